@@ -1,0 +1,123 @@
+package io.thermowatch.common;
+
+import com.rabbitmq.client.Address;
+import com.rabbitmq.client.AddressResolver;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How to reach RabbitMQ over AMQP, read from the environment, and how to connect with recovery.
+ *
+ * <p>{@code AMQP_ADDRESSES} lists {@code host:port} pairs tried in order: HAProxy first, the nodes as fallback
+ * should the balancer itself be down.
+ *
+ * @param addresses        broker addresses in the order they are tried
+ * @param username         AMQP user
+ * @param password         AMQP password
+ * @param virtualHost      virtual host
+ * @param recoveryInterval delay between automatic recovery attempts
+ */
+public record AmqpSettings(List<Address> addresses, String username, String password, String virtualHost,
+                           Duration recoveryInterval) {
+
+    /** Compose's layout: the balancer, then each node. */
+    public static final String DEFAULT_ADDRESSES = "haproxy:5672,rabbitmq1:5672,rabbitmq2:5672,rabbitmq3:5672";
+
+    private static final Logger log = LoggerFactory.getLogger(AmqpSettings.class);
+    private static final int HEARTBEAT_SECONDS = 30;
+    private static final int CONNECTION_TIMEOUT_MILLIS = 10_000;
+    private static final long FIRST_RETRY_MILLIS = 100;
+    private static final long MAX_RETRY_MILLIS = 5_000;
+
+    public AmqpSettings {
+        addresses = List.copyOf(addresses);
+    }
+
+    /** Reads the settings; {@code AMQP_USERNAME} and {@code AMQP_PASSWORD} default to the given demo user. */
+    public static AmqpSettings fromEnv(EnvConfig env, String defaultUsername, String defaultPassword) {
+        List<Address> addresses = new ArrayList<>();
+        for (String item : env.list("AMQP_ADDRESSES", DEFAULT_ADDRESSES)) {
+            String[] hostPort = item.split(":");
+            boolean valid = hostPort.length == 2 && !hostPort[0].isBlank() && hostPort[1].matches("\\d{1,5}");
+            EnvConfig.check(valid, "AMQP_ADDRESSES", item, "comma-separated host:port pairs");
+            addresses.add(new Address(hostPort[0], Integer.parseInt(hostPort[1])));
+        }
+        EnvConfig.check(!addresses.isEmpty(), "AMQP_ADDRESSES", "", "at least one host:port");
+        return new AmqpSettings(addresses,
+                env.string("AMQP_USERNAME", defaultUsername),
+                env.secret("AMQP_PASSWORD", defaultPassword),
+                env.string("AMQP_VHOST", "/"),
+                env.positiveDuration("AMQP_RECOVERY_INTERVAL", Duration.ofSeconds(2)));
+    }
+
+    /** Reads the settings; {@code AMQP_USERNAME} and {@code AMQP_PASSWORD} must be set. */
+    public static AmqpSettings fromEnv(EnvConfig env) {
+        return fromEnv(env, env.requiredString("AMQP_USERNAME"), env.requiredString("AMQP_PASSWORD"));
+    }
+
+    /**
+     * Connects, retrying with capped back-off until it succeeds; afterwards the client recovers the connection,
+     * its channels and consumers by itself.
+     *
+     * @throws InterruptedException if interrupted while waiting to retry
+     */
+    public Connection connect(String connectionName) throws InterruptedException {
+        ConnectionFactory factory = newConnectionFactory();
+        long delay = FIRST_RETRY_MILLIS;
+        while (true) {
+            try {
+                Connection connection = factory.newConnection(null, inOrder(), connectionName);
+                log.info("{} - Connected to RabbitMQ at {}:{}", connectionName,
+                        connection.getAddress().getHostAddress(), connection.getPort());
+                return connection;
+            } catch (IOException | TimeoutException e) {
+                log.warn("{} - Cannot connect to RabbitMQ at {} ({}); retrying in {} ms", connectionName, addresses,
+                        e.getMessage(), delay);
+                Thread.sleep(delay);
+                delay = Math.min(delay * 2, MAX_RETRY_MILLIS);
+            }
+        }
+    }
+
+    /** A factory with automatic connection and topology recovery; for callers that need more control. */
+    public ConnectionFactory newConnectionFactory() {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setUsername(username);
+        factory.setPassword(password);
+        factory.setVirtualHost(virtualHost);
+        factory.setAutomaticRecoveryEnabled(true);
+        factory.setTopologyRecoveryEnabled(true);
+        factory.setNetworkRecoveryInterval(recoveryInterval.toMillis());
+        factory.setRequestedHeartbeat(HEARTBEAT_SECONDS);
+        factory.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);
+        return factory;
+    }
+
+    /** The client shuffles address lists by default; we want HAProxy first and the nodes only as fallback. */
+    private AddressResolver inOrder() {
+        return new AddressResolver() {
+            @Override
+            public List<Address> getAddresses() {
+                return addresses;
+            }
+
+            @Override
+            public List<Address> maybeShuffle(List<Address> input) {
+                return input;
+            }
+        };
+    }
+
+    @Override
+    public String toString() {
+        return "AmqpSettings[addresses=" + addresses + ", username=" + username + ", password=****, virtualHost="
+                + virtualHost + "]";
+    }
+}
