@@ -1,0 +1,149 @@
+package io.thermowatch.dashboard;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JSON API under {@code /api/}: sensors, one sensor's readings, cluster health, page configuration.
+ * Blocking (JDBC, management API) on Jetty's pool threads. Every answer is JSON, errors included.
+ */
+final class ApiHandler extends Handler.Abstract {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiHandler.class);
+    private static final String PREFIX = "/api/";
+    private static final String SENSORS = "/api/sensors";
+    private static final String READINGS_SUFFIX = "/readings";
+
+    private final DashboardConfig config;
+    private final ReadingStore store;
+    private final SensorState sensorState;
+    private final ClusterClient cluster;
+    private final PageConfig pageConfig;
+    private final JsonResponses responses;
+    private final MeterRegistry meters;
+    private final Clock clock;
+
+    ApiHandler(DashboardConfig config, ReadingStore store, SensorState sensorState, ClusterClient cluster,
+               JsonResponses responses, MeterRegistry meters, Clock clock) {
+        this.config = config;
+        this.store = store;
+        this.sensorState = sensorState;
+        this.cluster = cluster;
+        this.pageConfig = new PageConfig(config);
+        this.responses = responses;
+        this.meters = meters;
+        this.clock = clock;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        var path = Request.getPathInContext(request);
+        if (!path.startsWith(PREFIX)) {
+            return false;
+        }
+        var route = routeName(path);
+        var sample = Timer.start(meters);
+        var status = 200;
+        try {
+            if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
+                status = 405;
+                response.getHeaders().put("Allow", "GET, HEAD");
+                responses.error(response, callback, status, "method not allowed: only GET");
+                return true;
+            }
+            var params = Request.extractQueryParameters(request);
+            var body = switch (route) {
+                case "sensors" -> sensors();
+                case "readings" -> readings(sensorIdOf(path), params.getValue("from"), params.getValue("to"),
+                        params.getValue("step"));
+                case "cluster" -> cluster.snapshot();
+                case "config" -> pageConfig.forRequest(Request.getServerName(request), request.isSecure());
+                default -> throw new NotFoundException();
+            };
+            responses.send(response, callback, status, body);
+        } catch (BadRequestException e) {
+            status = 400;
+            responses.error(response, callback, status, e.getMessage());
+        } catch (NotFoundException e) {
+            status = 404;
+            responses.error(response, callback, status, "no such API resource: " + path);
+        } catch (SchemaUnavailableException e) {
+            status = 503;
+            responses.error(response, callback, status, e.getMessage());
+        } catch (ClusterClient.UnavailableException e) {
+            status = 502;
+            responses.error(response, callback, status, e.getMessage());
+        } catch (RuntimeException e) {
+            status = 500;
+            LOG.error("{} - unexpected failure", path, e);
+            responses.error(response, callback, status, "internal error");
+        } finally {
+            sample.stop(meters.timer("dashboard.api.requests", "route", route, "status", Integer.toString(status)));
+        }
+        return true;
+    }
+
+    private Map<String, Object> sensors() {
+        var now = clock.instant();
+        List<SensorState.View> views = store.latest().stream().map(latest -> sensorState.judge(latest, now)).toList();
+        var body = new LinkedHashMap<String, Object>();
+        body.put("generatedAt", now.toEpochMilli());
+        body.put("threshold", config.threshold());
+        body.put("offlineAfterSeconds", config.offlineAfter().toSeconds());
+        body.put("sensors", views);
+        return body;
+    }
+
+    private Map<String, Object> readings(String sensor, String from, String to, String step) {
+        var request = HistoryRequest.parse(sensor, from, to, step, clock.instant());
+        var body = new LinkedHashMap<String, Object>();
+        body.put("sensor", request.sensor());
+        body.put("from", request.from().toEpochMilli());
+        body.put("to", request.to().toEpochMilli());
+        body.put("stepMillis", request.step().toMillis());
+        body.put("threshold", config.threshold());
+        body.put("points", store.history(request));
+        return body;
+    }
+
+    /** A bounded set of route names, so the metric's tag has few values whatever the paths asked. */
+    static String routeName(String path) {
+        if (path.equals(SENSORS)) {
+            return "sensors";
+        }
+        if (path.startsWith(SENSORS + "/") && path.endsWith(READINGS_SUFFIX)
+                && path.length() > SENSORS.length() + 1 + READINGS_SUFFIX.length()) {
+            return "readings";
+        }
+        if (path.equals("/api/cluster")) {
+            return "cluster";
+        }
+        if (path.equals("/api/config")) {
+            return "config";
+        }
+        return "unknown";
+    }
+
+    private static String sensorIdOf(String path) {
+        return path.substring(SENSORS.length() + 1, path.length() - READINGS_SUFFIX.length());
+    }
+
+    private static final class NotFoundException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotFoundException() {
+            super(null, null, false, false);
+        }
+    }
+}

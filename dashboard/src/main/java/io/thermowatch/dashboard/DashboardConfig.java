@@ -1,0 +1,55 @@
+package io.thermowatch.dashboard;
+
+import io.thermowatch.common.EnvConfig;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The dashboard's whole configuration, read once from the environment and validated at the edge.
+ *
+ * @param port                   {@code DASHBOARD_PORT} (default 8080): page, API and health endpoints
+ * @param database               {@code DB_HOST}, {@code DB_PORT}, {@code DB_NAME}, {@code DB_USER}, {@code DB_PASS}
+ * @param managementUrl          {@code RABBITMQ_MANAGEMENT_URL} (default {@code http://haproxy:15672})
+ * @param monitorUser            {@code RABBITMQ_MONITOR_USER} (default {@code monitor}); never sent to the browser
+ * @param monitorPassword        {@code RABBITMQ_MONITOR_PASS}
+ * @param pageUser               {@code MQTT_PAGE_USER} (default {@code dashboard-page}): the browser's read-only user
+ * @param pagePassword           {@code MQTT_PAGE_PASS}
+ * @param mqttWsUrl              {@code MQTT_WS_URL}: overrides the derived {@code ws://<request host>:15675/ws}
+ * @param threshold              {@code TEMPERATURE_THRESHOLD} (default 25 °C)
+ * @param offlineAfter           {@code SENSOR_OFFLINE_AFTER} (default 2 minutes): no reading for this long = stale
+ */
+record DashboardConfig(
+        int port,
+        DatabaseSettings database,
+        URI managementUrl,
+        String monitorUser,
+        String monitorPassword,
+        String pageUser,
+        String pagePassword,
+        Optional<String> mqttWsUrl,
+        double threshold,
+        Duration offlineAfter) {
+
+    static final int DEFAULT_PORT = 8080;
+    static final String DEFAULT_MANAGEMENT_URL = "http://haproxy:15672";
+    static final double DEFAULT_THRESHOLD = 25.0;
+    static final Duration DEFAULT_OFFLINE_AFTER = Duration.ofMinutes(2);
+
+    /** Reads and validates every variable; throws the common one-line {@code ConfigException} on the first bad one. */
+    static DashboardConfig load(EnvConfig env) {
+        var management = env.string("RABBITMQ_MANAGEMENT_URL", DEFAULT_MANAGEMENT_URL);
+        var wsUrl = env.optionalString("MQTT_WS_URL").filter(s -> !s.isBlank());
+        return new DashboardConfig(
+                env.integer("DASHBOARD_PORT", DEFAULT_PORT, 0, 65535),
+                DatabaseSettings.load(env),
+                Urls.httpUrl("RABBITMQ_MANAGEMENT_URL", management),
+                env.string("RABBITMQ_MONITOR_USER", "monitor"),
+                env.secret("RABBITMQ_MONITOR_PASS", "monitor-demo-pass"),
+                env.string("MQTT_PAGE_USER", "dashboard-page"),
+                env.secret("MQTT_PAGE_PASS", "page-demo-pass"),
+                wsUrl.map(url -> Urls.webSocketUrl("MQTT_WS_URL", url)),
+                env.decimal("TEMPERATURE_THRESHOLD", DEFAULT_THRESHOLD, -273.15, 1000.0, "°C"),
+                env.positiveDuration("SENSOR_OFFLINE_AFTER", DEFAULT_OFFLINE_AFTER));
+    }
+}

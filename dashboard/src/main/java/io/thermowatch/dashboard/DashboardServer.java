@@ -1,0 +1,82 @@
+package io.thermowatch.dashboard;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.thermowatch.common.HealthServer;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running dashboard: one Jetty server on {@code DASHBOARD_PORT} serving the page, the API and
+ * {@code /healthz /readyz /metrics}, plus the database pool. {@link #close()} is idempotent.
+ */
+final class DashboardServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
+
+    private final Server server;
+    private final HikariDataSource dataSource;
+    private final int port;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private DashboardServer(Server server, HikariDataSource dataSource, int port) {
+        this.server = server;
+        this.dataSource = dataSource;
+        this.port = port;
+    }
+
+    static DashboardServer start(DashboardConfig config, PrometheusMeterRegistry registry, Clock clock) throws Exception {
+        var json = new ObjectMapper();
+        var responses = new JsonResponses(json);
+        var dataSource = Database.open(config.database());
+        var schemaProbe = new SchemaProbe(dataSource, clock);
+        var store = new ReadingStore(dataSource, schemaProbe);
+        var cluster = new ClusterClient(config.managementUrl(), config.monitorUser(), config.monitorPassword(), json, clock);
+        var sensorState = new SensorState(config.threshold(), config.offlineAfter(), clock);
+
+        var threads = new QueuedThreadPool(32, 4);
+        threads.setName("dashboard-http");
+        var server = new Server(threads);
+        var connector = new ServerConnector(server);
+        connector.setPort(config.port());
+        server.addConnector(connector);
+        var health = HealthServer.handler(registry, List.of(new HealthServer.Check("database", schemaProbe::isReady)));
+        var api = new ApiHandler(config, store, sensorState, cluster, responses, registry, clock);
+        server.setHandler(new SecurityHeaders(new Handler.Sequence(health, api, new StaticAssets())));
+        try {
+            server.start();
+        } catch (Exception e) {
+            server.stop();
+            dataSource.close();
+            throw new IllegalStateException("dashboard - cannot listen on port " + config.port()
+                    + " (in use? set DASHBOARD_PORT to a free port)", e);
+        }
+        var port = connector.getLocalPort();
+        LOG.info("{} - serving page, API and health on http://0.0.0.0:{}/", "dashboard", port);
+        schemaProbe.isReady(); // probe once now, so the log tells at start whether the table is there
+        return new DashboardServer(server, dataSource, port);
+    }
+
+    int port() {
+        return port;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                server.stop();
+            } finally {
+                dataSource.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.thermowatch.dashboard;
+
+import io.thermowatch.common.Metrics;
+import io.thermowatch.common.ServiceMain;
+import java.time.Clock;
+
+/** Reads the configuration from the environment and starts the dashboard; SIGTERM stops it. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        ServiceMain.run("dashboard", env -> DashboardServer.start(DashboardConfig.load(env),
+                Metrics.newRegistry("dashboard"), Clock.systemUTC()));
+    }
+}

@@ -1,0 +1,43 @@
+package io.thermowatch.dashboard;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the page needs to connect: the MQTT-over-WebSocket URL (from {@code MQTT_WS_URL}, else the host the browser
+ * used to reach the dashboard, port {@value #DEFAULT_WS_PORT}, path {@code /ws}), the read-only page credentials
+ * (meant for the browser: that user can only subscribe), the threshold and the offline timeout.
+ */
+final class PageConfig {
+
+    static final int DEFAULT_WS_PORT = 15675;
+
+    private final DashboardConfig config;
+
+    PageConfig(DashboardConfig config) {
+        this.config = config;
+    }
+
+    Map<String, Object> forRequest(String requestHost, boolean secure) {
+        var mqtt = new LinkedHashMap<String, Object>();
+        mqtt.put("url", config.mqttWsUrl().orElseGet(() -> derivedUrl(requestHost, secure)));
+        mqtt.put("username", config.pageUser());
+        mqtt.put("password", config.pagePassword());
+        mqtt.put("topics", List.of("temperature/#", "sensors/+/status"));
+        var body = new LinkedHashMap<String, Object>();
+        body.put("mqtt", mqtt);
+        body.put("threshold", config.threshold());
+        body.put("offlineAfterSeconds", config.offlineAfter().toSeconds());
+        body.put("historyMinutes", 60);
+        return body;
+    }
+
+    static String derivedUrl(String requestHost, boolean secure) {
+        var host = requestHost == null || requestHost.isBlank() ? "localhost" : requestHost;
+        if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+            host = "[" + host + "]"; // IPv6 literal
+        }
+        return (secure ? "wss://" : "ws://") + host + ':' + DEFAULT_WS_PORT + "/ws";
+    }
+}

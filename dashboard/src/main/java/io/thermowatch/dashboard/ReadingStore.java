@@ -1,0 +1,97 @@
+package io.thermowatch.dashboard;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import javax.sql.DataSource;
+
+/** The two read queries of the API. Thread-safe; each call borrows one pooled connection. */
+final class ReadingStore {
+
+    /**
+     * Latest reading of every sensor in one statement: a loose index scan over the (sensor, time) unique index finds
+     * the distinct sensors (one index probe each, not a scan of every row), then one backward index probe per sensor
+     * takes its newest row. Cost grows with the number of sensors, not with the number of readings.
+     */
+    static final String LATEST_SQL = """
+            WITH RECURSIVE sensors AS (
+                (SELECT sensor FROM temperature ORDER BY sensor LIMIT 1)
+                UNION ALL
+                SELECT (SELECT t.sensor FROM temperature t WHERE t.sensor > s.sensor ORDER BY t.sensor LIMIT 1)
+                FROM sensors s WHERE s.sensor IS NOT NULL
+            )
+            SELECT s.sensor, latest.time, latest.value
+            FROM sensors s
+            CROSS JOIN LATERAL (
+                SELECT t.time, t.value FROM temperature t WHERE t.sensor = s.sensor ORDER BY t.time DESC LIMIT 1
+            ) latest
+            WHERE s.sensor IS NOT NULL
+            ORDER BY s.sensor""";
+
+    private static final String HISTORY_SQL = """
+            SELECT %s AS bucket, avg(value), min(value), max(value), count(*)
+            FROM temperature
+            WHERE sensor = ? AND time >= ? AND time < ?
+            GROUP BY bucket
+            ORDER BY bucket""";
+
+    /** One history bucket. */
+    record Bucket(long timestamp, double avg, double min, double max, long count) {
+    }
+
+    private final DataSource dataSource;
+    private final SchemaProbe schemaProbe;
+
+    ReadingStore(DataSource dataSource, SchemaProbe schemaProbe) {
+        this.dataSource = dataSource;
+        this.schemaProbe = schemaProbe;
+    }
+
+    List<LatestReading> latest() {
+        schemaProbe.require();
+        try (var connection = dataSource.getConnection();
+             var statement = connection.prepareStatement(LATEST_SQL);
+             var rs = statement.executeQuery()) {
+            var result = new ArrayList<LatestReading>();
+            while (rs.next()) {
+                result.add(new LatestReading(rs.getString(1), rs.getDouble(3),
+                        rs.getObject(2, OffsetDateTime.class).toInstant()));
+            }
+            return result;
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    List<Bucket> history(HistoryRequest request) {
+        var schema = schemaProbe.require();
+        var sql = HISTORY_SQL.formatted(schema.bucketExpression());
+        try (Connection connection = dataSource.getConnection();
+             var statement = connection.prepareStatement(sql)) {
+            statement.setDouble(1, request.step().toMillis() / 1000.0);
+            statement.setString(2, request.sensor());
+            statement.setObject(3, OffsetDateTime.ofInstant(request.from(), ZoneOffset.UTC));
+            statement.setObject(4, OffsetDateTime.ofInstant(request.to(), ZoneOffset.UTC));
+            try (var rs = statement.executeQuery()) {
+                var result = new ArrayList<Bucket>();
+                while (rs.next()) {
+                    result.add(new Bucket(rs.getObject(1, OffsetDateTime.class).toInstant().toEpochMilli(),
+                            rs.getDouble(2), rs.getDouble(3), rs.getDouble(4), rs.getLong(5)));
+                }
+                return result;
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private SchemaUnavailableException unavailable(SQLException e) {
+        if ("42P01".equals(e.getSQLState())) { // undefined_table: dropped under us
+            schemaProbe.invalidate();
+        }
+        return new SchemaUnavailableException("database query failed: " + e.getMessage(), e);
+    }
+}
