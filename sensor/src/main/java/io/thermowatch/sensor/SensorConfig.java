@@ -1,0 +1,116 @@
+package io.thermowatch.sensor;
+
+import io.thermowatch.common.EnvConfig;
+import io.thermowatch.common.MqttSettings;
+import io.thermowatch.common.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The sensor emulator's configuration, read from the environment and validated once.
+ *
+ * <p>The original system's variables keep their meaning: {@code MQTT_HOST}, {@code MQTT_PORT},
+ * {@code MQTT_TOPIC} ({@code temperature/<sensorId>}, the sensor id is taken from it) and
+ * {@code PUBLISH_INTERVAL} (seconds, fractions allowed, or with a unit such as {@code 100ms}).
+ * A bad value throws {@link io.thermowatch.common.ConfigException} with one line naming it.
+ *
+ * @param sensorIds             every emulated sensor, in order
+ * @param sensorsPerConnection  how many sensors share one MQTT connection (1 = one connection each)
+ * @param publishInterval       time between two readings of one sensor
+ * @param excursions            probability and size of hot spells
+ * @param offlineBufferSize     readings each connection keeps while disconnected (oldest dropped beyond it)
+ * @param healthPort            port of /healthz, /readyz, /metrics (0 = any free port)
+ * @param shutdownTimeout       how long SIGTERM waits for in-flight and buffered readings before disconnecting
+ * @param readingsLog           optional file receiving one line per reading produced (an audit trail for tests)
+ * @param mqtt                  broker URIs, credentials, keep-alive, client id
+ */
+record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration publishInterval,
+                    TemperatureSignal.Excursions excursions, int offlineBufferSize, int healthPort,
+                    Duration shutdownTimeout, Optional<Path> readingsLog, MqttSettings mqtt) {
+
+    static final String DEFAULT_SENSOR_ID = "data_center_a1";
+    static final Duration DEFAULT_PUBLISH_INTERVAL = Duration.ofSeconds(60);
+    static final Duration MIN_PUBLISH_INTERVAL = Duration.ofMillis(10);
+    static final double DEFAULT_EXCURSION_PROBABILITY = 0.02;
+    static final double DEFAULT_EXCURSION_SIZE = 8.0;
+    static final int DEFAULT_OFFLINE_BUFFER_SIZE = 10_000;
+    static final int DEFAULT_HEALTH_PORT = 9101;
+    static final int MAX_SENSOR_COUNT = 100_000;
+    static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+
+    SensorConfig {
+        sensorIds = List.copyOf(sensorIds);
+    }
+
+    /** Reads and validates every variable. */
+    static SensorConfig fromEnv(EnvConfig env) {
+        String baseId = sensorId(env);
+        int count = env.integer("SENSOR_COUNT", 1, 1, MAX_SENSOR_COUNT);
+        List<String> ids = count == 1 ? List.of(baseId) : numberedIds(env.string("SENSOR_ID_PREFIX", baseId + "-"), count);
+        int perConnection = env.integer("SENSORS_PER_CONNECTION", 1, 1, MAX_SENSOR_COUNT);
+        Duration interval = env.positiveDuration("PUBLISH_INTERVAL", DEFAULT_PUBLISH_INTERVAL);
+        EnvConfig.check(interval.compareTo(MIN_PUBLISH_INTERVAL) >= 0, "PUBLISH_INTERVAL", interval,
+                "at least " + MIN_PUBLISH_INTERVAL.toMillis() + "ms");
+        TemperatureSignal.Excursions excursions = new TemperatureSignal.Excursions(
+                env.decimal("EXCURSION_PROBABILITY", DEFAULT_EXCURSION_PROBABILITY, 0, 1, "chance per reading"),
+                env.decimal("EXCURSION_SIZE", DEFAULT_EXCURSION_SIZE, 0, 100, "°C above the sensor's base"));
+        int bufferSize = env.integer("OFFLINE_BUFFER_SIZE", DEFAULT_OFFLINE_BUFFER_SIZE, 1, 10_000_000);
+        int healthPort = env.port("HEALTH_PORT", DEFAULT_HEALTH_PORT);
+        Duration shutdownTimeout = env.duration("SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT);
+        Optional<Path> readingsLog = env.optionalString("READINGS_LOG").map(Path::of);
+        MqttSettings mqtt = MqttSettings.fromEnv(env, "sensor-" + baseId);
+        return new SensorConfig(ids, Math.min(perConnection, ids.size()), interval, excursions, bufferSize,
+                healthPort, shutdownTimeout, readingsLog, mqtt);
+    }
+
+    /** How many MQTT connections the sensors need. */
+    int connectionCount() {
+        return (sensorIds.size() + sensorsPerConnection - 1) / sensorsPerConnection;
+    }
+
+    /** The sensors of connection {@code index} (0-based). */
+    List<String> sensorsOfConnection(int index) {
+        int from = index * sensorsPerConnection;
+        return sensorIds.subList(from, Math.min(from + sensorsPerConnection, sensorIds.size()));
+    }
+
+    /** MQTT client id of connection {@code index}: {@code MQTT_CLIENT_ID} (default {@code sensor-<id>}) for a single connection, else one per connection. */
+    String clientIdOfConnection(int index) {
+        if (connectionCount() == 1) {
+            return mqtt.clientId();
+        }
+        return "sensor-" + sensorsOfConnection(index).get(0);
+    }
+
+    /** {@code SENSOR_ID}, else the id in {@code MQTT_TOPIC}, else {@value #DEFAULT_SENSOR_ID}; both set must agree. */
+    private static String sensorId(EnvConfig env) {
+        Optional<String> explicitId = env.optionalString("SENSOR_ID");
+        explicitId.ifPresent(id -> EnvConfig.check(Topics.isValidSensorId(id), "SENSOR_ID", id,
+                "1 to 64 characters of A-Z a-z 0-9 _ -"));
+        Optional<String> topic = env.optionalString("MQTT_TOPIC");
+        if (topic.isEmpty()) {
+            return explicitId.orElse(DEFAULT_SENSOR_ID);
+        }
+        Optional<Topics.Route> route = Topics.parseTopic(topic.get()).filter(r -> r.kind() == Topics.Kind.READING);
+        EnvConfig.check(route.isPresent(), "MQTT_TOPIC", topic.get(),
+                "temperature/<sensorId> with a sensor id of 1 to 64 characters of A-Z a-z 0-9 _ -");
+        String topicId = route.get().sensorId();
+        explicitId.ifPresent(id -> EnvConfig.check(id.equals(topicId), "MQTT_TOPIC", topic.get(),
+                "temperature/" + id + " to agree with SENSOR_ID (or leave one of them unset)"));
+        return topicId;
+    }
+
+    private static List<String> numberedIds(String prefix, int count) {
+        int width = Integer.toString(count).length();
+        List<String> ids = new ArrayList<>(count);
+        for (int i = 1; i <= count; i++) {
+            ids.add(prefix + String.format("%0" + width + "d", i));
+        }
+        EnvConfig.check(Topics.isValidSensorId(ids.get(count - 1)), "SENSOR_ID_PREFIX", prefix,
+                "a prefix that keeps ids like " + ids.get(count - 1) + " within 64 characters of A-Z a-z 0-9 _ -");
+        return ids;
+    }
+}

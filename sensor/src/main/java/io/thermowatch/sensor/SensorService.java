@@ -1,0 +1,121 @@
+package io.thermowatch.sensor;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.thermowatch.common.HealthServer;
+import io.thermowatch.common.Metrics;
+import io.thermowatch.common.ReadingCodec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running emulator: its connections, the reading schedule and the health endpoint.
+ *
+ * <p>{@link #close()} is the graceful stop (SIGTERM): stop taking readings, publish {@code offline} for every
+ * sensor, wait up to {@link SensorConfig#shutdownTimeout()} for buffered and in-flight messages to be
+ * acknowledged, disconnect cleanly (so no last will), stop the endpoint. Idempotent.
+ */
+final class SensorService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SensorService.class);
+    private static final Duration DRAIN_POLL = Duration.ofMillis(20);
+
+    private final SensorConfig config;
+    private final List<MqttSensorLink> links;
+    private final ScheduledExecutorService readingExecutor;
+    private final ScheduledExecutorService mqttTimer;
+    private final ReadingsLog readingsLog;
+    private final HealthServer health;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SensorService(SensorConfig config, List<MqttSensorLink> links, ScheduledExecutorService readingExecutor,
+                          ScheduledExecutorService mqttTimer, ReadingsLog readingsLog, HealthServer health) {
+        this.config = config;
+        this.links = links;
+        this.readingExecutor = readingExecutor;
+        this.mqttTimer = mqttTimer;
+        this.readingsLog = readingsLog;
+        this.health = health;
+    }
+
+    /** Wires and starts everything; connections come up in the background. */
+    static SensorService start(SensorConfig config, Clock clock) throws Exception {
+        PrometheusMeterRegistry registry = Metrics.newRegistry("sensor");
+        SensorMetrics metrics = new SensorMetrics(registry);
+        ReadingsLog readingsLog = ReadingsLog.open(config.readingsLog());
+        ScheduledExecutorService readingExecutor = Executors.newSingleThreadScheduledExecutor(named("sensor-readings"));
+        ScheduledExecutorService mqttTimer = Executors.newScheduledThreadPool(2, named("sensor-mqtt-timer"));
+        ReadingScheduler scheduler = new ReadingScheduler(readingExecutor, config.publishInterval(),
+                new ReadingCodec(clock), readingsLog);
+
+        List<MqttSensorLink> links = new ArrayList<>(config.connectionCount());
+        for (int i = 0; i < config.connectionCount(); i++) {
+            List<String> ids = config.sensorsOfConnection(i);
+            links.add(new MqttSensorLink(config.clientIdOfConnection(i), ids, config.mqtt(), config.offlineBufferSize(),
+                    metrics, mqttTimer, link -> scheduler.start(sensorsOf(link, config, clock), link::publishReading)));
+        }
+        SensorMetrics.registerGauges(registry, links,
+                ls -> ls.stream().mapToInt(MqttSensorLink::bufferedCount).sum(),
+                ls -> ls.stream().mapToInt(MqttSensorLink::inFlightCount).sum(),
+                ls -> ls.stream().filter(MqttSensorLink::isConnected).count(),
+                links::size);
+        HealthServer health = HealthServer.start(config.healthPort(), registry,
+                new HealthServer.Check("mqtt", () -> links.stream().allMatch(MqttSensorLink::isConnected)));
+
+        log.info("sensor - {} sensor(s) ({}{}) over {} MQTT connection(s) to {} as {}, a reading every {} ms; health on port {}",
+                config.sensorIds().size(), config.sensorIds().get(0),
+                config.sensorIds().size() > 1 ? ".." + config.sensorIds().get(config.sensorIds().size() - 1) : "",
+                links.size(), config.mqtt().serverUris(), config.mqtt().username(), config.publishInterval().toMillis(),
+                health.port());
+        links.forEach(MqttSensorLink::start);
+        return new SensorService(config, links, readingExecutor, mqttTimer, readingsLog, health);
+    }
+
+    /** The bound health port (useful when configured as 0). */
+    int healthPort() {
+        return health.port();
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        readingExecutor.shutdownNow();
+        readingExecutor.awaitTermination(1, TimeUnit.SECONDS);
+        links.forEach(MqttSensorLink::beginShutdown);
+        long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+        while (System.nanoTime() < deadline && !links.stream().allMatch(MqttSensorLink::isDrained)) {
+            Thread.sleep(DRAIN_POLL.toMillis());
+        }
+        Duration disconnectTimeout = Duration.ofSeconds(2);
+        links.parallelStream().forEach(link -> link.disconnect(disconnectTimeout));
+        mqttTimer.shutdownNow();
+        readingsLog.close();
+        health.close();
+    }
+
+    private static List<VirtualSensor> sensorsOf(MqttSensorLink link, SensorConfig config, Clock clock) {
+        return link.sensorIds().stream()
+                .map(id -> VirtualSensor.seededFromId(id, config.excursions(), clock))
+                .toList();
+    }
+
+    private static ThreadFactory named(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
