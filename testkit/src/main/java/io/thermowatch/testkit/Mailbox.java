@@ -1,0 +1,144 @@
+package io.thermowatch.testkit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * The mail the stack's SMTP server (GreenMail standalone, authentication disabled) received, read through its
+ * REST API ({@code GREENMAIL_API_PORT} in {@code scripts/native.env}): every recipient address gets its own
+ * mailbox automatically. Thread safe.
+ */
+public final class Mailbox {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final URI api;
+
+    Mailbox(URI api) {
+        this.api = api;
+    }
+
+    /** One received message: the recipient mailbox, its subject and the raw RFC 822 text (headers and body). */
+    public record Mail(String recipient, String subject, String messageId, String mime) {
+
+        /** The raw body: everything after the header block (still transfer-encoded, e.g. quoted-printable). */
+        public String body() {
+            String text = mime.replace("\r\n", "\n");
+            int split = text.indexOf("\n\n");
+            return split < 0 ? "" : text.substring(split + 2);
+        }
+
+        @Override
+        public String toString() {
+            return recipient + " '" + subject + "'";
+        }
+    }
+
+    /** Messages in {@code address}'s inbox, oldest first (empty if nothing was ever sent there). */
+    public List<Mail> messages(String address) {
+        HttpResponse<String> response = send("GET", "/api/user/" + encode(address) + "/messages/INBOX");
+        if (response.statusCode() == 400 || response.statusCode() == 404) {
+            return List.of();
+        }
+        List<Mail> mails = new ArrayList<>();
+        for (JsonNode m : parse(check(response))) {
+            mails.add(new Mail(address, m.path("subject").asText(null), m.path("messageId").asText(null),
+                    m.path("mimeMessage").asText("")));
+        }
+        return mails;
+    }
+
+    /** Every message of every mailbox. */
+    public List<Mail> all() {
+        List<Mail> mails = new ArrayList<>();
+        for (JsonNode user : parse(check(send("GET", "/api/user")))) {
+            String address = user.path("email").asText(user.path("login").asText());
+            mails.addAll(messages(address));
+        }
+        return mails;
+    }
+
+    /**
+     * Waits until {@code address} holds {@code count} messages matching {@code filter}; returns them.
+     *
+     * @throws AssertionError on timeout, listing what the mailbox holds
+     */
+    public List<Mail> awaitMessages(String address, Predicate<Mail> filter, int count, Duration timeout) {
+        Instant deadline = Instant.now().plus(timeout);
+        while (true) {
+            List<Mail> all = messages(address);
+            List<Mail> matching = all.stream().filter(filter).toList();
+            if (matching.size() >= count) {
+                return matching;
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("mailbox " + address + ": expected " + count + " matching message(s) within "
+                        + timeout + ", got " + matching.size() + "; it holds " + all);
+            }
+            Stack.pause(Duration.ofMillis(200));
+        }
+    }
+
+    /** Deletes every message of every mailbox. */
+    public void purge() {
+        check(send("POST", "/api/mail/purge"));
+    }
+
+    /** True if GreenMail reports itself running. */
+    public boolean isReady() {
+        try {
+            return send("GET", "/api/service/readiness").statusCode() == 200;
+        } catch (IllegalStateException e) {
+            return false;
+        }
+    }
+
+    private HttpResponse<String> send(String method, String path) {
+        HttpRequest request = HttpRequest.newBuilder(api.resolve(path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Accept", "application/json")
+                .method(method, HttpRequest.BodyPublishers.noBody())
+                .build();
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(method + " " + request.uri() + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted: " + method + " " + request.uri(), e);
+        }
+    }
+
+    private static HttpResponse<String> check(HttpResponse<String> response) {
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException(response.request().method() + " " + response.uri() + " answered "
+                    + response.statusCode() + ": " + response.body());
+        }
+        return response;
+    }
+
+    private static JsonNode parse(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new IllegalStateException("not JSON from " + response.uri() + ": " + response.body(), e);
+        }
+    }
+
+    private static String encode(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}
