@@ -1,0 +1,69 @@
+package io.thermowatch.emailsender;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Alert state of every sensor seen since start: (event, clock) in, notifications out. Pure: no I/O.
+ * Thread safe: every method is synchronised (the consumer thread and the offline sweeper share it).
+ */
+final class AlertEngine {
+
+    private final AlertRules rules;
+    private final Clock clock;
+    private final Map<String, SensorAlert> sensors = new HashMap<>();
+
+    AlertEngine(AlertRules rules, Clock clock) {
+        this.rules = rules;
+        this.clock = clock;
+    }
+
+    AlertRules rules() {
+        return rules;
+    }
+
+    synchronized List<Notification> onReading(String sensorId, double value, long timestampMillis) {
+        return sensor(sensorId).onReading(value, Instant.ofEpochMilli(timestampMillis), clock.instant(), rules);
+    }
+
+    synchronized List<Notification> onOnline(String sensorId) {
+        return sensor(sensorId).onOnline(clock.instant());
+    }
+
+    synchronized List<Notification> onOffline(String sensorId) {
+        return sensor(sensorId).onOffline(clock.instant());
+    }
+
+    /** Marks offline every sensor silent for {@code offlineAfter}; called periodically by the sweeper. */
+    synchronized List<Notification> sweepSilentSensors() {
+        Instant now = clock.instant();
+        List<Notification> out = new ArrayList<>();
+        for (SensorAlert sensor : sensors.values()) {
+            out.addAll(sensor.checkSilence(now, rules));
+        }
+        return out;
+    }
+
+    synchronized int count(SensorAlert.State state) {
+        int n = 0;
+        for (SensorAlert sensor : sensors.values()) {
+            if (sensor.state() == state) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    synchronized SensorAlert.State stateOf(String sensorId) {
+        SensorAlert sensor = sensors.get(sensorId);
+        return sensor == null ? SensorAlert.State.UNKNOWN : sensor.state();
+    }
+
+    private SensorAlert sensor(String sensorId) {
+        return sensors.computeIfAbsent(sensorId, SensorAlert::new);
+    }
+}

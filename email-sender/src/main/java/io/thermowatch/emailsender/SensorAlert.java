@@ -1,0 +1,125 @@
+package io.thermowatch.emailsender;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The alert state machine of one sensor. Not thread safe: {@link AlertEngine} serialises calls.
+ *
+ * <pre>
+ *  UNKNOWN ──value &gt; threshold──► FIRING ──value &lt;= clear──► NORMAL ──value &gt; threshold──► FIRING
+ *     │ value &lt;= threshold          │ still hot after repeatInterval: REMINDER (stays FIRING)
+ *     ▼                              │
+ *   NORMAL          any state ──status offline / silent for offlineAfter──► OFFLINE
+ *                   OFFLINE ──reading──► BACK_ONLINE, then NORMAL or FIRING by its value
+ *                   OFFLINE ──status online──► BACK_ONLINE, then UNKNOWN (temperature not known yet)
+ * </pre>
+ *
+ * UNKNOWN is where every sensor starts, including after a restart of this service: a cool first
+ * reading is silent (no RESOLVED, no BACK_ONLINE for every sensor at start), a hot one fires once.
+ */
+final class SensorAlert {
+
+    enum State { UNKNOWN, NORMAL, FIRING, OFFLINE }
+
+    private final String sensorId;
+    private State state = State.UNKNOWN;
+    /** The sensor's timestamp of the newest reading applied; older or equal ones are ignored. */
+    private Instant lastReadingTime;
+    /** Our clock when we last heard from the sensor (reading or status online); drives offline detection. */
+    private Instant lastSeenAt;
+    /** Our clock when FIRING or the last REMINDER was emitted. */
+    private Instant lastFiringNoticeAt;
+
+    SensorAlert(String sensorId) {
+        this.sensorId = sensorId;
+    }
+
+    State state() {
+        return state;
+    }
+
+    /**
+     * Applies a reading.
+     *
+     * @return the notifications it causes, empty when it changes nothing worth a mail or is out of order
+     */
+    List<Notification> onReading(double value, Instant readingTime, Instant now, AlertRules rules) {
+        if (lastReadingTime != null && !readingTime.isAfter(lastReadingTime)) {
+            return List.of(); // out of order, or a redelivered duplicate
+        }
+        lastReadingTime = readingTime;
+        lastSeenAt = now;
+        List<Notification> out = new ArrayList<>(2);
+        switch (state) {
+            case UNKNOWN, NORMAL -> {
+                if (value > rules.threshold()) {
+                    transitionTo(State.FIRING, now);
+                    out.add(Notification.withReading(Notification.Kind.FIRING, sensorId, value, readingTime, now));
+                } else {
+                    transitionTo(State.NORMAL, now);
+                }
+            }
+            case FIRING -> {
+                if (value <= rules.clearThreshold()) {
+                    transitionTo(State.NORMAL, now);
+                    out.add(Notification.withReading(Notification.Kind.RESOLVED, sensorId, value, readingTime, now));
+                } else if (!now.isBefore(lastFiringNoticeAt.plus(rules.repeatInterval()))) {
+                    lastFiringNoticeAt = now;
+                    out.add(Notification.withReading(Notification.Kind.REMINDER, sensorId, value, readingTime, now));
+                }
+            }
+            case OFFLINE -> {
+                out.add(Notification.withReading(Notification.Kind.BACK_ONLINE, sensorId, value, readingTime, now));
+                if (value > rules.threshold()) {
+                    transitionTo(State.FIRING, now);
+                    out.add(Notification.withReading(Notification.Kind.FIRING, sensorId, value, readingTime, now));
+                } else {
+                    transitionTo(State.NORMAL, now);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Status {@code online}: proof of life; ends OFFLINE. */
+    List<Notification> onOnline(Instant now) {
+        lastSeenAt = now;
+        if (state != State.OFFLINE) {
+            return List.of();
+        }
+        transitionTo(State.UNKNOWN, now);
+        return List.of(Notification.withoutReading(Notification.Kind.BACK_ONLINE, sensorId, now));
+    }
+
+    /** Status {@code offline} (graceful shutdown or the sensor's MQTT last will). */
+    List<Notification> onOffline(Instant now) {
+        if (state == State.OFFLINE) {
+            return List.of();
+        }
+        transitionTo(State.OFFLINE, now);
+        return List.of(Notification.withoutReading(Notification.Kind.OFFLINE, sensorId, now));
+    }
+
+    /** Offline by silence: nothing heard for {@code offlineAfter} since the last reading or status online. */
+    List<Notification> checkSilence(Instant now, AlertRules rules) {
+        if (state == State.OFFLINE || lastSeenAt == null) {
+            return List.of();
+        }
+        Duration silent = Duration.between(lastSeenAt, now);
+        if (silent.compareTo(rules.offlineAfter()) < 0) {
+            return List.of();
+        }
+        transitionTo(State.OFFLINE, now);
+        return List.of(Notification.withoutReading(Notification.Kind.OFFLINE, sensorId, now));
+    }
+
+    private void transitionTo(State next, Instant now) {
+        if (next == State.FIRING && state != State.FIRING) {
+            lastFiringNoticeAt = now;
+        }
+        state = next;
+    }
+}

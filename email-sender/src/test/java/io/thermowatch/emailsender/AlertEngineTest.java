@@ -1,0 +1,235 @@
+package io.thermowatch.emailsender;
+
+import static io.thermowatch.emailsender.Notification.Kind.BACK_ONLINE;
+import static io.thermowatch.emailsender.Notification.Kind.FIRING;
+import static io.thermowatch.emailsender.Notification.Kind.OFFLINE;
+import static io.thermowatch.emailsender.Notification.Kind.REMINDER;
+import static io.thermowatch.emailsender.Notification.Kind.RESOLVED;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AlertEngineTest {
+
+    private static final String S = "data_center_a1";
+    private static final Instant START = Instant.parse("2026-11-27T12:00:00Z");
+
+    private final MutableClock clock = new MutableClock(START);
+    private final AlertEngine engine = new AlertEngine(AlertRules.defaults(), clock);
+    private long sensorTime = START.toEpochMilli();
+
+    /** One reading per "minute" of sensor time, ten seconds of our clock apart. */
+    private List<Notification> reading(double value) {
+        sensorTime += 10_000;
+        clock.advance(Duration.ofSeconds(10));
+        return engine.onReading(S, value, sensorTime);
+    }
+
+    private static List<Notification.Kind> kinds(List<Notification> ns) {
+        return ns.stream().map(Notification::kind).toList();
+    }
+
+    @Test
+    void hundred_readings_above_the_threshold_give_one_mail() {
+        // Given
+        List<Notification> all = new ArrayList<>();
+        // When
+        for (int i = 0; i < 100; i++) {
+            all.addAll(reading(31.2));
+        }
+        // Then: 100 readings, 10 s apart = 1000 s < 1 h repeat interval
+        assertEquals(List.of(FIRING), kinds(all));
+        assertEquals(31.2, all.get(0).value());
+        assertEquals(SensorAlert.State.FIRING, engine.stateOf(S));
+    }
+
+    @Test
+    void values_oscillating_around_the_threshold_fire_once_and_do_not_resolve_above_the_clear_threshold() {
+        // Given
+        List<Notification> all = new ArrayList<>();
+        // When
+        for (int i = 0; i < 50; i++) {
+            all.addAll(reading(i % 2 == 0 ? 25.4 : 24.6));
+        }
+        // Then
+        assertEquals(List.of(FIRING), kinds(all));
+        // And when it finally drops to the clear threshold
+        assertEquals(List.of(RESOLVED), kinds(reading(24.0)));
+        assertEquals(List.of(), reading(24.6));
+        assertEquals(List.of(), reading(25.0)); // exactly the threshold is not above it
+        assertEquals(List.of(FIRING), kinds(reading(25.1)));
+    }
+
+    @Test
+    void resolved_is_sent_once_when_the_value_reaches_the_clear_threshold() {
+        // Given
+        reading(30);
+        // When
+        List<Notification> resolved = reading(23.0);
+        List<Notification> after = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            after.addAll(reading(22.0));
+        }
+        // Then
+        assertEquals(List.of(RESOLVED), kinds(resolved));
+        assertEquals(23.0, resolved.get(0).value());
+        assertEquals(List.of(), after);
+        assertEquals(SensorAlert.State.NORMAL, engine.stateOf(S));
+    }
+
+    @Test
+    void a_reminder_is_sent_once_per_repeat_interval_while_firing() {
+        // Given
+        reading(30);
+        List<Notification> all = new ArrayList<>();
+        // When: 2 h 10 min of hot readings every 10 s
+        for (int i = 0; i < 6 * 130; i++) {
+            all.addAll(reading(30));
+        }
+        // Then: reminders at +1 h and +2 h only
+        assertEquals(List.of(REMINDER, REMINDER), kinds(all));
+        Duration gap = Duration.between(all.get(0).detectedAt(), all.get(1).detectedAt());
+        assertEquals(Duration.ofHours(1), gap);
+        assertEquals(Duration.ofHours(1), Duration.between(START.plusSeconds(10), all.get(0).detectedAt()));
+    }
+
+    @Test
+    void a_silent_sensor_goes_offline_once_and_the_next_reading_brings_it_back_online() {
+        // Given
+        reading(22);
+        // When
+        clock.advance(Duration.ofSeconds(119));
+        List<Notification> early = engine.sweepSilentSensors();
+        clock.advance(Duration.ofSeconds(1));
+        List<Notification> offline = engine.sweepSilentSensors();
+        clock.advance(Duration.ofMinutes(10));
+        List<Notification> again = engine.sweepSilentSensors();
+        List<Notification> back = reading(22);
+        // Then
+        assertEquals(List.of(), early);
+        assertEquals(List.of(OFFLINE), kinds(offline));
+        assertEquals(List.of(), again);
+        assertEquals(List.of(BACK_ONLINE), kinds(back));
+        assertEquals(SensorAlert.State.NORMAL, engine.stateOf(S));
+    }
+
+    @Test
+    void status_offline_gives_one_offline_mail_and_status_online_gives_back_online() {
+        // Given
+        reading(22);
+        // When
+        List<Notification> offline = engine.onOffline(S);
+        List<Notification> offlineAgain = engine.onOffline(S);
+        clock.advance(Duration.ofMinutes(5));
+        List<Notification> sweep = engine.sweepSilentSensors();
+        List<Notification> online = engine.onOnline(S);
+        List<Notification> firstReading = reading(22);
+        // Then
+        assertEquals(List.of(OFFLINE), kinds(offline));
+        assertEquals(List.of(), offlineAgain);
+        assertEquals(List.of(), sweep);
+        assertEquals(List.of(BACK_ONLINE), kinds(online));
+        assertEquals(List.of(), firstReading);
+    }
+
+    @Test
+    void status_online_of_a_sensor_that_is_not_offline_changes_nothing() {
+        // Given
+        reading(30);
+        // When
+        List<Notification> online = engine.onOnline(S);
+        // Then
+        assertEquals(List.of(), online);
+        assertEquals(SensorAlert.State.FIRING, engine.stateOf(S));
+    }
+
+    @Test
+    void a_sensor_back_online_while_hot_mails_back_online_and_firing() {
+        // Given
+        reading(30);
+        engine.onOffline(S);
+        // When
+        List<Notification> back = reading(31);
+        // Then
+        assertEquals(List.of(BACK_ONLINE, FIRING), kinds(back));
+    }
+
+    @Test
+    void readings_of_zero_and_below_zero_are_handled_as_cold() {
+        // Given
+        List<Notification> first = reading(0);
+        // When
+        reading(26);
+        List<Notification> resolved = reading(-12.5);
+        List<Notification> more = new ArrayList<>();
+        more.addAll(reading(0));
+        more.addAll(reading(-273.15));
+        // Then
+        assertEquals(List.of(), first);
+        assertEquals(List.of(RESOLVED), kinds(resolved));
+        assertEquals(-12.5, resolved.get(0).value());
+        assertEquals(List.of(), more);
+    }
+
+    @Test
+    void out_of_order_and_duplicate_readings_do_not_change_the_state() {
+        // Given
+        reading(30);
+        long newest = sensorTime;
+        clock.advance(Duration.ofSeconds(1));
+        // When
+        List<Notification> older = engine.onReading(S, 10, newest - 5_000);
+        List<Notification> duplicate = engine.onReading(S, 10, newest);
+        // Then
+        assertEquals(List.of(), older);
+        assertEquals(List.of(), duplicate);
+        assertEquals(SensorAlert.State.FIRING, engine.stateOf(S));
+        assertEquals(List.of(RESOLVED), kinds(reading(10)));
+    }
+
+    @Test
+    void the_first_cool_reading_after_start_is_silent_and_the_first_hot_one_fires_once() {
+        // Given: a fresh engine, as after a restart, and a backlog of readings from 20 minutes ago
+        long old = START.minus(Duration.ofMinutes(20)).toEpochMilli();
+        // When
+        List<Notification> cool = engine.onReading("cool_one", 21, old);
+        List<Notification> hot = engine.onReading("hot_one", 29, old);
+        List<Notification> hotAgain = engine.onReading("hot_one", 29, old + 1000);
+        List<Notification> sweep = engine.sweepSilentSensors();
+        // Then: no back-online, no resolved, no offline because the readings are old
+        assertEquals(List.of(), cool);
+        assertEquals(List.of(FIRING), kinds(hot));
+        assertEquals(List.of(), hotAgain);
+        assertEquals(List.of(), sweep);
+    }
+
+    @Test
+    void many_sensors_are_tracked_independently() {
+        // When
+        List<Notification> all = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            all.addAll(engine.onReading("s" + i, i % 2 == 0 ? 30 : 20, sensorTime));
+        }
+        // Then
+        assertEquals(250, all.size());
+        assertEquals(250, engine.count(SensorAlert.State.FIRING));
+        assertEquals(250, engine.count(SensorAlert.State.NORMAL));
+    }
+
+    @Test
+    void a_clear_threshold_not_below_the_threshold_is_rejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new AlertRules(25, 25, Duration.ofHours(1), Duration.ofMinutes(2)));
+        assertTrue(e.getMessage().startsWith("ALERT_CLEAR_THRESHOLD='25.0'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> new AlertRules(25, 24, Duration.ZERO, Duration.ofMinutes(2)));
+        assertThrows(IllegalArgumentException.class,
+                () -> new AlertRules(25, 24, Duration.ofHours(1), Duration.ofSeconds(-1)));
+    }
+}
