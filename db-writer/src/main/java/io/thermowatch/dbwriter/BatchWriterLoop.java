@@ -1,0 +1,222 @@
+package io.thermowatch.dbwriter;
+
+import io.thermowatch.common.Reading;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The writer thread: takes deliveries from the inbox, batches them, writes each batch in one transaction and
+ * acknowledges it (one multiple ack) only after the commit.
+ *
+ * <p>When the database fails, the same batch is retried with capped back-off and nothing is acknowledged, so
+ * RabbitMQ keeps the messages; readiness turns false until a write or probe succeeds. A batch whose channel was
+ * lost (connection recovery) is dropped unacknowledged: its delivery tags are void, RabbitMQ redelivers the
+ * messages, and the unique key absorbs any row already written.
+ */
+final class BatchWriterLoop implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(BatchWriterLoop.class);
+    static final Duration IDLE_PROBE_INTERVAL = Duration.ofSeconds(5);
+
+    private final BlockingQueue<Delivery> inbox;
+    private final Batcher<Delivery> batcher;
+    private final DeliveryTriage triage;
+    private final BatchSink sink;
+    private final Acknowledger acknowledger;
+    private final WriterMetrics metrics;
+    private final Backoff backoff;
+    private final Clock clock;
+    private final AtomicBoolean databaseReady = new AtomicBoolean(false);
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean stopRequested;
+    private volatile boolean abandonRequested;
+    private long batchEpoch = -1;
+    private long lastProbeMillis;
+
+    BatchWriterLoop(BlockingQueue<Delivery> inbox, Batcher<Delivery> batcher, DeliveryTriage triage, BatchSink sink,
+                    Acknowledger acknowledger, WriterMetrics metrics, Backoff backoff, Clock clock) {
+        this.inbox = inbox;
+        this.batcher = batcher;
+        this.triage = triage;
+        this.sink = sink;
+        this.acknowledger = acknowledger;
+        this.metrics = metrics;
+        this.backoff = backoff;
+        this.clock = clock;
+    }
+
+    /** True while the last write or probe reached the database. */
+    boolean isDatabaseReady() {
+        return databaseReady.get();
+    }
+
+    /** Marks the database reachable after the start-up migration proved it. */
+    void markDatabaseReady() {
+        databaseReady.set(true);
+        lastProbeMillis = clock.millis();
+    }
+
+    /** Asks the loop to write what it holds and what is still in the inbox, then end. */
+    void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Asks the loop to end now, even with an unwritten batch (its messages stay unacknowledged). */
+    void abandon() {
+        abandonRequested = true;
+        stopRequested = true;
+    }
+
+    boolean awaitFinished(Duration timeout) throws InterruptedException {
+        return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (!abandonRequested) {
+                if (stopRequested && inbox.isEmpty() && batcher.isEmpty()) {
+                    break;
+                }
+                long waitMillis = Math.min(batcher.millisUntilDue(), IDLE_PROBE_INTERVAL.toMillis());
+                Delivery delivery = stopRequested ? inbox.poll() : inbox.poll(waitMillis, TimeUnit.MILLISECONDS);
+                if (delivery != null) {
+                    accept(delivery);
+                } else if (batcher.isEmpty()) {
+                    probeIfIdle();
+                }
+                if (batcher.isDue() || (stopRequested && inbox.isEmpty() && !batcher.isEmpty())) {
+                    flush();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            log.error("writer - Unexpected failure; the writer stops and unacknowledged messages are redelivered", e);
+        } finally {
+            if (!batcher.isEmpty()) {
+                log.warn("writer - Stopped with {} unwritten deliveries; RabbitMQ redelivers them", batcher.size());
+            }
+            finished.countDown();
+        }
+    }
+
+    private void accept(Delivery delivery) {
+        if (!batcher.isEmpty() && delivery.epoch() != batchEpoch) {
+            discard("the connection was recovered");
+        }
+        batchEpoch = delivery.epoch();
+        batcher.add(delivery);
+    }
+
+    private void discard(String why) {
+        List<Delivery> stale = batcher.drain();
+        metrics.discardedStale.increment(stale.size());
+        log.warn("writer - Dropped {} unacknowledged deliveries because {}; RabbitMQ redelivers them", stale.size(),
+                why);
+    }
+
+    private void probeIfIdle() {
+        long now = clock.millis();
+        if (now - lastProbeMillis >= IDLE_PROBE_INTERVAL.toMillis()) {
+            lastProbeMillis = now;
+            boolean reachable = sink.isReachable();
+            if (databaseReady.getAndSet(reachable) != reachable) {
+                log.info("writer - Database {}", reachable ? "reachable again" : "unreachable");
+            }
+        }
+    }
+
+    private void flush() throws InterruptedException {
+        List<Delivery> batch = batcher.drain();
+        List<Reading> readings = new ArrayList<>(batch.size());
+        List<RejectedMessage> rejects = new ArrayList<>();
+        int statusMessages = 0;
+        for (Delivery delivery : batch) {
+            if (delivery.redelivered()) {
+                metrics.redeliveries.increment();
+            }
+            DeliveryTriage.Outcome outcome = triage.classify(delivery);
+            if (outcome instanceof DeliveryTriage.Store store) {
+                readings.add(store.reading());
+            } else if (outcome instanceof DeliveryTriage.Reject reject) {
+                rejects.add(reject.message());
+            } else {
+                statusMessages++;
+            }
+        }
+        long lastTag = batch.get(batch.size() - 1).tag();
+        long epoch = batch.get(0).epoch();
+        while (true) {
+            if (acknowledger.currentEpoch() != epoch) {
+                metrics.discardedStale.increment(batch.size());
+                log.warn("writer - Dropped a batch of {} after a connection recovery; RabbitMQ redelivers it",
+                        batch.size());
+                return;
+            }
+            long started = System.nanoTime();
+            try {
+                int inserted = sink.write(readings, rejects);
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
+                if (databaseReady.compareAndSet(false, true)) {
+                    log.info("writer - Database reachable again; writing resumed");
+                }
+                backoff.reset();
+                metrics.recordBatch(readings.size(), inserted, rejects.size(), statusMessages, took);
+                acknowledge(lastTag, epoch, batch.size());
+                return;
+            } catch (SQLException e) {
+                metrics.writeFailures.increment();
+                databaseReady.set(false);
+                long delay = backoff.nextDelayMillis();
+                log.warn("writer - Cannot write a batch of {} ({}: {}); holding it unacknowledged, retrying in {} ms",
+                        batch.size(), e.getSQLState(), oneLine(e.getMessage()), delay);
+                if (abandonRequested) {
+                    return;
+                }
+                sleepUnlessAbandoned(delay);
+                if (abandonRequested) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void acknowledge(long lastTag, long epoch, int size) {
+        try {
+            if (!acknowledger.ackUpTo(lastTag, epoch)) {
+                metrics.discardedStale.increment(size);
+                log.warn("writer - Batch of {} written but its channel was recovered meanwhile; RabbitMQ redelivers"
+                        + " it and the unique key drops the duplicates", size);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.warn("writer - Cannot acknowledge a written batch of {} ({}); RabbitMQ redelivers it and the unique"
+                    + " key drops the duplicates", size, oneLine(e.getMessage()));
+        }
+    }
+
+    private void sleepUnlessAbandoned(long delayMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
+        while (!abandonRequested) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
+        }
+    }
+
+    private static String oneLine(String text) {
+        return text == null ? "" : text.replaceAll("\\s+", " ");
+    }
+}

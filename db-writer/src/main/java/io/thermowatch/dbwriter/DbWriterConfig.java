@@ -1,0 +1,46 @@
+package io.thermowatch.dbwriter;
+
+import io.thermowatch.common.AmqpSettings;
+import io.thermowatch.common.EnvConfig;
+import java.time.Duration;
+
+/**
+ * db-writer's configuration, read once from the environment and validated at the edge.
+ *
+ * @param database       where readings are stored
+ * @param amqp           where readings come from
+ * @param batchSize      largest number of messages written (and acknowledged) together
+ * @param batchMaxWait   longest a message waits in a partial batch before the batch is written anyway
+ * @param prefetch       unacknowledged messages RabbitMQ may push to this consumer
+ * @param retentionDays  TimescaleDB retention policy on raw readings, in days
+ * @param healthPort     port of /healthz, /readyz, /metrics
+ */
+record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSize, Duration batchMaxWait,
+                      int prefetch, int retentionDays, int healthPort) {
+
+    static final String DEFAULT_AMQP_USER = "db-writer";
+    static final String DEFAULT_AMQP_PASS = "dbwriter-demo-pass";
+    static final int DEFAULT_BATCH_SIZE = 1000;
+    static final Duration DEFAULT_BATCH_MAX_WAIT = Duration.ofMillis(100);
+    static final int DEFAULT_RETENTION_DAYS = 90;
+    static final int DEFAULT_HEALTH_PORT = 9102;
+
+    /**
+     * Reads every setting; a bad value throws {@link io.thermowatch.common.ConfigException} naming it.
+     * {@code PREFETCH} defaults to twice {@code BATCH_SIZE} so the next batch arrives while one is written.
+     */
+    static DbWriterConfig load(EnvConfig env) {
+        DatabaseSettings database = DatabaseSettings.fromEnv(env);
+        AmqpSettings amqp = AmqpSettings.fromEnv(env, DEFAULT_AMQP_USER, DEFAULT_AMQP_PASS);
+        int batchSize = env.integer("BATCH_SIZE", DEFAULT_BATCH_SIZE, 1, 50_000);
+        Duration batchMaxWait = env.positiveDuration("BATCH_MAX_WAIT", DEFAULT_BATCH_MAX_WAIT);
+        EnvConfig.check(batchMaxWait.compareTo(Duration.ofMinutes(1)) <= 0, "BATCH_MAX_WAIT", batchMaxWait,
+                "a duration of at most 1m");
+        int prefetch = env.integer("PREFETCH", Math.min(2 * batchSize, 65_535), 1, 65_535);
+        EnvConfig.check(prefetch >= batchSize, "PREFETCH", prefetch,
+                "at least BATCH_SIZE (" + batchSize + "), or batches can never fill");
+        int retentionDays = env.integer("RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, 36_500);
+        int healthPort = env.port("HEALTH_PORT", DEFAULT_HEALTH_PORT);
+        return new DbWriterConfig(database, amqp, batchSize, batchMaxWait, prefetch, retentionDays, healthPort);
+    }
+}

@@ -1,0 +1,172 @@
+package io.thermowatch.dbwriter;
+
+import com.rabbitmq.client.Connection;
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.thermowatch.common.HealthServer;
+import io.thermowatch.common.Metrics;
+import io.thermowatch.common.ReadingCodec;
+import io.thermowatch.common.Topics;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * db-writer wired together: schema migration, the AMQP consumer, the writer thread and the health endpoint.
+ *
+ * <p>{@link #close()} (SIGTERM) cancels the consumer, lets the writer commit and acknowledge what it holds,
+ * then closes the connection, the pool and the endpoint. Idempotent.
+ */
+final class DbWriterService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DbWriterService.class);
+    private static final String NAME = "db-writer";
+    private static final Duration FIRST_RETRY = Duration.ofMillis(100);
+    private static final Duration MAX_RETRY = Duration.ofSeconds(5);
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
+
+    private final HikariDataSource dataSource;
+    private final Connection connection;
+    private final QueueConsumer consumer;
+    private final BatchWriterLoop writer;
+    private final Thread writerThread;
+    private final HealthServer health;
+    private final SchemaMode mode;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private DbWriterService(HikariDataSource dataSource, Connection connection, QueueConsumer consumer,
+                            BatchWriterLoop writer, Thread writerThread, HealthServer health, SchemaMode mode) {
+        this.dataSource = dataSource;
+        this.connection = connection;
+        this.consumer = consumer;
+        this.writer = writer;
+        this.writerThread = writerThread;
+        this.health = health;
+        this.mode = mode;
+    }
+
+    /** Migrates the schema (waiting for the database with back-off), connects to RabbitMQ and starts consuming. */
+    static DbWriterService start(DbWriterConfig config) throws Exception {
+        Clock clock = Clock.systemUTC();
+        PrometheusMeterRegistry registry = Metrics.newRegistry(NAME);
+        WriterMetrics metrics = new WriterMetrics(registry);
+        log.info("{} - Database {}, batches of up to {} messages or {} ms, prefetch {}", NAME, config.database(),
+                config.batchSize(), config.batchMaxWait().toMillis(), config.prefetch());
+
+        HikariDataSource dataSource = config.database().newDataSource(NAME);
+        BlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
+        BatchSink sink = new PostgresSink(dataSource, PostgresSink.Method.UNNEST);
+        QueueConsumer[] consumerRef = new QueueConsumer[1];
+        Acknowledger acknowledger = new Acknowledger() {
+            @Override
+            public long currentEpoch() {
+                return consumerRef[0].currentEpoch();
+            }
+
+            @Override
+            public boolean ackUpTo(long tag, long epoch) throws java.io.IOException {
+                return consumerRef[0].ackUpTo(tag, epoch);
+            }
+        };
+        BatchWriterLoop writer = new BatchWriterLoop(inbox,
+                new Batcher<>(config.batchSize(), config.batchMaxWait(), clock),
+                new DeliveryTriage(new ReadingCodec(clock)), sink, acknowledger, metrics,
+                new Backoff(FIRST_RETRY, MAX_RETRY), clock);
+
+        HealthServer health = null;
+        Connection connection = null;
+        try {
+            health = HealthServer.start(config.healthPort(), registry,
+                    new HealthServer.Check("database", writer::isDatabaseReady),
+                    new HealthServer.Check("amqp", () -> consumerRef[0] != null && consumerRef[0].isConsuming()));
+            SchemaMode mode = migrateWithRetry(new SchemaMigrator(dataSource, config.retentionDays()));
+            writer.markDatabaseReady();
+
+            connection = config.amqp().connect(NAME);
+            QueueConsumer consumer = new QueueConsumer(connection, Topics.DB_WRITER_QUEUE, config.prefetch(), inbox,
+                    clock);
+            consumerRef[0] = consumer;
+            Thread writerThread = new Thread(writer, NAME + "-writer");
+            writerThread.start();
+            consumer.start();
+            log.info("{} - Running in {} mode, health on port {}", NAME, mode, health.port());
+            return new DbWriterService(dataSource, connection, consumer, writer, writerThread, health, mode);
+        } catch (Exception e) {
+            writer.abandon();
+            closeQuietly(connection);
+            closeQuietly(health);
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    /** Waits for the database: at start it may still be booting (compose starts everything at once). */
+    private static SchemaMode migrateWithRetry(SchemaMigrator migrator) throws Exception {
+        Backoff backoff = new Backoff(FIRST_RETRY, MAX_RETRY);
+        while (true) {
+            try {
+                return migrator.migrate();
+            } catch (SQLException | RuntimeException e) {
+                if (!isConnectionFailure(e)) {
+                    throw e;
+                }
+                long delay = backoff.nextDelayMillis();
+                log.warn("schema - Database not reachable ({}); retrying in {} ms", e.getMessage(), delay);
+                Thread.sleep(delay);
+            }
+        }
+    }
+
+    /** SQLState class 08 (connection exception) or 57P (server shutting down or starting up). */
+    static boolean isConnectionFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+            if (t instanceof java.net.ConnectException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    SchemaMode mode() {
+        return mode;
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        consumer.cancel();
+        writer.requestStop();
+        if (!writer.awaitFinished(DRAIN_TIMEOUT)) {
+            log.warn("{} - Writer did not finish within {} s; its batch stays unacknowledged", NAME,
+                    DRAIN_TIMEOUT.toSeconds());
+            writer.abandon();
+            writerThread.join(2_000);
+        }
+        consumer.close();
+        closeQuietly(connection);
+        dataSource.close();
+        health.close();
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            log.warn("{} - Error while closing {}: {}", NAME, closeable.getClass().getSimpleName(), e.getMessage());
+        }
+    }
+}

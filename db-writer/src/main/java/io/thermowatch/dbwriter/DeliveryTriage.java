@@ -1,0 +1,64 @@
+package io.thermowatch.dbwriter;
+
+import io.thermowatch.common.Decoded;
+import io.thermowatch.common.Reading;
+import io.thermowatch.common.ReadingCodec;
+import io.thermowatch.common.Topics;
+import java.util.Optional;
+
+/**
+ * Sorts a delivery into a reading to store, a rejection to keep, or a message to acknowledge and ignore
+ * (sensor status, which belongs to email-sender). Pure and thread-safe.
+ */
+final class DeliveryTriage {
+
+    private static final String READING_PREFIX = "temperature.";
+
+    /** What to do with one delivery. */
+    sealed interface Outcome permits Store, Reject, Ignore { }
+
+    /** A valid reading. */
+    record Store(Reading reading) implements Outcome { }
+
+    /** Not a valid reading: keep the bytes and the reason. */
+    record Reject(RejectedMessage message) implements Outcome { }
+
+    /** Not for db-writer (a status message): acknowledge with the batch, store nothing. */
+    record Ignore() implements Outcome { }
+
+    private static final Ignore IGNORE = new Ignore();
+
+    private final ReadingCodec codec;
+
+    DeliveryTriage(ReadingCodec codec) {
+        this.codec = codec;
+    }
+
+    Outcome classify(Delivery delivery) {
+        String routingKey = delivery.routingKey();
+        Optional<Topics.Route> route = Topics.parseRoutingKey(routingKey);
+        String sensorId;
+        if (route.isPresent()) {
+            if (route.get().kind() == Topics.Kind.STATUS) {
+                return IGNORE;
+            }
+            sensorId = route.get().sensorId();
+        } else if (routingKey != null && routingKey.startsWith(READING_PREFIX)) {
+            // A reading for a malformed sensor id: let the codec word the rejection.
+            sensorId = routingKey.substring(READING_PREFIX.length());
+        } else {
+            return reject(delivery, "unexpected routing key '" + routingKey + "': expected temperature.<sensorId>");
+        }
+        Decoded decoded = codec.decode(sensorId, delivery.body());
+        if (decoded instanceof Decoded.Accepted accepted) {
+            return new Store(accepted.reading());
+        }
+        return reject(delivery, ((Decoded.Rejected) decoded).reason());
+    }
+
+    private static Reject reject(Delivery delivery, String reason) {
+        byte[] body = delivery.body() == null ? new byte[0] : delivery.body();
+        return new Reject(new RejectedMessage(delivery.receivedAtMillis(),
+                delivery.routingKey() == null ? "" : delivery.routingKey(), body, reason));
+    }
+}

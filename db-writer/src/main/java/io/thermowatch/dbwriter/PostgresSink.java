@@ -1,0 +1,156 @@
+package io.thermowatch.dbwriter;
+
+import io.thermowatch.common.Reading;
+import java.io.IOException;
+import java.io.StringReader;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import javax.sql.DataSource;
+import org.postgresql.PGConnection;
+
+/**
+ * Writes batches to PostgreSQL idempotently ({@code ON CONFLICT DO NOTHING} on the key {@code (sensor, time)}).
+ *
+ * <p>Two insert methods, measured in BENCHMARKS.md: {@link Method#UNNEST} sends the batch as three arrays in one
+ * statement; {@link Method#COPY} streams it into a temporary staging table, then inserts from there. Used by one
+ * thread at a time.
+ */
+final class PostgresSink implements BatchSink {
+
+    /** How readings reach the table. */
+    enum Method { UNNEST, COPY }
+
+    private static final String INSERT_UNNEST = """
+            INSERT INTO temperature (time, sensor, value)
+            SELECT timestamptz 'epoch' + u.t * INTERVAL '1 millisecond', u.s, u.v
+              FROM unnest(?::bigint[], ?::text[], ?::float8[]) AS u(t, s, v)
+            ON CONFLICT DO NOTHING""";
+    private static final String CREATE_STAGING = "CREATE TEMP TABLE IF NOT EXISTS temperature_staging"
+            + " (time timestamptz, sensor text, value double precision) ON COMMIT DELETE ROWS";
+    private static final String COPY_STAGING = "COPY temperature_staging (time, sensor, value) FROM STDIN";
+    private static final String INSERT_FROM_STAGING = "INSERT INTO temperature (time, sensor, value)"
+            + " SELECT time, sensor, value FROM temperature_staging ON CONFLICT DO NOTHING";
+    private static final String INSERT_REJECT = "INSERT INTO rejected_messages (received_at, routing_key, payload, reason)"
+            + " VALUES (?, ?, ?, ?)";
+
+    private final DataSource dataSource;
+    private final Method method;
+
+    PostgresSink(DataSource dataSource, Method method) {
+        this.dataSource = dataSource;
+        this.method = method;
+    }
+
+    @Override
+    public int write(List<Reading> readings, List<RejectedMessage> rejects) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                int inserted = readings.isEmpty() ? 0 : switch (method) {
+                    case UNNEST -> insertUnnest(c, readings);
+                    case COPY -> insertCopy(c, readings);
+                };
+                if (!rejects.isEmpty()) {
+                    insertRejects(c, rejects);
+                }
+                c.commit();
+                return inserted;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(c, e);
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public boolean isReachable() {
+        try (Connection c = dataSource.getConnection()) {
+            return c.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static int insertUnnest(Connection c, List<Reading> readings) throws SQLException {
+        int n = readings.size();
+        Long[] times = new Long[n];
+        String[] sensors = new String[n];
+        Double[] values = new Double[n];
+        for (int i = 0; i < n; i++) {
+            Reading r = readings.get(i);
+            times[i] = r.timestampMillis();
+            sensors[i] = r.sensorId();
+            values[i] = r.value();
+        }
+        Array timeArray = c.createArrayOf("bigint", times);
+        Array sensorArray = c.createArrayOf("text", sensors);
+        Array valueArray = c.createArrayOf("float8", values);
+        try (PreparedStatement insert = c.prepareStatement(INSERT_UNNEST)) {
+            insert.setArray(1, timeArray);
+            insert.setArray(2, sensorArray);
+            insert.setArray(3, valueArray);
+            return insert.executeUpdate();
+        } finally {
+            timeArray.free();
+            sensorArray.free();
+            valueArray.free();
+        }
+    }
+
+    private static int insertCopy(Connection c, List<Reading> readings) throws SQLException {
+        try (Statement statement = c.createStatement()) {
+            statement.execute(CREATE_STAGING);
+            copyIn(c, COPY_STAGING, readings);
+            return statement.executeUpdate(INSERT_FROM_STAGING);
+        }
+    }
+
+    /** COPY in text format; sensor ids are [A-Za-z0-9_-], so no field needs escaping. */
+    static long copyIn(Connection c, String copySql, List<Reading> readings) throws SQLException {
+        StringBuilder text = new StringBuilder(readings.size() * 48);
+        for (Reading r : readings) {
+            text.append(Instant.ofEpochMilli(r.timestampMillis())).append('\t')
+                    .append(r.sensorId()).append('\t')
+                    .append(r.value()).append('\n');
+        }
+        try {
+            return c.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql, new StringReader(text.toString()));
+        } catch (IOException e) {
+            throw new SQLException("COPY failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void insertRejects(Connection c, List<RejectedMessage> rejects) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement(INSERT_REJECT)) {
+            for (RejectedMessage reject : rejects) {
+                insert.setObject(1, OffsetDateTime.ofInstant(Instant.ofEpochMilli(reject.receivedAtMillis()),
+                        ZoneOffset.UTC));
+                insert.setString(2, withoutNul(reject.routingKey()));
+                insert.setBytes(3, reject.payload());
+                insert.setString(4, withoutNul(reject.reason()));
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    /** PostgreSQL text cannot hold NUL; a reason quoting a hostile payload must not make the batch unwritable. */
+    private static String withoutNul(String text) {
+        return text.indexOf('\0') < 0 ? text : text.replace('\0', '\uFFFD');
+    }
+
+    private static void rollbackQuietly(Connection c, Exception cause) {
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}

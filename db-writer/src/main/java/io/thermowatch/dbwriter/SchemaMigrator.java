@@ -1,0 +1,89 @@
+package io.thermowatch.dbwriter;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Detects whether TimescaleDB can be used and brings the schema up to date with Flyway.
+ *
+ * <p>Running it twice is harmless (applied migrations are skipped, every statement is idempotent), and two
+ * instances starting at once are serialized by Flyway's PostgreSQL advisory lock.
+ */
+final class SchemaMigrator {
+
+    private static final Logger log = LoggerFactory.getLogger(SchemaMigrator.class);
+
+    private final DataSource dataSource;
+    private final int retentionDays;
+
+    SchemaMigrator(DataSource dataSource, int retentionDays) {
+        this.dataSource = dataSource;
+        this.retentionDays = retentionDays;
+    }
+
+    /** Detects the mode, migrates, and returns the mode in force. */
+    SchemaMode migrate() throws SQLException {
+        SchemaMode mode = detectMode();
+        Flyway flyway = Flyway.configure()
+                .dataSource(dataSource)
+                .locations(mode.locations())
+                .placeholders(Map.of("retention_days", Integer.toString(retentionDays)))
+                .baselineOnMigrate(false)
+                .load();
+        MigrateResult result = flyway.migrate();
+        log.info("schema - {} mode: {} migration(s) applied, schema version {}", mode, result.migrationsExecuted,
+                result.targetSchemaVersion == null ? flyway.info().current().getVersion() : result.targetSchemaVersion);
+        return mode;
+    }
+
+    /**
+     * TimescaleDB mode when the extension is already installed in this database, or when it is available and
+     * preloaded (CREATE EXTENSION fails otherwise). A database already migrated in plain mode stays plain.
+     */
+    SchemaMode detectMode() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            try {
+                boolean installed = exists(c, "SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
+                boolean available = exists(c, "SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'");
+                boolean preloaded = exists(c,
+                        "SELECT 1 WHERE current_setting('shared_preload_libraries') ~ '(^|[ ,])timescaledb([ ,]|$)'");
+                boolean migratedPlain = exists(c, "SELECT 1 FROM pg_class WHERE relname = 'flyway_schema_history'"
+                        + " AND relnamespace = current_schema()::regnamespace");
+                if (installed) {
+                    log.info("schema - TimescaleDB extension installed: TIMESCALEDB mode");
+                    return SchemaMode.TIMESCALEDB;
+                }
+                if (available && preloaded && !migratedPlain) {
+                    log.info("schema - TimescaleDB available and preloaded: TIMESCALEDB mode");
+                    return SchemaMode.TIMESCALEDB;
+                }
+                if (available && !preloaded) {
+                    log.warn("schema - TimescaleDB is installed on the server but not in shared_preload_libraries:"
+                            + " PLAIN mode (add timescaledb to shared_preload_libraries and restart to use it)");
+                } else if (available) {
+                    log.warn("schema - TimescaleDB is available but this database was migrated in PLAIN mode:"
+                            + " staying PLAIN (converting needs a manual migration)");
+                } else {
+                    log.info("schema - TimescaleDB not available: PLAIN mode");
+                }
+                return SchemaMode.PLAIN;
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    private static boolean exists(Connection c, String sql) throws SQLException {
+        try (PreparedStatement statement = c.prepareStatement(sql); ResultSet rs = statement.executeQuery()) {
+            return rs.next();
+        }
+    }
+}
