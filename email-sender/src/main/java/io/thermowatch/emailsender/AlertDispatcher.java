@@ -1,0 +1,251 @@
+package io.thermowatch.emailsender;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Groups notifications for {@code ALERT_GROUP_WAIT}, mails each group, retries with capped doubling back-off
+ * while SMTP fails, and acknowledges the AMQP deliveries that caused a group only once SMTP accepted its mail.
+ * A group that failed is merged with everything due meanwhile, so an outage ends with one mail, not a burst.
+ *
+ * <p>Thread safe: the consumer and the sweeper add; one named thread sends. Shutdown makes one last attempt to
+ * send what is pending; what still fails stays unacknowledged and comes back after a restart.
+ */
+final class AlertDispatcher implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AlertDispatcher.class);
+    private static final Duration FIRST_RETRY_DELAY = Duration.ofSeconds(1);
+
+    /** A notification and the deliveries to acknowledge once it is mailed. Guarded by the dispatcher's lock. */
+    private static final class Pending {
+        final Notification notification;
+        final List<DeliveryRef> deliveries = new ArrayList<>(1);
+
+        Pending(Notification notification) {
+            this.notification = notification;
+        }
+    }
+
+    private final Object lock = new Object();
+    private final GroupingWindow<Pending> window;
+    private final MailComposer composer;
+    private final MailSink sink;
+    private final Acknowledger acknowledger;
+    private final Clock clock;
+    private final Duration maxRetryDelay;
+    private final Counter sent;
+    private final Counter failed;
+    private final Counter retried;
+    private final MeterRegistry registry;
+    private final Thread sender;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    // guarded by lock
+    private List<Pending> retrying = List.of();
+    private List<Pending> inFlight = List.of();
+    private Instant nextAttemptAt = Instant.MIN;
+    private Duration retryDelay = FIRST_RETRY_DELAY;
+    private boolean failing;
+    private boolean running = true;
+
+    AlertDispatcher(Duration groupWait, MailComposer composer, MailSink sink, Acknowledger acknowledger, Clock clock,
+                    Duration maxRetryDelay, MeterRegistry registry) {
+        this.window = new GroupingWindow<>(groupWait);
+        this.composer = composer;
+        this.sink = sink;
+        this.acknowledger = acknowledger;
+        this.clock = clock;
+        this.maxRetryDelay = maxRetryDelay;
+        this.registry = registry;
+        this.sent = Counter.builder("thermowatch.mails.sent").description("Mails accepted by SMTP").register(registry);
+        this.failed = Counter.builder("thermowatch.mails.failed").description("Mail attempts SMTP did not accept")
+                .register(registry);
+        this.retried = Counter.builder("thermowatch.mails.retried").description("Mail attempts that were retries")
+                .register(registry);
+        registry.gauge("thermowatch.alerts.pending", this, AlertDispatcher::pendingCount);
+        this.sender = new Thread(this::runSender, "alert-dispatcher");
+        this.sender.setDaemon(true);
+    }
+
+    void start() {
+        sender.start();
+    }
+
+    /** Queues the notifications caused by one delivery; the delivery is acked once they are all mailed. */
+    void add(List<Notification> notifications, DeliveryRef cause) {
+        synchronized (lock) {
+            Instant now = clock.instant();
+            for (Notification n : notifications) {
+                Pending p = new Pending(n);
+                if (cause != null) {
+                    p.deliveries.add(cause);
+                }
+                window.add(p, now);
+                registry.counter("thermowatch.alerts", "kind", n.kind().name().toLowerCase(java.util.Locale.ROOT))
+                        .increment();
+            }
+            lock.notifyAll();
+        }
+    }
+
+    /**
+     * Keeps a redelivered message that changed nothing (typically the duplicate of a message whose tag became
+     * void on a channel recovery) unacknowledged while a mail about the same sensor is still pending, so a crash
+     * before that mail is sent does not lose it.
+     *
+     * @return true if the delivery is now held and will be acked with that mail
+     */
+    boolean holdWhilePending(String sensorId, DeliveryRef ref) {
+        synchronized (lock) {
+            for (List<Pending> list : List.of(window.snapshot(), retrying, inFlight)) {
+                for (Pending p : list) {
+                    if (p.notification.sensorId().equals(sensorId)) {
+                        p.deliveries.add(ref);
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+    }
+
+    /** True while the last attempt to mail failed (readiness). */
+    boolean isFailing() {
+        synchronized (lock) {
+            return failing;
+        }
+    }
+
+    int pendingCount() {
+        synchronized (lock) {
+            return window.size() + retrying.size() + inFlight.size();
+        }
+    }
+
+    private void runSender() {
+        while (true) {
+            List<Pending> batch;
+            boolean retry;
+            synchronized (lock) {
+                if (!running) {
+                    return;
+                }
+                Instant now = clock.instant();
+                retry = !retrying.isEmpty();
+                Instant wakeAt = retry ? nextAttemptAt : window.dueAt().orElse(null);
+                if (wakeAt == null || now.isBefore(wakeAt)) {
+                    waitUntil(now, wakeAt);
+                    continue;
+                }
+                batch = new ArrayList<>(retrying);
+                batch.addAll(window.takeDue(now));
+                retrying = List.of();
+                inFlight = batch;
+            }
+            boolean ok = attempt(batch, retry);
+            afterAttempt(batch, ok);
+        }
+    }
+
+    private void waitUntil(Instant now, Instant wakeAt) {
+        try {
+            if (wakeAt == null) {
+                lock.wait();
+            } else {
+                lock.wait(Math.max(1, Duration.between(now, wakeAt).toMillis()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    private boolean attempt(List<Pending> batch, boolean retry) {
+        List<Notification> notifications = new ArrayList<>(batch.size());
+        for (Pending p : batch) {
+            notifications.add(p.notification);
+        }
+        ComposedMail mail = composer.compose(notifications);
+        if (retry) {
+            retried.increment();
+        }
+        try {
+            sink.send(mail);
+            sent.increment();
+            log.info("mail - Sent '{}' ({} alert(s))", mail.subject(), batch.size());
+            return true;
+        } catch (Exception e) {
+            failed.increment();
+            log.warn("mail - SMTP did not accept '{}' ({} alert(s)): {}; its messages stay unacknowledged, "
+                    + "retrying in {} ms", mail.subject(), batch.size(), e.toString(), retryDelayMillis());
+            return false;
+        }
+    }
+
+    private long retryDelayMillis() {
+        synchronized (lock) {
+            return retryDelay.toMillis();
+        }
+    }
+
+    private void afterAttempt(List<Pending> batch, boolean ok) {
+        Set<DeliveryRef> toAck = new LinkedHashSet<>();
+        synchronized (lock) {
+            inFlight = List.of();
+            if (ok) {
+                failing = false;
+                retryDelay = FIRST_RETRY_DELAY;
+                for (Pending p : batch) {
+                    toAck.addAll(p.deliveries);
+                }
+            } else {
+                failing = true;
+                retrying = batch;
+                nextAttemptAt = clock.instant().plus(retryDelay);
+                Duration doubled = retryDelay.multipliedBy(2);
+                retryDelay = doubled.compareTo(maxRetryDelay) > 0 ? maxRetryDelay : doubled;
+            }
+        }
+        for (DeliveryRef ref : toAck) {
+            acknowledger.ack(ref);
+        }
+    }
+
+    /** Stops the sender thread, then tries once to mail whatever is pending (due or not). Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        synchronized (lock) {
+            running = false;
+            lock.notifyAll();
+        }
+        try {
+            sender.join(Duration.ofSeconds(30).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<Pending> batch;
+        synchronized (lock) {
+            batch = new ArrayList<>(retrying);
+            batch.addAll(window.takeDue(Instant.MAX));
+            retrying = List.of();
+            inFlight = batch;
+        }
+        if (!batch.isEmpty()) {
+            log.info("mail - Sending {} pending alert(s) before shutdown", batch.size());
+            afterAttempt(batch, attempt(batch, false));
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.thermowatch.emailsender;
+
+import com.rabbitmq.client.Connection;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.thermowatch.common.HealthServer;
+import io.thermowatch.common.ReadingCodec;
+import io.thermowatch.common.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The running service: consumer, engine, offline sweeper, dispatcher, health endpoint. */
+final class EmailSender implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(EmailSender.class);
+
+    private final Connection connection;
+    private final AlertConsumer consumer;
+    private final AlertDispatcher dispatcher;
+    private final ScheduledExecutorService sweeper;
+    private final HealthServer health;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private EmailSender(Connection connection, AlertConsumer consumer, AlertDispatcher dispatcher,
+                        ScheduledExecutorService sweeper, HealthServer health) {
+        this.connection = connection;
+        this.consumer = consumer;
+        this.dispatcher = dispatcher;
+        this.sweeper = sweeper;
+        this.health = health;
+    }
+
+    static EmailSender start(EmailSenderConfig config, PrometheusMeterRegistry registry) throws Exception {
+        Clock clock = Clock.systemUTC();
+        log.info("email-sender - Alert rules: {}, group wait {}, mail: {}", config.rules(), config.groupWait(),
+                config.smtp());
+        AlertEngine engine = new AlertEngine(config.rules(), clock);
+        MailComposer composer = new MailComposer(config.rules(), config.zone(), config.dashboardUrl());
+        AlertConsumer[] consumerRef = new AlertConsumer[1];
+        AlertDispatcher dispatcher = new AlertDispatcher(config.groupWait(), composer, new SmtpMailer(config.smtp()),
+                ref -> consumerRef[0].ack(ref), clock, config.smtp().retryMaxDelay(), registry);
+        registry.gauge("thermowatch.sensors.firing", engine, e -> e.count(SensorAlert.State.FIRING));
+        registry.gauge("thermowatch.sensors.offline", engine, e -> e.count(SensorAlert.State.OFFLINE));
+
+        Connection connection = config.amqp().connect("email-sender");
+        AlertConsumer consumer = new AlertConsumer(connection, Topics.EMAIL_SENDER_QUEUE, config.prefetch(), engine,
+                dispatcher, new ReadingCodec(clock), registry);
+        consumerRef[0] = consumer;
+        dispatcher.start();
+        consumer.start();
+
+        ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "offline-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+        long periodMillis = Math.max(100, Math.min(1000, config.rules().offlineAfter().toMillis() / 4));
+        sweeper.scheduleWithFixedDelay(new OfflineSweep(engine, dispatcher), periodMillis, periodMillis,
+                TimeUnit.MILLISECONDS);
+
+        HealthServer health = HealthServer.start(config.healthPort(), registry,
+                new HealthServer.Check("amqp", consumer::isConsuming),
+                new HealthServer.Check("smtp", () -> !dispatcher.isFailing()));
+        log.info("email-sender - Health endpoint on port {}", health.port());
+        return new EmailSender(connection, consumer, dispatcher, sweeper, health);
+    }
+
+    /** Marks silent sensors offline; a background loop that logs and goes on. */
+    private static final class OfflineSweep implements Runnable {
+        private final AlertEngine engine;
+        private final AlertDispatcher dispatcher;
+
+        OfflineSweep(AlertEngine engine, AlertDispatcher dispatcher) {
+            this.engine = engine;
+            this.dispatcher = dispatcher;
+        }
+
+        @Override
+        public void run() {
+            try {
+                List<Notification> offline = engine.sweepSilentSensors();
+                if (!offline.isEmpty()) {
+                    log.info("sweeper - {} sensor(s) silent for {}: offline", offline.size(),
+                            engine.rules().offlineAfter());
+                    dispatcher.add(offline, null);
+                }
+            } catch (RuntimeException e) {
+                log.error("sweeper - Offline sweep failed", e);
+            }
+        }
+    }
+
+    /** Stops consuming, sends what is pending (acking its messages), then disconnects. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        consumer.close();
+        sweeper.shutdownNow();
+        dispatcher.close();
+        consumer.closeChannel();
+        try {
+            connection.close((int) Duration.ofSeconds(5).toMillis());
+        } catch (Exception e) {
+            log.debug("email-sender - Connection close: {}", e.toString());
+        }
+        try {
+            health.close();
+        } catch (Exception e) {
+            log.debug("email-sender - Health server close: {}", e.toString());
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.thermowatch.emailsender;
+
+import io.thermowatch.common.AmqpSettings;
+import io.thermowatch.common.EnvConfig;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+
+/**
+ * Everything email-sender reads from the environment, validated once at start.
+ *
+ * @param rules        thresholds and timers of the alert state machine
+ * @param groupWait    {@code ALERT_GROUP_WAIT}: transitions within this window share one mail (default 10 s)
+ * @param zone         {@code ALERT_TIME_ZONE}: shown beside UTC in mails (default UTC)
+ * @param dashboardUrl {@code DASHBOARD_URL}: linked from every mail (default http://localhost:8080/)
+ * @param smtp         SMTP server, credentials, sender and recipients
+ * @param amqp         broker addresses and credentials ({@code AMQP_*}, default user: the email-sender demo user)
+ * @param prefetch     {@code AMQP_PREFETCH}: unacknowledged messages in flight, including those waiting for a mail
+ * @param healthPort   {@code HEALTH_PORT} (default 9103)
+ */
+record EmailSenderConfig(AlertRules rules, Duration groupWait, ZoneId zone, String dashboardUrl, SmtpSettings smtp,
+                         AmqpSettings amqp, int prefetch, int healthPort) {
+
+    static final String DEMO_AMQP_USER = "email-sender";
+    static final String DEMO_AMQP_PASS = "emailsender-demo-pass";
+
+    /** @throws io.thermowatch.common.ConfigException naming the first bad variable */
+    static EmailSenderConfig load(EnvConfig env) {
+        double threshold = env.decimal("TEMPERATURE_THRESHOLD", 25.0, -273.15, 1000.0, "°C");
+        double clear = env.decimal("ALERT_CLEAR_THRESHOLD", threshold - 1.0, -273.15, 1000.0, "°C");
+        EnvConfig.check(clear < threshold, "ALERT_CLEAR_THRESHOLD", clear,
+                "a number (°C) below TEMPERATURE_THRESHOLD (" + threshold + ")");
+        AlertRules rules = new AlertRules(threshold, clear,
+                env.positiveDuration("ALERT_REPEAT_INTERVAL", Duration.ofHours(1)),
+                env.positiveDuration("SENSOR_OFFLINE_AFTER", Duration.ofMinutes(2)));
+        Duration groupWait = env.duration("ALERT_GROUP_WAIT", Duration.ofSeconds(10));
+
+        String zoneText = env.string("ALERT_TIME_ZONE", "UTC");
+        ZoneId zone;
+        try {
+            zone = ZoneId.of(zoneText);
+        } catch (DateTimeException e) {
+            EnvConfig.check(false, "ALERT_TIME_ZONE", zoneText, "a time zone id such as UTC or Europe/Paris");
+            throw e;
+        }
+        String dashboardUrl = env.string("DASHBOARD_URL", "http://localhost:8080/");
+        EnvConfig.check(dashboardUrl.startsWith("http://") || dashboardUrl.startsWith("https://"),
+                "DASHBOARD_URL", dashboardUrl, "an http:// or https:// URL");
+
+        String from = env.string("EMAIL_FROM", "thermowatch@example.com");
+        checkAddress("EMAIL_FROM", from);
+        List<String> to = env.list("EMAIL_TO", "ops@example.com");
+        EnvConfig.check(!to.isEmpty(), "EMAIL_TO", "", "one or more comma-separated addresses");
+        to.forEach(address -> checkAddress("EMAIL_TO", address));
+        SmtpSettings smtp = new SmtpSettings(
+                env.string("SMTP_HOST", "mailpit"),
+                env.integer("SMTP_PORT", 1025, 1, 65535),
+                env.string("SMTP_USERNAME", ""),
+                env.secret("SMTP_PASSWORD", ""),
+                env.bool("SMTP_STARTTLS", false),
+                env.positiveDuration("SMTP_TIMEOUT", Duration.ofSeconds(10)),
+                env.positiveDuration("SMTP_RETRY_MAX_DELAY", Duration.ofMinutes(1)),
+                from, to);
+
+        AmqpSettings amqp = AmqpSettings.fromEnv(env, DEMO_AMQP_USER, DEMO_AMQP_PASS);
+        int prefetch = env.integer("AMQP_PREFETCH", 2000, 1, 65535);
+        int healthPort = env.port("HEALTH_PORT", 9103);
+        return new EmailSenderConfig(rules, groupWait, zone, dashboardUrl, smtp, amqp, prefetch, healthPort);
+    }
+
+    private static void checkAddress(String name, String address) {
+        try {
+            new InternetAddress(address, true).validate();
+        } catch (AddressException e) {
+            EnvConfig.check(false, name, address, "an e-mail address such as alerts@example.com");
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package io.thermowatch.emailsender;
+
+import io.thermowatch.common.Metrics;
+import io.thermowatch.common.ServiceMain;
+
+/** Reads the configuration from the environment, wires the service, runs until SIGTERM. */
+public final class Main {
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        ServiceMain.run("email-sender", env -> {
+            EmailSenderConfig config = EmailSenderConfig.load(env);
+            return EmailSender.start(config, Metrics.newRegistry("email-sender"));
+        });
+    }
+}
