@@ -1,0 +1,76 @@
+package io.thermowatch.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.thermowatch.common.ConfigException;
+import io.thermowatch.common.EnvConfig;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class DashboardConfigTest {
+
+    private static DashboardConfig load(Map<String, String> env) {
+        return DashboardConfig.load(EnvConfig.of(env));
+    }
+
+    @Test
+    void defaults_fit_docker_compose() {
+        // When
+        var config = load(Map.of());
+
+        // Then
+        assertEquals(8080, config.port());
+        assertEquals("jdbc:postgresql://timescaledb:5432/metrics", config.database().jdbcUrl());
+        assertEquals("postgres", config.database().user());
+        assertEquals(URI.create("http://haproxy:15672"), config.managementUrl());
+        assertEquals("monitor", config.monitorUser());
+        assertEquals("dashboard-page", config.pageUser());
+        assertEquals(Optional.empty(), config.mqttWsUrl());
+        assertEquals(25.0, config.threshold());
+        assertEquals(Duration.ofMinutes(2), config.offlineAfter());
+    }
+
+    @Test
+    void every_variable_is_read() {
+        // When
+        var config = load(Map.ofEntries(
+                Map.entry("DASHBOARD_PORT", "9000"), Map.entry("DB_HOST", "db"), Map.entry("DB_PORT", "6543"),
+                Map.entry("DB_NAME", "m2"), Map.entry("DB_USER", "u"), Map.entry("DB_PASS", "p"),
+                Map.entry("RABBITMQ_MANAGEMENT_URL", "https://mq:443/"), Map.entry("RABBITMQ_MONITOR_USER", "mon"),
+                Map.entry("RABBITMQ_MONITOR_PASS", "monpass"), Map.entry("MQTT_PAGE_USER", "page"),
+                Map.entry("MQTT_PAGE_PASS", "pagepass"), Map.entry("MQTT_WS_URL", "ws://h:1/ws"),
+                Map.entry("TEMPERATURE_THRESHOLD", "30.5"), Map.entry("SENSOR_OFFLINE_AFTER", "45s")));
+
+        // Then
+        assertEquals(9000, config.port());
+        assertEquals("jdbc:postgresql://db:6543/m2", config.database().jdbcUrl());
+        assertEquals("p", config.database().password());
+        assertEquals(URI.create("https://mq:443/"), config.managementUrl());
+        assertEquals("monpass", config.monitorPassword());
+        assertEquals("pagepass", config.pagePassword());
+        assertEquals(Optional.of("ws://h:1/ws"), config.mqttWsUrl());
+        assertEquals(30.5, config.threshold());
+        assertEquals(Duration.ofSeconds(45), config.offlineAfter());
+    }
+
+    @Test
+    void bad_values_stop_the_start_with_one_line_naming_the_variable() {
+        assertMessageStartsWith("DASHBOARD_PORT='http'", Map.of("DASHBOARD_PORT", "http"));
+        assertMessageStartsWith("RABBITMQ_MANAGEMENT_URL='haproxy:15672'", Map.of("RABBITMQ_MANAGEMENT_URL", "haproxy:15672"));
+        assertMessageStartsWith("MQTT_WS_URL='http://h/ws'", Map.of("MQTT_WS_URL", "http://h/ws"));
+        assertMessageStartsWith("TEMPERATURE_THRESHOLD='hot'", Map.of("TEMPERATURE_THRESHOLD", "hot"));
+        assertMessageStartsWith("SENSOR_OFFLINE_AFTER='0'", Map.of("SENSOR_OFFLINE_AFTER", "0"));
+    }
+
+    private static void assertMessageStartsWith(String prefix, Map<String, String> env) {
+        var e = assertThrows(ConfigException.class, () -> load(env));
+        assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
+        assertTrue(e.getMessage().contains("expected"), e.getMessage());
+        assertEquals(-1, e.getMessage().indexOf('\n'), "one line");
+    }
+}

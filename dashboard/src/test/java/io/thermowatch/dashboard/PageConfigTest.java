@@ -1,0 +1,49 @@
+package io.thermowatch.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.thermowatch.common.EnvConfig;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PageConfigTest {
+
+    @Test
+    void the_websocket_url_follows_the_host_the_browser_used() {
+        // Given
+        var pageConfig = new PageConfig(DashboardConfig.load(EnvConfig.of(Map.of())));
+
+        // When
+        var body = pageConfig.forRequest("dashboard.example.org", false);
+
+        // Then
+        @SuppressWarnings("unchecked")
+        var mqtt = (Map<String, Object>) body.get("mqtt");
+        assertEquals("ws://dashboard.example.org:15675/ws", mqtt.get("url"));
+        assertEquals("dashboard-page", mqtt.get("username"));
+        assertEquals("page-demo-pass", mqtt.get("password"));
+        assertEquals(List.of("temperature/#", "sensors/+/status"), mqtt.get("topics"));
+        assertEquals(25.0, body.get("threshold"));
+        assertEquals(120L, body.get("offlineAfterSeconds"));
+    }
+
+    @Test
+    void https_pages_get_wss_and_ipv6_hosts_get_brackets() {
+        assertEquals("wss://h:15675/ws", PageConfig.derivedUrl("h", true));
+        assertEquals("ws://[::1]:15675/ws", PageConfig.derivedUrl("::1", false));
+        assertEquals("ws://[::1]:15675/ws", PageConfig.derivedUrl("[::1]", false));
+    }
+
+    @Test
+    void mqtt_ws_url_overrides_the_derived_url() {
+        // Given
+        var config = DashboardConfig.load(EnvConfig.of(Map.of("MQTT_WS_URL", "wss://broker.example.org/mqtt")));
+
+        // When
+        var body = new PageConfig(config).forRequest("dashboard.example.org", false);
+
+        // Then
+        assertEquals("wss://broker.example.org/mqtt", ((Map<?, ?>) body.get("mqtt")).get("url"));
+    }
+}

@@ -1,0 +1,45 @@
+package io.thermowatch.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+class SensorStateTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
+    private final SensorState state = new SensorState(25.0, Duration.ofMinutes(2), Clock.fixed(NOW, ZoneOffset.UTC));
+
+    @Test
+    void a_recent_reading_is_online() {
+        // When
+        var view = state.judge(new LatestReading("a1", 21.5, NOW.minusSeconds(10)));
+
+        // Then
+        assertEquals("online", view.status());
+        assertEquals(NOW.minusSeconds(10).toEpochMilli(), view.timestamp());
+        assertEquals(21.5, view.value());
+        assertEquals("a1", view.sensor());
+    }
+
+    @Test
+    void a_reading_exactly_at_the_timeout_is_still_online() {
+        assertEquals("online", state.judge(new LatestReading("a1", 21.5, NOW.minus(Duration.ofMinutes(2)))).status());
+    }
+
+    @Test
+    void a_reading_older_than_the_timeout_is_stale() {
+        assertEquals("stale", state.judge(new LatestReading("a1", 21.5, NOW.minusSeconds(121))).status());
+    }
+
+    @Test
+    void over_threshold_means_strictly_above_it() {
+        assertFalse(state.judge(new LatestReading("a1", 25.0, NOW)).overThreshold());
+        assertTrue(state.judge(new LatestReading("a1", 25.01, NOW)).overThreshold());
+    }
+}
