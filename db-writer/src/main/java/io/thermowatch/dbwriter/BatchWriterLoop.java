@@ -27,6 +27,8 @@ final class BatchWriterLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(BatchWriterLoop.class);
     static final Duration IDLE_PROBE_INTERVAL = Duration.ofSeconds(5);
+    /** Put in the inbox to wake a waiting writer; never written or acknowledged. */
+    private static final Delivery WAKE_UP = new Delivery(-1, -1, "", new byte[0], false, 0);
 
     private final BlockingQueue<Delivery> inbox;
     private final Batcher<Delivery> batcher;
@@ -40,6 +42,7 @@ final class BatchWriterLoop implements Runnable {
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
     private volatile boolean abandonRequested;
+    private volatile Thread runner;
     private long batchEpoch = -1;
     private long lastProbeMillis;
 
@@ -69,12 +72,17 @@ final class BatchWriterLoop implements Runnable {
     /** Asks the loop to write what it holds and what is still in the inbox, then end. */
     void requestStop() {
         stopRequested = true;
+        inbox.add(WAKE_UP);
     }
 
     /** Asks the loop to end now, even with an unwritten batch (its messages stay unacknowledged). */
     void abandon() {
         abandonRequested = true;
         stopRequested = true;
+        Thread thread = runner;
+        if (thread != null) {
+            thread.interrupt();
+        }
     }
 
     boolean awaitFinished(Duration timeout) throws InterruptedException {
@@ -83,6 +91,7 @@ final class BatchWriterLoop implements Runnable {
 
     @Override
     public void run() {
+        runner = Thread.currentThread();
         try {
             while (!abandonRequested) {
                 if (stopRequested && inbox.isEmpty() && batcher.isEmpty()) {
@@ -90,6 +99,9 @@ final class BatchWriterLoop implements Runnable {
                 }
                 long waitMillis = Math.min(batcher.millisUntilDue(), IDLE_PROBE_INTERVAL.toMillis());
                 Delivery delivery = stopRequested ? inbox.poll() : inbox.poll(waitMillis, TimeUnit.MILLISECONDS);
+                if (delivery == WAKE_UP) {
+                    continue;
+                }
                 if (delivery != null) {
                     accept(delivery);
                 } else if (batcher.isEmpty()) {

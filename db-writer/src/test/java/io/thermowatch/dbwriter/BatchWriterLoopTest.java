@@ -1,0 +1,214 @@
+package io.thermowatch.dbwriter;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.thermowatch.common.Reading;
+import io.thermowatch.common.ReadingCodec;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The writer thread against a fake database and a fake channel: batching, acks after commit, retries. */
+class BatchWriterLoopTest {
+
+    private static final long T0 = System.currentTimeMillis() - 60_000;
+
+    private final LinkedBlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
+    private final FakeSink sink = new FakeSink();
+    private final FakeAcknowledger acks = new FakeAcknowledger();
+    private final WriterMetrics metrics = new WriterMetrics(new SimpleMeterRegistry());
+    private BatchWriterLoop loop;
+    private Thread thread;
+
+    private void start(int batchSize, Duration maxWait) {
+        Clock clock = Clock.systemUTC();
+        loop = new BatchWriterLoop(inbox, new Batcher<>(batchSize, maxWait, clock),
+                new DeliveryTriage(new ReadingCodec(clock)), sink, acks, metrics,
+                new Backoff(Duration.ofMillis(20), Duration.ofMillis(80)), clock);
+        loop.markDatabaseReady();
+        thread = new Thread(loop, "test-writer");
+        thread.start();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (loop != null) {
+            loop.abandon();
+            thread.join(5_000);
+        }
+    }
+
+    private void deliver(long tag, long epoch, String routingKey, String body) {
+        inbox.add(new Delivery(tag, epoch, routingKey, body.getBytes(StandardCharsets.UTF_8), false,
+                System.currentTimeMillis()));
+    }
+
+    private void deliverReading(long tag, long epoch) {
+        deliver(tag, epoch, "temperature.s1", "{\"value\": 20.5, \"timestamp\": " + (T0 + tag) + "}");
+    }
+
+    @Test
+    void a_full_batch_is_written_once_and_acknowledged_with_one_multiple_ack() {
+        // Given
+        start(3, Duration.ofSeconds(30));
+        // When
+        deliverReading(1, 0);
+        deliverReading(2, 0);
+        deliverReading(3, 0);
+        // Then
+        await().atMost(Duration.ofSeconds(5)).until(() -> acks.acked.size() == 1);
+        assertEquals(1, sink.batches.size());
+        assertEquals(3, sink.batches.get(0).size());
+        assertEquals(List.of(3L), acks.acked);
+    }
+
+    @Test
+    void a_partial_batch_is_written_after_the_max_wait() {
+        // Given
+        start(1000, Duration.ofMillis(50));
+        // When
+        deliverReading(1, 0);
+        // Then
+        await().atMost(Duration.ofSeconds(5)).until(() -> acks.acked.equals(List.of(1L)));
+    }
+
+    @Test
+    void rejects_and_status_messages_are_acknowledged_with_the_readings() {
+        // Given
+        start(3, Duration.ofSeconds(30));
+        // When
+        deliverReading(1, 0);
+        deliver(2, 0, "temperature.s1", "not json");
+        deliver(3, 0, "sensors.s1.status", "online");
+        // Then
+        await().atMost(Duration.ofSeconds(5)).until(() -> acks.acked.equals(List.of(3L)));
+        assertEquals(1, sink.batches.get(0).size());
+        assertEquals(1, sink.rejects.size());
+        assertEquals(1.0, metrics.rejects.count());
+        assertEquals(1.0, metrics.ignored.count());
+    }
+
+    @Test
+    void while_the_database_is_down_nothing_is_acknowledged_and_the_batch_is_retried_with_backoff() {
+        // Given
+        sink.failuresLeft.set(4);
+        start(2, Duration.ofSeconds(30));
+        // When
+        deliverReading(1, 0);
+        deliverReading(2, 0);
+        // Then: not ready and nothing acked while it fails
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() >= 2);
+        assertFalse(loop.isDatabaseReady());
+        assertTrue(acks.acked.isEmpty());
+        // and once the database is back, one write and one ack
+        await().atMost(Duration.ofSeconds(5)).until(() -> acks.acked.equals(List.of(2L)));
+        assertTrue(loop.isDatabaseReady());
+        assertEquals(5, sink.attempts.get());
+        assertEquals(4.0, metrics.writeFailures.count());
+    }
+
+    @Test
+    void a_batch_from_before_a_connection_recovery_is_dropped_unacknowledged() {
+        // Given a batch on epoch 0 held back by a failing database
+        sink.failuresLeft.set(1_000_000);
+        start(2, Duration.ofSeconds(30));
+        deliverReading(1, 0);
+        deliverReading(2, 0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() >= 1);
+        // When the connection recovers and the database comes back
+        acks.epoch.set(1);
+        sink.failuresLeft.set(0);
+        deliverReading(1, 1);
+        deliverReading(2, 1);
+        // Then only the new epoch's batch is acknowledged
+        await().atMost(Duration.ofSeconds(5)).until(() -> acks.acked.size() == 1);
+        assertEquals(List.of(2L), acks.acked);
+        assertEquals(List.of(1L), acks.ackedEpochs);
+        assertEquals(2.0, metrics.discardedStale.count());
+    }
+
+    @Test
+    void stop_writes_and_acknowledges_what_is_held_before_ending() throws InterruptedException {
+        // Given a partial batch that would wait long
+        start(1000, Duration.ofMinutes(1));
+        deliverReading(1, 0);
+        deliverReading(2, 0);
+        // When
+        loop.requestStop();
+        // Then
+        assertTrue(loop.awaitFinished(Duration.ofSeconds(5)));
+        assertEquals(List.of(2L), acks.acked);
+        assertEquals(2, sink.batches.get(0).size());
+    }
+
+    @Test
+    void a_delivery_after_a_recovery_drops_the_partial_batch_of_the_old_channel() {
+        // Given
+        start(2, Duration.ofSeconds(30));
+        deliverReading(5, 0);
+        // When
+        acks.epoch.set(1);
+        deliverReading(1, 1);
+        deliverReading(2, 1);
+        // Then
+        await().atMost(Duration.ofSeconds(5)).until(() -> acks.acked.equals(List.of(2L)));
+        assertEquals(1.0, metrics.discardedStale.count());
+    }
+
+    private static final class FakeSink implements BatchSink {
+        final List<List<Reading>> batches = new CopyOnWriteArrayList<>();
+        final List<RejectedMessage> rejects = new CopyOnWriteArrayList<>();
+        final AtomicInteger failuresLeft = new AtomicInteger();
+        final AtomicInteger attempts = new AtomicInteger();
+
+        @Override
+        public int write(List<Reading> readings, List<RejectedMessage> rejected) throws SQLException {
+            attempts.incrementAndGet();
+            if (failuresLeft.get() > 0) {
+                failuresLeft.decrementAndGet();
+                throw new SQLException("Connection refused", "08001");
+            }
+            batches.add(readings);
+            rejects.addAll(rejected);
+            return readings.size();
+        }
+
+        @Override
+        public boolean isReachable() {
+            return failuresLeft.get() == 0;
+        }
+    }
+
+    private static final class FakeAcknowledger implements Acknowledger {
+        final AtomicLong epoch = new AtomicLong();
+        final List<Long> acked = new CopyOnWriteArrayList<>();
+        final List<Long> ackedEpochs = new CopyOnWriteArrayList<>();
+
+        @Override
+        public long currentEpoch() {
+            return epoch.get();
+        }
+
+        @Override
+        public boolean ackUpTo(long tag, long ackEpoch) {
+            if (ackEpoch != epoch.get()) {
+                return false;
+            }
+            ackedEpochs.add(ackEpoch);
+            acked.add(tag);
+            return true;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.thermowatch.dbwriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.thermowatch.common.ConfigException;
+import io.thermowatch.common.EnvConfig;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DbWriterConfigTest {
+
+    private static DbWriterConfig load(Map<String, String> env) {
+        return DbWriterConfig.load(EnvConfig.of(env));
+    }
+
+    @Test
+    void defaults_fit_docker_compose() {
+        // When
+        DbWriterConfig config = load(Map.of());
+        // Then
+        assertEquals("jdbc:postgresql://timescaledb:5432/metrics", config.database().jdbcUrl());
+        assertEquals("postgres", config.database().user());
+        assertEquals("postgres", config.database().password());
+        assertEquals("db-writer", config.amqp().username());
+        assertEquals(1000, config.batchSize());
+        assertEquals(Duration.ofMillis(100), config.batchMaxWait());
+        assertEquals(2000, config.prefetch());
+        assertEquals(90, config.retentionDays());
+        assertEquals(9102, config.healthPort());
+    }
+
+    @Test
+    void the_original_database_variable_names_are_read() {
+        // When
+        DbWriterConfig config = load(Map.of("DB_HOST", "db.local", "DB_PORT", "6543", "DB_NAME", "m",
+                "DB_USER", "u", "DB_PASS", "p"));
+        // Then
+        assertEquals("jdbc:postgresql://db.local:6543/m", config.database().jdbcUrl());
+        assertEquals("u", config.database().user());
+        assertEquals("p", config.database().password());
+        assertTrue(config.database().toString().contains("****"));
+    }
+
+    @Test
+    void batching_settings_are_read_and_prefetch_follows_batch_size() {
+        // When
+        DbWriterConfig config = load(Map.of("BATCH_SIZE", "500", "BATCH_MAX_WAIT", "250ms", "RETENTION_DAYS", "30"));
+        // Then
+        assertEquals(500, config.batchSize());
+        assertEquals(Duration.ofMillis(250), config.batchMaxWait());
+        assertEquals(1000, config.prefetch());
+        assertEquals(30, config.retentionDays());
+    }
+
+    @Test
+    void bad_values_stop_the_start_with_one_line_naming_the_variable() {
+        assertMessageStartsWith("DB_PORT='x'", Map.of("DB_PORT", "x"));
+        assertMessageStartsWith("BATCH_SIZE='0'", Map.of("BATCH_SIZE", "0"));
+        assertMessageStartsWith("BATCH_MAX_WAIT='0'", Map.of("BATCH_MAX_WAIT", "0"));
+        assertMessageStartsWith("PREFETCH='10'", Map.of("BATCH_SIZE", "100", "PREFETCH", "10"));
+        assertMessageStartsWith("RETENTION_DAYS='-1'", Map.of("RETENTION_DAYS", "-1"));
+        assertMessageStartsWith("HEALTH_PORT='70000'", Map.of("HEALTH_PORT", "70000"));
+    }
+
+    private static void assertMessageStartsWith(String prefix, Map<String, String> env) {
+        ConfigException e = assertThrows(ConfigException.class, () -> load(env));
+        assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), e.getMessage());
+    }
+}

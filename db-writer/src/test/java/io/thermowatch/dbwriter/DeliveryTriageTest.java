@@ -1,0 +1,67 @@
+package io.thermowatch.dbwriter;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.thermowatch.common.Reading;
+import io.thermowatch.common.ReadingCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+class DeliveryTriageTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
+    private final DeliveryTriage triage = new DeliveryTriage(new ReadingCodec(Clock.fixed(NOW, ZoneOffset.UTC)));
+
+    private static Delivery delivery(String routingKey, String body) {
+        return new Delivery(7, 0, routingKey, body.getBytes(StandardCharsets.UTF_8), false, NOW.toEpochMilli());
+    }
+
+    @Test
+    void the_original_payload_becomes_a_reading_of_the_routing_keys_sensor() {
+        // When
+        DeliveryTriage.Outcome outcome = triage.classify(
+                delivery("temperature.data_center_a1", "{\"value\": 23, \"timestamp\": 1764244800000}"));
+        // Then
+        Reading reading = assertInstanceOf(DeliveryTriage.Store.class, outcome).reading();
+        assertEquals(new Reading("data_center_a1", 23.0, 1764244800000L), reading);
+    }
+
+    @Test
+    void a_status_message_is_ignored_not_rejected() {
+        assertInstanceOf(DeliveryTriage.Ignore.class, triage.classify(delivery("sensors.data_center_a1.status",
+                "offline")));
+    }
+
+    @Test
+    void a_bad_payload_is_rejected_with_the_codecs_reason_and_its_bytes() {
+        // Given
+        Delivery bad = delivery("temperature.s1", "{\"value\": \"hot\", \"timestamp\": 1764244800000}");
+        // When
+        RejectedMessage rejected = assertInstanceOf(DeliveryTriage.Reject.class, triage.classify(bad)).message();
+        // Then
+        assertEquals("temperature.s1", rejected.routingKey());
+        assertArrayEquals(bad.body(), rejected.payload());
+        assertTrue(rejected.reason().contains("value"), rejected.reason());
+        assertEquals(NOW.toEpochMilli(), rejected.receivedAtMillis());
+    }
+
+    @Test
+    void a_malformed_sensor_id_is_rejected_with_the_id_rule() {
+        RejectedMessage rejected = assertInstanceOf(DeliveryTriage.Reject.class, triage.classify(
+                delivery("temperature.bad!id", "{\"value\": 20, \"timestamp\": 1764244800000}"))).message();
+        assertTrue(rejected.reason().contains("does not match"), rejected.reason());
+    }
+
+    @Test
+    void an_unexpected_routing_key_is_rejected() {
+        RejectedMessage rejected = assertInstanceOf(DeliveryTriage.Reject.class,
+                triage.classify(delivery("weather.today", "{}"))).message();
+        assertTrue(rejected.reason().startsWith("unexpected routing key 'weather.today'"), rejected.reason());
+    }
+}
