@@ -215,12 +215,13 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Sends SIGTERM (graceful shutdown). */
     public void sigterm() {
-        process.destroy();
+        // Through the handle: Process.destroy() would also close our end of the pipe and lose the last output.
+        process.toHandle().destroy();
     }
 
     /** Sends SIGKILL. */
     public void sigkill() {
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
     }
 
     /**
@@ -247,7 +248,7 @@ public final class ServiceProcess implements AutoCloseable {
     @Override
     public void close() {
         if (process.isAlive()) {
-            process.destroy();
+            sigterm();
             try {
                 if (!process.waitFor(15, TimeUnit.SECONDS)) {
                     log.warn("{} - did not exit 15 s after SIGTERM; killing it", name);

@@ -411,8 +411,10 @@ public final class Stack {
             BufferedReader in = new BufferedReader(
                     new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
             String greeting = in.readLine();
-            return greeting != null && greeting.startsWith("220") ? null
-                    : "SMTP " + smtpPort() + " greeted with " + greeting;
+            if (greeting == null || !greeting.startsWith("220")) {
+                return "SMTP " + smtpPort() + " greeted with " + greeting;
+            }
+            return mailbox().isReady() ? null : "GreenMail API " + greenMailApiUri() + " not ready";
         } catch (IOException e) {
             return "SMTP " + smtpPort() + ": " + e.getMessage();
         }
