@@ -63,10 +63,24 @@ public final class ServiceMain {
             }
             stopped.countDown();
         }, serviceName + "-shutdown"));
+        exitZeroOnSigterm(serviceName);
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * SIGTERM is the normal way to stop a service, so it exits 0 after the shutdown hook ran; the JVM's own
+     * handling runs the hooks too but then exits 143 (128 + SIGTERM), which supervisors and tests read as a failure.
+     */
+    @SuppressWarnings("restriction")
+    private static void exitZeroOnSigterm(String serviceName) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> System.exit(0));
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            log.warn("{} - Cannot handle SIGTERM ({}); it will exit 143 after a clean shutdown", serviceName, e.toString());
         }
     }
 }
