@@ -1,0 +1,198 @@
+package io.thermowatch.sensor;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.thermowatch.testkit.MqttTestClient;
+import io.thermowatch.testkit.QueueProbe;
+import io.thermowatch.testkit.ServiceEnv;
+import io.thermowatch.testkit.ServiceProcess;
+import io.thermowatch.testkit.Stack;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The sensor jar against the real native cluster (three RabbitMQ nodes behind HAProxy). Each test uses its own
+ * sensor id and picks its messages out of the shared quorum queues by routing key.
+ */
+class SensorIT {
+
+    /** The wire contract, exactly as the sensor writes it: one decimal, epoch milliseconds. */
+    private static final Pattern PAYLOAD = Pattern.compile("\\{\"value\":-?\\d+\\.\\d,\"timestamp\":(\\d{13})}");
+    private static final Duration START = Duration.ofSeconds(30);
+    private static final int HOME_NODE = 2;
+
+    private static Stack stack;
+
+    @BeforeAll
+    static void stack() {
+        stack = Stack.get();
+        stack.awaitClusterComplete(Duration.ofSeconds(90));
+    }
+
+    private static String uniqueId(String what) {
+        return "it_" + what + "_" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static long timestampOf(QueueProbe.Message message) {
+        Matcher m = PAYLOAD.matcher(message.bodyText());
+        assertTrue(m.matches(), "payload not in the wire format: " + message);
+        return Long.parseLong(m.group(1));
+    }
+
+    private static long lineCount(Path file) throws java.io.IOException {
+        try (var lines = Files.lines(file)) {
+            return lines.count();
+        }
+    }
+
+    private static void awaitLines(Path file, long count) {
+        await().atMost(START).until(() -> Files.exists(file) && lineCount(file) >= count);
+    }
+
+    @Test
+    void readings_arrive_in_both_quorum_queues_with_only_the_original_variables() {
+        // Given: exactly the original system's variables (the broker's demo sensor credentials are the defaults)
+        String id = uniqueId("orig");
+        Map<String, String> original = Map.of("MQTT_HOST", "127.0.0.1", "MQTT_PORT", "1883",
+                "MQTT_TOPIC", "temperature/" + id, "PUBLISH_INTERVAL", "0.2");
+
+        // When
+        try (ServiceProcess sensor = ServiceProcess.start("sensor", original);
+             QueueProbe probe = stack.queueProbe()) {
+
+            // Then
+            for (String queue : List.of(Stack.DB_WRITER_QUEUE, Stack.EMAIL_SENDER_QUEUE)) {
+                List<QueueProbe.Message> readings = probe.awaitMessages(queue, "temperature." + id, 3, START);
+                readings.forEach(SensorIT::timestampOf);
+            }
+            List<QueueProbe.Message> statuses = probe.awaitMessages(Stack.EMAIL_SENDER_QUEUE,
+                    "sensors." + id + ".status", 1, START);
+            assertEquals("online", statuses.get(0).bodyText());
+            sensor.sigterm();
+            assertEquals(0, sensor.awaitExit(Duration.ofSeconds(10)), sensor.tail());
+        }
+    }
+
+    @Test
+    void graceful_stop_publishes_offline_and_exits_0() throws Exception {
+        // Given
+        String id = uniqueId("stop");
+        try (MqttTestClient subscriber = MqttTestClient.connect(stack.mqttUri(), stack.admin());
+             ServiceProcess sensor = ServiceProcess.start("sensor", ServiceEnv.forSensor(stack)
+                     .with("SENSOR_ID", id).with("PUBLISH_INTERVAL", "1").build())) {
+            subscriber.subscribe("sensors/" + id + "/status");
+            sensor.awaitReady(START);
+            subscriber.awaitReceived(r -> r.text().equals("online"), 1, START);
+
+            // When
+            long stopAt = System.nanoTime();
+            sensor.sigterm();
+
+            // Then
+            assertEquals(0, sensor.awaitExit(Duration.ofSeconds(10)), sensor.tail());
+            assertTrue(System.nanoTime() - stopAt < Duration.ofSeconds(5).toNanos(), "stopped within 5 s");
+            subscriber.awaitReceived(r -> r.text().equals("offline"), 1, Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void a_crashed_sensor_is_reported_offline_by_its_last_will() throws Exception {
+        // Given
+        String id = uniqueId("crash");
+        try (MqttTestClient subscriber = MqttTestClient.connect(stack.mqttUri(), stack.admin());
+             ServiceProcess sensor = ServiceProcess.start("sensor", ServiceEnv.forSensor(stack)
+                     .with("SENSOR_ID", id).with("PUBLISH_INTERVAL", "1").build())) {
+            subscriber.subscribe("sensors/" + id + "/status");
+            sensor.awaitReady(START);
+            subscriber.awaitReceived(r -> r.text().equals("online"), 1, START);
+
+            // When
+            sensor.sigkill();
+            sensor.awaitExit(Duration.ofSeconds(10));
+
+            // Then
+            subscriber.awaitReceived(r -> r.text().equals("offline"), 1, Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void a_bad_configuration_value_exits_non_zero_with_one_line_naming_it() {
+        // Given
+        Map<String, String> env = ServiceEnv.forSensor(stack).with("PUBLISH_INTERVAL", "soon").build();
+
+        // When
+        try (ServiceProcess sensor = ServiceProcess.start("sensor", env)) {
+            int exit = sensor.awaitExit(Duration.ofSeconds(20));
+
+            // Then
+            assertTrue(exit != 0, "exit code " + exit);
+            List<String> naming = sensor.output().lines().filter(l -> l.contains("PUBLISH_INTERVAL='soon'")).toList();
+            assertEquals(1, naming.size(), sensor.output());
+            assertTrue(naming.get(0).contains("expected"), naming.get(0));
+            assertTrue(sensor.output().lines().noneMatch(l -> l.startsWith("\tat ")), "no stack trace: " + sensor.output());
+        }
+    }
+
+    @Test
+    void killing_the_home_node_loses_no_reading() throws Exception {
+        // Given: a sensor homed on node 2 (then HAProxy), a reading every 100 ms, each one logged as produced
+        String id = uniqueId("kill");
+        Path produced = stack.workDir().resolve(id + ".readings");
+        Files.createDirectories(produced.getParent());
+        Map<String, String> env = ServiceEnv.forSensor(stack)
+                .with("MQTT_URIS", stack.nodeMqttUri(HOME_NODE) + "," + stack.mqttUri())
+                .with("SENSOR_ID", id).with("PUBLISH_INTERVAL", "100ms")
+                .with("EXCURSION_PROBABILITY", "0")
+                .with("READINGS_LOG", produced.toString()).build();
+        try (ServiceProcess sensor = ServiceProcess.start("sensor", env);
+             QueueProbe probe = stack.queueProbe()) {
+            sensor.awaitReady(START);
+            sensor.awaitOutput("Connected to " + stack.nodeMqttUri(HOME_NODE), START);
+            awaitLines(produced, 20);
+
+            // When
+            try {
+                stack.killNode(HOME_NODE);
+                sensor.awaitOutput("(reconnect)", Duration.ofSeconds(60));
+                awaitLines(produced, lineCount(produced) + 20);
+                sensor.sigterm();
+                assertEquals(0, sensor.awaitExit(Duration.ofSeconds(15)), sensor.tail());
+            } finally {
+                stack.startNode(HOME_NODE);
+            }
+
+            // Then: every timestamp produced is in the quorum queue (duplicates allowed, gaps not)
+            Set<Long> producedTimestamps = Files.readAllLines(produced).stream()
+                    .map(line -> Long.parseLong(line.split(" ")[1]))
+                    .collect(Collectors.toCollection(TreeSet::new));
+            assertTrue(producedTimestamps.size() >= 30, "produced " + producedTimestamps.size());
+            Set<Long> received = new TreeSet<>();
+            try {
+                probe.awaitMessages(Stack.DB_WRITER_QUEUE, m -> m.routingKey().equals("temperature." + id),
+                        kept -> {
+                            kept.forEach(m -> received.add(timestampOf(m)));
+                            return received.containsAll(producedTimestamps);
+                        }, Duration.ofSeconds(60));
+            } catch (AssertionError e) {
+                Set<Long> missing = new TreeSet<>(producedTimestamps);
+                missing.removeAll(received);
+                throw new AssertionError(missing.size() + " of " + producedTimestamps.size()
+                        + " readings never arrived: " + missing + "\n" + sensor.tail(), e);
+            }
+            assertEquals(producedTimestamps, received, "no reading that was not produced");
+        }
+    }
+}
