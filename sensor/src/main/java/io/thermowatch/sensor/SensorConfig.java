@@ -26,10 +26,13 @@ import java.util.Optional;
  * @param shutdownTimeout       how long SIGTERM waits for in-flight and buffered readings before disconnecting
  * @param readingsLog           optional file receiving one line per reading produced (an audit trail for tests)
  * @param mqtt                  broker URIs, credentials, keep-alive, client id
+ * @param homeUris              optional home nodes handed out round-robin: connection k tries
+ *                              {@code homeUris[k % size]} first, then {@code mqtt.serverUris()} (spreads a fleet
+ *                              over the nodes; empty = every connection uses {@code mqtt.serverUris()} as given)
  */
 record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration publishInterval,
                     TemperatureSignal.Excursions excursions, int offlineBufferSize, int healthPort,
-                    Duration shutdownTimeout, Optional<Path> readingsLog, MqttSettings mqtt) {
+                    Duration shutdownTimeout, Optional<Path> readingsLog, MqttSettings mqtt, List<String> homeUris) {
 
     static final String DEFAULT_SENSOR_ID = "data_center_a1";
     static final Duration DEFAULT_PUBLISH_INTERVAL = Duration.ofSeconds(60);
@@ -43,6 +46,7 @@ record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration p
 
     SensorConfig {
         sensorIds = List.copyOf(sensorIds);
+        homeUris = List.copyOf(homeUris);
     }
 
     /** Reads and validates every variable. */
@@ -62,8 +66,26 @@ record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration p
         Duration shutdownTimeout = env.duration("SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT);
         Optional<Path> readingsLog = env.optionalString("READINGS_LOG").map(Path::of);
         MqttSettings mqtt = MqttSettings.fromEnv(env, "sensor-" + baseId);
+        List<String> homeUris = env.list("MQTT_HOME_URIS", "");
+        for (String uri : homeUris) {
+            EnvConfig.check(uri.matches("(tcp|ssl)://[^\\s/:]+:\\d{1,5}"), "MQTT_HOME_URIS", uri,
+                    "comma-separated URIs like tcp://rabbitmq1:1883");
+        }
         return new SensorConfig(ids, Math.min(perConnection, ids.size()), interval, excursions, bufferSize,
-                healthPort, shutdownTimeout, readingsLog, mqtt);
+                healthPort, shutdownTimeout, readingsLog, mqtt, homeUris);
+    }
+
+    /** Broker settings of connection {@code index}: its client id, and its home node first when homes are set. */
+    MqttSettings mqttOfConnection(int index) {
+        List<String> uris = mqtt.serverUris();
+        if (!homeUris.isEmpty()) {
+            List<String> ordered = new ArrayList<>();
+            ordered.add(homeUris.get(index % homeUris.size()));
+            uris.stream().filter(uri -> !ordered.contains(uri)).forEach(ordered::add);
+            uris = ordered;
+        }
+        return new MqttSettings(uris, mqtt.username(), mqtt.password(), clientIdOfConnection(index),
+                mqtt.keepAliveSeconds());
     }
 
     /** How many MQTT connections the sensors need. */

@@ -60,7 +60,7 @@ final class SensorService implements AutoCloseable {
         List<MqttSensorLink> links = new ArrayList<>(config.connectionCount());
         for (int i = 0; i < config.connectionCount(); i++) {
             List<String> ids = config.sensorsOfConnection(i);
-            links.add(new MqttSensorLink(config.clientIdOfConnection(i), ids, config.mqtt(), config.offlineBufferSize(),
+            links.add(new MqttSensorLink(config.clientIdOfConnection(i), ids, config.mqttOfConnection(i), config.offlineBufferSize(),
                     metrics, mqttTimer, link -> scheduler.start(sensorsOf(link, config, clock), link::publishReading)));
         }
         SensorMetrics.registerGauges(registry, links,

@@ -169,6 +169,21 @@ class SensorConfigTest {
     }
 
     @Test
+    void home_uris_spread_connections_over_the_nodes_with_haproxy_behind_each() {
+        // Given / When
+        SensorConfig config = load(Map.of("SENSOR_COUNT", "4", "SENSOR_ID_PREFIX", "s",
+                "MQTT_HOME_URIS", "tcp://n1:1883,tcp://n2:1883", "MQTT_URIS", "tcp://haproxy:1883"));
+
+        // Then
+        assertEquals(List.of("tcp://n1:1883", "tcp://haproxy:1883"), config.mqttOfConnection(0).serverUris());
+        assertEquals(List.of("tcp://n2:1883", "tcp://haproxy:1883"), config.mqttOfConnection(1).serverUris());
+        assertEquals(List.of("tcp://n1:1883", "tcp://haproxy:1883"), config.mqttOfConnection(2).serverUris());
+        assertEquals("sensor-s4", config.mqttOfConnection(3).clientId());
+        assertEquals(List.of("tcp://haproxy:1883"), load(Map.of("MQTT_URIS", "tcp://haproxy:1883")).mqttOfConnection(0).serverUris());
+        assertRejected(Map.of("MQTT_HOME_URIS", "n1:1883"), "MQTT_HOME_URIS");
+    }
+
+    @Test
     void readings_log_is_optional() {
         assertEquals(Optional.of(Path.of("/tmp/r.log")), load(Map.of("READINGS_LOG", "/tmp/r.log")).readingsLog());
     }
