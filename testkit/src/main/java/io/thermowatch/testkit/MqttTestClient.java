@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -31,6 +32,8 @@ public final class MqttTestClient implements AutoCloseable {
     private final MqttClient client;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final AtomicReference<Throwable> connectionLost = new AtomicReference<>();
+    private final AtomicInteger reconnects = new AtomicInteger();
+    private final AtomicReference<String> serverUri = new AtomicReference<>();
 
     /** A message that arrived on a subscription. */
     public record Received(String topic, byte[] payload, int qos, boolean retained) {
@@ -185,6 +188,16 @@ public final class MqttTestClient implements AutoCloseable {
         return connectionLost.get();
     }
 
+    /** How often Paho's automatic reconnect re-established the connection. */
+    public int reconnects() {
+        return reconnects.get();
+    }
+
+    /** The server URI of the current (or last) connection. */
+    public String serverUri() {
+        return serverUri.get();
+    }
+
     /** The cause of the last lost connection, or null. */
     public Throwable lastConnectionLoss() {
         return connectionLost.get();
@@ -214,7 +227,9 @@ public final class MqttTestClient implements AutoCloseable {
 
         @Override
         public void connectComplete(boolean reconnect, String serverURI) {
+            serverUri.set(serverURI);
             if (reconnect) {
+                reconnects.incrementAndGet();
                 log.info("mqtt {} - reconnected to {}", clientId(), serverURI);
             }
         }

@@ -7,6 +7,9 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,6 +63,8 @@ public final class Stack {
     private static final String HOW_TO_PROVIDE =
             "Provide the native stack as root: `scripts/stack install` (Debian packages, once) and then "
                     + "`scripts/stack infra`; `scripts/stack status` shows what runs. Logs: .stack/ under the repo root.";
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private static Stack instance;
     private static AssertionError startFailure;
@@ -279,13 +284,19 @@ public final class Stack {
         awaitNodeDown(node);
     }
 
-    /** Starts node N ({@code scripts/stack start-node N}); returns when it serves MQTT and the cluster has 3 running nodes. */
+    /**
+     * Starts node N ({@code scripts/stack start-node N}); returns when the cluster is complete again
+     * (see {@link #awaitClusterComplete}).
+     */
     public void startNode(int node) {
         runStack(NODE_TIMEOUT, "start-node", Integer.toString(checkNode(node)));
         awaitClusterComplete(NODE_TIMEOUT);
     }
 
-    /** Waits until every node runs, serves AMQP and MQTT, and the cluster reports {@value #NODES} running nodes. */
+    /**
+     * Waits until every node runs and serves AMQP and MQTT, HAProxy reports every node UP in every backend, and
+     * the cluster reports {@value #NODES} running nodes.
+     */
     public void awaitClusterComplete(Duration timeout) {
         Instant deadline = Instant.now().plus(timeout);
         List<String> problems = clusterProblems();
@@ -384,6 +395,7 @@ public final class Stack {
         if (!problems.isEmpty()) {
             return problems;
         }
+        problems.addAll(haproxyProblems());
         try {
             List<String> running = management(1).runningNodes();
             if (running.size() != NODES) {
@@ -393,6 +405,35 @@ public final class Stack {
             problems.add("management API of node 1: " + e.getMessage());
         }
         return problems;
+    }
+
+    /** Every HAProxy server (node) that HAProxy's health checks do not report UP, from its stats CSV. */
+    private List<String> haproxyProblems() {
+        URI csv = URI.create("http://" + HOST + ":" + haproxyStatsPort() + "/stats;csv");
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(csv).timeout(Duration.ofSeconds(3)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return List.of("HAProxy stats " + csv + " answered " + response.statusCode());
+            }
+            List<String> problems = new ArrayList<>();
+            for (String line : response.body().split("\n")) {
+                String[] fields = line.split(",", -1);
+                // # pxname,svname,...; status is field 18 (index 17)
+                if (line.startsWith("#") || fields.length < 18 || fields[1].equals("FRONTEND")) {
+                    continue;
+                }
+                if (!fields[17].startsWith("UP")) {
+                    problems.add("HAProxy " + fields[0] + "/" + fields[1] + " " + fields[17]);
+                }
+            }
+            return problems;
+        } catch (IOException e) {
+            return List.of("HAProxy stats " + csv + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
     }
 
     private String postgresProblem() {

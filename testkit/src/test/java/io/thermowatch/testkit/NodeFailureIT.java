@@ -92,9 +92,10 @@ class NodeFailureIT {
             stack.startNode(NODE);
         }
         assertEquals(Stack.NODES, stack.management(NODE).runningNodes().size(), "node " + NODE + " rejoined");
-        log.info("{} - {} readings acknowledged, {} publish attempts failed and were retried", purpose,
-                workload.acknowledged(), workload.retries());
+        log.info("{} - {} readings acknowledged, {} publish attempts failed and were retried, {} reconnects",
+                purpose, workload.acknowledged(), workload.retries(), workload.homeNodeReconnects());
         assertTrue(workload.errors().isEmpty(), "publishers failed: " + workload.errors());
+        assertTrue(workload.homeNodeReconnects() >= 1, "the sensor on node " + NODE + " never reconnected");
 
         // Then: every acknowledged reading is in both quorum queues (duplicates allowed: retries)
         Set<String> acknowledged = workload.acknowledgedPayloads();
@@ -122,6 +123,7 @@ class NodeFailureIT {
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final AtomicInteger retries = new AtomicInteger();
         private final List<Thread> threads = new ArrayList<>();
+        private final List<MqttTestClient> clients = new ArrayList<>();
 
         Workload(String sensorId) {
             this.sensorId = sensorId;
@@ -129,7 +131,11 @@ class NodeFailureIT {
 
         void start() throws Exception {
             for (int p = 0; p < PUBLISHERS; p++) {
-                MqttTestClient client = MqttTestClient.connect(List.of(stack.mqttUri()), stack.sensor(), true);
+                // Publisher 0 is a sensor whose home is the failing node (its own URI first, then HAProxy),
+                // so a reconnect and retry happen for sure; the others go through HAProxy only.
+                List<String> uris = p == 0 ? List.of(stack.nodeMqttUri(NODE), stack.mqttUri()) : List.of(stack.mqttUri());
+                MqttTestClient client = MqttTestClient.connect(uris, stack.sensor(), true);
+                clients.add(client);
                 String topic = "temperature/" + sensorId + "-" + p;
                 Thread thread = new Thread(() -> publish(client, topic), "publisher-" + p);
                 threads.add(thread);
@@ -175,6 +181,11 @@ class NodeFailureIT {
 
         int acknowledged() {
             return acknowledged.size();
+        }
+
+        /** Reconnects of the publisher whose home is the failing node. */
+        int homeNodeReconnects() {
+            return clients.get(0).reconnects();
         }
 
         int retries() {
