@@ -32,6 +32,8 @@ class SensorIT {
     /** The wire contract, exactly as the sensor writes it: one decimal, epoch milliseconds. */
     private static final Pattern PAYLOAD = Pattern.compile("\\{\"value\":-?\\d+\\.\\d,\"timestamp\":(\\d{13})}");
     private static final Duration START = Duration.ofSeconds(30);
+    /** Other tests may leave thousands of messages in the shared queues; ours are behind them. */
+    private static final Duration ARRIVAL = Duration.ofSeconds(90);
     private static final int HOME_NODE = 2;
 
     private static Stack stack;
@@ -75,11 +77,11 @@ class SensorIT {
 
             // Then
             for (String queue : List.of(Stack.DB_WRITER_QUEUE, Stack.EMAIL_SENDER_QUEUE)) {
-                List<QueueProbe.Message> readings = probe.awaitMessages(queue, "temperature." + id, 3, START);
+                List<QueueProbe.Message> readings = probe.awaitMessages(queue, "temperature." + id, 3, ARRIVAL);
                 readings.forEach(SensorIT::timestampOf);
             }
             List<QueueProbe.Message> statuses = probe.awaitMessages(Stack.EMAIL_SENDER_QUEUE,
-                    "sensors." + id + ".status", 1, START);
+                    "sensors." + id + ".status", 1, ARRIVAL);
             assertEquals("online", statuses.get(0).bodyText());
             sensor.sigterm();
             assertEquals(0, sensor.awaitExit(Duration.ofSeconds(10)), sensor.tail());
@@ -166,7 +168,7 @@ class SensorIT {
             // When
             try {
                 stack.killNode(HOME_NODE);
-                sensor.awaitOutput("(reconnect)", Duration.ofSeconds(60));
+                sensor.awaitOutput("Connected to " + stack.mqttUri() + " (reconnect)", Duration.ofSeconds(60));
                 awaitLines(produced, lineCount(produced) + 20);
                 sensor.sigterm();
                 assertEquals(0, sensor.awaitExit(Duration.ofSeconds(15)), sensor.tail());
@@ -185,7 +187,7 @@ class SensorIT {
                         kept -> {
                             kept.forEach(m -> received.add(timestampOf(m)));
                             return received.containsAll(producedTimestamps);
-                        }, Duration.ofSeconds(60));
+                        }, ARRIVAL);
             } catch (AssertionError e) {
                 Set<Long> missing = new TreeSet<>(producedTimestamps);
                 missing.removeAll(received);
