@@ -1,0 +1,373 @@
+package io.thermowatch.dbwriter;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.thermowatch.common.Reading;
+import io.thermowatch.common.ReadingCodec;
+import io.thermowatch.common.Topics;
+import io.thermowatch.testkit.MqttTestClient;
+import io.thermowatch.testkit.ServiceEnv;
+import io.thermowatch.testkit.ServiceProcess;
+import io.thermowatch.testkit.Stack;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * db-writer as a process against the real native stack: three RabbitMQ nodes behind HAProxy, PostgreSQL.
+ * Run alone: {@code flock /tmp/thermowatch-it.lock ./mvnw -B -pl db-writer -am verify}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DbWriterIT {
+
+    private static final Duration READY = Duration.ofSeconds(60);
+    private static final Duration STORED = Duration.ofSeconds(60);
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 6);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static Stack stack;
+    private static ServiceProcess writer;
+
+    @BeforeAll
+    static void startWriter() {
+        stack = Stack.get();
+        try (var probe = stack.queueProbe()) {
+            // Other modules' tests leave readings in the queue; they are not ours to store.
+            probe.purge(Topics.DB_WRITER_QUEUE);
+        }
+        writer = startInstance();
+    }
+
+    @AfterAll
+    static void stopWriter() {
+        if (writer != null) {
+            writer.close();
+        }
+    }
+
+    private static ServiceProcess startInstance() {
+        ServiceProcess process = ServiceProcess.start("db-writer", ServiceEnv.forDbWriter(stack)
+                .with("BATCH_MAX_WAIT", "50ms").build());
+        process.awaitReady(READY);
+        return process;
+    }
+
+    private static String sensor(String name) {
+        return "it-dw-" + RUN + "-" + name;
+    }
+
+    @Test
+    @Order(1)
+    void a_reading_published_over_mqtt_is_stored_with_its_sensor_time_and_value() throws Exception {
+        // Given
+        String sensor = sensor("mqtt");
+        long time = System.currentTimeMillis() - 1_000;
+        // When
+        try (MqttTestClient mqtt = MqttTestClient.connect(stack.mqttUri(), stack.sensor())) {
+            mqtt.publish(Topics.readingTopic(sensor), "{\"value\": 23.4, \"timestamp\": " + time + "}");
+        }
+        // Then
+        await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) == 1);
+        try (Connection c = stack.openDatabase();
+             PreparedStatement q = c.prepareStatement("SELECT time, value FROM temperature WHERE sensor = ?")) {
+            q.setString(1, sensor);
+            try (ResultSet rs = q.executeQuery()) {
+                assertTrue(rs.next());
+                assertEquals(Instant.ofEpochMilli(time), rs.getTimestamp(1).toInstant());
+                assertEquals(23.4, rs.getDouble(2));
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void the_same_reading_delivered_twice_yields_one_row() throws Exception {
+        // Given
+        String sensor = sensor("dup");
+        byte[] payload = ("{\"value\": 21.0, \"timestamp\": " + (System.currentTimeMillis() - 5_000) + "}")
+                .getBytes(StandardCharsets.UTF_8);
+        String marker = sensor("dup-marker");
+        // When: the same message twice, in different batches, then a marker behind them
+        try (MqttTestClient mqtt = MqttTestClient.connect(stack.mqttUri(), stack.sensor())) {
+            mqtt.publish(Topics.readingTopic(sensor), payload);
+            Thread.sleep(200);
+            mqtt.publish(Topics.readingTopic(sensor), payload);
+            mqtt.publish(Topics.readingTopic(marker), "{\"value\": 1, \"timestamp\": " + System.currentTimeMillis() + "}");
+        }
+        // Then
+        await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", marker) == 1);
+        assertEquals(1, count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor));
+        assertTrue(metric(writer, "dbwriter_readings_duplicate_total") >= 1.0);
+    }
+
+    @Test
+    @Order(3)
+    void every_malformed_payload_is_kept_in_rejected_messages_with_its_reason_and_the_stream_behind_it_is_stored()
+            throws Exception {
+        // Given one message per rejection rule of the codec, then a valid reading
+        String sensor = sensor("bad");
+        long now = System.currentTimeMillis();
+        Map<String, byte[]> cases = new LinkedHashMap<>();
+        cases.put("not valid JSON", bytes("{value: 1"));
+        cases.put("not a JSON object", bytes("[1, 2]"));
+        cases.put("missing field 'value'", bytes("{\"timestamp\": " + now + "}"));
+        cases.put("missing field 'timestamp'", bytes("{\"value\": 20}"));
+        cases.put("field 'value' must be a number", bytes("{\"value\": \"hot\", \"timestamp\": " + now + "}"));
+        cases.put("field 'timestamp' must be an integer", bytes("{\"value\": 20, \"timestamp\": \"now\"}"));
+        cases.put("NaN", bytes("{\"value\": NaN, \"timestamp\": " + now + "}"));
+        cases.put("below absolute zero", bytes("{\"value\": -300, \"timestamp\": " + now + "}"));
+        cases.put("above the plausible maximum", bytes("{\"value\": 5000, \"timestamp\": " + now + "}"));
+        cases.put("in the future", bytes("{\"value\": 20, \"timestamp\": " + (now + 3_600_000) + "}"));
+        cases.put("before 2000-01-01", bytes("{\"value\": 20, \"timestamp\": " + now / 1000 + "}"));
+        cases.put("empty payload", new byte[0]);
+        cases.put("exceeds the limit", bytes("{\"value\": 20, \"pad\": \"" + "x".repeat(5000) + "\", \"timestamp\": "
+                + now + "}"));
+        String badIdKey = "temperature." + sensor + "!x";
+        // When
+        try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
+            for (byte[] body : cases.values()) {
+                publisher.publishRaw(Topics.readingRoutingKey(sensor), body);
+            }
+            publisher.publishRaw(badIdKey, bytes("{\"value\": 20, \"timestamp\": " + now + "}"));
+            publisher.publish(new Reading(sensor, 19.5, now));
+            publisher.confirm();
+        }
+        // Then
+        await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) == 1);
+        List<String> reasons = new ArrayList<>();
+        List<byte[]> payloads = new ArrayList<>();
+        try (Connection c = stack.openDatabase(); PreparedStatement q = c.prepareStatement(
+                "SELECT reason, payload FROM rejected_messages WHERE routing_key = ? ORDER BY id")) {
+            q.setString(1, Topics.readingRoutingKey(sensor));
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    reasons.add(rs.getString(1));
+                    payloads.add(rs.getBytes(2));
+                }
+            }
+        }
+        assertEquals(cases.size(), reasons.size(), "reasons: " + reasons);
+        int i = 0;
+        for (Map.Entry<String, byte[]> expected : cases.entrySet()) {
+            String reason = reasons.get(i);
+            assertTrue(reason.contains(expected.getKey()) || expected.getKey().equals("NaN")
+                    && reason.startsWith("not valid JSON"), "expected '" + expected.getKey() + "' in '" + reason + "'");
+            assertEquals(new String(expected.getValue(), StandardCharsets.ISO_8859_1),
+                    new String(payloads.get(i), StandardCharsets.ISO_8859_1));
+            i++;
+        }
+        assertEquals(1, count("SELECT count(*) FROM rejected_messages WHERE routing_key = ?"
+                + " AND reason LIKE '%does not match%'", badIdKey));
+    }
+
+    @Test
+    @Order(4)
+    void the_schema_is_the_one_of_the_mode_the_database_supports() throws Exception {
+        // Given what this server offers
+        boolean timescale = count("SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'"
+                + " AND current_setting('shared_preload_libraries') ~ 'timescaledb'") == 1
+                || count("SELECT count(*) FROM pg_extension WHERE extname = 'timescaledb'") == 1;
+        SchemaMode expected = timescale ? SchemaMode.TIMESCALEDB : SchemaMode.PLAIN;
+        // Then db-writer detected it
+        writer.awaitOutput("Running in " + expected + " mode", Duration.ofSeconds(1));
+        // and built the schema of that mode
+        assertEquals(1, count("SELECT count(*) FROM pg_constraint WHERE conname = 'temperature_sensor_time_key'"
+                + " AND contype = 'u'"));
+        SchemaAssertions.assertSchema(stack, expected);
+        // and the original query and the aggregates answer
+        count("SELECT count(*) FROM (SELECT * FROM temperature ORDER BY time DESC LIMIT 10) t");
+        String sensor = sensor("mqtt");
+        assertEquals(1, count("SELECT sum(samples) FROM temperature_1m WHERE sensor = ?", sensor));
+        assertEquals(1, count("SELECT sum(samples) FROM temperature_1h WHERE sensor = ?", sensor));
+    }
+
+    @Test
+    @Order(5)
+    void two_instances_on_one_queue_store_every_reading_once() throws Exception {
+        // Given a second instance
+        try (ServiceProcess second = startInstance()) {
+            String sensor = sensor("pair");
+            List<Reading> readings = readings(sensor, 20_000);
+            // When
+            try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
+                publisher.publishAll(readings, 500);
+            }
+            // Then
+            await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor)
+                    == readings.size());
+            assertTrue(metric(writer, "dbwriter_rows_written_total") > 0, "first instance wrote nothing");
+            assertTrue(metric(second, "dbwriter_rows_written_total") > 0, "second instance wrote nothing");
+        }
+    }
+
+    @Test
+    @Order(6)
+    void a_sigkilled_writer_restarted_mid_stream_stores_every_reading_once() throws Exception {
+        // Given a stream being published and written
+        String sensor = sensor("kill");
+        List<Reading> readings = readings(sensor, 30_000);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread stream = new Thread(() -> {
+            try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
+                publisher.publishAll(readings, 200);
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "kill-stream");
+        stream.start();
+        await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) > 0);
+        // When
+        writer.sigkill();
+        writer.awaitExit(Duration.ofSeconds(10));
+        long storedAtKill = count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor);
+        writer = startInstance();
+        stream.join(120_000);
+        // Then
+        assertEquals(null, failure.get());
+        await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor)
+                == readings.size());
+        assertTrue(storedAtKill < readings.size(), "the kill came too late to test anything: " + storedAtKill);
+        assertEquals(0, count("SELECT count(*) - count(DISTINCT time) FROM temperature WHERE sensor = ?", sensor));
+    }
+
+    @Test
+    @Order(7)
+    void postgres_stopped_for_30_seconds_during_a_stream_loses_and_doubles_nothing() throws Exception {
+        // Given a steady stream over MQTT
+        String sensor = sensor("pgdown");
+        AtomicInteger published = new AtomicInteger();
+        AtomicBoolean streaming = new AtomicBoolean(true);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long base = System.currentTimeMillis() - 600_000;
+        Thread stream = new Thread(() -> {
+            try (MqttTestClient mqtt = MqttTestClient.connect(List.of(stack.mqttUri()), stack.sensor(), true)) {
+                while (streaming.get()) {
+                    int n = published.get();
+                    mqtt.publishUntilAcknowledged(Topics.readingTopic(sensor),
+                            new ReadingCodec().encode(new Reading(sensor, 20 + n % 10, base + n)), Duration.ofSeconds(30));
+                    published.incrementAndGet();
+                    Thread.sleep(20);
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "pgdown-stream");
+        stream.start();
+        try {
+            await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) > 0);
+            // When
+            stack.stopPostgres();
+            await().atMost(Duration.ofSeconds(20)).until(() -> readyStatus(writer) == 503);
+            Thread.sleep(30_000); // the outage itself, not a wait for a condition
+            assertTrue(writer.isAlive());
+            stack.startPostgres();
+            Thread.sleep(3_000); // keep streaming a little after the restart
+        } finally {
+            streaming.set(false);
+            stream.join(60_000);
+            if (!isPostgresUp()) {
+                stack.startPostgres();
+            }
+        }
+        // Then
+        assertEquals(null, failure.get());
+        int total = published.get();
+        await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) == total);
+        await().atMost(Duration.ofSeconds(20)).until(() -> readyStatus(writer) == 200);
+        assertEquals(0, count("SELECT count(*) - count(DISTINCT time) FROM temperature WHERE sensor = ?", sensor));
+        assertTrue(metric(writer, "dbwriter_write_failures_total") >= 1);
+    }
+
+    @Test
+    @Order(8)
+    void sigterm_commits_acknowledges_and_exits_cleanly() {
+        // When
+        writer.sigterm();
+        int exit = writer.awaitExit(Duration.ofSeconds(30));
+        // Then
+        assertTrue(exit == 0 || exit == 143, "exit code " + exit);
+        assertTrue(writer.output().contains("Shutdown completed."), writer.tail());
+        try (var probe = stack.queueProbe()) {
+            assertEquals(0, probe.readyCount(Topics.DB_WRITER_QUEUE) - 0, "messages left behind");
+        }
+        writer = null;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static List<Reading> readings(String sensor, int n) {
+        long base = System.currentTimeMillis() - 3_600_000;
+        List<Reading> readings = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            readings.add(new Reading(sensor, 20 + (i % 100) / 10.0, base + i));
+        }
+        return readings;
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static long count(String sql, Object... args) throws SQLException {
+        try (Connection c = stack.openDatabase(); PreparedStatement q = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                q.setObject(i + 1, args[i]);
+            }
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static boolean isPostgresUp() {
+        try {
+            count("SELECT 1");
+            return true;
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static int readyStatus(ServiceProcess process) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + process.env().get("HEALTH_PORT") + "/readyz");
+        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static double metric(ServiceProcess process, String name) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + process.env().get("HEALTH_PORT") + "/metrics");
+        String body = HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+        double sum = 0;
+        for (String line : body.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+}
