@@ -67,6 +67,8 @@ final class MqttSensorLink implements MqttCallbackExtended {
     private final AtomicBoolean everConnected = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicLong lastDropWarning = new AtomicLong(System.nanoTime() - DROP_WARNING_INTERVAL_NANOS);
+    private final AtomicBoolean firstAttemptReported = new AtomicBoolean();
+    private volatile Runnable firstAttemptDone = () -> { };
     private volatile long firstConnectRetryMillis = FIRST_CONNECT_RETRY_MIN.toMillis();
 
     /**
@@ -127,8 +129,14 @@ final class MqttSensorLink implements MqttCallbackExtended {
         return client.getPendingDeliveryTokens().length;
     }
 
-    /** Connects in the background; returns at once. */
-    void start() {
+    /**
+     * Connects in the background; returns at once.
+     *
+     * @param firstAttemptDone called once when the first connect attempt has succeeded or failed (lets the
+     *                         caller pace thousands of connects)
+     */
+    void start(Runnable firstAttemptDone) {
+        this.firstAttemptDone = firstAttemptDone;
         tryFirstConnect();
     }
 
@@ -196,25 +204,34 @@ final class MqttSensorLink implements MqttCallbackExtended {
     }
 
     /**
-     * Last step of a graceful stop: a clean MQTT DISCONNECT (no will is published), then the client is closed.
-     * Idempotent.
+     * Graceful stop, second step: a clean MQTT DISCONNECT (so no will is published), started asynchronously.
+     *
+     * @return the disconnect's token, or null when not connected
      */
-    void disconnect(Duration timeout) {
+    IMqttToken disconnectAsync() {
         closing.set(true);
-        int lost = bufferedCount() + inFlightCount();
-        if (lost > 0) {
-            log.warn("{} - Disconnecting with {} readings or statuses not acknowledged", clientId, lost);
+        int pending = bufferedCount() + inFlightCount();
+        if (pending > 0) {
+            log.warn("{} - Disconnecting with {} readings or statuses not acknowledged", clientId, pending);
+        }
+        if (!client.isConnected()) {
+            return null;
         }
         try {
-            if (client.isConnected()) {
-                client.disconnect(0).waitForCompletion(timeout.toMillis());
-            } else {
-                client.disconnectForcibly(0, 100, false);
-            }
+            return client.disconnect(0);
         } catch (MqttException e) {
             log.debug("{} - Disconnect: {}", clientId, e.toString());
+            return null;
         }
+    }
+
+    /** Graceful stop, last step: drops the connection if still open and frees the client. Idempotent. */
+    void close() {
+        closing.set(true);
         try {
+            if (client.isConnected()) {
+                client.disconnectForcibly(0, 100, false);
+            }
             client.close(true);
         } catch (MqttException e) {
             log.debug("{} - Close: {}", clientId, e.toString());
@@ -242,15 +259,24 @@ final class MqttSensorLink implements MqttCallbackExtended {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     // connectComplete does the work; Paho's automatic reconnect takes over from here.
+                    reportFirstAttempt();
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable exception) {
+                    reportFirstAttempt();
                     scheduleFirstConnectRetry(exception);
                 }
             });
         } catch (MqttException e) {
+            reportFirstAttempt();
             scheduleFirstConnectRetry(e);
+        }
+    }
+
+    private void reportFirstAttempt() {
+        if (firstAttemptReported.compareAndSet(false, true)) {
+            firstAttemptDone.run();
         }
     }
 

@@ -8,12 +8,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.paho.client.mqttv3.IMqttToken;
+import org.eclipse.paho.client.mqttv3.MqttException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,19 +32,24 @@ final class SensorService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SensorService.class);
     private static final Duration DRAIN_POLL = Duration.ofMillis(20);
+    private static final Duration DISCONNECT_TIMEOUT = Duration.ofSeconds(2);
+    private static final int CONCURRENT_CONNECTS = 32;
 
     private final SensorConfig config;
     private final List<MqttSensorLink> links;
+    private final Thread connector;
     private final ScheduledExecutorService readingExecutor;
     private final ScheduledExecutorService mqttTimer;
     private final ReadingsLog readingsLog;
     private final HealthServer health;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private SensorService(SensorConfig config, List<MqttSensorLink> links, ScheduledExecutorService readingExecutor,
-                          ScheduledExecutorService mqttTimer, ReadingsLog readingsLog, HealthServer health) {
+    private SensorService(SensorConfig config, List<MqttSensorLink> links, Thread connector,
+                          ScheduledExecutorService readingExecutor, ScheduledExecutorService mqttTimer,
+                          ReadingsLog readingsLog, HealthServer health) {
         this.config = config;
         this.links = links;
+        this.connector = connector;
         this.readingExecutor = readingExecutor;
         this.mqttTimer = mqttTimer;
         this.readingsLog = readingsLog;
@@ -74,10 +83,14 @@ final class SensorService implements AutoCloseable {
         log.info("sensor - {} sensor(s) ({}{}) over {} MQTT connection(s) to {} as {}, a reading every {} ms; health on port {}",
                 config.sensorIds().size(), config.sensorIds().get(0),
                 config.sensorIds().size() > 1 ? ".." + config.sensorIds().get(config.sensorIds().size() - 1) : "",
-                links.size(), config.mqtt().serverUris(), config.mqtt().username(), config.publishInterval().toMillis(),
+                links.size(), config.homeUris().isEmpty() ? config.mqtt().serverUris()
+                        : "home nodes " + config.homeUris() + " then " + config.mqtt().serverUris(),
+                config.mqtt().username(), config.publishInterval().toMillis(),
                 health.port());
-        links.forEach(MqttSensorLink::start);
-        return new SensorService(config, links, readingExecutor, mqttTimer, readingsLog, health);
+        Thread connector = new Thread(new Connector(links), "sensor-connector");
+        connector.setDaemon(true);
+        connector.start();
+        return new SensorService(config, links, connector, readingExecutor, mqttTimer, readingsLog, health);
     }
 
     /** The bound health port (useful when configured as 0). */
@@ -90,6 +103,7 @@ final class SensorService implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        connector.interrupt();
         readingExecutor.shutdownNow();
         readingExecutor.awaitTermination(1, TimeUnit.SECONDS);
         links.forEach(MqttSensorLink::beginShutdown);
@@ -97,11 +111,49 @@ final class SensorService implements AutoCloseable {
         while (System.nanoTime() < deadline && !links.stream().allMatch(MqttSensorLink::isDrained)) {
             Thread.sleep(DRAIN_POLL.toMillis());
         }
-        Duration disconnectTimeout = Duration.ofSeconds(2);
-        links.parallelStream().forEach(link -> link.disconnect(disconnectTimeout));
+        List<IMqttToken> disconnects = links.stream().map(MqttSensorLink::disconnectAsync).filter(Objects::nonNull).toList();
+        long disconnectDeadline = System.nanoTime() + DISCONNECT_TIMEOUT.toNanos();
+        for (IMqttToken token : disconnects) {
+            long remainingMillis = TimeUnit.NANOSECONDS.toMillis(disconnectDeadline - System.nanoTime());
+            if (remainingMillis <= 0) {
+                break;
+            }
+            try {
+                token.waitForCompletion(remainingMillis);
+            } catch (MqttException e) {
+                log.debug("sensor - Disconnect: {}", e.toString());
+            }
+        }
+        links.forEach(MqttSensorLink::close);
         mqttTimer.shutdownNow();
         readingsLog.close();
         health.close();
+        log.info("sensor - {} connection(s) closed", links.size());
+    }
+
+    /**
+     * Starts the connections at the pace the broker accepts them: at most {@value #CONCURRENT_CONNECTS} first
+     * connects in progress at a time, so 10,000 sensors do not overflow the nodes' listen backlog at once.
+     */
+    private static final class Connector implements Runnable {
+        private final List<MqttSensorLink> links;
+        private final Semaphore inProgress = new Semaphore(CONCURRENT_CONNECTS);
+
+        Connector(List<MqttSensorLink> links) {
+            this.links = links;
+        }
+
+        @Override
+        public void run() {
+            try {
+                for (MqttSensorLink link : links) {
+                    inProgress.acquire();
+                    link.start(inProgress::release);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static List<VirtualSensor> sensorsOf(MqttSensorLink link, SensorConfig config, Clock clock) {
