@@ -2,6 +2,7 @@ package io.thermowatch.dashboard;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -30,13 +31,6 @@ final class ReadingStore {
             ) latest
             WHERE s.sensor IS NOT NULL
             ORDER BY s.sensor""";
-
-    private static final String HISTORY_SQL = """
-            SELECT %s AS bucket, avg(value), min(value), max(value), count(*)
-            FROM temperature
-            WHERE sensor = ? AND time >= ? AND time < ?
-            GROUP BY bucket
-            ORDER BY bucket""";
 
     /** One history bucket. */
     record Bucket(long timestamp, double avg, double min, double max, long count) {
@@ -67,8 +61,12 @@ final class ReadingStore {
     }
 
     List<Bucket> history(HistoryRequest request) {
-        var schema = schemaProbe.require();
-        var sql = HISTORY_SQL.formatted(schema.bucketExpression());
+        return history(request, schemaProbe.require());
+    }
+
+    /** With the schema given: tests drive the aggregate path on plain PostgreSQL with db-writer's plain views. */
+    List<Bucket> history(HistoryRequest request, Schema schema) {
+        var sql = schema.historySql(request.step(), Duration.between(request.from(), request.to()));
         try (Connection connection = dataSource.getConnection();
              var statement = connection.prepareStatement(sql)) {
             statement.setDouble(1, request.step().toMillis() / 1000.0);

@@ -18,7 +18,8 @@ final class SchemaProbe {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaProbe.class);
     static final Duration RETRY_INTERVAL = Duration.ofSeconds(2);
     private static final String PROBE_SQL = "SELECT to_regclass('temperature') IS NOT NULL,"
-            + " EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb')";
+            + " EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'),"
+            + " to_regclass('temperature_1m') IS NOT NULL, to_regclass('temperature_1h') IS NOT NULL";
 
     private final DataSource dataSource;
     private final Clock clock;
@@ -68,10 +69,16 @@ final class SchemaProbe {
              var statement = connection.createStatement();
              var rs = statement.executeQuery(PROBE_SQL)) {
             rs.next();
-            var found = new Schema(rs.getBoolean(1), rs.getBoolean(2));
+            // The aggregates only pay off as TimescaleDB continuous aggregates; in plain mode db-writer makes them
+            // ordinary views over the same rows, so the raw table with its index is as fast.
+            var timescale = rs.getBoolean(2);
+            var found = new Schema(rs.getBoolean(1), timescale, timescale && rs.getBoolean(3), timescale && rs.getBoolean(4));
             if (found.tableExists()) {
-                LOG.info("{} - table temperature found; history buckets via {}", "database",
-                        found.timescale() ? "TimescaleDB time_bucket" : "plain PostgreSQL date_bin");
+                LOG.info("{} - table temperature found; history buckets via {}{}", "database",
+                        found.timescale() ? "TimescaleDB time_bucket" : "plain PostgreSQL date_bin",
+                        found.hourAggregate() || found.minuteAggregate()
+                                ? ", continuous aggregates temperature_1m=" + found.minuteAggregate()
+                                        + " temperature_1h=" + found.hourAggregate() : "");
             } else if (!lastProblem.startsWith("table")) {
                 LOG.warn("{} - table temperature does not exist yet (db-writer creates it); API answers 503 until then", "database");
             }

@@ -1,0 +1,335 @@
+package io.thermowatch.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.thermowatch.common.EnvConfig;
+import io.thermowatch.common.Metrics;
+import io.thermowatch.testkit.Stack;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The API against real PostgreSQL (a database of its own on the native stack) and the real management API through
+ * HAProxy, with the server running in-process on a free port.
+ */
+class DashboardApiIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final String EVIL = "<img src=x onerror=alert(1)>\"'&";
+    // Whole minutes, so the per-minute rows fall in predictable buckets.
+    private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+
+    private static Stack stack;
+    private static TestDatabase database;
+    private static DashboardServer server;
+    private static DashboardServer serverWithoutTable;
+
+    @BeforeAll
+    static void startDashboard() throws Exception {
+        stack = Stack.get();
+        database = TestDatabase.create(stack, "dashboard_it").withEmptyTable();
+        // a1: an hour of per-minute readings, 20.0 + minute/100 (newest = 20.0); hot: over the threshold; old: stale
+        database.insertPerMinute(List.of("a1"), NOW, 60, (sensor, minute) -> 20.0 + minute / 100.0);
+        database.insert("hot", NOW.minusSeconds(5), 31.5);
+        database.insert("old", NOW.minus(Duration.ofMinutes(10)), 19.0);
+        database.insert(EVIL, NOW.minusSeconds(5), 21.0);
+        server = start(database.name());
+        serverWithoutTable = start(TestDatabase.create(stack, "dashboard_it_empty").withoutTable().name());
+    }
+
+    @AfterAll
+    static void stopDashboard() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+        if (serverWithoutTable != null) {
+            serverWithoutTable.close();
+        }
+    }
+
+    private static DashboardServer start(String databaseName) throws Exception {
+        var env = new HashMap<String, String>();
+        env.put("DASHBOARD_PORT", "0");
+        env.put("DB_HOST", stack.dbHost());
+        env.put("DB_PORT", Integer.toString(stack.dbPort()));
+        env.put("DB_NAME", databaseName);
+        env.put("DB_USER", stack.database().username());
+        env.put("DB_PASS", stack.database().password());
+        env.put("RABBITMQ_MANAGEMENT_URL", stack.managementUri().toString());
+        env.put("RABBITMQ_MONITOR_USER", stack.monitor().username());
+        env.put("RABBITMQ_MONITOR_PASS", stack.monitor().password());
+        env.put("MQTT_PAGE_USER", stack.page().username());
+        env.put("MQTT_PAGE_PASS", stack.page().password());
+        env.put("TEMPERATURE_THRESHOLD", "25");
+        env.put("SENSOR_OFFLINE_AFTER", "2m");
+        return DashboardServer.start(DashboardConfig.load(EnvConfig.of(env)), Metrics.newRegistry("dashboard"),
+                Clock.systemUTC());
+    }
+
+    private static HttpResponse<String> get(DashboardServer target, String path, String... headers) throws IOException, InterruptedException {
+        var builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.port() + path)).timeout(Duration.ofSeconds(10));
+        if (headers.length > 0) {
+            builder.headers(headers);
+        }
+        return HTTP.send(builder.GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws IOException {
+        assertEquals("application/json; charset=utf-8", response.headers().firstValue("Content-Type").orElse(""));
+        return JSON.readTree(response.body());
+    }
+
+    private static JsonNode sensorNamed(JsonNode sensors, String name) {
+        for (var sensor : sensors) {
+            if (sensor.path("sensor").asText().equals(name)) {
+                return sensor;
+            }
+        }
+        throw new AssertionError("no sensor " + name + " in " + sensors);
+    }
+
+    @Test
+    void sensors_lists_each_sensor_once_with_its_latest_reading_status_and_threshold() throws Exception {
+        // When
+        var response = get(server, "/api/sensors");
+
+        // Then
+        assertEquals(200, response.statusCode());
+        var body = json(response);
+        assertEquals(25.0, body.path("threshold").asDouble());
+        assertEquals(120, body.path("offlineAfterSeconds").asInt());
+        var sensors = body.path("sensors");
+        assertEquals(4, sensors.size(), sensors.toString());
+        var a1 = sensorNamed(sensors, "a1");
+        assertEquals(20.0, a1.path("value").asDouble());
+        assertEquals(NOW.toEpochMilli(), a1.path("timestamp").asLong());
+        assertEquals("online", a1.path("status").asText());
+        assertFalse(a1.path("overThreshold").asBoolean());
+        var hot = sensorNamed(sensors, "hot");
+        assertTrue(hot.path("overThreshold").asBoolean());
+        assertEquals(31.5, hot.path("value").asDouble());
+        assertEquals("stale", sensorNamed(sensors, "old").path("status").asText());
+    }
+
+    @Test
+    void a_hostile_sensor_id_comes_back_as_an_exact_json_string_never_as_markup() throws Exception {
+        // When
+        var response = get(server, "/api/sensors");
+
+        // Then the id round-trips exactly, inside a JSON string, served as JSON the browser may not sniff
+        assertEquals(EVIL, sensorNamed(json(response).path("sensors"), EVIL).path("sensor").asText());
+        assertEquals("nosniff", response.headers().firstValue("X-Content-Type-Options").orElse(""));
+    }
+
+    @Test
+    void readings_are_bucketed_over_the_requested_range() throws Exception {
+        // Given the last hour in 10-minute buckets
+        var from = NOW.minus(Duration.ofMinutes(60)).plusSeconds(1).toEpochMilli();
+        var to = NOW.plusSeconds(1).toEpochMilli();
+
+        // When
+        var response = get(server, "/api/sensors/a1/readings?from=" + from + "&to=" + to + "&step=10m");
+
+        // Then
+        assertEquals(200, response.statusCode());
+        var body = json(response);
+        assertEquals("a1", body.path("sensor").asText());
+        assertEquals(600_000, body.path("stepMillis").asLong());
+        var points = body.path("points");
+        var total = 0L;
+        var previous = Long.MIN_VALUE;
+        for (var point : points) {
+            assertTrue(point.path("timestamp").asLong() > previous, "ascending");
+            previous = point.path("timestamp").asLong();
+            assertTrue(point.path("min").asDouble() <= point.path("avg").asDouble());
+            assertTrue(point.path("avg").asDouble() <= point.path("max").asDouble());
+            total += point.path("count").asLong();
+        }
+        assertEquals(60, total, "every reading of the range in exactly one bucket: " + points);
+        assertTrue(points.size() >= 6 && points.size() <= 7, points.toString());
+    }
+
+    @Test
+    void iso_instants_are_accepted_and_the_range_bounds_what_is_returned() throws Exception {
+        // When: only the newest five minutes, one-minute buckets
+        var response = get(server, "/api/sensors/a1/readings?from=" + NOW.minus(Duration.ofMinutes(4)) + "&to="
+                + NOW.plusSeconds(1) + "&step=60");
+
+        // Then
+        var points = json(response).path("points");
+        assertEquals(5, points.size(), points.toString());
+        assertEquals(20.0, points.get(4).path("avg").asDouble(), 1e-9);
+        assertEquals(NOW.toEpochMilli(), points.get(4).path("timestamp").asLong());
+    }
+
+    @Test
+    void an_unknown_sensor_has_an_empty_history() throws Exception {
+        // When
+        var response = get(server, "/api/sensors/no_such_sensor/readings");
+
+        // Then
+        assertEquals(200, response.statusCode());
+        assertEquals(0, json(response).path("points").size());
+    }
+
+    @Test
+    void bad_parameters_answer_400_with_a_json_error_naming_them() throws Exception {
+        assertBadRequest("/api/sensors/a1/readings?step=fast", "step");
+        assertBadRequest("/api/sensors/a1/readings?from=yesterday", "from");
+        assertBadRequest("/api/sensors/a1/readings?from=2026-01-01T00:00:00Z&to=2025-01-01T00:00:00Z", "from must be before to");
+        assertBadRequest("/api/sensors/a1/readings?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&step=1d", "range");
+        assertBadRequest("/api/sensors/a1/readings?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&step=1s", "step too small");
+        assertBadRequest("/api/sensors/%3Cimg%20src=x%3E/readings", "sensor id");
+    }
+
+    private static void assertBadRequest(String path, String messagePart) throws Exception {
+        var response = get(server, path);
+        assertEquals(400, response.statusCode(), path);
+        var error = json(response).path("error").asText();
+        assertTrue(error.contains(messagePart), path + " -> " + error);
+    }
+
+    @Test
+    void unknown_api_paths_answer_404_json_and_writes_answer_405() throws Exception {
+        assertEquals(404, get(server, "/api/nothing").statusCode());
+        var post = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/sensors"))
+                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, post.statusCode());
+        assertTrue(post.body().contains("\"error\""), post.body());
+    }
+
+    @Test
+    void config_derives_the_websocket_url_from_the_host_the_browser_used() throws Exception {
+        // When the browser reaches the dashboard as "localhost"
+        var response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + "/api/config")).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        // Then
+        var body = json(response);
+        assertEquals("ws://localhost:15675/ws", body.path("mqtt").path("url").asText());
+        assertEquals("ws://127.0.0.1:15675/ws", json(get(server, "/api/config")).path("mqtt").path("url").asText());
+        assertEquals(stack.page().username(), body.path("mqtt").path("username").asText());
+        assertEquals(25.0, body.path("threshold").asDouble());
+        assertFalse(response.body().contains(stack.monitor().password()), "monitor credentials never reach the page");
+    }
+
+    @Test
+    void cluster_reports_three_running_nodes_and_the_thermowatch_queues() throws Exception {
+        // When
+        var response = get(server, "/api/cluster");
+
+        // Then
+        assertEquals(200, response.statusCode(), response.body());
+        var body = json(response);
+        assertEquals(3, body.path("nodes").size(), body.toString());
+        for (var node : body.path("nodes")) {
+            assertTrue(node.path("running").asBoolean(), node.toString());
+        }
+        var queues = body.path("queues").toString();
+        assertTrue(queues.contains("thermowatch.db-writer") && queues.contains("thermowatch.email-sender"), queues);
+        assertFalse(response.body().contains(stack.monitor().password()));
+    }
+
+    @Test
+    void without_the_table_the_api_answers_503_and_readyz_is_not_ready() throws Exception {
+        // When
+        var sensors = get(serverWithoutTable, "/api/sensors");
+        var readings = get(serverWithoutTable, "/api/sensors/a1/readings");
+        var ready = get(serverWithoutTable, "/readyz");
+
+        // Then
+        assertEquals(503, sensors.statusCode());
+        assertTrue(json(sensors).path("error").asText().contains("does not exist yet"), sensors.body());
+        assertEquals(503, readings.statusCode());
+        assertEquals(503, ready.statusCode());
+        assertEquals(200, get(serverWithoutTable, "/healthz").statusCode());
+        assertEquals(200, get(serverWithoutTable, "/").statusCode(), "the page loads anyway");
+    }
+
+    @Test
+    void health_ready_and_metrics_are_served_on_the_dashboard_port() throws Exception {
+        assertEquals(200, get(server, "/healthz").statusCode());
+        assertEquals(200, get(server, "/readyz").statusCode());
+        get(server, "/api/sensors");
+        var metrics = get(server, "/metrics");
+        assertEquals(200, metrics.statusCode());
+        assertTrue(metrics.body().contains("dashboard_api_requests_seconds_count{route=\"sensors\""), "API timer exported");
+    }
+
+    @Test
+    void the_page_and_its_libraries_come_from_the_jar_with_a_strict_content_security_policy() throws Exception {
+        // When
+        var page = get(server, "/");
+
+        // Then
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("<th scope=\"col\">Sensor</th>"));
+        assertFalse(page.body().contains("http://") || page.body().contains("https://"), "no CDN");
+        var csp = page.headers().firstValue("Content-Security-Policy").orElse("");
+        assertTrue(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), csp);
+        assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElse(""));
+        for (var library : List.of("/vendor/paho-mqtt.min.js", "/vendor/uPlot.min.js", "/vendor/uPlot.min.css", "/app.js", "/app.css")) {
+            var response = get(server, library);
+            assertEquals(200, response.statusCode(), library);
+            assertTrue(response.body().length() > 1000, library);
+        }
+        assertEquals(404, get(server, "/logback.xml").statusCode(), "only listed files are served");
+        var traversal = get(server, "/../../etc/passwd");
+        assertTrue(traversal.statusCode() == 400 || traversal.statusCode() == 404, "refused: " + traversal.statusCode());
+    }
+
+    @Test
+    void gzip_and_etags_are_honoured_for_static_files() throws Exception {
+        // When
+        var gzipped = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/vendor/uPlot.min.js"))
+                .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
+        var etag = gzipped.headers().firstValue("ETag").orElseThrow();
+        var again = get(server, "/vendor/uPlot.min.js", "If-None-Match", etag);
+
+        // Then
+        assertEquals("gzip", gzipped.headers().firstValue("Content-Encoding").orElse(""));
+        assertTrue(gzipped.body().length < 30_000, "compressed: " + gzipped.body().length);
+        assertEquals(304, again.statusCode());
+    }
+
+    @Test
+    void the_aggregate_query_shape_reweights_averages_by_sample_count() throws Exception {
+        // Given db-writer's plain views, forced as if TimescaleDB's continuous aggregates were there
+        try (var dataSource = Database.open(new DatabaseSettings(stack.dbHost(), stack.dbPort(), database.name(),
+                stack.database().username(), stack.database().password()))) {
+            var probe = new SchemaProbe(dataSource, Clock.systemUTC());
+            var store = new ReadingStore(dataSource, probe);
+            var request = HistoryRequest.parse("a1", NOW.minus(Duration.ofHours(6)).toString(), NOW.plusSeconds(60).toString(), "1h", NOW);
+
+            // When
+            var viaAggregate = store.history(request, new Schema(true, false, true, true));
+            var viaRaw = store.history(request, new Schema(true, false, false, false));
+
+            // Then
+            assertEquals(viaRaw.size(), viaAggregate.size());
+            for (var i = 0; i < viaRaw.size(); i++) {
+                assertEquals(viaRaw.get(i).timestamp(), viaAggregate.get(i).timestamp());
+                assertEquals(viaRaw.get(i).avg(), viaAggregate.get(i).avg(), 1e-9);
+                assertEquals(viaRaw.get(i).count(), viaAggregate.get(i).count());
+            }
+        }
+    }
+}

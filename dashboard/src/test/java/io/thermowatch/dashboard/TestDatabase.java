@@ -1,0 +1,121 @@
+package io.thermowatch.dashboard;
+
+import io.thermowatch.testkit.Stack;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * A database of the test's own on the stack's PostgreSQL ({@code dashboard_it} etc.), so tests never touch the
+ * {@code metrics} database that db-writer migrates. The table is created exactly as db-writer's V1 migration does.
+ */
+final class TestDatabase {
+
+    static final String TABLE_DDL = """
+            CREATE TABLE IF NOT EXISTS temperature (
+                time   timestamptz      NOT NULL,
+                sensor text             NOT NULL,
+                value  double precision NOT NULL,
+                CONSTRAINT temperature_sensor_time_key UNIQUE (sensor, time)
+            )""";
+
+    // db-writer's plain-mode views (V3), to drive the aggregate query shape on plain PostgreSQL.
+    static final String VIEWS_DDL = """
+            CREATE OR REPLACE VIEW temperature_1m AS
+            SELECT date_trunc('minute', time, 'UTC') AS bucket, sensor, avg(value) AS avg_value,
+                   min(value) AS min_value, max(value) AS max_value, count(*) AS samples
+            FROM temperature GROUP BY 1, 2;
+            CREATE OR REPLACE VIEW temperature_1h AS
+            SELECT date_trunc('hour', time, 'UTC') AS bucket, sensor, avg(value) AS avg_value,
+                   min(value) AS min_value, max(value) AS max_value, count(*) AS samples
+            FROM temperature GROUP BY 1, 2""";
+
+    private final Stack stack;
+    private final String name;
+
+    private TestDatabase(Stack stack, String name) {
+        this.stack = stack;
+        this.name = name;
+    }
+
+    /** Creates database {@code name} if missing (empty, no table). */
+    static TestDatabase create(Stack stack, String name) throws SQLException {
+        try (var connection = stack.openDatabase();
+             var statement = connection.createStatement();
+             var rs = statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
+            if (!rs.next()) {
+                statement.execute("CREATE DATABASE " + name);
+            }
+        }
+        return new TestDatabase(stack, name);
+    }
+
+    /** Creates the table (and the plain aggregate views) if missing, and empties it. */
+    TestDatabase withEmptyTable() throws SQLException {
+        try (var connection = open(); var statement = connection.createStatement()) {
+            statement.execute(TABLE_DDL);
+            statement.execute(VIEWS_DDL);
+            statement.execute("TRUNCATE temperature");
+        }
+        return this;
+    }
+
+    /** Drops the table, if any. */
+    TestDatabase withoutTable() throws SQLException {
+        try (var connection = open(); var statement = connection.createStatement()) {
+            statement.execute("DROP TABLE IF EXISTS temperature CASCADE");
+        }
+        return this;
+    }
+
+    Connection open() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), stack.database().username(), stack.database().password());
+    }
+
+    String jdbcUrl() {
+        return "jdbc:postgresql://" + stack.dbHost() + ':' + stack.dbPort() + '/' + name + "?reWriteBatchedInserts=true";
+    }
+
+    String name() {
+        return name;
+    }
+
+    void insert(String sensor, Instant time, double value) throws SQLException {
+        try (var connection = open();
+             var statement = connection.prepareStatement(
+                     "INSERT INTO temperature (time, sensor, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+            statement.setObject(1, OffsetDateTime.ofInstant(time, ZoneOffset.UTC));
+            statement.setString(2, sensor);
+            statement.setDouble(3, value);
+            statement.executeUpdate();
+        }
+    }
+
+    /** {@code sensors} sensors with one reading per minute over {@code minutes} minutes up to {@code end}; one COPY-like batch. */
+    void insertPerMinute(java.util.List<String> sensors, Instant end, int minutes, java.util.function.ToDoubleBiFunction<String, Integer> value)
+            throws SQLException {
+        try (var connection = open()) {
+            connection.setAutoCommit(false);
+            try (var statement = connection.prepareStatement(
+                    "INSERT INTO temperature (time, sensor, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+                var count = 0;
+                for (var sensor : sensors) {
+                    for (var minute = 0; minute < minutes; minute++) {
+                        statement.setObject(1, OffsetDateTime.ofInstant(end.minusSeconds(60L * minute), ZoneOffset.UTC));
+                        statement.setString(2, sensor);
+                        statement.setDouble(3, value.applyAsDouble(sensor, minute));
+                        statement.addBatch();
+                        if (++count % 5000 == 0) {
+                            statement.executeBatch();
+                        }
+                    }
+                }
+                statement.executeBatch();
+            }
+            connection.commit();
+        }
+    }
+}
