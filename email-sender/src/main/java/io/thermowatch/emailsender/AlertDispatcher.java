@@ -187,9 +187,20 @@ final class AlertDispatcher implements AutoCloseable {
         } catch (Exception e) {
             failed.increment();
             log.warn("mail - SMTP did not accept '{}' ({} alert(s)): {}; its messages stay unacknowledged, "
-                    + "retrying in {} ms", mail.subject(), batch.size(), e.toString(), retryDelayMillis());
+                    + "retrying in {} ms", mail.subject(), batch.size(), oneLine(e), retryDelayMillis());
             return false;
         }
+    }
+
+    /** Angus nests causes into multi-line messages; logs are one line per event. */
+    private static String oneLine(Exception e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = e.getClass().getSimpleName() + ": " + e.getMessage()
+                + (root != e ? " (cause: " + root + ")" : "");
+        return text.replaceAll("\\s*\\R\\s*", " ");
     }
 
     private long retryDelayMillis() {

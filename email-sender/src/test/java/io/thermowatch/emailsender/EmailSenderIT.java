@@ -1,0 +1,193 @@
+package io.thermowatch.emailsender;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.thermowatch.testkit.MqttTestClient;
+import io.thermowatch.testkit.QueueProbe;
+import io.thermowatch.testkit.ServiceEnv;
+import io.thermowatch.testkit.ServiceProcess;
+import io.thermowatch.testkit.Stack;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * email-sender against the real cluster (through HAProxy) and a real SMTP server (GreenMail, in this JVM so the
+ * test can stop and start it). Run serialized: {@code flock /tmp/thermowatch-it.lock ./mvnw -B -pl email-sender -am verify}.
+ */
+class EmailSenderIT {
+
+    private static final String QUEUE = Stack.EMAIL_SENDER_QUEUE;
+    private static final String OPS = "ops@example.com";
+    private static final String ONCALL = "oncall@example.com";
+    private static final Duration READY = Duration.ofSeconds(60);
+
+    private static Stack stack;
+    private static MqttTestClient mqtt;
+
+    private final List<ServiceProcess> processes = new ArrayList<>();
+    private SmtpServer smtp;
+
+    @BeforeAll
+    static void connect() throws Exception {
+        stack = Stack.get();
+        mqtt = MqttTestClient.connect(stack.mqttUri(), stack.sensor());
+    }
+
+    @AfterAll
+    static void disconnect() {
+        if (mqtt != null) {
+            mqtt.close();
+        }
+    }
+
+    @BeforeEach
+    void purgeQueueAndPrepareSmtp() {
+        // Other tests leave readings in this queue; they would only add noise.
+        try (QueueProbe probe = stack.queueProbe()) {
+            probe.purge(QUEUE);
+        }
+        smtp = new SmtpServer();
+    }
+
+    @AfterEach
+    void stopEverything() {
+        processes.forEach(ServiceProcess::close);
+        smtp.close();
+    }
+
+    private ServiceProcess startEmailSender() {
+        Map<String, String> env = ServiceEnv.forEmailSender(stack)
+                .with("SMTP_HOST", "127.0.0.1")
+                .with("SMTP_PORT", Integer.toString(smtp.port()))
+                .with("SMTP_TIMEOUT", "2s")
+                .with("SMTP_RETRY_MAX_DELAY", "1s")
+                .with("EMAIL_FROM", "thermowatch@example.com")
+                .with("EMAIL_TO", OPS + "," + ONCALL)
+                .with("ALERT_GROUP_WAIT", "1s")
+                .with("ALERT_TIME_ZONE", "Europe/Paris")
+                .with("DASHBOARD_URL", "http://dashboard.example.com:8080/")
+                .build();
+        ServiceProcess process = ServiceProcess.start("email-sender", env);
+        processes.add(process);
+        process.awaitReady(READY);
+        return process;
+    }
+
+    private static String uniqueSensor() {
+        return "it_" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static void publishReadings(String sensor, double value, int count) throws Exception {
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < count; i++) {
+            // Distinct, increasing timestamps: equal ones are duplicates by design.
+            mqtt.publish("temperature/" + sensor, "{\"value\": " + value + ", \"timestamp\": " + (now + i) + "}");
+        }
+    }
+
+    /**
+     * Mails to OPS about any of these sensors. Other mails may arrive: sensors of other tests (or their MQTT
+     * last wills) publish into the same queue.
+     */
+    private List<SmtpServer.Mail> mailsAbout(String... sensors) {
+        return smtp.mailsTo(OPS).stream()
+                .filter(m -> java.util.Arrays.stream(sensors).anyMatch(s -> m.text().contains("temperature/" + s)))
+                .toList();
+    }
+
+    private void assertNoMoreMailsThan(int count, Duration during, String... sensors) {
+        await().during(during).atMost(during.plusSeconds(5)).until(() -> mailsAbout(sensors).size() <= count);
+    }
+
+    @Test
+    void a_hot_reading_over_mqtt_gives_exactly_one_mail_with_the_right_subject_and_body() throws Exception {
+        // Given
+        smtp.start();
+        startEmailSender();
+        String sensor = uniqueSensor();
+        // When
+        publishReadings(sensor, 31.2, 20);
+        // Then
+        await().atMost(Duration.ofSeconds(20)).until(() -> mailsAbout(sensor).size() == 1);
+        assertNoMoreMailsThan(1, Duration.ofSeconds(3), sensor);
+        SmtpServer.Mail mail = mailsAbout(sensor).get(0);
+        assertEquals("Temperature Alert: 31.2°C on temperature/" + sensor, mail.subject());
+        assertTrue(mail.contentType().startsWith("multipart/alternative"), mail.contentType());
+        for (String part : List.of(mail.text(), mail.html())) {
+            assertTrue(part.contains("temperature/" + sensor), part);
+            assertTrue(part.contains("threshold 25.0°C") || part.contains("above 25.0°C"), part);
+            assertTrue(part.contains(" UTC"), part);
+            assertTrue(part.contains("Europe/Paris"), part);
+            assertTrue(part.contains("http://dashboard.example.com:8080/"), part);
+        }
+        assertEquals(1, smtp.mailsTo(ONCALL).stream().filter(m -> m.subject().equals(mail.subject())).count(),
+                "every EMAIL_TO address gets the mail");
+        // Every message was acknowledged: the 19 that changed nothing at once, the hot one after the mail.
+        await().atMost(Duration.ofSeconds(20)).until(() -> stack.management().queue(QUEUE).messages() == 0);
+    }
+
+    @Test
+    void an_alert_raised_while_smtp_is_down_survives_a_restart_and_is_mailed_when_smtp_is_back() throws Exception {
+        // Given: no SMTP server listening
+        ServiceProcess first = startEmailSender();
+        String sensor = uniqueSensor();
+        // When
+        publishReadings(sensor, 33.5, 3);
+        first.awaitOutput("SMTP did not accept 'Temperature Alert: 33.5°C on temperature/" + sensor + "'",
+                Duration.ofSeconds(20));
+        // Then: the triggering message is still unacknowledged
+        await().atMost(Duration.ofSeconds(20)).until(() -> stack.management().queue(QUEUE).messages() >= 1);
+
+        // When: restarted during the outage (SIGTERM; its last attempt fails too), then SMTP comes back
+        first.sigterm();
+        assertEquals(0, first.awaitExit(Duration.ofSeconds(30)), first.tail());
+        ServiceProcess second = startEmailSender();
+        second.awaitOutput("SMTP did not accept", Duration.ofSeconds(20));
+        smtp.start();
+        // Then
+        await().atMost(Duration.ofSeconds(30)).until(() -> mailsAbout(sensor).size() == 1);
+        assertEquals("Temperature Alert: 33.5°C on temperature/" + sensor, mailsAbout(sensor).get(0).subject());
+        assertNoMoreMailsThan(1, Duration.ofSeconds(3), sensor);
+        await().atMost(Duration.ofSeconds(20)).until(() -> stack.management().queue(QUEUE).messages() == 0);
+    }
+
+    @Test
+    void a_restart_while_firing_causes_at_most_one_repeated_alert_and_no_storm() throws Exception {
+        // Given: three sensors firing together: one grouped mail
+        smtp.start();
+        ServiceProcess first = startEmailSender();
+        String[] ids = {uniqueSensor(), uniqueSensor(), uniqueSensor()};
+        List<String> sensors = List.of(ids);
+        for (String sensor : sensors) {
+            publishReadings(sensor, 29.0, 5);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> mailsAbout(ids).size() == 1);
+        assertEquals("Temperature Alerts: 3 firing", mailsAbout(ids).get(0).subject());
+
+        // When: restarted while they keep firing
+        first.sigterm();
+        assertEquals(0, first.awaitExit(Duration.ofSeconds(30)), first.tail());
+        startEmailSender();
+        for (int round = 0; round < 10; round++) {
+            for (String sensor : sensors) {
+                publishReadings(sensor, 29.5, 5);
+            }
+        }
+        // Then: at most one repeated FIRING per sensor, grouped into one mail
+        assertNoMoreMailsThan(2, Duration.ofSeconds(6), ids);
+        List<SmtpServer.Mail> mails = mailsAbout(ids);
+        if (mails.size() == 2) {
+            assertEquals("Temperature Alerts: 3 firing", mails.get(1).subject());
+        }
+    }
+}
