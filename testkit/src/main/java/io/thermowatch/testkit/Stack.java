@@ -61,8 +61,9 @@ public final class Stack {
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration NODE_TIMEOUT = Duration.ofMinutes(3);
     private static final String HOW_TO_PROVIDE =
-            "Provide the native stack as root: `scripts/stack install` (Debian packages, once) and then "
-                    + "`scripts/stack infra`; `scripts/stack status` shows what runs. Logs: .stack/ under the repo root.";
+            "Provide the native stack: `sudo scripts/stack install && scripts/stack infra` (install: Debian "
+                    + "packages, once; infra: RabbitMQ x3, HAProxy, PostgreSQL, GreenMail); `scripts/stack status` "
+                    + "shows what runs, `scripts/stack logs` where the logs are.";
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -97,15 +98,20 @@ public final class Stack {
         }
         if (instance == null) {
             try {
-                Stack stack = new Stack(findRoot());
-                stack.ensureRunning();
-                instance = stack;
+                instance = connect(findRoot());
             } catch (AssertionError e) {
                 startFailure = e;
                 throw e;
             }
         }
         return instance;
+    }
+
+    /** The stack of the repository at {@code root}, started if needed; not cached (tests of this class). */
+    static Stack connect(Path root) {
+        Stack stack = new Stack(root);
+        stack.ensureRunning();
+        return stack;
     }
 
     // ---------------------------------------------------------------- endpoints
