@@ -41,6 +41,7 @@ final class AlertDispatcher implements AutoCloseable {
     private final MailComposer composer;
     private final MailSink sink;
     private final Acknowledger acknowledger;
+    private final MailedListener mailedListener;
     private final Clock clock;
     private final Duration maxRetryDelay;
     private final Counter sent;
@@ -58,12 +59,19 @@ final class AlertDispatcher implements AutoCloseable {
     private boolean failing;
     private boolean running = true;
 
-    AlertDispatcher(Duration groupWait, MailComposer composer, MailSink sink, Acknowledger acknowledger, Clock clock,
-                    Duration maxRetryDelay, MeterRegistry registry) {
+    /** Told, on the sender thread, which notifications SMTP accepted, before their deliveries are acked. */
+    @FunctionalInterface
+    interface MailedListener {
+        void mailed(List<Notification> notifications);
+    }
+
+    AlertDispatcher(Duration groupWait, MailComposer composer, MailSink sink, Acknowledger acknowledger,
+                    MailedListener mailedListener, Clock clock, Duration maxRetryDelay, MeterRegistry registry) {
         this.window = new GroupingWindow<>(groupWait);
         this.composer = composer;
         this.sink = sink;
         this.acknowledger = acknowledger;
+        this.mailedListener = mailedListener;
         this.clock = clock;
         this.maxRetryDelay = maxRetryDelay;
         this.registry = registry;
@@ -225,6 +233,13 @@ final class AlertDispatcher implements AutoCloseable {
                 nextAttemptAt = clock.instant().plus(retryDelay);
                 Duration doubled = retryDelay.multipliedBy(2);
                 retryDelay = doubled.compareTo(maxRetryDelay) > 0 ? maxRetryDelay : doubled;
+            }
+        }
+        if (ok) {
+            try {
+                mailedListener.mailed(batch.stream().map(p -> p.notification).toList());
+            } catch (RuntimeException e) {
+                log.error("mail - Recording the mailed state failed", e);
             }
         }
         for (DeliveryRef ref : toAck) {

@@ -26,6 +26,12 @@ final class AlertEngine {
         return rules;
     }
 
+    /** Restores what the recipients were last told, before the first message is consumed. */
+    synchronized void restore(MailedState mailed) {
+        Instant now = clock.instant();
+        mailed.entries().forEach((id, e) -> sensor(id).restore(e.state(), e.since(), now));
+    }
+
     synchronized List<Notification> onReading(String sensorId, double value, long timestampMillis) {
         return sensor(sensorId).onReading(value, Instant.ofEpochMilli(timestampMillis), clock.instant(), rules);
     }

@@ -41,10 +41,11 @@ final class EmailSender implements AutoCloseable {
         log.info("email-sender - Alert rules: {}, group wait {}, mail: {}", config.rules(), config.groupWait(),
                 config.smtp());
         AlertEngine engine = new AlertEngine(config.rules(), clock);
+        AlertDispatcher.MailedListener mailedListener = restoreState(config, engine);
         MailComposer composer = new MailComposer(config.rules(), config.zone(), config.dashboardUrl());
         AlertConsumer[] consumerRef = new AlertConsumer[1];
         AlertDispatcher dispatcher = new AlertDispatcher(config.groupWait(), composer, new SmtpMailer(config.smtp()),
-                ref -> consumerRef[0].ack(ref), clock, config.smtp().retryMaxDelay(), registry);
+                ref -> consumerRef[0].ack(ref), mailedListener, clock, config.smtp().retryMaxDelay(), registry);
         registry.gauge("thermowatch.sensors.firing", engine, e -> e.count(SensorAlert.State.FIRING));
         registry.gauge("thermowatch.sensors.offline", engine, e -> e.count(SensorAlert.State.OFFLINE));
 
@@ -69,6 +70,36 @@ final class EmailSender implements AutoCloseable {
                 new HealthServer.Check("smtp", () -> !dispatcher.isFailing()));
         log.info("email-sender - Health endpoint on port {}", health.port());
         return new EmailSender(connection, consumer, dispatcher, sweeper, health);
+    }
+
+    /**
+     * With {@code ALERT_STATE_FILE}: loads what was mailed before the restart into the engine and returns a
+     * listener that saves it after each accepted mail. Without: nothing is kept, state is rebuilt from the stream.
+     */
+    private static AlertDispatcher.MailedListener restoreState(EmailSenderConfig config, AlertEngine engine)
+            throws java.io.IOException {
+        if (config.stateFile().isEmpty()) {
+            log.info("email-sender - No ALERT_STATE_FILE: alert state is rebuilt from the stream after a restart");
+            return notifications -> { };
+        }
+        StateFile file = new StateFile(config.stateFile().get());
+        try {
+            file.checkWritable();
+        } catch (java.io.IOException e) {
+            throw new io.thermowatch.common.ConfigException("ALERT_STATE_FILE='" + file.path()
+                    + "': expected a writable file (" + e + ")");
+        }
+        MailedState mailed = file.load();
+        engine.restore(mailed);
+        log.info("email-sender - Restored {} firing/offline sensor(s) from {}", mailed.entries().size(), file.path());
+        return notifications -> {
+            mailed.apply(notifications);
+            try {
+                file.save(mailed);
+            } catch (java.io.IOException e) {
+                log.error("email-sender - Cannot save {}: {}", file.path(), e.toString());
+            }
+        };
     }
 
     /** Marks silent sensors offline; a background loop that logs and goes on. */

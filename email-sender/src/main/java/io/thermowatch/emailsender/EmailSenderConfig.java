@@ -7,7 +7,9 @@ import jakarta.mail.internet.InternetAddress;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Everything email-sender reads from the environment, validated once at start.
@@ -20,9 +22,11 @@ import java.util.List;
  * @param amqp         broker addresses and credentials ({@code AMQP_*}, default user: the email-sender demo user)
  * @param prefetch     {@code AMQP_PREFETCH}: unacknowledged messages in flight, including those waiting for a mail
  * @param healthPort   {@code HEALTH_PORT} (default 9103)
+ * @param stateFile    {@code ALERT_STATE_FILE}: where what was mailed is kept across restarts; empty = nowhere
+ *                     (state is rebuilt from the stream)
  */
 record EmailSenderConfig(AlertRules rules, Duration groupWait, ZoneId zone, String dashboardUrl, SmtpSettings smtp,
-                         AmqpSettings amqp, int prefetch, int healthPort) {
+                         AmqpSettings amqp, int prefetch, int healthPort, Optional<Path> stateFile) {
 
     static final String DEMO_AMQP_USER = "email-sender";
     static final String DEMO_AMQP_PASS = "emailsender-demo-pass";
@@ -68,7 +72,9 @@ record EmailSenderConfig(AlertRules rules, Duration groupWait, ZoneId zone, Stri
         AmqpSettings amqp = AmqpSettings.fromEnv(env, DEMO_AMQP_USER, DEMO_AMQP_PASS);
         int prefetch = env.integer("AMQP_PREFETCH", 2000, 1, 65535);
         int healthPort = env.port("HEALTH_PORT", 9103);
-        return new EmailSenderConfig(rules, groupWait, zone, dashboardUrl, smtp, amqp, prefetch, healthPort);
+        Optional<Path> stateFile = env.optionalString("ALERT_STATE_FILE").map(Path::of);
+        return new EmailSenderConfig(rules, groupWait, zone, dashboardUrl, smtp, amqp, prefetch, healthPort,
+                stateFile);
     }
 
     private static void checkAddress(String name, String address) {

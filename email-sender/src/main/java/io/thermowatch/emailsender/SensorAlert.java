@@ -42,6 +42,17 @@ final class SensorAlert {
     }
 
     /**
+     * Starts from what the recipients were last told (state file): FIRING since {@code since}, or OFFLINE.
+     * Counts as heard from {@code now}, so a restart after a long stop does not mark every sensor offline
+     * before the backlog is read. No reading time is restored: unacknowledged messages are evaluated again.
+     */
+    void restore(State mailed, Instant since, Instant now) {
+        state = mailed;
+        lastFiringNoticeAt = since;
+        lastSeenAt = now;
+    }
+
+    /**
      * Applies a reading.
      *
      * @return the notifications it causes, empty when it changes nothing worth a mail or is out of order

@@ -1,0 +1,110 @@
+package io.thermowatch.emailsender;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class AlertDispatcherTest {
+
+    private final List<ComposedMail> sent = new CopyOnWriteArrayList<>();
+    private final List<DeliveryRef> acked = new CopyOnWriteArrayList<>();
+    private final List<Notification> recorded = new CopyOnWriteArrayList<>();
+    private final AtomicInteger failuresLeft = new AtomicInteger();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private AlertDispatcher dispatcher;
+
+    private AlertDispatcher start(Duration groupWait) {
+        MailSink sink = mail -> {
+            if (failuresLeft.getAndDecrement() > 0) {
+                throw new IllegalStateException("SMTP down");
+            }
+            sent.add(mail);
+        };
+        dispatcher = new AlertDispatcher(groupWait, new MailComposer(AlertRules.defaults(), ZoneOffset.UTC, ""),
+                sink, acked::add, recorded::addAll, Clock.systemUTC(), Duration.ofMillis(200), registry);
+        dispatcher.start();
+        return dispatcher;
+    }
+
+    @AfterEach
+    void close() {
+        if (dispatcher != null) {
+            dispatcher.close();
+        }
+    }
+
+    private static Notification firing(String sensor) {
+        return Notification.withReading(Notification.Kind.FIRING, sensor, 30, Instant.now(), Instant.now());
+    }
+
+    @Test
+    void deliveries_are_acked_only_after_the_mail_is_accepted() {
+        // Given
+        start(Duration.ofMillis(300));
+        // When
+        dispatcher.add(List.of(firing("a")), new DeliveryRef(1, 7));
+        // Then
+        assertEquals(List.of(), acked);
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> acked.equals(List.of(new DeliveryRef(1, 7))));
+        assertEquals(1, recorded.size());
+    }
+
+    @Test
+    void a_failing_smtp_server_is_retried_and_nothing_is_acked_until_it_accepts() {
+        // Given
+        failuresLeft.set(3);
+        start(Duration.ZERO);
+        // When
+        dispatcher.add(List.of(firing("a")), new DeliveryRef(1, 1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> registry.counter("thermowatch.mails.failed").count() >= 1);
+        assertTrue(dispatcher.isFailing());
+        assertEquals(List.of(), acked);
+        dispatcher.add(List.of(firing("b")), new DeliveryRef(1, 2));
+        // Then: one mail with both, both acked
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent.size() == 1);
+        assertEquals("Temperature Alerts: 2 firing", sent.get(0).subject());
+        await().atMost(Duration.ofSeconds(5)).until(() -> acked.size() == 2);
+        assertEquals(3.0, registry.counter("thermowatch.mails.failed").count());
+        assertTrue(registry.counter("thermowatch.mails.retried").count() >= 3);
+        assertEquals(1.0, registry.counter("thermowatch.mails.sent").count());
+    }
+
+    @Test
+    void a_redelivered_duplicate_is_held_while_a_mail_about_its_sensor_is_pending() {
+        // Given
+        failuresLeft.set(1);
+        start(Duration.ofMillis(200));
+        dispatcher.add(List.of(firing("a")), new DeliveryRef(1, 1));
+        // When: the channel recovered; the same message comes back with a new tag
+        boolean held = dispatcher.holdWhilePending("a", new DeliveryRef(2, 1));
+        boolean other = dispatcher.holdWhilePending("z", new DeliveryRef(2, 2));
+        // Then
+        assertTrue(held);
+        assertEquals(false, other);
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.contains(new DeliveryRef(2, 1)));
+    }
+
+    @Test
+    void shutdown_sends_what_is_pending_without_waiting_for_the_window() {
+        // Given
+        start(Duration.ofHours(1));
+        dispatcher.add(List.of(firing("a")), new DeliveryRef(1, 3));
+        // When
+        dispatcher.close();
+        // Then
+        assertEquals(1, sent.size());
+        assertEquals(List.of(new DeliveryRef(1, 3)), acked);
+    }
+}

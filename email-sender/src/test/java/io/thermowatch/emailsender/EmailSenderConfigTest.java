@@ -1,0 +1,71 @@
+package io.thermowatch.emailsender;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.thermowatch.common.ConfigException;
+import io.thermowatch.common.EnvConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class EmailSenderConfigTest {
+
+    private static EmailSenderConfig load(Map<String, String> env) {
+        return EmailSenderConfig.load(EnvConfig.of(env));
+    }
+
+    private static String error(Map<String, String> env) {
+        return assertThrows(ConfigException.class, () -> load(env)).getMessage();
+    }
+
+    @Test
+    void defaults_follow_the_original_and_the_issue() {
+        EmailSenderConfig c = load(Map.of());
+        assertEquals(new AlertRules(25, 24, Duration.ofHours(1), Duration.ofMinutes(2)), c.rules());
+        assertEquals(Duration.ofSeconds(10), c.groupWait());
+        assertEquals("mailpit", c.smtp().host());
+        assertEquals(1025, c.smtp().port());
+        assertEquals(ZoneId.of("UTC"), c.zone());
+        assertEquals(9103, c.healthPort());
+        assertEquals("email-sender", c.amqp().username());
+        assertEquals(Optional.empty(), c.stateFile());
+    }
+
+    @Test
+    void the_clear_threshold_defaults_to_one_degree_under_the_threshold() {
+        assertEquals(29.5, load(Map.of("TEMPERATURE_THRESHOLD", "30.5")).rules().clearThreshold());
+    }
+
+    @Test
+    void a_clear_threshold_not_below_the_threshold_stops_the_service() {
+        assertEquals("ALERT_CLEAR_THRESHOLD='25.0': expected a number (°C) below TEMPERATURE_THRESHOLD (25.0)",
+                error(Map.of("ALERT_CLEAR_THRESHOLD", "25")));
+    }
+
+    @Test
+    void several_recipients_auth_and_state_file_are_read() {
+        EmailSenderConfig c = load(Map.of("EMAIL_TO", "a@example.com, b@example.com", "SMTP_USERNAME", "u",
+                "SMTP_PASSWORD", "p", "SMTP_STARTTLS", "true", "ALERT_STATE_FILE", "/tmp/x/state"));
+        assertEquals(List.of("a@example.com", "b@example.com"), c.smtp().to());
+        assertEquals(true, c.smtp().authenticates());
+        assertEquals(true, c.smtp().startTls());
+        assertEquals(Optional.of(Path.of("/tmp/x/state")), c.stateFile());
+    }
+
+    @Test
+    void bad_values_name_the_variable() {
+        assertEquals("EMAIL_TO='not an address': expected an e-mail address such as alerts@example.com",
+                error(Map.of("EMAIL_TO", "ok@example.com,not an address")));
+        assertEquals("ALERT_TIME_ZONE='Mars/Base': expected a time zone id such as UTC or Europe/Paris",
+                error(Map.of("ALERT_TIME_ZONE", "Mars/Base")));
+        assertEquals("TEMPERATURE_THRESHOLD='hot': expected a number (°C) between -273.15 and 1000.0",
+                error(Map.of("TEMPERATURE_THRESHOLD", "hot")));
+        assertEquals("DASHBOARD_URL='localhost:8080': expected an http:// or https:// URL",
+                error(Map.of("DASHBOARD_URL", "localhost:8080")));
+    }
+}
