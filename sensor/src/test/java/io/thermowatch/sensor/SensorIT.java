@@ -34,6 +34,7 @@ class SensorIT {
     private static final Duration START = Duration.ofSeconds(30);
     /** Other tests may leave thousands of messages in the shared queues; ours are behind them. */
     private static final Duration ARRIVAL = Duration.ofSeconds(90);
+    private static final int BACKLOG_LIMIT = 2_000;
     private static final int HOME_NODE = 2;
 
     private static Stack stack;
@@ -64,6 +65,24 @@ class SensorIT {
         await().atMost(START).until(() -> Files.exists(file) && lineCount(file) >= count);
     }
 
+    /**
+     * Our messages queue behind whatever earlier runs left (a benchmark can leave hundreds of thousands, more than a
+     * test can read in its time): above {@value #BACKLOG_LIMIT} ready messages the shared queue is purged. We hold
+     * the IT lock, so no other test is using it.
+     */
+    private static void clearBacklog(QueueProbe probe, String queue) {
+        long ready = probe.readyCount(queue);
+        if (ready > BACKLOG_LIMIT) {
+            System.out.println("SensorIT - purging " + ready + " leftover messages from " + queue);
+            probe.purge(queue);
+        }
+    }
+
+    private static ServiceProcess startAfterClearingBacklog(QueueProbe probe, Map<String, String> env) {
+        clearBacklog(probe, Stack.DB_WRITER_QUEUE);
+        return ServiceProcess.start("sensor", env);
+    }
+
     @Test
     void readings_arrive_in_both_quorum_queues_with_only_the_original_variables() {
         // Given: exactly the original system's variables (the broker's demo sensor credentials are the defaults)
@@ -71,20 +90,27 @@ class SensorIT {
         Map<String, String> original = Map.of("MQTT_HOST", "127.0.0.1", "MQTT_PORT", "1883",
                 "MQTT_TOPIC", "temperature/" + id, "PUBLISH_INTERVAL", "0.2");
 
-        // When
-        try (ServiceProcess sensor = ServiceProcess.start("sensor", original);
-             QueueProbe probe = stack.queueProbe()) {
+        try (QueueProbe probe = stack.queueProbe()) {
+            clearBacklog(probe, Stack.DB_WRITER_QUEUE);
+            clearBacklog(probe, Stack.EMAIL_SENDER_QUEUE);
 
-            // Then
-            for (String queue : List.of(Stack.DB_WRITER_QUEUE, Stack.EMAIL_SENDER_QUEUE)) {
-                List<QueueProbe.Message> readings = probe.awaitMessages(queue, "temperature." + id, 3, ARRIVAL);
-                readings.forEach(SensorIT::timestampOf);
+            // When
+            try (ServiceProcess sensor = ServiceProcess.start("sensor", original)) {
+
+                // Then: readings in both queues, and the online status in email-sender's
+                String readingKey = "temperature." + id;
+                String statusKey = "sensors." + id + ".status";
+                probe.awaitMessages(Stack.DB_WRITER_QUEUE, readingKey, 3, ARRIVAL).forEach(SensorIT::timestampOf);
+                List<QueueProbe.Message> forEmail = probe.awaitMessages(Stack.EMAIL_SENDER_QUEUE,
+                        m -> m.routingKey().equals(readingKey) || m.routingKey().equals(statusKey),
+                        kept -> kept.stream().filter(m -> m.routingKey().equals(readingKey)).count() >= 3
+                                && kept.stream().anyMatch(m -> m.routingKey().equals(statusKey)), ARRIVAL);
+                forEmail.stream().filter(m -> m.routingKey().equals(readingKey)).forEach(SensorIT::timestampOf);
+                assertEquals(List.of("online"), forEmail.stream().filter(m -> m.routingKey().equals(statusKey))
+                        .map(QueueProbe.Message::bodyText).toList());
+                sensor.sigterm();
+                assertEquals(0, sensor.awaitExit(Duration.ofSeconds(10)), sensor.tail());
             }
-            List<QueueProbe.Message> statuses = probe.awaitMessages(Stack.EMAIL_SENDER_QUEUE,
-                    "sensors." + id + ".status", 1, ARRIVAL);
-            assertEquals("online", statuses.get(0).bodyText());
-            sensor.sigterm();
-            assertEquals(0, sensor.awaitExit(Duration.ofSeconds(10)), sensor.tail());
         }
     }
 
@@ -159,8 +185,8 @@ class SensorIT {
                 .with("SENSOR_ID", id).with("PUBLISH_INTERVAL", "100ms")
                 .with("EXCURSION_PROBABILITY", "0")
                 .with("READINGS_LOG", produced.toString()).build();
-        try (ServiceProcess sensor = ServiceProcess.start("sensor", env);
-             QueueProbe probe = stack.queueProbe()) {
+        try (QueueProbe probe = stack.queueProbe();
+             ServiceProcess sensor = startAfterClearingBacklog(probe, env)) {
             sensor.awaitReady(START);
             sensor.awaitOutput("Connected to " + stack.nodeMqttUri(HOME_NODE), START);
             awaitLines(produced, 20);
