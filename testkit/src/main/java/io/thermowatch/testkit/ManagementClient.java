@@ -36,14 +36,25 @@ public final class ManagementClient {
                 (credentials.username() + ":" + credentials.password()).getBytes(StandardCharsets.UTF_8));
     }
 
-    /** One queue's numbers as the management API reports them (message counts lag by a few seconds). */
+    /**
+     * One queue as the management API reports it (message counts lag by a few seconds). For quorum queues,
+     * {@code leader} is the leader's node and {@code members}/{@code online} its replicas; empty otherwise.
+     */
     public record QueueInfo(String name, String type, String node, long messages, long messagesReady,
-                            long messagesUnacknowledged, int consumers) {
+                            long messagesUnacknowledged, int consumers, String leader, List<String> members,
+                            List<String> online) {
 
         static QueueInfo of(JsonNode q) {
             return new QueueInfo(q.path("name").asText(), q.path("type").asText(), q.path("node").asText(),
                     q.path("messages").asLong(), q.path("messages_ready").asLong(),
-                    q.path("messages_unacknowledged").asLong(), q.path("consumers").asInt());
+                    q.path("messages_unacknowledged").asLong(), q.path("consumers").asInt(),
+                    q.path("leader").asText(""), texts(q.path("members")), texts(q.path("online")));
+        }
+
+        private static List<String> texts(JsonNode array) {
+            List<String> texts = new ArrayList<>();
+            array.forEach(n -> texts.add(n.asText()));
+            return List.copyOf(texts);
         }
     }
 
@@ -74,7 +85,7 @@ public final class ManagementClient {
     public List<QueueInfo> queues() {
         List<QueueInfo> queues = new ArrayList<>();
         for (JsonNode q : getJson("/api/queues/%2F?columns=name,type,node,messages,messages_ready,"
-                + "messages_unacknowledged,consumers")) {
+                + "messages_unacknowledged,consumers,leader,members,online")) {
             queues.add(QueueInfo.of(q));
         }
         return queues;

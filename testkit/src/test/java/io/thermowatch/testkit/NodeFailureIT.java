@@ -75,6 +75,7 @@ class NodeFailureIT {
                 assertEquals(0, probe.consumerCount(queue), queue + " has consumers: stop the services first");
             }
         }
+        log.info("{} - {} leader before: {}", purpose, DB_WRITER_QUEUE, stack.management().queue(DB_WRITER_QUEUE).leader());
         Workload workload = new Workload(sensorId);
         workload.start();
         try {

@@ -89,9 +89,15 @@ class WalkingSkeletonIT {
     }
 
     @Test
-    void the_service_queues_are_quorum_queues() {
+    void the_service_queues_are_quorum_queues_replicated_on_all_three_nodes() {
         for (String queue : List.of(DB_WRITER_QUEUE, EMAIL_SENDER_QUEUE)) {
-            assertEquals("quorum", stack.management().queue(queue).type(), queue);
+            // When
+            ManagementClient.QueueInfo info = stack.management().queue(queue);
+
+            // Then: one node down leaves a majority of replicas
+            assertEquals("quorum", info.type(), queue);
+            assertEquals(Set.of("rabbit1@localhost", "rabbit2@localhost", "rabbit3@localhost"),
+                    Set.copyOf(info.members()), queue + " members");
         }
     }
 
