@@ -104,6 +104,13 @@ final class BatchWriterLoop implements Runnable {
                 }
                 if (delivery != null) {
                     accept(delivery);
+                    // Take what else is waiting without blocking, up to a full batch.
+                    Delivery next;
+                    while (!batcher.isDue() && (next = inbox.poll()) != null) {
+                        if (next != WAKE_UP) {
+                            accept(next);
+                        }
+                    }
                 } else if (batcher.isEmpty()) {
                     probeIfIdle();
                 }

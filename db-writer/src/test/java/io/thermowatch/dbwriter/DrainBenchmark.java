@@ -1,0 +1,322 @@
+package io.thermowatch.dbwriter;
+
+import com.rabbitmq.client.Address;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.MessageProperties;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.thermowatch.common.Reading;
+import io.thermowatch.common.ReadingCodec;
+import io.thermowatch.common.Topics;
+import io.thermowatch.testkit.ServiceEnv;
+import io.thermowatch.testkit.ServiceProcess;
+import io.thermowatch.testkit.Stack;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Benchmark of db-writer against the real native stack; prints figures (BENCHMARKS.md records them).
+ *
+ * <ol>
+ *   <li>ceiling: raw COPY of the rows into a table shaped like {@code temperature} (same key and index);</li>
+ *   <li>the original's pattern: one INSERT and one commit per row;</li>
+ *   <li>db-writer's two batch methods through {@link PostgresSink} (UNNEST arrays vs COPY into staging);</li>
+ *   <li>drain: preload N readings into {@code thermowatch.db-writer}, start {@code db-writer.jar}, rows/s until
+ *       every row is stored (for each {@code BENCH_BATCH_SIZES});</li>
+ *   <li>latency: publish→row p50/p99 at a steady {@code BENCH_RATE} msg/s for {@code BENCH_SECONDS}.</li>
+ * </ol>
+ * Run alone (it purges the queue): {@code flock /tmp/thermowatch-it.lock ./mvnw -B -pl db-writer -Pbench package}.
+ */
+public final class DrainBenchmark {
+
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 6);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** The testkit starts services with C1 only (fast start); a benchmark wants the JIT production gets. */
+    private static final List<String> FULL_JIT = List.of("-XX:TieredStopAtLevel=4");
+
+    private DrainBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rows = intEnv("BENCH_ROWS", 200_000);
+        int perCommitRows = intEnv("BENCH_PER_COMMIT_ROWS", 10_000);
+        List<Integer> batchSizes = Arrays.stream(System.getenv().getOrDefault("BENCH_BATCH_SIZES", "1000").split(","))
+                .map(String::trim).map(Integer::parseInt).toList();
+        int rate = intEnv("BENCH_RATE", 1000);
+        int seconds = intEnv("BENCH_SECONDS", 30);
+
+        Stack stack = Stack.get();
+        System.out.println("== db-writer benchmark, run " + RUN);
+        System.out.println("machine: " + machine());
+        try (Connection c = stack.openDatabase()) {
+            System.out.println("database: " + SchemaAssertions.strings(c, "SELECT version()").get(0));
+        }
+        purge(stack);
+        try (HikariDataSource ds = dataSource(stack)) {
+            ceiling(ds, readings("ceil", rows));
+            onePerCommit(ds, readings("one", perCommitRows));
+            sinkMethod(ds, PostgresSink.Method.UNNEST, readings("unnest", rows), 1000);
+            sinkMethod(ds, PostgresSink.Method.COPY, readings("copy", rows), 1000);
+        }
+        for (int batchSize : batchSizes) {
+            drain(stack, readings("drain" + batchSize, rows), batchSize);
+        }
+        latency(stack, rate, seconds);
+        cleanUp(stack);
+    }
+
+    // ------------------------------------------------------------ database-only figures
+
+    private static void ceiling(HikariDataSource ds, List<Reading> readings) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS bench_ceiling");
+            s.execute("CREATE TABLE bench_ceiling (LIKE temperature INCLUDING INDEXES INCLUDING CONSTRAINTS)");
+            c.commit();
+            long start = System.nanoTime();
+            long copied = PostgresSink.copyIn(c, "COPY bench_ceiling (time, sensor, value) FROM STDIN", readings);
+            c.commit();
+            report("raw COPY, one transaction (ceiling)", copied, start);
+            s.execute("DROP TABLE bench_ceiling");
+            c.commit();
+        }
+    }
+
+    private static void onePerCommit(HikariDataSource ds, List<Reading> readings) throws SQLException {
+        try (Connection c = ds.getConnection(); PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO temperature (time, sensor, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+            c.setAutoCommit(true);
+            long start = System.nanoTime();
+            for (Reading r : readings) {
+                insert.setObject(1, java.time.OffsetDateTime.ofInstant(r.time(), java.time.ZoneOffset.UTC));
+                insert.setString(2, r.sensorId());
+                insert.setDouble(3, r.value());
+                insert.executeUpdate();
+            }
+            report("one INSERT + commit per row (original pattern)", readings.size(), start);
+            c.setAutoCommit(false);
+        }
+    }
+
+    private static void sinkMethod(HikariDataSource ds, PostgresSink.Method method, List<Reading> readings,
+                                   int batchSize) throws SQLException {
+        PostgresSink sink = new PostgresSink(ds, method);
+        long start = System.nanoTime();
+        long inserted = 0;
+        for (int i = 0; i < readings.size(); i += batchSize) {
+            inserted += sink.write(readings.subList(i, Math.min(readings.size(), i + batchSize)), List.of());
+        }
+        report("PostgresSink " + method + ", batches of " + batchSize, inserted, start);
+    }
+
+    // ------------------------------------------------------------ the service
+
+    private static void drain(Stack stack, List<Reading> readings, int batchSize) throws Exception {
+        long publishStart = System.nanoTime();
+        try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
+            publisher.publishAll(readings, 1000);
+        }
+        report("preload over AMQP with confirms (not db-writer)", readings.size(), publishStart);
+        try (var probe = stack.queueProbe()) {
+            System.out.printf(Locale.ROOT, "   queue depth before start: %d%n", probe.readyCount(Topics.DB_WRITER_QUEUE));
+        }
+        long start = System.nanoTime();
+        try (ServiceProcess writer = ServiceProcess.start("db-writer", ServiceEnv.forDbWriter(stack)
+                .with("BATCH_SIZE", Integer.toString(batchSize)).build(), FULL_JIT)) {
+            writer.awaitReady(Duration.ofSeconds(60));
+            long ready = System.nanoTime();
+            double written;
+            while ((written = metric(writer, "dbwriter_rows_written_total")) < readings.size()) {
+                if (System.nanoTime() - ready > Duration.ofMinutes(5).toNanos()) {
+                    throw new AssertionError("drain did not finish in 5 minutes: " + written);
+                }
+                Thread.sleep(20);
+            }
+            long done = System.nanoTime();
+            System.out.printf(Locale.ROOT, "%-55s %10.0f rows/s  (%d rows in %.2f s after ready; %.2f s incl. JVM"
+                            + " start and migration check; batch p50 %.1f ms)%n",
+                    "db-writer drain, BATCH_SIZE=" + batchSize, readings.size() / seconds(ready, done), readings.size(),
+                    seconds(ready, done), seconds(start, done), quantile(writer,
+                            "dbwriter_batch_latency_seconds", "0.5") * 1000);
+        }
+        try (Connection c = stack.openDatabase(); PreparedStatement q = c.prepareStatement(
+                "SELECT count(*) FROM temperature WHERE sensor LIKE ?")) {
+            q.setString(1, readings.get(0).sensorId().replaceAll("-s\\d+$", "") + "-s%");
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                System.out.printf(Locale.ROOT, "   rows stored: %d of %d%n", rs.getLong(1), readings.size());
+            }
+        }
+    }
+
+    private static void latency(Stack stack, int rate, int seconds) throws Exception {
+        String sensor = "bench-" + RUN + "-latency";
+        int n = rate * seconds;
+        long[] publishedAt = new long[n];
+        long[] storedAt = new long[n];
+        long base = System.currentTimeMillis() - 3_600_000;
+        ReadingCodec codec = new ReadingCodec();
+        try (ServiceProcess writer = ServiceProcess.start("db-writer", ServiceEnv.forDbWriter(stack).build(),
+                FULL_JIT);
+             Connection db = stack.openDatabase();
+             PreparedStatement count = db.prepareStatement("SELECT count(*) FROM temperature WHERE sensor = ?")) {
+            writer.awaitReady(Duration.ofSeconds(60));
+            count.setString(1, sensor);
+            ConnectionFactory factory = new ConnectionFactory();
+            factory.setUsername(stack.admin().username());
+            factory.setPassword(stack.admin().password());
+            try (com.rabbitmq.client.Connection amqp = factory.newConnection(
+                    List.of(Address.parseAddress(stack.amqpAddress())), "bench-latency")) {
+                Channel channel = amqp.createChannel();
+                channel.confirmSelect();
+                Thread publisher = new Thread(() -> {
+                    long start = System.nanoTime();
+                    long interval = 1_000_000_000L / rate;
+                    try {
+                        for (int i = 0; i < n; i++) {
+                            long due = start + i * interval;
+                            long wait = due - System.nanoTime();
+                            if (wait > 0) {
+                                LockSupport.parkNanos(wait);
+                            }
+                            publishedAt[i] = System.nanoTime();
+                            channel.basicPublish(Topics.EXCHANGE, Topics.readingRoutingKey(sensor),
+                                    MessageProperties.PERSISTENT_BASIC, codec.encode(new Reading(sensor, 22.0, base + i)));
+                        }
+                        channel.waitForConfirmsOrDie(30_000);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, "bench-publisher");
+                publisher.start();
+                // db-writer writes in queue order, so "count = k" means readings 0..k-1 are stored.
+                int seen = 0;
+                long deadline = System.nanoTime() + Duration.ofSeconds(seconds + 60).toNanos();
+                while (seen < n && System.nanoTime() < deadline) {
+                    int stored;
+                    try (ResultSet rs = count.executeQuery()) {
+                        rs.next();
+                        stored = rs.getInt(1);
+                    }
+                    long now = System.nanoTime();
+                    for (; seen < stored; seen++) {
+                        storedAt[seen] = now;
+                    }
+                    Thread.sleep(5);
+                }
+                publisher.join();
+                if (seen < n) {
+                    throw new AssertionError("only " + seen + " of " + n + " latency readings stored");
+                }
+            }
+        }
+        long[] latencies = new long[n];
+        for (int i = 0; i < n; i++) {
+            latencies[i] = storedAt[i] - publishedAt[i];
+        }
+        Arrays.sort(latencies);
+        System.out.printf(Locale.ROOT, "%-55s p50 %.0f ms, p99 %.0f ms, max %.0f ms (%d readings; poll every ~5 ms)%n",
+                "publish->row latency at " + rate + " msg/s for " + seconds + " s",
+                latencies[n / 2] / 1e6, latencies[(int) (n * 0.99)] / 1e6, latencies[n - 1] / 1e6, n);
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    private static List<Reading> readings(String phase, int n) {
+        long base = System.currentTimeMillis() - 86_400_000L;
+        List<Reading> readings = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            // ten sensors, one reading per sensor per 10 ms
+            readings.add(new Reading("bench-" + RUN + "-" + phase + "-s" + (i % 10), 18 + (i % 70) / 10.0, base + i));
+        }
+        return readings;
+    }
+
+    private static void purge(Stack stack) {
+        try (var probe = stack.queueProbe()) {
+            probe.purge(Topics.DB_WRITER_QUEUE);
+        }
+    }
+
+    private static void cleanUp(Stack stack) throws SQLException {
+        try (Connection c = stack.openDatabase(); Statement s = c.createStatement()) {
+            int deleted = s.executeUpdate("DELETE FROM temperature WHERE sensor LIKE 'bench-" + RUN + "-%'");
+            System.out.println("cleaned up " + deleted + " benchmark rows");
+        }
+    }
+
+    private static HikariDataSource dataSource(Stack stack) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(stack.jdbcUrl());
+        config.setUsername(stack.database().username());
+        config.setPassword(stack.database().password());
+        config.setAutoCommit(false);
+        config.setMaximumPoolSize(2);
+        return new HikariDataSource(config);
+    }
+
+    private static void report(String what, long rows, long startNanos) {
+        double s = seconds(startNanos, System.nanoTime());
+        System.out.printf(Locale.ROOT, "%-55s %10.0f rows/s  (%d rows in %.2f s)%n", what, rows / s, rows, s);
+    }
+
+    private static double seconds(long fromNanos, long toNanos) {
+        return (toNanos - fromNanos) / 1e9;
+    }
+
+    private static double metric(ServiceProcess process, String name) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + process.env().get("HEALTH_PORT") + "/metrics");
+        String body = HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+        double sum = 0;
+        for (String line : body.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ") || line.startsWith(name + ",")) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
+    private static double quantile(ServiceProcess process, String name, String q) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + process.env().get("HEALTH_PORT") + "/metrics");
+        String body = HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : body.split("\n")) {
+            if (line.startsWith(name + "{") && line.contains("quantile=\"" + q + "\"")) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static int intEnv(String name, int defaultValue) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? defaultValue : Integer.parseInt(value.trim());
+    }
+
+    private static String machine() {
+        String cpu = "?";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 2)).orElse("?");
+        } catch (Exception e) {
+            // not Linux: leave it unknown
+        }
+        return Runtime.getRuntime().availableProcessors() + " cores, " + cpu + ", Java "
+                + System.getProperty("java.version");
+    }
+}
