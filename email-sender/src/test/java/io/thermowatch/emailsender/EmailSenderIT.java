@@ -66,7 +66,13 @@ class EmailSenderIT {
     }
 
     private ServiceProcess startEmailSender() {
-        Map<String, String> env = ServiceEnv.forEmailSender(stack)
+        return startEmailSender(Map.of());
+    }
+
+    private ServiceProcess startEmailSender(Map<String, String> extra) {
+        ServiceEnv builder = ServiceEnv.forEmailSender(stack);
+        extra.forEach(builder::with);
+        Map<String, String> env = builder
                 .with("SMTP_HOST", "127.0.0.1")
                 .with("SMTP_PORT", Integer.toString(smtp.port()))
                 .with("SMTP_TIMEOUT", "2s")
@@ -189,5 +195,32 @@ class EmailSenderIT {
         if (mails.size() == 2) {
             assertEquals("Temperature Alerts: 3 firing", mails.get(1).subject());
         }
+    }
+
+    @Test
+    void with_a_state_file_a_restart_while_firing_repeats_nothing_and_a_later_resolution_is_mailed() throws Exception {
+        // Given
+        Map<String, String> withState = Map.of("ALERT_STATE_FILE",
+                stack.workDir().resolve("email-sender-state-" + UUID.randomUUID()).toString());
+        smtp.start();
+        ServiceProcess first = startEmailSender(withState);
+        String hot = uniqueSensor();
+        String other = uniqueSensor();
+        publishReadings(hot, 28.0, 3);
+        publishReadings(other, 28.0, 3);
+        await().atMost(Duration.ofSeconds(20)).until(() -> mailsAbout(hot, other).size() == 1);
+        // When: restarted while both keep firing
+        first.sigterm();
+        assertEquals(0, first.awaitExit(Duration.ofSeconds(30)), first.tail());
+        ServiceProcess second = startEmailSender(withState);
+        second.awaitOutput("Restored 2 firing/offline sensor(s)", Duration.ofSeconds(5));
+        publishReadings(hot, 28.5, 5);
+        publishReadings(other, 28.5, 5);
+        // Then: nothing is repeated
+        assertNoMoreMailsThan(1, Duration.ofSeconds(4), hot, other);
+        // And when one cools down after the restart, its resolution is mailed
+        publishReadings(hot, 20.0, 1);
+        await().atMost(Duration.ofSeconds(20)).until(() -> mailsAbout(hot).size() == 2);
+        assertEquals("Resolved: 20.0°C on temperature/" + hot, mailsAbout(hot).get(1).subject());
     }
 }
