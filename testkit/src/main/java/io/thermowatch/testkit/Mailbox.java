@@ -55,7 +55,7 @@ public final class Mailbox {
         }
         List<Mail> mails = new ArrayList<>();
         for (JsonNode m : parse(check(response))) {
-            mails.add(new Mail(address, m.path("subject").asText(null), m.path("messageId").asText(null),
+            mails.add(new Mail(address, m.path("subject").asText(null), m.path("Message-ID").asText(m.path("messageId").asText(null)),
                     m.path("mimeMessage").asText("")));
         }
         return mails;
