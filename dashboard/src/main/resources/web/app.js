@@ -10,6 +10,7 @@
   const RECONNECT_MAX_MS = 5000;
   const READING_TOPIC = /^temperature\/(.+)$/;
   const STATUS_TOPIC = /^sensors\/(.+)\/status$/;
+  const VALID_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
   const el = (id) => document.getElementById(id);
 
@@ -33,7 +34,8 @@
 
   // Exposed for tests and for measuring: how much the page does per frame.
   const stats = window.thermowatchStats = {
-    messages: 0, flushes: 0, lastFlushMs: 0, maxFlushMs: 0, totalFlushMs: 0, connects: 0, connectedUri: null,
+    messages: 0, flushes: 0, lastFlushMs: 0, maxFlushMs: 0, totalFlushMs: 0, connects: 0, connectedUri: null, clientId: null,
+    chartSensor: null, chartPoints: 0,
   };
 
   // ---- sensors -------------------------------------------------------------------------------------------
@@ -132,8 +134,8 @@
     ids.splice(low, 0, sensor.id);
     el('sensor-rows').insertBefore(row, before);
     el('empty').hidden = true;
-    if (state.selected === null) {
-      select(sensor.id);
+    if (state.selected === null && VALID_ID.test(sensor.id)) {
+      select(sensor.id); // the first sensor with a history; ids outside the contract (seen live only) have none
     }
   }
 
@@ -199,9 +201,9 @@
     return body;
   }
 
-  async function loadSensors() {
+  async function loadSensors(pending) {
     try {
-      const body = await getJson('api/sensors');
+      const body = await (pending || getJson('api/sensors'));
       const now = Date.now();
       for (const view of body.sensors) {
         // seenAt in this browser's clock: how old the reading was on the server, subtracted from now.
@@ -263,13 +265,21 @@
     const cutoff = (Date.now() - HOUR_MS) / 1000;
     const points = state.chartPoints.filter((p) => p[0] >= cutoff).sort((a, b) => a[0] - b[0]);
     state.chartPoints = points;
+    stats.chartSensor = state.selected;
+    stats.chartPoints = points.length;
+    stats.chartLastValue = points.length ? points[points.length - 1][1] : null;
     const xs = points.map((p) => p[0]);
     const data = [xs, points.map((p) => p[1]), xs.map(() => state.threshold)];
     if (!state.chart) {
       state.chart = new uPlot({
         width: chartWidth(),
         height: 240,
-        scales: { x: { time: true } },
+        scales: {
+          // Always the last hour, whatever the data covers.
+          x: { time: true, range: () => [Date.now() / 1000 - HOUR_MS / 1000, Date.now() / 1000 + 30] },
+          // The threshold always in view, with a margin around the readings.
+          y: { range: (u, min, max) => [Math.min(min, state.threshold) - 1, Math.max(max, state.threshold) + 1] },
+        },
         legend: { show: true },
         series: [
           {},
@@ -324,6 +334,7 @@
     const mqtt = state.config.mqtt;
     const clientId = 'dashboard-page-' + Math.random().toString(36).slice(2, 12);
     const client = new Paho.Client(mqtt.url, clientId);
+    stats.clientId = clientId;
     state.client = client;
     client.onMessageArrived = onMessage;
     client.onConnectionLost = (response) => {
@@ -402,6 +413,8 @@
   // ---- start ---------------------------------------------------------------------------------------------
 
   async function start() {
+    const sensors = getJson('api/sensors'); // in parallel with the configuration: rows show at once
+    sensors.catch(() => {});
     try {
       state.config = await getJson('api/config');
     } catch (error) {
@@ -413,7 +426,7 @@
     el('threshold').textContent = state.threshold + ' °C';
     setConnection('connecting', 'connecting…');
     connect();
-    await loadSensors();
+    await loadSensors(sensors);
     refreshCluster();
     setInterval(refreshCluster, CLUSTER_REFRESH_MS);
     setInterval(checkStale, STALE_CHECK_MS);

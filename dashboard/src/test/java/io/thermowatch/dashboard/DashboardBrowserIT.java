@@ -1,0 +1,286 @@
+package io.thermowatch.dashboard;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.thermowatch.testkit.MqttTestClient;
+import io.thermowatch.testkit.ServiceEnv;
+import io.thermowatch.testkit.ServiceProcess;
+import io.thermowatch.testkit.Stack;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The page in headless Chromium against the native stack: the dashboard jar on a free port, its own database, live
+ * updates over MQTT-over-WebSocket through HAProxy. Each test leaves a screenshot in {@code target/screenshots/}.
+ */
+class DashboardBrowserIT {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DashboardBrowserIT.class);
+    private static final Duration TWO_SECONDS = Duration.ofSeconds(2);
+    private static final String RUN = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
+    private static final String COOL = "room_" + RUN + "_cool";
+    private static final String WARM = "room_" + RUN + "_warm";
+    private static final String EVIL = "<img src=x onerror=\"window.__xss=1\">";
+
+    private static Stack stack;
+    private static ServiceProcess dashboard;
+    private static ChromeDriver driver;
+    private static MqttTestClient publisher;
+    private static String url;
+    private TestInfo testInfo;
+
+    @BeforeAll
+    static void startDashboardAndBrowser() throws Exception {
+        stack = Stack.get();
+        var database = TestDatabase.create(stack, "dashboard_browser_it").withEmptyTable();
+        var now = Instant.now();
+        database.insertPerMinute(List.of(COOL, WARM), now.minusSeconds(30), 60, (sensor, minute) -> 21.0 + (minute % 7) / 10.0);
+        database.insert(COOL, now.minusSeconds(5), 21.4);
+        database.insert(WARM, now.minusSeconds(5), 23.8);
+        database.insert(EVIL, now.minusSeconds(5), 20.5);
+        var port = ServiceEnv.freePort();
+        var env = ServiceEnv.of(stack)
+                .with("DASHBOARD_PORT", Integer.toString(port))
+                .with("DB_HOST", stack.dbHost())
+                .with("DB_PORT", Integer.toString(stack.dbPort()))
+                .with("DB_NAME", "dashboard_browser_it")
+                .with("DB_USER", stack.database().username())
+                .with("DB_PASS", stack.database().password())
+                .with("RABBITMQ_MANAGEMENT_URL", stack.managementUri().toString())
+                .with("RABBITMQ_MONITOR_USER", stack.monitor().username())
+                .with("RABBITMQ_MONITOR_PASS", stack.monitor().password())
+                .with("MQTT_PAGE_USER", stack.page().username())
+                .with("MQTT_PAGE_PASS", stack.page().password())
+                .with("TEMPERATURE_THRESHOLD", "25")
+                .build();
+        dashboard = ServiceProcess.start("dashboard", env);
+        dashboard.awaitReady(port, Duration.ofSeconds(30));
+        url = "http://127.0.0.1:" + port + "/";
+        publisher = MqttTestClient.connect(List.of(stack.mqttUri()), stack.sensor(), true);
+        driver = Browser.start(1400, 900);
+    }
+
+    @AfterAll
+    static void stopEverything() throws Exception {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+        if (dashboard != null) {
+            dashboard.close();
+        }
+    }
+
+    @BeforeEach
+    void remember(TestInfo info) {
+        this.testInfo = info;
+    }
+
+    @AfterEach
+    void screenshot() {
+        var file = Browser.screenshot(driver, testInfo.getTestMethod().orElseThrow().getName());
+        LOG.info("screenshot: {}", file.toAbsolutePath());
+    }
+
+    @Test
+    void rows_are_visible_within_two_seconds_of_load_without_any_publish() {
+        // When
+        var started = System.nanoTime();
+        driver.get(url);
+
+        // Then
+        await().atMost(TWO_SECONDS).pollInterval(Duration.ofMillis(50))
+                .until(() -> cellText(COOL, 1).equals("21.4 °C") && cellText(WARM, 1).equals("23.8 °C"));
+        LOG.info("rows visible {} ms after navigation started", (System.nanoTime() - started) / 1_000_000);
+        assertEquals("online", row(COOL).getAttribute("data-status"));
+        assertEquals(List.of("Sensor", "Temperature", "Status", "Timestamp"),
+                driver.findElements(By.cssSelector("#sensors thead th")).stream().map(th -> th.getDomProperty("textContent")).toList());
+        assertTrue(cellText(COOL, 3).matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}"), cellText(COOL, 3));
+    }
+
+    @Test
+    void a_hostile_sensor_id_renders_as_text() {
+        // When
+        driver.get(url);
+
+        // Then
+        await().atMost(TWO_SECONDS).until(() -> findRow(EVIL).isPresent());
+        assertEquals(EVIL, findRow(EVIL).orElseThrow().findElements(By.tagName("td")).get(0).getText());
+        assertTrue(driver.findElements(By.cssSelector("#sensors img, #chart-sensor img")).isEmpty(), "no element injected");
+        assertEquals(Boolean.FALSE, js("return window.__xss === 1;"));
+    }
+
+    @Test
+    void clicking_a_row_charts_that_sensors_last_hour_with_live_points_appended() {
+        // Given
+        loadAndAwaitLive();
+
+        // When
+        row(WARM).click();
+
+        // Then an hour of per-minute history is drawn
+        await().atMost(TWO_SECONDS).until(() -> WARM.equals(js("return window.thermowatchStats.chartSensor;"))
+                && chartPoints() >= 55);
+        assertEquals(WARM, driver.findElement(By.id("chart-sensor")).getText());
+        assertEquals("true", row(WARM).getAttribute("aria-selected"));
+
+        // And a live reading is appended
+        publish(WARM, 24.9);
+        await().atMost(TWO_SECONDS).until(() -> Double.valueOf(24.9).equals(js("return window.thermowatchStats.chartLastValue;")));
+    }
+
+    @Test
+    void a_publish_updates_the_row_within_two_seconds() {
+        // Given
+        loadAndAwaitLive();
+
+        // When
+        publish(COOL, 22.7);
+
+        // Then
+        await().atMost(TWO_SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> cellText(COOL, 1).equals("22.7 °C"));
+        assertEquals("false", row(COOL).getAttribute("data-hot"));
+    }
+
+    @Test
+    void a_hot_reading_highlights_the_row() {
+        // Given
+        loadAndAwaitLive();
+
+        // When
+        publish(WARM, 31.2);
+
+        // Then
+        await().atMost(TWO_SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> "true".equals(row(WARM).getAttribute("data-hot")));
+        assertTrue(row(WARM).getAttribute("class").contains("hot"));
+        assertEquals("31.2 °C", cellText(WARM, 1));
+    }
+
+    @Test
+    void an_offline_status_marks_the_sensor_offline_at_once() throws Exception {
+        // Given
+        loadAndAwaitLive();
+
+        // When
+        publisher.publish("sensors/" + COOL + "/status", "offline");
+
+        // Then
+        await().atMost(TWO_SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> "offline".equals(row(COOL).getAttribute("data-status")));
+        assertEquals("offline", cellText(COOL, 2));
+
+        // And a reading brings it back
+        publish(COOL, 21.9);
+        await().atMost(TWO_SECONDS).until(() -> "online".equals(row(COOL).getAttribute("data-status")));
+    }
+
+    @Test
+    void killing_the_node_the_page_uses_reconnects_it_and_the_cluster_panel_shows_the_dead_node() {
+        // Given the page live, and the node its WebSocket landed on
+        loadAndAwaitLive();
+        var clientId = (String) js("return window.thermowatchStats.clientId;");
+        var nodeName = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+                .until(() -> nodeOfConnection(clientId), Optional::isPresent).orElseThrow();
+        var node = Integer.parseInt(nodeName.replaceAll("\\D", ""));
+        LOG.info("page {} is connected to {}", clientId, nodeName);
+        var connectsBefore = ((Number) js("return window.thermowatchStats.connects;")).intValue();
+        try {
+            // When
+            stack.killNode(node);
+
+            // Then the page reconnects through HAProxy to a live node
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() ->
+                    ((Number) js("return window.thermowatchStats.connects;")).intValue() > connectsBefore
+                            && "connected".equals(driver.findElement(By.id("connection")).getAttribute("data-state")));
+            // and keeps updating
+            publisher.publishUntilAcknowledged("temperature/" + COOL, payload(24.4), Duration.ofSeconds(20));
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> cellText(COOL, 1).equals("24.4 °C"));
+            // and the cluster panel shows the dead node
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() ->
+                    !driver.findElements(By.cssSelector("#nodes li[data-node='" + nodeName + "'][data-running='false']")).isEmpty());
+            Browser.screenshot(driver, testInfo.getTestMethod().orElseThrow().getName() + "-node-down");
+        } finally {
+            stack.startNode(node);
+        }
+        // After the restart the panel shows every node running again
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() ->
+                driver.findElements(By.cssSelector("#nodes li[data-running='true']")).size() == Stack.NODES);
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------------------
+
+    private static void loadAndAwaitLive() {
+        driver.get(url);
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .until(() -> "connected".equals(driver.findElement(By.id("connection")).getAttribute("data-state")));
+        await().atMost(TWO_SECONDS).until(() -> findRow(COOL).isPresent() && findRow(WARM).isPresent());
+    }
+
+    private static int chartPoints() {
+        return ((Number) js("return window.thermowatchStats.chartPoints;")).intValue();
+    }
+
+    private static byte[] payload(double value) {
+        return ("{\"value\":" + value + ",\"timestamp\":" + System.currentTimeMillis() + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void publish(String sensor, double value) {
+        publisher.publishUntilAcknowledged("temperature/" + sensor, payload(value), Duration.ofSeconds(10));
+    }
+
+    private static Object js(String script) {
+        return ((JavascriptExecutor) driver).executeScript(script);
+    }
+
+    /** The row of a sensor, found by its text (works for any id, markup included). */
+    private static Optional<WebElement> findRow(String sensor) {
+        for (var row : driver.findElements(By.cssSelector("#sensor-rows tr"))) {
+            if (sensor.equals(row.getAttribute("data-sensor"))) {
+                return Optional.of(row);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static WebElement row(String sensor) {
+        return driver.findElement(By.cssSelector("#sensor-rows tr[data-sensor='" + sensor + "']"));
+    }
+
+    private static String cellText(String sensor, int column) {
+        var rows = driver.findElements(By.cssSelector("#sensor-rows tr[data-sensor='" + sensor + "']"));
+        return rows.isEmpty() ? "" : rows.get(0).findElements(By.tagName("td")).get(column).getText();
+    }
+
+    /** The node of the page's Web MQTT connection, from the management API (statistics lag a few seconds). */
+    private static Optional<String> nodeOfConnection(String clientId) {
+        for (var connection : stack.management().connections()) {
+            var properties = connection.path("client_properties");
+            var matches = clientId.equals(properties.path("client_id").asText())
+                    || connection.path("name").asText().contains(clientId);
+            if (matches) {
+                return Optional.of(connection.path("node").asText());
+            }
+        }
+        return Optional.empty();
+    }
+
+}
