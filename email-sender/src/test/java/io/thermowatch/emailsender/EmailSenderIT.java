@@ -119,7 +119,7 @@ class EmailSenderIT {
     void a_hot_reading_over_mqtt_gives_exactly_one_mail_with_the_right_subject_and_body() throws Exception {
         // Given
         smtp.start();
-        startEmailSender();
+        ServiceProcess process = startEmailSender();
         String sensor = uniqueSensor();
         // When
         publishReadings(sensor, 31.2, 20);
@@ -138,8 +138,20 @@ class EmailSenderIT {
         }
         assertEquals(1, smtp.mailsTo(ONCALL).stream().filter(m -> m.subject().equals(mail.subject())).count(),
                 "every EMAIL_TO address gets the mail");
+        String metrics = get(process, "/metrics");
+        assertTrue(metrics.contains("thermowatch_mails_sent_total{service=\"email-sender\"}"), metrics);
+        assertTrue(metrics.contains("thermowatch_sensors_firing{service=\"email-sender\"}"), metrics);
         // Every message was acknowledged: the 19 that changed nothing at once, the hot one after the mail.
         await().atMost(Duration.ofSeconds(20)).until(() -> stack.management().queue(QUEUE).messages() == 0);
+    }
+
+    private static String get(ServiceProcess process, String path) throws Exception {
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        "http://127.0.0.1:" + process.healthPort() + path)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        return response.body();
     }
 
     @Test
