@@ -42,7 +42,7 @@ import java.util.concurrent.locks.LockSupport;
  *       every row is stored (for each {@code BENCH_BATCH_SIZES});</li>
  *   <li>latency: publish→row p50/p99 at a steady {@code BENCH_RATE} msg/s for {@code BENCH_SECONDS}.</li>
  * </ol>
- * Run alone (it purges the queue): {@code flock /tmp/thermowatch-it.lock ./mvnw -B -pl db-writer -Pbench package}.
+ * Run alone (it purges the queue): {@code flock /tmp/thermowatch-it.lock ./mvnw -B -pl db-writer -am -Pbench package -DskipTests}.
  */
 public final class DrainBenchmark {
 
@@ -57,8 +57,10 @@ public final class DrainBenchmark {
     public static void main(String[] args) throws Exception {
         int rows = intEnv("BENCH_ROWS", 200_000);
         int perCommitRows = intEnv("BENCH_PER_COMMIT_ROWS", 10_000);
-        List<Integer> batchSizes = Arrays.stream(System.getenv().getOrDefault("BENCH_BATCH_SIZES", "1000").split(","))
-                .map(String::trim).map(Integer::parseInt).toList();
+        // BATCH_SIZE:PREFETCH pairs for the drain
+        List<int[]> configs = Arrays.stream(System.getenv().getOrDefault("BENCH_CONFIGS", "1000:2000").split(","))
+                .map(String::trim).map(pair -> Arrays.stream(pair.split(":")).mapToInt(Integer::parseInt).toArray())
+                .toList();
         int rate = intEnv("BENCH_RATE", 1000);
         int seconds = intEnv("BENCH_SECONDS", 30);
 
@@ -75,8 +77,9 @@ public final class DrainBenchmark {
             sinkMethod(ds, PostgresSink.Method.UNNEST, readings("unnest", rows), 1000);
             sinkMethod(ds, PostgresSink.Method.COPY, readings("copy", rows), 1000);
         }
-        for (int batchSize : batchSizes) {
-            drain(stack, readings("drain" + batchSize, rows), batchSize);
+        brokerOnly(stack, readings("broker", rows), 1000, 2000);
+        for (int[] config : configs) {
+            drain(stack, readings("drain" + config[0] + "x" + config[1], rows), config[0], config[1]);
         }
         latency(stack, rate, seconds);
         cleanUp(stack);
@@ -127,7 +130,7 @@ public final class DrainBenchmark {
 
     // ------------------------------------------------------------ the service
 
-    private static void drain(Stack stack, List<Reading> readings, int batchSize) throws Exception {
+    private static void preload(Stack stack, List<Reading> readings) throws Exception {
         long publishStart = System.nanoTime();
         try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
             publisher.publishAll(readings, 1000);
@@ -136,9 +139,48 @@ public final class DrainBenchmark {
         try (var probe = stack.queueProbe()) {
             System.out.printf(Locale.ROOT, "   queue depth before start: %d%n", probe.readyCount(Topics.DB_WRITER_QUEUE));
         }
+    }
+
+    /** The broker's own ceiling for this drain: consume and multiple-ack every {@code ackEvery}, no database. */
+    private static void brokerOnly(Stack stack, List<Reading> readings, int ackEvery, int prefetch) throws Exception {
+        preload(stack, readings);
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setUsername(stack.dbWriter().username());
+        factory.setPassword(stack.dbWriter().password());
+        try (com.rabbitmq.client.Connection amqp = factory.newConnection(
+                List.of(Address.parseAddress(stack.amqpAddress())), "bench-broker-only")) {
+            Channel channel = amqp.createChannel();
+            channel.basicQos(prefetch);
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(readings.size());
+            long start = System.nanoTime();
+            channel.basicConsume(Topics.DB_WRITER_QUEUE, false, new com.rabbitmq.client.DefaultConsumer(channel) {
+                private int sinceAck;
+
+                @Override
+                public void handleDelivery(String tag, com.rabbitmq.client.Envelope envelope,
+                                           com.rabbitmq.client.AMQP.BasicProperties properties, byte[] body)
+                        throws java.io.IOException {
+                    if (++sinceAck >= ackEvery || done.getCount() == 1) {
+                        channel.basicAck(envelope.getDeliveryTag(), true);
+                        sinceAck = 0;
+                    }
+                    done.countDown();
+                }
+            });
+            if (!done.await(5, java.util.concurrent.TimeUnit.MINUTES)) {
+                throw new AssertionError("broker-only drain did not finish: " + done.getCount() + " left");
+            }
+            report("broker only: consume + multiple ack per " + ackEvery + ", prefetch " + prefetch + " (no DB)",
+                    readings.size(), start);
+        }
+    }
+
+    private static void drain(Stack stack, List<Reading> readings, int batchSize, int prefetch) throws Exception {
+        preload(stack, readings);
         long start = System.nanoTime();
         try (ServiceProcess writer = ServiceProcess.start("db-writer", ServiceEnv.forDbWriter(stack)
-                .with("BATCH_SIZE", Integer.toString(batchSize)).build(), FULL_JIT)) {
+                .with("BATCH_SIZE", Integer.toString(batchSize)).with("PREFETCH", Integer.toString(prefetch))
+                .build(), FULL_JIT)) {
             writer.awaitReady(Duration.ofSeconds(60));
             long ready = System.nanoTime();
             double written;
@@ -151,7 +193,7 @@ public final class DrainBenchmark {
             long done = System.nanoTime();
             System.out.printf(Locale.ROOT, "%-55s %10.0f rows/s  (%d rows in %.2f s after ready; %.2f s incl. JVM"
                             + " start and migration check; batch p50 %.1f ms)%n",
-                    "db-writer drain, BATCH_SIZE=" + batchSize, readings.size() / seconds(ready, done), readings.size(),
+                    "db-writer drain, BATCH_SIZE=" + batchSize + " PREFETCH=" + prefetch, readings.size() / seconds(ready, done), readings.size(),
                     seconds(ready, done), seconds(start, done), quantile(writer,
                             "dbwriter_batch_latency_seconds", "0.5") * 1000);
         }
