@@ -1,7 +1,8 @@
 package io.thermowatch.common;
 
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,7 @@ public final class ServiceMain {
     public static final int EXIT_START_FAILED = 1;
 
     private static final Logger log = LoggerFactory.getLogger(ServiceMain.class);
+    private static final int START_GRACE_SECONDS = 30;
 
     /** Builds and starts a service from its configuration; the returned handle stops it. */
     @FunctionalInterface
@@ -33,42 +35,63 @@ public final class ServiceMain {
     /** Runs {@code body} with the process environment and blocks until the JVM shuts down. */
     public static void run(String serviceName, Body body) {
         EnvConfig env = EnvConfig.fromSystem();
-        AutoCloseable service;
+        AtomicReference<AutoCloseable> service = new AtomicReference<>();
+        CountDownLatch startFinished = new CountDownLatch(1);
+        CountDownLatch stopped = new CountDownLatch(1);
+        // The hook is in place before the service can report ready, so a SIGTERM right after /readyz turns
+        // green still shuts down gracefully; a SIGTERM during start waits for the start to finish first.
+        Runtime.getRuntime().addShutdownHook(new Thread(
+                () -> shutDown(serviceName, service, startFinished, stopped), serviceName + "-shutdown"));
+        exitZeroOnSigterm(serviceName);
+
         log.info("{} - Starting...", serviceName);
         try {
-            service = body.start(env);
+            service.set(body.start(env));
         } catch (ConfigException e) {
             System.err.println(serviceName + ": configuration error: " + e.getMessage());
-            System.exit(EXIT_CONFIG);
+            exit(startFinished, EXIT_CONFIG);
             return;
         } catch (Exception e) {
             log.error("{} - Start failed", serviceName, e);
-            System.exit(EXIT_START_FAILED);
+            exit(startFinished, EXIT_START_FAILED);
             return;
         }
+        startFinished.countDown();
         log.info("{} - Effective configuration: {}", serviceName, env.describe());
         log.info("{} - Start completed.", serviceName);
-
-        CountDownLatch stopped = new CountDownLatch(1);
-        AtomicBoolean closed = new AtomicBoolean();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (closed.compareAndSet(false, true)) {
-                log.info("{} - Shutdown initiated...", serviceName);
-                try {
-                    service.close();
-                } catch (Exception e) {
-                    log.warn("{} - Error during shutdown", serviceName, e);
-                }
-                log.info("{} - Shutdown completed.", serviceName);
-            }
-            stopped.countDown();
-        }, serviceName + "-shutdown"));
-        exitZeroOnSigterm(serviceName);
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private static void shutDown(String serviceName, AtomicReference<AutoCloseable> service,
+                                 CountDownLatch startFinished, CountDownLatch stopped) {
+        try {
+            if (!startFinished.await(START_GRACE_SECONDS, TimeUnit.SECONDS)) {
+                log.warn("{} - Still starting after {} s; shutting down without closing", serviceName,
+                        START_GRACE_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        AutoCloseable running = service.getAndSet(null);
+        if (running != null) {
+            log.info("{} - Shutdown initiated...", serviceName);
+            try {
+                running.close();
+            } catch (Exception e) {
+                log.warn("{} - Error during shutdown", serviceName, e);
+            }
+            log.info("{} - Shutdown completed.", serviceName);
+        }
+        stopped.countDown();
+    }
+
+    private static void exit(CountDownLatch startFinished, int status) {
+        startFinished.countDown();
+        System.exit(status);
     }
 
     /**
