@@ -29,17 +29,19 @@ final class ApiHandler extends Handler.Abstract {
     private final ReadingStore store;
     private final SensorState sensorState;
     private final ClusterClient cluster;
+    private final StatusTracker statuses;
     private final PageConfig pageConfig;
     private final JsonResponses responses;
     private final MeterRegistry meters;
     private final Clock clock;
 
     ApiHandler(DashboardConfig config, ReadingStore store, SensorState sensorState, ClusterClient cluster,
-               JsonResponses responses, MeterRegistry meters, Clock clock) {
+               StatusTracker statuses, JsonResponses responses, MeterRegistry meters, Clock clock) {
         this.config = config;
         this.store = store;
         this.sensorState = sensorState;
         this.cluster = cluster;
+        this.statuses = statuses;
         this.pageConfig = new PageConfig(config);
         this.responses = responses;
         this.meters = meters;
@@ -96,7 +98,9 @@ final class ApiHandler extends Handler.Abstract {
 
     private Map<String, Object> sensors() {
         var now = clock.instant();
-        List<SensorState.View> views = store.latest().stream().map(latest -> sensorState.judge(latest, now)).toList();
+        List<SensorState.View> views = store.latest().stream()
+                .map(latest -> sensorState.judge(latest, now, statuses.status(latest.sensor())))
+                .toList();
         var body = new LinkedHashMap<String, Object>();
         body.put("generatedAt", now.toEpochMilli());
         body.put("threshold", config.threshold());

@@ -1,9 +1,11 @@
 package io.thermowatch.dashboard;
 
 import io.thermowatch.common.EnvConfig;
+import io.thermowatch.common.MqttSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The dashboard's whole configuration, read once from the environment and validated at the edge.
@@ -18,6 +20,8 @@ import java.util.Optional;
  * @param mqttWsUrl              {@code MQTT_WS_URL}: overrides the derived {@code ws://<request host>:15675/ws}
  * @param threshold              {@code TEMPERATURE_THRESHOLD} (default 25 °C)
  * @param offlineAfter           {@code SENSOR_OFFLINE_AFTER} (default 2 minutes): no reading for this long = stale
+ * @param statusMqtt             common's {@code MQTT_*} for the server's own status subscription; the user defaults
+ *                               to the read-only page user
  */
 record DashboardConfig(
         int port,
@@ -29,7 +33,8 @@ record DashboardConfig(
         String pagePassword,
         Optional<String> mqttWsUrl,
         double threshold,
-        Duration offlineAfter) {
+        Duration offlineAfter,
+        MqttSettings statusMqtt) {
 
     static final int DEFAULT_PORT = 8080;
     static final String DEFAULT_MANAGEMENT_URL = "http://haproxy:15672";
@@ -40,16 +45,23 @@ record DashboardConfig(
     static DashboardConfig load(EnvConfig env) {
         var management = env.string("RABBITMQ_MANAGEMENT_URL", DEFAULT_MANAGEMENT_URL);
         var wsUrl = env.optionalString("MQTT_WS_URL").filter(s -> !s.isBlank());
+        var pageUser = env.string("MQTT_PAGE_USER", "dashboard-page");
+        var pagePassword = env.secret("MQTT_PAGE_PASS", "page-demo-pass");
+        var ownUser = env.optionalString("MQTT_USERNAME");
+        var mqtt = MqttSettings.fromEnv(env, "thermowatch-dashboard-" + UUID.randomUUID().toString().substring(0, 8));
+        var statusMqtt = new MqttSettings(mqtt.serverUris(), ownUser.isPresent() ? mqtt.username() : pageUser,
+                ownUser.isPresent() ? mqtt.password() : pagePassword, mqtt.clientId(), mqtt.keepAliveSeconds());
         return new DashboardConfig(
                 env.integer("DASHBOARD_PORT", DEFAULT_PORT, 0, 65535),
                 DatabaseSettings.load(env),
                 Urls.httpUrl("RABBITMQ_MANAGEMENT_URL", management),
                 env.string("RABBITMQ_MONITOR_USER", "monitor"),
                 env.secret("RABBITMQ_MONITOR_PASS", "monitor-demo-pass"),
-                env.string("MQTT_PAGE_USER", "dashboard-page"),
-                env.secret("MQTT_PAGE_PASS", "page-demo-pass"),
+                pageUser,
+                pagePassword,
                 wsUrl.map(url -> Urls.webSocketUrl("MQTT_WS_URL", url)),
                 env.decimal("TEMPERATURE_THRESHOLD", DEFAULT_THRESHOLD, -273.15, 1000.0, "°C"),
-                env.positiveDuration("SENSOR_OFFLINE_AFTER", DEFAULT_OFFLINE_AFTER));
+                env.positiveDuration("SENSOR_OFFLINE_AFTER", DEFAULT_OFFLINE_AFTER),
+                statusMqtt);
     }
 }

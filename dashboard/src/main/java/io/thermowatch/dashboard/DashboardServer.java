@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running dashboard: one Jetty server on {@code DASHBOARD_PORT} serving the page, the API and
- * {@code /healthz /readyz /metrics}, plus the database pool. {@link #close()} is idempotent.
+ * {@code /healthz /readyz /metrics}, plus the database pool and the status subscriber. {@link #close()} is idempotent.
  */
 final class DashboardServer implements AutoCloseable {
 
@@ -26,12 +26,14 @@ final class DashboardServer implements AutoCloseable {
 
     private final Server server;
     private final HikariDataSource dataSource;
+    private final StatusTracker statuses;
     private final int port;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DashboardServer(Server server, HikariDataSource dataSource, int port) {
+    private DashboardServer(Server server, HikariDataSource dataSource, StatusTracker statuses, int port) {
         this.server = server;
         this.dataSource = dataSource;
+        this.statuses = statuses;
         this.port = port;
     }
 
@@ -54,20 +56,23 @@ final class DashboardServer implements AutoCloseable {
         connector.setPort(config.port());
         server.addConnector(connector);
         var health = HealthServer.handler(registry, List.of(new HealthServer.Check("database", schemaProbe::isReady)));
-        var api = new ApiHandler(config, store, sensorState, cluster, responses, registry, clock);
+        var statuses = new StatusTracker(config.statusMqtt(), clock);
+        var api = new ApiHandler(config, store, sensorState, cluster, statuses, responses, registry, clock);
         server.setHandler(new SecurityHeaders(new Handler.Sequence(health, api, new StaticAssets())));
         try {
             server.start();
         } catch (Exception e) {
             server.stop();
             dataSource.close();
+            statuses.close();
             throw new IllegalStateException("dashboard - cannot listen on port " + config.port()
                     + " (in use? set DASHBOARD_PORT to a free port)", e);
         }
         var port = connector.getLocalPort();
         LOG.info("{} - serving page, API and health on http://0.0.0.0:{}/", "dashboard", port);
         schemaProbe.isReady(); // probe once now, so the log tells at start whether the table is there
-        return new DashboardServer(server, dataSource, port);
+        statuses.start();
+        return new DashboardServer(server, dataSource, statuses, port);
     }
 
     int port() {
@@ -78,6 +83,7 @@ final class DashboardServer implements AutoCloseable {
     public void close() throws Exception {
         if (closed.compareAndSet(false, true)) {
             try {
+                statuses.close();
                 server.stop();
             } finally {
                 dataSource.close();

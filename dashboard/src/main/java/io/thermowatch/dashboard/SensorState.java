@@ -3,18 +3,19 @@ package io.thermowatch.dashboard;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
+import io.thermowatch.common.SensorStatus;
 
 /**
- * Judges a sensor from its latest stored reading: {@code online} while its last reading is younger than the
- * offline timeout, {@code stale} after that, and whether the value is over the alert threshold.
- *
- * <p>{@code offline} is not decided here: it comes from the sensor's status topic, which only the page
- * subscribes to (the database keeps readings, not statuses).
+ * Judges a sensor from its latest stored reading and its last status message: {@code offline} when its last status
+ * was {@code offline} and no reading is newer than that status, else {@code online} while its last reading is
+ * younger than the offline timeout, {@code stale} after that; and whether the value is over the alert threshold.
  */
 final class SensorState {
 
     static final String ONLINE = "online";
     static final String STALE = "stale";
+    static final String OFFLINE = "offline";
 
     private final double threshold;
     private final Duration offlineAfter;
@@ -31,12 +32,15 @@ final class SensorState {
     }
 
     View judge(LatestReading latest) {
-        return judge(latest, clock.instant());
+        return judge(latest, clock.instant(), Optional.empty());
     }
 
-    View judge(LatestReading latest, Instant now) {
+    View judge(LatestReading latest, Instant now, Optional<StatusTracker.Seen> lastStatus) {
         var age = Duration.between(latest.time(), now);
-        var status = age.compareTo(offlineAfter) > 0 ? STALE : ONLINE;
+        var offline = lastStatus.filter(seen -> seen.status() == SensorStatus.OFFLINE)
+                .filter(seen -> !seen.receivedAt().isBefore(latest.time()))
+                .isPresent();
+        var status = offline ? OFFLINE : age.compareTo(offlineAfter) > 0 ? STALE : ONLINE;
         return new View(latest.sensor(), latest.value(), latest.time().toEpochMilli(), status, isOverThreshold(latest.value()));
     }
 

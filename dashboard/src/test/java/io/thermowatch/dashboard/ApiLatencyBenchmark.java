@@ -51,6 +51,7 @@ public final class ApiLatencyBenchmark {
         env.put("DB_NAME", database.name());
         env.put("DB_USER", stack.database().username());
         env.put("DB_PASS", stack.database().password());
+        env.put("MQTT_URIS", stack.mqttUri());
         try (var server = DashboardServer.start(DashboardConfig.load(EnvConfig.of(env)), Metrics.newRegistry("dashboard"),
                 Clock.systemUTC())) {
             var http = HttpClient.newHttpClient();

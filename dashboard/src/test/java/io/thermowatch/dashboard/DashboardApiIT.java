@@ -1,5 +1,6 @@
 package io.thermowatch.dashboard;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.thermowatch.common.EnvConfig;
 import io.thermowatch.common.Metrics;
+import io.thermowatch.testkit.MqttTestClient;
 import io.thermowatch.testkit.Stack;
+import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,6 +54,7 @@ class DashboardApiIT {
         database.insert("hot", NOW.minusSeconds(5), 31.5);
         database.insert("old", NOW.minus(Duration.ofMinutes(10)), 19.0);
         database.insert(EVIL, NOW.minusSeconds(5), 21.0);
+        database.insert("gone", NOW.minusSeconds(5), 22.0);
         server = start(database.name());
         serverWithoutTable = start(TestDatabase.create(stack, "dashboard_it_empty").withoutTable().name());
     }
@@ -79,6 +83,7 @@ class DashboardApiIT {
         env.put("MQTT_PAGE_USER", stack.page().username());
         env.put("MQTT_PAGE_PASS", stack.page().password());
         env.put("TEMPERATURE_THRESHOLD", "25");
+        env.put("MQTT_URIS", stack.mqttUri());
         env.put("SENSOR_OFFLINE_AFTER", "2m");
         return DashboardServer.start(DashboardConfig.load(EnvConfig.of(env)), Metrics.newRegistry("dashboard"),
                 Clock.systemUTC());
@@ -117,7 +122,7 @@ class DashboardApiIT {
         assertEquals(25.0, body.path("threshold").asDouble());
         assertEquals(120, body.path("offlineAfterSeconds").asInt());
         var sensors = body.path("sensors");
-        assertEquals(4, sensors.size(), sensors.toString());
+        assertEquals(5, sensors.size(), sensors.toString());
         var a1 = sensorNamed(sensors, "a1");
         assertEquals(20.0, a1.path("value").asDouble());
         assertEquals(NOW.toEpochMilli(), a1.path("timestamp").asLong());
@@ -127,6 +132,23 @@ class DashboardApiIT {
         assertTrue(hot.path("overThreshold").asBoolean());
         assertEquals(31.5, hot.path("value").asDouble());
         assertEquals("stale", sensorNamed(sensors, "old").path("status").asText());
+    }
+
+    @Test
+    void an_offline_status_message_makes_the_sensor_offline_in_the_api() throws Exception {
+        // Given the server's status subscription is up (it connects in the background)
+        try (var sensor = MqttTestClient.connect(List.of(stack.mqttUri()), stack.sensor(), true)) {
+            // When the sensor says goodbye (repeated until seen: the subscription may still be connecting)
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                sensor.publishUntilAcknowledged("sensors/gone/status", "offline".getBytes(StandardCharsets.UTF_8),
+                        Duration.ofSeconds(5));
+                return "offline".equals(sensorNamed(json(get(server, "/api/sensors")).path("sensors"), "gone")
+                        .path("status").asText());
+            });
+        }
+
+        // Then the others are untouched
+        assertEquals("online", sensorNamed(json(get(server, "/api/sensors")).path("sensors"), "a1").path("status").asText());
     }
 
     @Test

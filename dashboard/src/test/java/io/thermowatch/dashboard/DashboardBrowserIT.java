@@ -24,6 +24,8 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +72,7 @@ class DashboardBrowserIT {
                 .with("MQTT_PAGE_USER", stack.page().username())
                 .with("MQTT_PAGE_PASS", stack.page().password())
                 .with("TEMPERATURE_THRESHOLD", "25")
+                .with("MQTT_URIS", stack.mqttUri())
                 .build();
         dashboard = ServiceProcess.start("dashboard", env);
         dashboard.awaitReady(port, Duration.ofSeconds(30));
@@ -116,6 +119,9 @@ class DashboardBrowserIT {
         assertEquals(List.of("Sensor", "Temperature", "Status", "Timestamp"),
                 driver.findElements(By.cssSelector("#sensors thead th")).stream().map(th -> th.getDomProperty("textContent")).toList());
         assertTrue(cellText(COOL, 3).matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}"), cellText(COOL, 3));
+        var cspViolations = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .map(LogEntry::getMessage).filter(message -> message.contains("Content Security Policy")).toList();
+        assertEquals(List.of(), cspViolations, "the page runs under its strict CSP");
     }
 
     @Test

@@ -49,6 +49,7 @@ public final class PageLoadBenchmark {
         env.put("RABBITMQ_MONITOR_PASS", stack.monitor().password());
         env.put("MQTT_PAGE_USER", stack.page().username());
         env.put("MQTT_PAGE_PASS", stack.page().password());
+        env.put("MQTT_URIS", stack.mqttUri());
         var driver = Browser.start(1400, 900);
         try (var server = DashboardServer.start(DashboardConfig.load(EnvConfig.of(env)), Metrics.newRegistry("dashboard"),
                 Clock.systemUTC());

@@ -8,6 +8,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Optional;
+import io.thermowatch.common.SensorStatus;
 import org.junit.jupiter.api.Test;
 
 class SensorStateTest {
@@ -35,6 +37,39 @@ class SensorStateTest {
     @Test
     void a_reading_older_than_the_timeout_is_stale() {
         assertEquals("stale", state.judge(new LatestReading("a1", 21.5, NOW.minusSeconds(121))).status());
+    }
+
+    @Test
+    void an_offline_status_after_the_latest_reading_means_offline() {
+        // Given
+        var reading = new LatestReading("a1", 21.5, NOW.minusSeconds(30));
+        var offline = Optional.of(new StatusTracker.Seen(SensorStatus.OFFLINE, NOW.minusSeconds(10)));
+
+        // When
+        var view = state.judge(reading, NOW, offline);
+
+        // Then
+        assertEquals("offline", view.status());
+    }
+
+    @Test
+    void a_reading_newer_than_the_offline_status_means_back_online() {
+        // Given
+        var reading = new LatestReading("a1", 21.5, NOW.minusSeconds(5));
+        var offline = Optional.of(new StatusTracker.Seen(SensorStatus.OFFLINE, NOW.minusSeconds(10)));
+
+        // When / Then
+        assertEquals("online", state.judge(reading, NOW, offline).status());
+    }
+
+    @Test
+    void an_online_status_does_not_hide_staleness() {
+        // Given
+        var reading = new LatestReading("a1", 21.5, NOW.minusSeconds(300));
+        var online = Optional.of(new StatusTracker.Seen(SensorStatus.ONLINE, NOW.minusSeconds(10)));
+
+        // When / Then
+        assertEquals("stale", state.judge(reading, NOW, online).status());
     }
 
     @Test

@@ -1,0 +1,153 @@
+package io.thermowatch.dashboard;
+
+import io.thermowatch.common.MqttSettings;
+import io.thermowatch.common.SensorStatus;
+import io.thermowatch.common.Topics;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Remembers the last {@code sensors/<id>/status} of each sensor, so {@code /api/sensors} can say {@code offline}
+ * (the database keeps readings, not statuses). Subscribes with the read-only page user through HAProxy, clean
+ * session (no queue left behind), and resubscribes after every reconnect. Statuses are not retained by the broker:
+ * after a restart a sensor's status is known from its next status message. Never part of readiness: without it the
+ * API falls back to online/stale. Thread-safe.
+ */
+final class StatusTracker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StatusTracker.class);
+    private static final long FIRST_CONNECT_RETRY_MILLIS = 2_000;
+
+    /** A status and when this process received it. */
+    record Seen(SensorStatus status, Instant receivedAt) {
+    }
+
+    private final Map<String, Seen> statuses = new ConcurrentHashMap<>();
+    private final MqttSettings settings;
+    private final Clock clock;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread connector;
+    private volatile MqttClient client;
+
+    StatusTracker(MqttSettings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+        this.connector = new Thread(this::connectUntilClosed, "dashboard-status-connect");
+        connector.setDaemon(true);
+    }
+
+    void start() {
+        connector.start();
+    }
+
+    Optional<Seen> status(String sensor) {
+        return Optional.ofNullable(statuses.get(sensor));
+    }
+
+    /** Records a status message; anything but {@code online}/{@code offline} on a valid topic is ignored. */
+    void accept(String topic, byte[] payload) {
+        var route = Topics.parseTopic(topic);
+        if (route.isEmpty() || route.get().kind() != Topics.Kind.STATUS) {
+            return;
+        }
+        SensorStatus.parse(payload).ifPresent(status -> statuses.put(route.get().sensorId(), new Seen(status, clock.instant())));
+    }
+
+    // Paho's automatic reconnect only starts after a first successful connect: retry that one here.
+    private void connectUntilClosed() {
+        while (!closed.get()) {
+            try {
+                var candidate = new MqttClient(settings.serverUris().get(0), settings.clientId(), new MemoryPersistence());
+                candidate.setCallback(new Callback(candidate));
+                var options = settings.toConnectOptions();
+                options.setCleanSession(true);
+                candidate.connect(options);
+                synchronized (this) {
+                    if (closed.get()) {
+                        disconnect(candidate);
+                    } else {
+                        client = candidate;
+                    }
+                }
+                return;
+            } catch (MqttException e) {
+                LOG.warn("{} - cannot connect to {} ({}); retrying in {} ms", "status", settings.serverUris(), e.getMessage(),
+                        FIRST_CONNECT_RETRY_MILLIS);
+                try {
+                    Thread.sleep(FIRST_CONNECT_RETRY_MILLIS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private final class Callback implements MqttCallbackExtended {
+        private final MqttClient owner;
+
+        Callback(MqttClient owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverUri) {
+            try {
+                owner.subscribe(Topics.ALL_STATUSES_FILTER, 1);
+                LOG.info("{} - {} to {}, subscribed to {}", "status", reconnect ? "reconnected" : "connected", serverUri,
+                        Topics.ALL_STATUSES_FILTER);
+            } catch (MqttException e) {
+                LOG.warn("{} - subscribe failed: {}", "status", e.getMessage());
+            }
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            LOG.warn("{} - connection lost ({}); reconnecting", "status", cause == null ? "?" : cause.getMessage());
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            accept(topic, message.getPayload());
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) {
+            // subscribe only
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed.set(true);
+        connector.interrupt();
+        var current = client;
+        client = null;
+        if (current != null) {
+            disconnect(current);
+        }
+    }
+
+    private static void disconnect(MqttClient current) {
+        try {
+            if (current.isConnected()) {
+                current.disconnect(1_000);
+            }
+            current.close(true);
+        } catch (MqttException e) {
+            LOG.debug("{} - close: {}", "status", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.thermowatch.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.thermowatch.common.MqttSettings;
+import io.thermowatch.common.SensorStatus;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class StatusTrackerTest {
+
+    private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
+    private final StatusTracker tracker = new StatusTracker(
+            new MqttSettings(List.of("tcp://127.0.0.1:1"), "u", "p", "c", 30), Clock.fixed(NOW, ZoneOffset.UTC));
+
+    @Test
+    void the_last_status_of_each_sensor_is_kept_with_its_arrival_time() {
+        // When
+        tracker.accept("sensors/a1/status", bytes("offline"));
+        tracker.accept("sensors/b2/status", bytes("online"));
+
+        // Then
+        assertEquals(Optional.of(new StatusTracker.Seen(SensorStatus.OFFLINE, NOW)), tracker.status("a1"));
+        assertEquals(SensorStatus.ONLINE, tracker.status("b2").orElseThrow().status());
+        assertTrue(tracker.status("c3").isEmpty());
+    }
+
+    @Test
+    void other_topics_payloads_and_bad_ids_are_ignored() {
+        // When
+        tracker.accept("temperature/a1", bytes("offline"));
+        tracker.accept("sensors/a1/status", bytes("rebooting"));
+        tracker.accept("sensors/<x>/status", bytes("offline"));
+
+        // Then
+        assertTrue(tracker.status("a1").isEmpty());
+        assertTrue(tracker.status("<x>").isEmpty());
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}
