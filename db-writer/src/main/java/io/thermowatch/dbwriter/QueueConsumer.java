@@ -8,8 +8,10 @@ import com.rabbitmq.client.DefaultConsumer;
 import com.rabbitmq.client.Envelope;
 import com.rabbitmq.client.Recoverable;
 import com.rabbitmq.client.RecoveryListener;
+import com.rabbitmq.client.ShutdownSignalException;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -68,13 +70,61 @@ final class QueueConsumer implements Acknowledger, AutoCloseable {
                 }
             });
         }
+        openChannel();
+    }
+
+    private void openChannel() throws IOException {
         Channel ch = connection.createChannel();
         long messages = ch.queueDeclarePassive(queue).getMessageCount();
         ch.basicQos(prefetch);
+        ch.addShutdownListener(this::onChannelShutdown);
         channel = ch;
         consumerTag = ch.basicConsume(queue, false, new InboxConsumer(ch));
         consuming.set(true);
         log.info("{} - Consuming with prefetch {} ({} messages ready)", queue, prefetch, messages);
+    }
+
+    /**
+     * Automatic recovery covers connection failures only. A channel closed by the broker alone (for example
+     * {@code consumer_timeout} after a long database outage) is replaced here, with back-off.
+     */
+    private void onChannelShutdown(ShutdownSignalException cause) {
+        if (cause.isHardError() || cause.isInitiatedByApplication() || closed.get()) {
+            return;
+        }
+        consuming.set(false);
+        bumpEpoch("channel closed by the broker: " + cause.getMessage());
+        Thread reopener = new Thread(this::reopenChannel, "db-writer-channel-reopener");
+        reopener.setDaemon(true);
+        reopener.start();
+    }
+
+    private void reopenChannel() {
+        Channel dead = channel;
+        if (dead != null) {
+            try {
+                dead.abort(); // forgets its recorded consumer, so connection recovery cannot revive it
+            } catch (IOException | RuntimeException e) {
+                log.debug("{} - abort of the closed channel: {}", queue, e.toString());
+            }
+        }
+        Backoff backoff = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(10));
+        while (!closed.get()) {
+            try {
+                if (connection.isOpen()) {
+                    openChannel();
+                    return;
+                }
+            } catch (IOException | RuntimeException e) {
+                log.warn("{} - Cannot reopen the channel ({}); retrying", queue, e.getMessage());
+            }
+            try {
+                Thread.sleep(backoff.nextDelayMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** True while the connection is open and the consumer registered. */
