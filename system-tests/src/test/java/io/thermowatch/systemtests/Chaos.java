@@ -1,0 +1,116 @@
+package io.thermowatch.systemtests;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.thermowatch.testkit.ManagementClient;
+import io.thermowatch.testkit.Stack;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What the chaos tests do to the stack and check after each step. */
+final class Chaos {
+
+    private static final Logger log = LoggerFactory.getLogger(Chaos.class);
+
+    private final Stack stack;
+
+    Chaos(Stack stack) {
+        this.stack = stack;
+    }
+
+    /** The node number (1..3) leading quorum queue {@code queue}, from the management API's {@code leader}. */
+    int leaderOf(String queue) {
+        JsonNode q = stack.management().getJson("/api/queues/%2F/" + queue);
+        String leader = q.path("leader").asText(q.path("node").asText());
+        if (!leader.matches("rabbit[123]@.*")) {
+            throw new AssertionError("no leader for " + queue + " in " + q);
+        }
+        return leader.charAt("rabbit".length()) - '0';
+    }
+
+    /**
+     * Within 30 s, no queue without a consumer keeps growing: two samples of the management API 5 s apart (its
+     * statistics lag by about that) show no zero-consumer queue with more messages than before. The service
+     * queues are included: they have no consumer only if a service failed to come back.
+     */
+    void assertNoOrphanedGrowingQueue() {
+        ManagementClient management = stack.management();
+        Map<String, Long> previous = new HashMap<>();
+        AtomicInteger samples = new AtomicInteger();
+        await("no queue without a consumer keeps growing").atMost(Duration.ofSeconds(40))
+                .pollInterval(Duration.ofSeconds(5)).until(() -> {
+                    Map<String, Long> now = new HashMap<>();
+                    for (ManagementClient.QueueInfo q : management.queues()) {
+                        if (q.consumers() == 0) {
+                            now.put(q.name(), q.messages());
+                        }
+                    }
+                    List<String> growing = now.entrySet().stream()
+                            .filter(e -> previous.containsKey(e.getKey()) && e.getValue() > previous.get(e.getKey()))
+                            .map(e -> e.getKey() + " " + previous.get(e.getKey()) + "→" + e.getValue()).toList();
+                    previous.clear();
+                    previous.putAll(now);
+                    if (!growing.isEmpty()) {
+                        log.info("chaos - queues without consumer growing: {}", growing);
+                    }
+                    return samples.incrementAndGet() >= 2 && growing.isEmpty();
+                });
+    }
+
+    /**
+     * Restarts HAProxy: SIGTERM to the pid in {@code .stack/haproxy/haproxy.pid} (the process scripts/stack started),
+     * then {@code scripts/stack infra}, which starts what is missing and waits until every backend is UP.
+     */
+    void restartHaproxy() {
+        Path pidFile = stack.root().resolve(".stack/haproxy/haproxy.pid");
+        long pid;
+        try {
+            pid = Long.parseLong(Files.readString(pidFile).trim());
+        } catch (IOException | NumberFormatException e) {
+            throw new AssertionError("no HAProxy pid in " + pidFile + " (is the stack started by scripts/stack?)", e);
+        }
+        ProcessHandle haproxy = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("HAProxy pid " + pid
+                + " from " + pidFile + " is not running"));
+        log.info("chaos - stopping HAProxy (pid {})", pid);
+        haproxy.destroy();
+        try {
+            haproxy.onExit().get(15, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("HAProxy did not stop within 15 s", e);
+        }
+        runStack("infra");
+    }
+
+    private void runStack(String command) {
+        Path logFile = stack.workDir().resolve("stack-" + command + ".log");
+        try {
+            Process process = new ProcessBuilder(stack.root().resolve("scripts/stack").toString(), command)
+                    .directory(stack.root().toFile()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            if (!process.waitFor(4, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                throw new AssertionError("scripts/stack " + command + " did not finish; see " + logFile);
+            }
+            if (process.exitValue() != 0) {
+                throw new AssertionError("scripts/stack " + command + " exited " + process.exitValue() + "; see " + logFile);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot run scripts/stack " + command + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+}
