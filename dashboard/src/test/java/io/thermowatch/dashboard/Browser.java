@@ -53,7 +53,9 @@ final class Browser {
 
     static Path screenshot(ChromeDriver driver, String name) {
         try {
-            var directory = Path.of("target", "screenshots");
+            // Failsafe runs in the module directory; the benchmarks (exec:java) in the repository root.
+            var module = Path.of("dashboard", "target");
+            var directory = (Files.isDirectory(module) ? module : Path.of("target")).resolve("screenshots");
             Files.createDirectories(directory);
             var target = directory.resolve(name + ".png");
             File file = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
