@@ -99,17 +99,22 @@ final class SensorService implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
         connector.interrupt();
         readingExecutor.shutdownNow();
-        readingExecutor.awaitTermination(1, TimeUnit.SECONDS);
-        links.forEach(MqttSensorLink::beginShutdown);
-        long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
-        while (System.nanoTime() < deadline && !links.stream().allMatch(MqttSensorLink::isDrained)) {
-            Thread.sleep(DRAIN_POLL.toMillis());
+        try {
+            readingExecutor.awaitTermination(1, TimeUnit.SECONDS);
+            links.forEach(MqttSensorLink::beginShutdown);
+            long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+            while (System.nanoTime() < deadline && !links.stream().allMatch(MqttSensorLink::isDrained)) {
+                Thread.sleep(DRAIN_POLL.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("sensor - Interrupted while waiting for acknowledgements; disconnecting now");
         }
         List<IMqttToken> disconnects = links.stream().map(MqttSensorLink::disconnectAsync).filter(Objects::nonNull).toList();
         long disconnectDeadline = System.nanoTime() + DISCONNECT_TIMEOUT.toNanos();
@@ -127,7 +132,11 @@ final class SensorService implements AutoCloseable {
         links.forEach(MqttSensorLink::close);
         mqttTimer.shutdownNow();
         readingsLog.close();
-        health.close();
+        try {
+            health.close();
+        } catch (Exception e) {
+            log.warn("sensor - Stopping the health endpoint: {}", e.toString());
+        }
         log.info("sensor - {} connection(s) closed", links.size());
     }
 
