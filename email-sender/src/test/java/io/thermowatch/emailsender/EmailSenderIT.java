@@ -235,4 +235,44 @@ class EmailSenderIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> mailsAbout(hot).size() == 2);
         assertEquals("Resolved: 20.0°C on temperature/" + hot, mailsAbout(hot).get(1).subject());
     }
+
+    @Test
+    void after_an_amqp_connection_recovery_a_pending_alert_is_mailed_once_and_its_redelivered_message_acked()
+            throws Exception {
+        // Given: an alert waiting for SMTP, its message unacknowledged
+        ServiceProcess process = startEmailSender();
+        String sensor = uniqueSensor();
+        publishReadings(sensor, 27.5, 3);
+        process.awaitOutput("SMTP did not accept 'Temperature Alert: 27.5°C on temperature/" + sensor + "'",
+                Duration.ofSeconds(20));
+        // When: the broker drops the connection (the client recovers it; old delivery tags become void)
+        closeConnectionsNamed("email-sender");
+        process.awaitOutput("Connection recovered", Duration.ofSeconds(30));
+        smtp.start();
+        // Then: one mail, and the redelivered copy was held and acked with it
+        await().atMost(Duration.ofSeconds(30)).until(() -> mailsAbout(sensor).size() == 1);
+        assertNoMoreMailsThan(1, Duration.ofSeconds(3), sensor);
+        await().atMost(Duration.ofSeconds(20)).until(() -> stack.management().queue(QUEUE).messages() == 0);
+    }
+
+    private static void closeConnectionsNamed(String clientName) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String auth = "Basic " + java.util.Base64.getEncoder().encodeToString(
+                (stack.admin().username() + ":" + stack.admin().password()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        int closed = 0;
+        for (com.fasterxml.jackson.databind.JsonNode c : stack.management().connections()) {
+            if (!clientName.equals(c.path("client_properties").path("connection_name").asText())) {
+                continue;
+            }
+            String name = java.net.URLEncoder.encode(c.path("name").asText(), java.nio.charset.StandardCharsets.UTF_8)
+                    .replace("+", "%20");
+            java.net.http.HttpResponse<String> response = http.send(java.net.http.HttpRequest.newBuilder(
+                            stack.managementUri().resolve("/api/connections/" + name))
+                    .header("Authorization", auth).header("X-Reason", "EmailSenderIT: recovery test").DELETE().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertTrue(response.statusCode() / 100 == 2, response.statusCode() + " " + response.body());
+            closed++;
+        }
+        assertTrue(closed >= 1, "no AMQP connection named " + clientName + " found");
+    }
 }
