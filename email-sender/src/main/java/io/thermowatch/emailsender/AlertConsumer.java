@@ -49,7 +49,11 @@ final class AlertConsumer implements AutoCloseable {
     private final ReadingCodec codec;
     private final Counter consumed;
     private final Counter rejected;
+    private static final long REJECT_LOG_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+
     private final AtomicLong epoch = new AtomicLong();
+    private final AtomicLong lastRejectLogNanos = new AtomicLong(System.nanoTime() - REJECT_LOG_INTERVAL_NANOS);
+    private final AtomicLong suppressedRejects = new AtomicLong();
     private final Object channelLock = new Object();
     private final ScheduledExecutorService reopener = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "amqp-channel-reopener");
@@ -199,8 +203,16 @@ final class AlertConsumer implements AutoCloseable {
 
     private void reject(DeliveryRef ref, String routingKey, String reason) {
         rejected.increment();
-        log.warn("{} - Ignoring malformed message on '{}': {} (acknowledged; db-writer keeps the bytes)",
-                queue, routingKey, reason);
+        long now = System.nanoTime();
+        long last = lastRejectLogNanos.get();
+        // One line per 10 s at most: a sensor sending garbage every second must not flood the log.
+        if (now - last >= REJECT_LOG_INTERVAL_NANOS && lastRejectLogNanos.compareAndSet(last, now)) {
+            long suppressed = suppressedRejects.getAndSet(0);
+            log.warn("{} - Ignoring malformed message on '{}': {} (acknowledged; db-writer keeps the bytes){}",
+                    queue, routingKey, reason, suppressed > 0 ? "; " + suppressed + " more since the last such line" : "");
+        } else {
+            suppressedRejects.incrementAndGet();
+        }
         ack(ref);
     }
 
