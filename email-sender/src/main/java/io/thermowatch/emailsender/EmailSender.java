@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,16 +44,27 @@ final class EmailSender implements AutoCloseable {
         AlertEngine engine = new AlertEngine(config.rules(), clock);
         AlertDispatcher.MailedListener mailedListener = restoreState(config, engine);
         MailComposer composer = new MailComposer(config.rules(), config.zone(), config.dashboardUrl());
-        AlertConsumer[] consumerRef = new AlertConsumer[1];
+        AtomicReference<AlertConsumer> consumerRef = new AtomicReference<>();
         AlertDispatcher dispatcher = new AlertDispatcher(config.groupWait(), composer, new SmtpMailer(config.smtp()),
-                ref -> consumerRef[0].ack(ref), mailedListener, clock, config.smtp().retryMaxDelay(), registry);
+                ref -> consumerRef.get().ack(ref), mailedListener, clock, config.smtp().retryMaxDelay(), registry);
         registry.gauge("thermowatch.sensors.firing", engine, e -> e.count(SensorAlert.State.FIRING));
         registry.gauge("thermowatch.sensors.offline", engine, e -> e.count(SensorAlert.State.OFFLINE));
 
-        Connection connection = config.amqp().connect("email-sender");
+        // Health first: /healthz answers and /readyz says what is missing while the broker is still unreachable.
+        HealthServer health = HealthServer.start(config.healthPort(), registry,
+                new HealthServer.Check("amqp", () -> consumerRef.get() != null && consumerRef.get().isConsuming()),
+                new HealthServer.Check("smtp", () -> !dispatcher.isFailing()));
+        log.info("email-sender - Health endpoint on port {}", health.port());
+        Connection connection;
+        try {
+            connection = config.amqp().connect("email-sender");
+        } catch (InterruptedException e) {
+            health.close();
+            throw e;
+        }
         AlertConsumer consumer = new AlertConsumer(connection, Topics.EMAIL_SENDER_QUEUE, config.prefetch(), engine,
                 dispatcher, new ReadingCodec(clock), registry);
-        consumerRef[0] = consumer;
+        consumerRef.set(consumer);
         dispatcher.start();
         consumer.start();
 
@@ -65,10 +77,6 @@ final class EmailSender implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(new OfflineSweep(engine, dispatcher), periodMillis, periodMillis,
                 TimeUnit.MILLISECONDS);
 
-        HealthServer health = HealthServer.start(config.healthPort(), registry,
-                new HealthServer.Check("amqp", consumer::isConsuming),
-                new HealthServer.Check("smtp", () -> !dispatcher.isFailing()));
-        log.info("email-sender - Health endpoint on port {}", health.port());
         return new EmailSender(connection, consumer, dispatcher, sweeper, health);
     }
 
