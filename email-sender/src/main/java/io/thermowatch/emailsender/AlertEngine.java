@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Alert state of every sensor seen since start: (event, clock) in, notifications out. Pure: no I/O.
@@ -16,6 +17,7 @@ final class AlertEngine {
     private final AlertRules rules;
     private final Clock clock;
     private final Map<String, SensorAlert> sensors = new HashMap<>();
+    private Consumer<String> newSensorListener = id -> { };
 
     AlertEngine(AlertRules rules, Clock clock) {
         this.rules = rules;
@@ -24,6 +26,11 @@ final class AlertEngine {
 
     AlertRules rules() {
         return rules;
+    }
+
+    /** Called (under the engine's lock: keep it short) when a sensor is seen for the first time. */
+    synchronized void onNewSensor(Consumer<String> listener) {
+        this.newSensorListener = listener;
     }
 
     /** Restores what the recipients were last told, before the first message is consumed. */
@@ -70,6 +77,12 @@ final class AlertEngine {
     }
 
     private SensorAlert sensor(String sensorId) {
-        return sensors.computeIfAbsent(sensorId, SensorAlert::new);
+        SensorAlert sensor = sensors.get(sensorId);
+        if (sensor == null) {
+            sensor = new SensorAlert(sensorId);
+            sensors.put(sensorId, sensor);
+            newSensorListener.accept(sensorId);
+        }
+        return sensor;
     }
 }

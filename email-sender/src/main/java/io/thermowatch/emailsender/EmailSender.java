@@ -99,7 +99,18 @@ final class EmailSender implements AutoCloseable {
         }
         MailedState mailed = file.load();
         engine.restore(mailed);
-        log.info("email-sender - Restored {} firing/offline sensor(s) from {}", mailed.entries().size(), file.path());
+        log.info("email-sender - Restored {} sensor(s) from {} ({} firing, {} offline)", mailed.entries().size(),
+                file.path(), mailed.count(SensorAlert.State.FIRING), mailed.count(SensorAlert.State.OFFLINE));
+        engine.onNewSensor(id -> {
+            // A new sensor is rare; remembering it lets offline detection cover it across restarts.
+            if (mailed.markKnown(id, java.time.Instant.now())) {
+                try {
+                    file.save(mailed);
+                } catch (java.io.IOException e) {
+                    log.error("email-sender - Cannot save {}: {}", file.path(), e.toString());
+                }
+            }
+        });
         return notifications -> {
             mailed.apply(notifications);
             try {

@@ -7,10 +7,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * What the recipients were last told about each sensor: FIRING (and when) or OFFLINE; absent means normal.
- * Updated only from notifications SMTP accepted, so restoring it never hides an alert that was not mailed:
- * the messages behind an unmailed alert are still unacknowledged and are evaluated again after a restart.
- * Not thread safe (the dispatcher thread owns it).
+ * What the recipients were last told about each known sensor: FIRING (and when), OFFLINE, or NORMAL (known,
+ * nothing to report; a sensor seen for the first time is added as NORMAL so that it is expected to keep talking
+ * after a restart). Alert states change only from notifications SMTP accepted, so restoring it never hides an
+ * alert that was not mailed: the messages behind an unmailed alert are still unacknowledged and are evaluated
+ * again after a restart. Thread safe.
  */
 final class MailedState {
 
@@ -20,28 +21,38 @@ final class MailedState {
 
     private final Map<String, Entry> entries = new TreeMap<>();
 
-    void apply(List<Notification> mailed) {
+    synchronized void apply(List<Notification> mailed) {
         for (Notification n : mailed) {
-            switch (n.kind()) {
-                case FIRING, REMINDER -> entries.put(n.sensorId(), new Entry(SensorAlert.State.FIRING, n.detectedAt()));
-                case OFFLINE -> entries.put(n.sensorId(), new Entry(SensorAlert.State.OFFLINE, n.detectedAt()));
-                case RESOLVED, BACK_ONLINE -> entries.remove(n.sensorId());
-            }
+            SensorAlert.State state = switch (n.kind()) {
+                case FIRING, REMINDER -> SensorAlert.State.FIRING;
+                case OFFLINE -> SensorAlert.State.OFFLINE;
+                case RESOLVED, BACK_ONLINE -> SensorAlert.State.NORMAL;
+            };
+            entries.put(n.sensorId(), new Entry(state, n.detectedAt()));
         }
     }
 
-    Map<String, Entry> entries() {
+    /** Adds a sensor seen for the first time as NORMAL; @return true if it was not known */
+    synchronized boolean markKnown(String sensorId, Instant now) {
+        return entries.putIfAbsent(sensorId, new Entry(SensorAlert.State.NORMAL, now)) == null;
+    }
+
+    synchronized Map<String, Entry> entries() {
         return Map.copyOf(entries);
     }
 
-    /** One line per sensor: {@code <sensorId> <FIRING|OFFLINE> <epochMillis>}. */
-    List<String> toLines() {
+    synchronized long count(SensorAlert.State state) {
+        return entries.values().stream().filter(e -> e.state() == state).count();
+    }
+
+    /** One line per sensor: {@code <sensorId> <NORMAL|FIRING|OFFLINE> <epochMillis>}. */
+    synchronized List<String> toLines() {
         List<String> lines = new ArrayList<>(entries.size());
         entries.forEach((id, e) -> lines.add(id + " " + e.state() + " " + e.since().toEpochMilli()));
         return lines;
     }
 
-    /** Parses {@link #toLines}; malformed lines are skipped and counted in the return value's absence. */
+    /** Parses {@link #toLines}; damaged lines are skipped. */
     static MailedState fromLines(List<String> lines) {
         MailedState state = new MailedState();
         for (String line : lines) {
@@ -51,7 +62,7 @@ final class MailedState {
             }
             try {
                 SensorAlert.State s = SensorAlert.State.valueOf(f[1]);
-                if (s == SensorAlert.State.FIRING || s == SensorAlert.State.OFFLINE) {
+                if (s != SensorAlert.State.UNKNOWN) {
                     state.entries.put(f[0], new Entry(s, Instant.ofEpochMilli(Long.parseLong(f[2]))));
                 }
             } catch (IllegalArgumentException e) {

@@ -42,7 +42,7 @@ final class SensorAlert {
     }
 
     /**
-     * Starts from what the recipients were last told (state file): FIRING since {@code since}, or OFFLINE.
+     * Starts from what the recipients were last told (state file): FIRING since {@code since}, OFFLINE or NORMAL.
      * Counts as heard from {@code now}, so a restart after a long stop does not mark every sensor offline
      * before the backlog is read. No reading time is restored: unacknowledged messages are evaluated again.
      */

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 
-/** {@link MailedState} on disk ({@code ALERT_STATE_FILE}), replaced atomically on each save. */
+/** {@link MailedState} on disk ({@code ALERT_STATE_FILE}), replaced atomically on each save. Thread safe. */
 final class StateFile {
 
     private final Path path;
@@ -30,7 +30,7 @@ final class StateFile {
         return MailedState.fromLines(Files.readAllLines(path, StandardCharsets.UTF_8));
     }
 
-    void save(MailedState state) throws IOException {
+    synchronized void save(MailedState state) throws IOException {
         List<String> lines = state.toLines();
         Files.write(temp, lines, StandardCharsets.UTF_8);
         try {

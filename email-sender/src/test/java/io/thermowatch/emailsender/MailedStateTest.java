@@ -20,7 +20,7 @@ class MailedStateTest {
     }
 
     @Test
-    void only_firing_and_offline_sensors_are_kept_and_survive_a_round_trip_through_the_file(@TempDir Path dir)
+    void every_known_sensor_is_kept_with_what_was_last_mailed_and_survives_a_round_trip_through_the_file(@TempDir Path dir)
             throws Exception {
         // Given
         MailedState state = new MailedState();
@@ -33,14 +33,16 @@ class MailedStateTest {
         MailedState loaded = file.load();
         // Then
         assertEquals(Map.of("a", new MailedState.Entry(SensorAlert.State.FIRING, T0),
-                "b", new MailedState.Entry(SensorAlert.State.OFFLINE, T0)), loaded.entries());
-        assertEquals(List.of("a FIRING " + T0.toEpochMilli(), "b OFFLINE " + T0.toEpochMilli()),
-                Files.readAllLines(file.path()));
+                "b", new MailedState.Entry(SensorAlert.State.OFFLINE, T0),
+                "c", new MailedState.Entry(SensorAlert.State.NORMAL, T0)), loaded.entries());
+        assertEquals(List.of("a FIRING " + T0.toEpochMilli(), "b OFFLINE " + T0.toEpochMilli(),
+                "c NORMAL " + T0.toEpochMilli()), Files.readAllLines(file.path()));
     }
 
     @Test
     void damaged_lines_are_skipped() {
-        MailedState loaded = MailedState.fromLines(List.of("x FIRING 1", "garbage", "y BURNING 2", "z OFFLINE nan"));
+        MailedState loaded = MailedState.fromLines(List.of("x FIRING 1", "garbage", "y BURNING 2", "z OFFLINE nan",
+                "u UNKNOWN 3"));
         assertEquals(List.of("x"), List.copyOf(loaded.entries().keySet()));
     }
 
@@ -60,5 +62,25 @@ class MailedStateTest {
         assertEquals(Notification.Kind.REMINDER, engine.onReading("hot", 30, t + 1).get(0).kind());
         assertEquals(Notification.Kind.RESOLVED, engine.onReading("hot", 20, t + 2).get(0).kind());
         assertEquals(Notification.Kind.BACK_ONLINE, engine.onReading("gone", 20, t + 3).get(0).kind());
+    }
+
+    @Test
+    void a_known_normal_sensor_that_stays_silent_after_a_restart_is_reported_offline() {
+        // Given
+        MutableClock clock = new MutableClock(T0);
+        AlertEngine engine = new AlertEngine(AlertRules.defaults(), clock);
+        MailedState mailed = new MailedState();
+        mailed.markKnown("quiet", T0.minus(Duration.ofHours(1)));
+        List<String> seen = new java.util.ArrayList<>();
+        engine.restore(mailed);
+        engine.onNewSensor(seen::add);
+        // When
+        clock.advance(Duration.ofMinutes(2));
+        List<Notification> offline = engine.sweepSilentSensors();
+        engine.onReading("brand_new", 20, T0.toEpochMilli());
+        // Then
+        assertEquals(Notification.Kind.OFFLINE, offline.get(0).kind());
+        assertEquals(List.of("brand_new"), seen);
+        assertEquals(false, mailed.markKnown("quiet", T0));
     }
 }
