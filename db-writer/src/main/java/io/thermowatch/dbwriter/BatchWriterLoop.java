@@ -63,7 +63,7 @@ final class BatchWriterLoop implements Runnable {
         return databaseReady.get();
     }
 
-    /** Marks the database reachable after the start-up migration proved it. */
+    /** Marks the database reachable after the start-up migration proved it; call before the thread starts. */
     void markDatabaseReady() {
         databaseReady.set(true);
         lastProbeMillis = clock.millis();

@@ -29,16 +29,16 @@ record DatabaseSettings(String host, int port, String name, String user, String 
     }
 
     /**
-     * A small pool: one writer thread plus the migrator and health probe. It does not fail when the database is
-     * down at creation; connections are made on demand and the writer retries.
+     * A small pool: one connection per writer thread plus room for the migrator. It does not fail when the
+     * database is down at creation; connections are made on demand and the writers retry.
      */
-    HikariDataSource newDataSource(String poolName) {
+    HikariDataSource newDataSource(String poolName, int maximumPoolSize) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(poolName);
         config.setJdbcUrl(jdbcUrl());
         config.setUsername(user);
         config.setPassword(password);
-        config.setMaximumPoolSize(3);
+        config.setMaximumPoolSize(maximumPoolSize);
         config.setMinimumIdle(1);
         config.setAutoCommit(false);
         config.setConnectionTimeout(5_000);

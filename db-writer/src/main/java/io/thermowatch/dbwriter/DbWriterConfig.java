@@ -14,9 +14,10 @@ import java.time.Duration;
  * @param prefetch       unacknowledged messages RabbitMQ may push to this consumer
  * @param retentionDays  TimescaleDB retention policy on raw readings, in days
  * @param healthPort     port of /healthz, /readyz, /metrics
+ * @param consumers      consumers (channel + writer thread each) in this process
  */
 record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSize, Duration batchMaxWait,
-                      int prefetch, int retentionDays, int healthPort) {
+                      int prefetch, int retentionDays, int healthPort, int consumers) {
 
     static final String DEFAULT_AMQP_USER = "db-writer";
     static final String DEFAULT_AMQP_PASS = "dbwriter-demo-pass";
@@ -24,6 +25,7 @@ record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSiz
     static final Duration DEFAULT_BATCH_MAX_WAIT = Duration.ofMillis(100);
     static final int DEFAULT_RETENTION_DAYS = 90;
     static final int DEFAULT_HEALTH_PORT = 9102;
+    static final int DEFAULT_CONSUMERS = 1;
 
     /**
      * Reads every setting; a bad value throws {@link io.thermowatch.common.ConfigException} naming it.
@@ -41,6 +43,8 @@ record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSiz
                 "at least BATCH_SIZE (" + batchSize + "), or batches can never fill");
         int retentionDays = env.integer("RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, 36_500);
         int healthPort = env.port("HEALTH_PORT", DEFAULT_HEALTH_PORT);
-        return new DbWriterConfig(database, amqp, batchSize, batchMaxWait, prefetch, retentionDays, healthPort);
+        int consumers = env.integer("CONSUMERS", DEFAULT_CONSUMERS, 1, 8);
+        return new DbWriterConfig(database, amqp, batchSize, batchMaxWait, prefetch, retentionDays, healthPort,
+                consumers);
     }
 }

@@ -10,9 +10,12 @@ import io.thermowatch.common.Topics;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,20 +35,16 @@ final class DbWriterService implements AutoCloseable {
 
     private final HikariDataSource dataSource;
     private final Connection connection;
-    private final QueueConsumer consumer;
-    private final BatchWriterLoop writer;
-    private final Thread writerThread;
+    private final List<Lane> lanes;
     private final HealthServer health;
     private final SchemaMode mode;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DbWriterService(HikariDataSource dataSource, Connection connection, QueueConsumer consumer,
-                            BatchWriterLoop writer, Thread writerThread, HealthServer health, SchemaMode mode) {
+    private DbWriterService(HikariDataSource dataSource, Connection connection, List<Lane> lanes, HealthServer health,
+                            SchemaMode mode) {
         this.dataSource = dataSource;
         this.connection = connection;
-        this.consumer = consumer;
-        this.writer = writer;
-        this.writerThread = writerThread;
+        this.lanes = lanes;
         this.health = health;
         this.mode = mode;
     }
@@ -55,49 +54,41 @@ final class DbWriterService implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         PrometheusMeterRegistry registry = Metrics.newRegistry(NAME);
         WriterMetrics metrics = new WriterMetrics(registry);
-        log.info("{} - Database {}, batches of up to {} messages or {} ms, prefetch {}", NAME, config.database(),
-                config.batchSize(), config.batchMaxWait().toMillis(), config.prefetch());
+        log.info("{} - Database {}, {} consumer(s), batches of up to {} messages or {} ms, prefetch {}", NAME,
+                config.database(), config.consumers(), config.batchSize(), config.batchMaxWait().toMillis(),
+                config.prefetch());
 
-        HikariDataSource dataSource = config.database().newDataSource(NAME);
-        BlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
-        BatchSink sink = new PostgresSink(dataSource, PostgresSink.Method.UNNEST);
-        QueueConsumer[] consumerRef = new QueueConsumer[1];
-        Acknowledger acknowledger = new Acknowledger() {
-            @Override
-            public long currentEpoch() {
-                return consumerRef[0].currentEpoch();
-            }
-
-            @Override
-            public boolean ackUpTo(long tag, long epoch) throws java.io.IOException {
-                return consumerRef[0].ackUpTo(tag, epoch);
-            }
-        };
-        BatchWriterLoop writer = new BatchWriterLoop(inbox,
-                new Batcher<>(config.batchSize(), config.batchMaxWait(), clock),
-                new DeliveryTriage(new ReadingCodec(clock)), sink, acknowledger, metrics,
-                new Backoff(FIRST_RETRY, MAX_RETRY), clock);
-
+        HikariDataSource dataSource = config.database().newDataSource(NAME, config.consumers() + 2);
+        AtomicReference<List<Lane>> running = new AtomicReference<>(List.of());
         HealthServer health = null;
         Connection connection = null;
         try {
             health = HealthServer.start(config.healthPort(), registry,
-                    new HealthServer.Check("database", writer::isDatabaseReady),
-                    new HealthServer.Check("amqp", () -> consumerRef[0] != null && consumerRef[0].isConsuming()));
+                    new HealthServer.Check("database", () -> !running.get().isEmpty()
+                            && running.get().stream().allMatch(Lane::isDatabaseReady)),
+                    new HealthServer.Check("amqp", () -> !running.get().isEmpty()
+                            && running.get().stream().allMatch(Lane::isConsuming)));
             SchemaMode mode = migrateWithRetry(new SchemaMigrator(dataSource, config.retentionDays()));
-            writer.markDatabaseReady();
-
             connection = config.amqp().connect(NAME);
-            QueueConsumer consumer = new QueueConsumer(connection, Topics.DB_WRITER_QUEUE, config.prefetch(), inbox,
-                    clock);
-            consumerRef[0] = consumer;
-            Thread writerThread = new Thread(writer, NAME + "-writer");
-            writerThread.start();
-            consumer.start();
+            BatchSink sink = new PostgresSink(dataSource, PostgresSink.Method.UNNEST);
+            DeliveryTriage triage = new DeliveryTriage(new ReadingCodec(clock));
+            List<Lane> lanes = new ArrayList<>();
+            for (int i = 1; i <= config.consumers(); i++) {
+                BlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
+                QueueConsumer consumer = new QueueConsumer(connection, Topics.DB_WRITER_QUEUE, config.prefetch(),
+                        inbox, clock);
+                BatchWriterLoop writer = new BatchWriterLoop(inbox,
+                        new Batcher<>(config.batchSize(), config.batchMaxWait(), clock), triage, sink, consumer,
+                        metrics, new Backoff(FIRST_RETRY, MAX_RETRY), clock);
+                Lane lane = new Lane(consumer, writer, NAME + "-writer-" + i);
+                lanes.add(lane);
+                lane.start();
+            }
+            running.set(List.copyOf(lanes));
             log.info("{} - Running in {} mode, health on port {}", NAME, mode, health.port());
-            return new DbWriterService(dataSource, connection, consumer, writer, writerThread, health, mode);
+            return new DbWriterService(dataSource, connection, List.copyOf(lanes), health, mode);
         } catch (Exception e) {
-            writer.abandon();
+            running.get().forEach(Lane::abandon);
             closeQuietly(connection);
             closeQuietly(health);
             dataSource.close();
@@ -145,15 +136,13 @@ final class DbWriterService implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        consumer.cancel();
-        writer.requestStop();
-        if (!writer.awaitFinished(DRAIN_TIMEOUT)) {
-            log.warn("{} - Writer did not finish within {} s; its batch stays unacknowledged", NAME,
-                    DRAIN_TIMEOUT.toSeconds());
-            writer.abandon();
-            writerThread.join(2_000);
+        lanes.forEach(Lane::beginStop);
+        for (Lane lane : lanes) {
+            if (!lane.awaitStopped(DRAIN_TIMEOUT)) {
+                log.warn("{} - A writer did not finish within {} s; its batch stays unacknowledged", NAME,
+                        DRAIN_TIMEOUT.toSeconds());
+            }
         }
-        consumer.close();
         closeQuietly(connection);
         dataSource.close();
         health.close();

@@ -57,7 +57,7 @@ public final class DrainBenchmark {
     public static void main(String[] args) throws Exception {
         int rows = intEnv("BENCH_ROWS", 200_000);
         int perCommitRows = intEnv("BENCH_PER_COMMIT_ROWS", 10_000);
-        // BATCH_SIZE:PREFETCH pairs for the drain
+        // BATCH_SIZE:PREFETCH[:CONSUMERS] for each drain
         List<int[]> configs = Arrays.stream(System.getenv().getOrDefault("BENCH_CONFIGS", "1000:2000").split(","))
                 .map(String::trim).map(pair -> Arrays.stream(pair.split(":")).mapToInt(Integer::parseInt).toArray())
                 .toList();
@@ -79,7 +79,9 @@ public final class DrainBenchmark {
         }
         brokerOnly(stack, readings("broker", rows), 1000, 2000);
         for (int[] config : configs) {
-            drain(stack, readings("drain" + config[0] + "x" + config[1], rows), config[0], config[1]);
+            int consumers = config.length > 2 ? config[2] : 1;
+            drain(stack, readings("drain" + config[0] + "x" + config[1] + "x" + consumers, rows), config[0], config[1],
+                    consumers);
         }
         latency(stack, rate, seconds);
         cleanUp(stack);
@@ -175,12 +177,13 @@ public final class DrainBenchmark {
         }
     }
 
-    private static void drain(Stack stack, List<Reading> readings, int batchSize, int prefetch) throws Exception {
+    private static void drain(Stack stack, List<Reading> readings, int batchSize, int prefetch, int consumers)
+            throws Exception {
         preload(stack, readings);
         long start = System.nanoTime();
         try (ServiceProcess writer = ServiceProcess.start("db-writer", ServiceEnv.forDbWriter(stack)
                 .with("BATCH_SIZE", Integer.toString(batchSize)).with("PREFETCH", Integer.toString(prefetch))
-                .build(), FULL_JIT)) {
+                .with("CONSUMERS", Integer.toString(consumers)).build(), FULL_JIT)) {
             writer.awaitReady(Duration.ofSeconds(60));
             long ready = System.nanoTime();
             double written;
@@ -193,7 +196,7 @@ public final class DrainBenchmark {
             long done = System.nanoTime();
             System.out.printf(Locale.ROOT, "%-55s %10.0f rows/s  (%d rows in %.2f s after ready; %.2f s incl. JVM"
                             + " start and migration check; batch p50 %.1f ms)%n",
-                    "db-writer drain, BATCH_SIZE=" + batchSize + " PREFETCH=" + prefetch, readings.size() / seconds(ready, done), readings.size(),
+                    "db-writer drain, BATCH_SIZE=" + batchSize + " PREFETCH=" + prefetch + " CONSUMERS=" + consumers, readings.size() / seconds(ready, done), readings.size(),
                     seconds(ready, done), seconds(start, done), quantile(writer,
                             "dbwriter_batch_latency_seconds", "0.5") * 1000);
         }
