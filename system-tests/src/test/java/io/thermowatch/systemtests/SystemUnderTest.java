@@ -275,6 +275,8 @@ final class SystemUnderTest implements AutoCloseable {
         return common()
                 .without("HEALTH_PORT")
                 .with("DASHBOARD_PORT", Integer.toString(dashboardPort))
+                .with("MQTT_USERNAME", stack.page().username())
+                .with("MQTT_PASSWORD", stack.page().password())
                 .with("MQTT_PAGE_USER", stack.page().username())
                 .with("MQTT_PAGE_PASS", stack.page().password())
                 .with("MQTT_WS_URL", stack.webMqttUri().toString())
