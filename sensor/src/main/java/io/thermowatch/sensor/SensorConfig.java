@@ -29,10 +29,12 @@ import java.util.Optional;
  * @param homeUris              optional home nodes handed out round-robin: connection k tries
  *                              {@code homeUris[k % size]} first, then {@code mqtt.serverUris()} (spreads a fleet
  *                              over the nodes; empty = every connection uses {@code mqtt.serverUris()} as given)
+ * @param connectConcurrency    how many first connects may be in progress at once
  */
 record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration publishInterval,
                     TemperatureSignal.Excursions excursions, int offlineBufferSize, int healthPort,
-                    Duration shutdownTimeout, Optional<Path> readingsLog, MqttSettings mqtt, List<String> homeUris) {
+                    Duration shutdownTimeout, Optional<Path> readingsLog, MqttSettings mqtt, List<String> homeUris,
+                    int connectConcurrency) {
 
     static final String DEFAULT_SENSOR_ID = "data_center_a1";
     static final Duration DEFAULT_PUBLISH_INTERVAL = Duration.ofSeconds(60);
@@ -43,6 +45,7 @@ record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration p
     static final int DEFAULT_HEALTH_PORT = 9101;
     static final int MAX_SENSOR_COUNT = 100_000;
     static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+    static final int DEFAULT_CONNECT_CONCURRENCY = 128;
 
     SensorConfig {
         sensorIds = List.copyOf(sensorIds);
@@ -72,7 +75,8 @@ record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration p
                     "comma-separated URIs like tcp://rabbitmq1:1883");
         }
         return new SensorConfig(ids, Math.min(perConnection, ids.size()), interval, excursions, bufferSize,
-                healthPort, shutdownTimeout, readingsLog, mqtt, homeUris);
+                healthPort, shutdownTimeout, readingsLog, mqtt, homeUris,
+                env.integer("MQTT_CONNECT_CONCURRENCY", DEFAULT_CONNECT_CONCURRENCY, 1, 10_000));
     }
 
     /** Broker settings of connection {@code index}: its client id, and its home node first when homes are set. */

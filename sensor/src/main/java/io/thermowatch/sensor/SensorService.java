@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -33,7 +34,8 @@ final class SensorService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SensorService.class);
     private static final Duration DRAIN_POLL = Duration.ofMillis(20);
     private static final Duration DISCONNECT_TIMEOUT = Duration.ofSeconds(2);
-    private static final int CONCURRENT_CONNECTS = 32;
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    private static final int CLOSE_THREADS = 32;
 
     private final SensorConfig config;
     private final List<MqttSensorLink> links;
@@ -87,7 +89,7 @@ final class SensorService implements AutoCloseable {
                         : "home nodes " + config.homeUris() + " then " + config.mqtt().serverUris(),
                 config.mqtt().username(), config.publishInterval().toMillis(),
                 health.port());
-        Thread connector = new Thread(new Connector(links), "sensor-connector");
+        Thread connector = new Thread(new Connector(links, config.connectConcurrency()), "sensor-connector");
         connector.setDaemon(true);
         connector.start();
         return new SensorService(config, links, connector, readingExecutor, mqttTimer, readingsLog, health);
@@ -129,7 +131,7 @@ final class SensorService implements AutoCloseable {
                 log.debug("sensor - Disconnect: {}", e.toString());
             }
         }
-        links.forEach(MqttSensorLink::close);
+        closeAll();
         mqttTimer.shutdownNow();
         readingsLog.close();
         try {
@@ -140,16 +142,32 @@ final class SensorService implements AutoCloseable {
         log.info("sensor - {} connection(s) closed", links.size());
     }
 
+    /** Frees every client; in parallel, since tearing down one Paho client waits on its threads. */
+    private void closeAll() {
+        ExecutorService closer = Executors.newFixedThreadPool(Math.min(CLOSE_THREADS, links.size()), named("sensor-close"));
+        links.forEach(link -> closer.execute(link::close));
+        closer.shutdown();
+        try {
+            if (!closer.awaitTermination(CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                log.warn("sensor - Some MQTT clients were not closed within {} s", CLOSE_TIMEOUT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /**
-     * Starts the connections at the pace the broker accepts them: at most {@value #CONCURRENT_CONNECTS} first
-     * connects in progress at a time, so 10,000 sensors do not overflow the nodes' listen backlog at once.
+     * Starts the connections at the pace the broker accepts them: at most
+     * {@link SensorConfig#connectConcurrency()} first connects in progress at a time, so 10,000 sensors do not
+     * overflow the nodes' listen backlog at once.
      */
     private static final class Connector implements Runnable {
         private final List<MqttSensorLink> links;
-        private final Semaphore inProgress = new Semaphore(CONCURRENT_CONNECTS);
+        private final Semaphore inProgress;
 
-        Connector(List<MqttSensorLink> links) {
+        Connector(List<MqttSensorLink> links, int concurrency) {
             this.links = links;
+            this.inProgress = new Semaphore(concurrency);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.thermowatch.sensor.bench;
 
+import io.thermowatch.testkit.QueueProbe;
 import io.thermowatch.testkit.ServiceEnv;
 import io.thermowatch.testkit.ServiceProcess;
 import io.thermowatch.testkit.Stack;
@@ -31,12 +32,13 @@ import java.util.stream.IntStream;
  * leftovers while no service runs):
  * {@code flock /tmp/thermowatch-it.lock ./mvnw -B -pl sensor -am -Pbench -DskipTests verify}.
  * System properties: {@code bench.sensors} (10000), {@code bench.rateSeconds} (20),
- * {@code bench.rateSensors} (90, each publishing every 10 ms), {@code bench.perConnection} (100).
+ * {@code bench.rateSensors} (90, each publishing every 10 ms), {@code bench.perConnection} (100),
+ * {@code bench.connectConcurrency} (256).
  */
 public final class SensorBenchmark {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final Duration CONNECT_BUDGET = Duration.ofSeconds(75);
+    private static final Duration CONNECT_BUDGET = Duration.ofSeconds(90);
     private static final Duration STALL = Duration.ofSeconds(15);
 
     private final Stack stack = Stack.get();
@@ -58,10 +60,15 @@ public final class SensorBenchmark {
             bench.concurrency(sensors, 1);
             bench.concurrency(sensors, perConnection);
         } finally {
-            for (String queue : List.of(Stack.DB_WRITER_QUEUE, Stack.EMAIL_SENDER_QUEUE)) {
-                bench.stack.management().purge(queue);
+            try (QueueProbe probe = bench.stack.queueProbe()) {
+                for (String queue : List.of(Stack.DB_WRITER_QUEUE, Stack.EMAIL_SENDER_QUEUE)) {
+                    long ready = probe.readyCount(queue);
+                    probe.purge(queue);
+                    System.out.println("purged " + ready + " messages from " + queue);
+                }
+            } catch (RuntimeException e) {
+                System.out.println("could not purge the service queues: " + e);
             }
-            System.out.println("purged " + Stack.DB_WRITER_QUEUE + " and " + Stack.EMAIL_SENDER_QUEUE);
         }
     }
 
@@ -92,7 +99,8 @@ public final class SensorBenchmark {
     }
 
     private void concurrency(int sensorCount, int perConnection) throws Exception {
-        Map<String, String> env = fleetEnv(sensorCount, perConnection).with("PUBLISH_INTERVAL", "60").build();
+        Map<String, String> env = fleetEnv(sensorCount, perConnection).with("PUBLISH_INTERVAL", "60")
+                .with("MQTT_CONNECT_CONCURRENCY", System.getProperty("bench.connectConcurrency", "256")).build();
         int connections = (sensorCount + perConnection - 1) / perConnection;
         try (ServiceProcess sensor = ServiceProcess.start("sensor", env)) {
             long start = System.nanoTime();
