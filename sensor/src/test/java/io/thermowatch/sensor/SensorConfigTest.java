@@ -184,6 +184,13 @@ class SensorConfigTest {
     }
 
     @Test
+    void connect_concurrency_paces_the_first_connects() {
+        assertEquals(128, load(Map.of()).connectConcurrency());
+        assertEquals(8, load(Map.of("MQTT_CONNECT_CONCURRENCY", "8")).connectConcurrency());
+        assertRejected(Map.of("MQTT_CONNECT_CONCURRENCY", "0"), "MQTT_CONNECT_CONCURRENCY");
+    }
+
+    @Test
     void readings_log_is_optional() {
         assertEquals(Optional.of(Path.of("/tmp/r.log")), load(Map.of("READINGS_LOG", "/tmp/r.log")).readingsLog());
     }
