@@ -21,11 +21,11 @@ record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSiz
 
     static final String DEFAULT_AMQP_USER = "db-writer";
     static final String DEFAULT_AMQP_PASS = "dbwriter-demo-pass";
-    static final int DEFAULT_BATCH_SIZE = 1000;
+    static final int DEFAULT_BATCH_SIZE = 2000;
     static final Duration DEFAULT_BATCH_MAX_WAIT = Duration.ofMillis(100);
     static final int DEFAULT_RETENTION_DAYS = 90;
     static final int DEFAULT_HEALTH_PORT = 9102;
-    static final int DEFAULT_CONSUMERS = 1;
+    static final int DEFAULT_CONSUMERS = 2;
 
     /**
      * Reads every setting; a bad value throws {@link io.thermowatch.common.ConfigException} naming it.

@@ -25,9 +25,10 @@ class DbWriterConfigTest {
         assertEquals("postgres", config.database().user());
         assertEquals("postgres", config.database().password());
         assertEquals("db-writer", config.amqp().username());
-        assertEquals(1000, config.batchSize());
+        assertEquals(2000, config.batchSize());
         assertEquals(Duration.ofMillis(100), config.batchMaxWait());
-        assertEquals(2000, config.prefetch());
+        assertEquals(4000, config.prefetch());
+        assertEquals(2, config.consumers());
         assertEquals(90, config.retentionDays());
         assertEquals(9102, config.healthPort());
     }
@@ -63,6 +64,7 @@ class DbWriterConfigTest {
         assertMessageStartsWith("PREFETCH='10'", Map.of("BATCH_SIZE", "100", "PREFETCH", "10"));
         assertMessageStartsWith("RETENTION_DAYS='-1'", Map.of("RETENTION_DAYS", "-1"));
         assertMessageStartsWith("HEALTH_PORT='70000'", Map.of("HEALTH_PORT", "70000"));
+        assertMessageStartsWith("CONSUMERS='0'", Map.of("CONSUMERS", "0"));
     }
 
     private static void assertMessageStartsWith(String prefix, Map<String, String> env) {

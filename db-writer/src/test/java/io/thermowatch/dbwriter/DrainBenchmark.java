@@ -219,10 +219,9 @@ public final class DrainBenchmark {
         ReadingCodec codec = new ReadingCodec();
         try (ServiceProcess writer = ServiceProcess.start("db-writer", ServiceEnv.forDbWriter(stack).build(),
                 FULL_JIT);
-             Connection db = stack.openDatabase();
-             PreparedStatement count = db.prepareStatement("SELECT count(*) FROM temperature WHERE sensor = ?")) {
+             Connection db = stack.openDatabase()) {
             writer.awaitReady(Duration.ofSeconds(60));
-            count.setString(1, sensor);
+            int seen;
             ConnectionFactory factory = new ConnectionFactory();
             factory.setUsername(stack.admin().username());
             factory.setPassword(stack.admin().password());
@@ -250,20 +249,29 @@ public final class DrainBenchmark {
                     }
                 }, "bench-publisher");
                 publisher.start();
-                // db-writer writes in queue order, so "count = k" means readings 0..k-1 are stored.
-                int seen = 0;
-                long deadline = System.nanoTime() + Duration.ofSeconds(seconds + 60).toNanos();
-                while (seen < n && System.nanoTime() < deadline) {
-                    int stored;
-                    try (ResultSet rs = count.executeQuery()) {
-                        rs.next();
-                        stored = rs.getInt(1);
+                // Lanes commit out of order: find each reading beyond the contiguous stored prefix by its time.
+                try (PreparedStatement beyond = db.prepareStatement("SELECT (extract(epoch FROM time) * 1000)::bigint"
+                        + " FROM temperature WHERE sensor = ? AND time >= timestamptz 'epoch' + ? * INTERVAL '1 millisecond'")) {
+                    beyond.setString(1, sensor);
+                    int prefix = 0;
+                    long deadline = System.nanoTime() + Duration.ofSeconds(seconds + 60).toNanos();
+                    while (prefix < n && System.nanoTime() < deadline) {
+                        beyond.setLong(2, base + prefix);
+                        try (ResultSet rs = beyond.executeQuery()) {
+                            long now = System.nanoTime();
+                            while (rs.next()) {
+                                int i = (int) (rs.getLong(1) - base);
+                                if (i >= 0 && i < n && storedAt[i] == 0) {
+                                    storedAt[i] = now;
+                                }
+                            }
+                        }
+                        while (prefix < n && storedAt[prefix] != 0) {
+                            prefix++;
+                        }
+                        Thread.sleep(5);
                     }
-                    long now = System.nanoTime();
-                    for (; seen < stored; seen++) {
-                        storedAt[seen] = now;
-                    }
-                    Thread.sleep(5);
+                    seen = prefix;
                 }
                 publisher.join();
                 if (seen < n) {
