@@ -118,7 +118,7 @@ class SecurityIT {
         for (String path : List.of("/", "/index.html", "/app.js", "/app.css", "/api/config", "/api/cluster",
                 "/api/sensors")) {
             HttpResponse<String> response = SystemUnderTest.get(system.dashboard(path));
-            assertTrue(response.statusCode() == 200 || path.equals("/api/cluster"), path + " " + response.statusCode());
+            assertTrue(response.statusCode() < 500 || path.equals("/api/cluster"), path + " " + response.statusCode());
             for (String secret : secrets) {
                 assertFalse(response.body().contains(secret), path + " contains a secret");
             }
