@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -59,6 +60,13 @@ class DashboardBrowserIT {
         database.insert(WARM, now.minusSeconds(5), 23.8);
         database.insert(EVIL, now.minusSeconds(5), 20.5);
         var port = ServiceEnv.freePort();
+        dashboard = startDashboard(port, Map.of());
+        url = "http://127.0.0.1:" + port + "/";
+        publisher = MqttTestClient.connect(List.of(stack.mqttUri()), stack.sensor(), true);
+        driver = Browser.start(1400, 900);
+    }
+
+    private static ServiceProcess startDashboard(int port, Map<String, String> extra) {
         var env = ServiceEnv.of(stack)
                 .with("DASHBOARD_PORT", Integer.toString(port))
                 .with("DB_HOST", stack.dbHost())
@@ -72,13 +80,11 @@ class DashboardBrowserIT {
                 .with("MQTT_PAGE_USER", stack.page().username())
                 .with("MQTT_PAGE_PASS", stack.page().password())
                 .with("TEMPERATURE_THRESHOLD", "25")
-                .with("MQTT_URIS", stack.mqttUri())
-                .build();
-        dashboard = ServiceProcess.start("dashboard", env);
-        dashboard.awaitReady(port, Duration.ofSeconds(30));
-        url = "http://127.0.0.1:" + port + "/";
-        publisher = MqttTestClient.connect(List.of(stack.mqttUri()), stack.sensor(), true);
-        driver = Browser.start(1400, 900);
+                .with("MQTT_URIS", stack.mqttUri());
+        extra.forEach(env::with);
+        var process = ServiceProcess.start("dashboard", env.build());
+        process.awaitReady(port, Duration.ofSeconds(30));
+        return process;
     }
 
     @AfterAll
@@ -232,6 +238,27 @@ class DashboardBrowserIT {
                 driver.findElements(By.cssSelector("#nodes li[data-running='true']")).size() == Stack.NODES);
     }
 
+    @Test
+    void a_sensor_without_readings_for_the_offline_timeout_turns_stale() {
+        // Given a dashboard whose offline timeout is 3 s; the stored readings are older than that
+        var port = ServiceEnv.freePort();
+        try (var shortTimeout = startDashboard(port, Map.of("SENSOR_OFFLINE_AFTER", "3s"))) {
+            driver.get("http://127.0.0.1:" + port + "/");
+            await().atMost(TWO_SECONDS).until(() -> "stale".equals(attributeOf(WARM, "data-status")));
+            await().atMost(Duration.ofSeconds(15)).until(() ->
+                    "connected".equals(driver.findElement(By.id("connection")).getAttribute("data-state")));
+
+            // When a reading arrives, then nothing for 3 s
+            publish(WARM, 22.2);
+            await().atMost(TWO_SECONDS).until(() -> "online".equals(attributeOf(WARM, "data-status")));
+
+            // Then the page marks it stale by itself
+            await().atMost(Duration.ofSeconds(6)).until(() -> "stale".equals(attributeOf(WARM, "data-status")));
+            assertEquals("stale", cellText(WARM, 2));
+            assertTrue(row(WARM).getAttribute("class").contains("stale"));
+        }
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------
 
     private static void loadAndAwaitLive() {
@@ -265,6 +292,11 @@ class DashboardBrowserIT {
             }
         }
         return Optional.empty();
+    }
+
+    private static String attributeOf(String sensor, String attribute) {
+        var rows = driver.findElements(By.cssSelector("#sensor-rows tr[data-sensor='" + sensor + "']"));
+        return rows.isEmpty() ? null : rows.get(0).getAttribute(attribute);
     }
 
     private static WebElement row(String sensor) {
