@@ -47,10 +47,10 @@ record DashboardConfig(
         var wsUrl = env.optionalString("MQTT_WS_URL").filter(s -> !s.isBlank());
         var pageUser = env.string("MQTT_PAGE_USER", "dashboard-page");
         var pagePassword = env.secret("MQTT_PAGE_PASS", "page-demo-pass");
-        var ownUser = env.optionalString("MQTT_USERNAME");
         var mqtt = MqttSettings.fromEnv(env, "thermowatch-dashboard-" + UUID.randomUUID().toString().substring(0, 8));
-        var statusMqtt = new MqttSettings(mqtt.serverUris(), ownUser.isPresent() ? mqtt.username() : pageUser,
-                ownUser.isPresent() ? mqtt.password() : pagePassword, mqtt.clientId(), mqtt.keepAliveSeconds());
+        // Read again after fromEnv: the defaults are the page user's, and the effective-config log shows those.
+        var statusMqtt = new MqttSettings(mqtt.serverUris(), env.string("MQTT_USERNAME", pageUser),
+                env.secret("MQTT_PASSWORD", pagePassword), mqtt.clientId(), mqtt.keepAliveSeconds());
         return new DashboardConfig(
                 env.integer("DASHBOARD_PORT", DEFAULT_PORT, 0, 65535),
                 DatabaseSettings.load(env),

@@ -8,6 +8,7 @@ import io.thermowatch.common.ConfigException;
 import io.thermowatch.common.EnvConfig;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,29 @@ class DashboardConfigTest {
         assertEquals(Optional.empty(), config.mqttWsUrl());
         assertEquals(25.0, config.threshold());
         assertEquals(Duration.ofMinutes(2), config.offlineAfter());
+        assertEquals(List.of("tcp://haproxy:1883"), config.statusMqtt().serverUris());
+        assertEquals("dashboard-page", config.statusMqtt().username(), "the status subscription reads as the page user");
+        assertEquals("page-demo-pass", config.statusMqtt().password());
+    }
+
+    @Test
+    void the_effective_configuration_names_the_user_the_status_subscription_really_uses() {
+        // Given
+        var env = EnvConfig.of(Map.of("MQTT_PAGE_USER", "page"));
+
+        // When
+        DashboardConfig.load(env);
+
+        // Then
+        assertTrue(env.describe().contains("MQTT_USERNAME=page"), env.describe());
+    }
+
+    @Test
+    void mqtt_username_overrides_the_status_subscription_user() {
+        var config = load(Map.of("MQTT_USERNAME", "watcher", "MQTT_PASSWORD", "w", "MQTT_URIS", "tcp://a:1,tcp://b:2"));
+        assertEquals("watcher", config.statusMqtt().username());
+        assertEquals("w", config.statusMqtt().password());
+        assertEquals(List.of("tcp://a:1", "tcp://b:2"), config.statusMqtt().serverUris());
     }
 
     @Test
