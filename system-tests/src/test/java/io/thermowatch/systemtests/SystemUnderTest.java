@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole system under test: the four services started from their jars as OS processes on the native stack,
- * with the environment {@code scripts/stack up} gives them (MQTT and AMQP through HAProxy only, so a HAProxy
- * restart really tests reconnection) but free ports, a mailbox of its own and per-test settings.
+ * with the environment {@code scripts/stack up} gives them (MQTT through HAProxy, sensors with their home nodes
+ * first; AMQP through HAProxy then each node) but free ports, a mailbox of its own and per-test settings.
  * One instance per test class ({@code @BeforeAll}); {@link #close()} stops every process it started.
  */
 final class SystemUnderTest implements AutoCloseable {
@@ -130,6 +130,7 @@ final class SystemUnderTest implements AutoCloseable {
                 .with("MQTT_URIS", stack.mqttUri())
                 .with("MQTT_HOST", "127.0.0.1")
                 .with("MQTT_PORT", stack.mqttUri().substring(stack.mqttUri().lastIndexOf(':') + 1))
+                .with("MQTT_HOME_URIS", String.join(",", stack.nodeMqttUris()))
                 .with("MQTT_USERNAME", stack.sensor().username())
                 .with("MQTT_PASSWORD", stack.sensor().password())
                 .with("EXCURSION_PROBABILITY", "0")
@@ -251,7 +252,7 @@ final class SystemUnderTest implements AutoCloseable {
                 .with("MQTT_URIS", stack.mqttUri())
                 .with("MQTT_HOST", "127.0.0.1")
                 .with("MQTT_PORT", mqttPort)
-                .with("AMQP_ADDRESSES", stack.amqpAddress())
+                .with("AMQP_ADDRESSES", String.join(",", stack.amqpAddresses()))
                 .with("AMQP_VHOST", "/")
                 .database()
                 .smtp()
@@ -275,8 +276,6 @@ final class SystemUnderTest implements AutoCloseable {
         return common()
                 .without("HEALTH_PORT")
                 .with("DASHBOARD_PORT", Integer.toString(dashboardPort))
-                .with("MQTT_USERNAME", stack.page().username())
-                .with("MQTT_PASSWORD", stack.page().password())
                 .with("MQTT_PAGE_USER", stack.page().username())
                 .with("MQTT_PAGE_PASS", stack.page().password())
                 .with("MQTT_WS_URL", stack.webMqttUri().toString())

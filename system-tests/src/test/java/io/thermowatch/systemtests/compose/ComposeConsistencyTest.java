@@ -1,0 +1,690 @@
+package io.thermowatch.systemtests.compose;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docker compose cannot run on the build machines (no Docker engine), so the deployment files are checked
+ * against each other and against the services' code statically: docker-compose.yaml, .env, the Dockerfiles,
+ * haproxy/haproxy.cfg, rabbitmq/rabbitmq.conf, scripts/stack and each module's configuration classes. Each rule
+ * is one test; a failure names every offending item. A unit test (Surefire): no network, no stack.
+ */
+class ComposeConsistencyTest {
+
+    /** The original system's host ports, plus HAProxy's stats page (README, issue 7). */
+    private static final Set<Integer> ORIGINAL_HOST_PORTS = Set.of(8080, 8025, 1883, 5672, 15672, 15675, 5432, 8404);
+    /** Set by Docker or the JVM, not read by the services' configuration. */
+    private static final Set<String> PLATFORM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "TZ");
+    /** Hosts that mean "the user's machine": allowed only in URLs handed to a browser or a mail reader. */
+    private static final Set<String> USER_MACHINE_HOSTS = Set.of("localhost", "127.0.0.1");
+    private static final Pattern URI = Pattern.compile("([a-z][a-z0-9+.-]*)://([^/:\\s]+)(?::(\\d+))?(/.*)?");
+    private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z][A-Za-z0-9_.-]*):(\\d{1,5})");
+    private static final Pattern HEALTHCHECK_PORT = Pattern.compile("/dev/tcp/127\\.0\\.0\\.1/\\$\\{([A-Z_][A-Z0-9_]*)}");
+
+    private static ComposeProject project;
+
+    @BeforeAll
+    static void load() {
+        project = ComposeProject.load();
+    }
+
+    // --- variables -----------------------------------------------------------------------------------------
+
+    @Test
+    void every_variable_a_service_requires_is_set() {
+        // Given every service built from a module, and the variables its code requires (requiredString)
+        List<String> problems = new ArrayList<>();
+        for (String service : javaServices()) {
+            String module = project.moduleOf(service).orElseThrow();
+            Map<String, String> env = project.environment(service);
+            // When the compose environment is compared with them
+            project.envReadsOf(module).values().stream()
+                    .filter(read -> read.method().equals("requiredString"))
+                    .filter(read -> env.getOrDefault(read.name(), "").isBlank())
+                    .forEach(read -> problems.add(service + ": " + read.name() + " (required by " + read.source() + ")"));
+        }
+        // Then none is missing
+        assertNoProblems("required variables not set in docker-compose.yaml", problems);
+    }
+
+    @Test
+    void every_credential_a_service_reads_comes_from_the_env_file() {
+        // Given every secret a service reads whose fallback is a built-in demo credential
+        List<String> problems = new ArrayList<>();
+        for (String service : javaServices()) {
+            Map<String, String> raw = project.rawEnvironment(service);
+            for (ComposeProject.EnvRead read : project.envReadsOf(project.moduleOf(service).orElseThrow()).values()) {
+                if (!read.isCredentialWithDemoDefault()) {
+                    continue;
+                }
+                // When its compose value is looked at
+                String value = raw.get(read.name());
+                // Then it is set, as a reference to a variable of .env (changing .env changes every service)
+                if (value == null) {
+                    problems.add(service + ": " + read.name() + " not set (the service would fall back to its built-in "
+                            + "default " + read.defaultText().orElse("?") + ", a demo credential, ignoring .env)");
+                } else if (!value.matches("\\$\\{[A-Za-z_][A-Za-z0-9_]*}")) {
+                    problems.add(service + ": " + read.name() + "=" + value + " is a literal, not a ${VAR} of .env");
+                }
+            }
+        }
+        assertNoProblems("credentials not taken from .env", problems);
+    }
+
+    @Test
+    void every_variable_set_on_a_service_is_one_it_reads() {
+        // Given what each service's code reads (its module, the common classes it uses, logback.xml)
+        List<String> problems = new ArrayList<>();
+        for (String service : javaServices()) {
+            Set<String> known = project.envReadsOf(project.moduleOf(service).orElseThrow()).keySet();
+            // When the variables compose sets are compared with it
+            project.rawEnvironment(service).keySet().stream()
+                    .filter(name -> !known.contains(name) && !PLATFORM_VARIABLES.contains(name))
+                    // Then each one is read (a misspelt name would be silently ignored)
+                    .forEach(name -> problems.add(service + ": " + name));
+        }
+        assertNoProblems("variables set in docker-compose.yaml that the service never reads (typo?)", problems);
+    }
+
+    @Test
+    void every_variable_compose_interpolates_is_defined_in_the_env_file() {
+        // Given the ${VAR} references of docker-compose.yaml that have no default of their own
+        Set<String> used = project.interpolatedVariablesWithoutDefault();
+        // When they are looked up in .env
+        List<String> problems = used.stream().filter(name -> !project.dotEnv.containsKey(name)).toList();
+        // Then every one is defined (Compose would otherwise substitute an empty string, with only a warning)
+        assertNoProblems("variables used in docker-compose.yaml but not defined in .env", problems);
+        assertTrue(!used.isEmpty(), "docker-compose.yaml interpolates no ${VAR} at all: credentials must come from .env");
+    }
+
+    @Test
+    void compose_gives_each_service_the_same_credentials_as_scripts_stack() {
+        // Given what scripts/stack up hands each module from .env (e.g. AMQP_USERNAME=$AMQP_DBWRITER_USER)
+        List<String> problems = new ArrayList<>();
+        Pattern reference = Pattern.compile("\\$\\{?([A-Z][A-Z0-9_]*)}?");
+        for (String service : javaServices()) {
+            String module = project.moduleOf(service).orElseThrow();
+            Map<String, String> raw = project.rawEnvironment(service);
+            Set<String> reads = project.envReadsOf(module).keySet();
+            project.stackEnvironment(module).forEach((name, stackValue) -> {
+                Matcher m = reference.matcher(stackValue);
+                if (!reads.contains(name)) {
+                    return; // scripts/stack hands some variables to every module; only those it reads matter
+                }
+                if (!m.matches() || !project.dotEnv.containsKey(m.group(1))) {
+                    return; // a port or an address: differs between the two layouts by design
+                }
+                // When compose's value of the same variable is compared
+                String expected = "${" + m.group(1) + "}";
+                // Then it names the same .env variable (the same role, the same user)
+                if (!expected.equals(raw.get(name))) {
+                    problems.add(service + ": " + name + "=" + raw.get(name) + ", scripts/stack gives " + module
+                            + " " + name + "=" + stackValue);
+                }
+            });
+        }
+        assertNoProblems("docker-compose.yaml and scripts/stack disagree on credentials", problems);
+    }
+
+    @Test
+    void services_sharing_a_threshold_agree_on_it() {
+        // Given the services that read TEMPERATURE_THRESHOLD (the email-sender alerts, the dashboard colours)
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String service : javaServices()) {
+            if (project.envReadsOf(project.moduleOf(service).orElseThrow()).containsKey("TEMPERATURE_THRESHOLD")) {
+                values.put(service, project.effectiveValue(service, "TEMPERATURE_THRESHOLD").orElse("?"));
+            }
+        }
+        // When their effective values are compared, then they are one number
+        Set<Double> distinct = values.values().stream().map(Double::valueOf).collect(Collectors.toSet());
+        assertEquals(1, distinct.size(), "TEMPERATURE_THRESHOLD differs between services: " + values);
+    }
+
+    // --- hosts and ports -------------------------------------------------------------------------------------
+
+    @Test
+    void every_host_a_service_or_haproxy_names_is_a_compose_service() {
+        // Given every address in the services' effective configuration and HAProxy's default server addresses
+        List<String> problems = new ArrayList<>();
+        for (Address address : addresses()) {
+            // When its host is looked up among the compose services
+            boolean userFacing = USER_MACHINE_HOSTS.contains(address.host());
+            if (userFacing) {
+                // Then a URL for the user's browser points at a port published on the user's machine
+                if (!publishedHostPorts().containsKey(address.port())) {
+                    problems.add(address + ": port " + address.port() + " is not published on the host");
+                }
+            } else if (!project.services.containsKey(address.host())) {
+                // Then anything else is a service name Compose's DNS resolves
+                problems.add(address + ": no compose service named " + address.host());
+            }
+        }
+        assertNoProblems("hosts that are not compose services", problems);
+    }
+
+    @Test
+    void every_port_a_service_or_haproxy_connects_to_is_one_its_target_listens_on() {
+        // Given every host:port the services and HAProxy connect to inside the compose network
+        List<String> problems = new ArrayList<>();
+        for (Address address : addresses()) {
+            if (USER_MACHINE_HOSTS.contains(address.host()) || !project.services.containsKey(address.host())
+                    || address.port() < 0) {
+                continue; // reported by the host rule
+            }
+            // When the target's listening ports are derived from its own configuration
+            Set<Integer> listening = listeningPorts(address.host());
+            // Then the port is among them
+            if (!listening.contains(address.port())) {
+                problems.add(address + ": " + address.host() + " listens on " + listening);
+            }
+        }
+        assertNoProblems("ports nobody listens on", problems);
+    }
+
+    @Test
+    void every_published_port_is_one_the_service_listens_on() {
+        // Given the ports: of every compose service
+        List<String> problems = new ArrayList<>();
+        for (String service : project.services.keySet()) {
+            for (int[] port : project.publishedPorts(service)) {
+                // When the container side is compared with what the service listens on
+                Set<Integer> listening = listeningPorts(service);
+                // Then it is one of them
+                if (!listening.contains(port[1])) {
+                    problems.add(service + ": publishes " + port[0] + ":" + port[1] + " but listens on " + listening);
+                }
+            }
+        }
+        assertNoProblems("published ports that lead nowhere", problems);
+    }
+
+    @Test
+    void the_original_host_ports_are_published() {
+        // Given the host ports of the original system (and HAProxy's stats page)
+        Map<Integer, String> published = publishedHostPorts();
+        // When they are looked up among the published ports, then every one is there, each once
+        List<String> problems = ORIGINAL_HOST_PORTS.stream().sorted()
+                .filter(port -> !published.containsKey(port)).map(port -> "host port " + port).toList();
+        assertNoProblems("host ports of the original system not published", problems);
+    }
+
+    // --- Dockerfiles -----------------------------------------------------------------------------------------
+
+    @Test
+    void every_dockerfile_copies_the_jar_its_module_builds() {
+        // Given each service Dockerfile, and the jar its module's build produces (<module>/target/<artifactId>.jar,
+        // the shade plugin's finalName in the parent pom)
+        List<String> problems = new ArrayList<>();
+        String parentPom = project.read(project.root.resolve("pom.xml"));
+        if (!parentPom.contains("<finalName>${project.artifactId}</finalName>")) {
+            problems.add("pom.xml: the shade plugin no longer names the jar <finalName>${project.artifactId}</finalName>");
+        }
+        for (String service : javaServices()) {
+            String module = project.moduleOf(service).orElseThrow();
+            Path dockerfilePath = project.relative(project.dockerfileOf(service).orElseThrow());
+            Dockerfile dockerfile = project.dockerfile(dockerfilePath);
+            String artifactId = artifactIdOf(project.read(project.root.resolve(module).resolve("pom.xml")));
+            // When its COPY --from lines are read
+            List<Dockerfile.Copy> fromBuild = dockerfile.copies.stream().filter(c -> c.from().isPresent()).toList();
+            if (fromBuild.isEmpty()) {
+                problems.add(dockerfilePath + ": no COPY --from=<build stage> of the jar");
+                continue;
+            }
+            for (Dockerfile.Copy copy : fromBuild) {
+                String stage = copy.from().get();
+                String workdir = workdirOf(project.root.resolve(dockerfilePath), stage);
+                String expected = workdir + "/" + module + "/target/" + artifactId + ".jar";
+                // Then each copies exactly that jar, and the entrypoint runs what was copied
+                if (!copy.sources().equals(List.of(expected))) {
+                    problems.add(dockerfilePath + ": '" + copy.text() + "' but the build produces " + expected);
+                }
+                String entrypoint = dockerfile.runtime.getOrDefault("ENTRYPOINT", "");
+                if (!entrypoint.contains(copy.destination())) {
+                    problems.add(dockerfilePath + ": ENTRYPOINT " + entrypoint + " does not run " + copy.destination());
+                }
+            }
+            boolean builds = dockerfile.runs.stream()
+                    .anyMatch(run -> run.contains("mvn") && run.contains("-pl " + module) && run.contains("package"));
+            if (!builds) {
+                problems.add(dockerfilePath + ": no RUN mvn ... -pl " + module + " ... package");
+            }
+        }
+        assertNoProblems("Dockerfiles that do not copy the jar their build produces", problems);
+    }
+
+    @Test
+    void every_dockerfile_copies_the_pom_of_every_reactor_module() {
+        // Given the parent pom's <modules>: Maven refuses to read the reactor if one of their poms is missing
+        List<String> problems = new ArrayList<>();
+        for (String service : javaServices()) {
+            Path dockerfilePath = project.relative(project.dockerfileOf(service).orElseThrow());
+            Dockerfile dockerfile = project.dockerfile(dockerfilePath);
+            // When the sources of its COPY lines from the build context are collected
+            Set<String> copied = dockerfile.copies.stream().filter(c -> c.from().isEmpty())
+                    .flatMap(c -> c.sources().stream()).map(s -> s.replaceAll("^\\./", ""))
+                    .collect(Collectors.toSet());
+            // Then the parent pom and every module's pom are among them
+            if (!copied.contains("pom.xml")) {
+                problems.add(dockerfilePath + ": pom.xml");
+            }
+            project.reactorModules.stream().map(m -> m + "/pom.xml").filter(pom -> !copied.contains(pom))
+                    .forEach(pom -> problems.add(dockerfilePath + ": " + pom));
+        }
+        assertNoProblems("module poms not copied before the Maven build (\"Child module ... does not exist\")",
+                problems);
+    }
+
+    @Test
+    void every_dockerfile_copy_source_exists_in_its_build_context() {
+        // Given every COPY from the build context, in every Dockerfile compose builds
+        List<String> problems = new ArrayList<>();
+        List<String> ignored = dockerignore();
+        for (Map.Entry<Path, String> entry : project.dockerfiles().entrySet()) {
+            Path context = project.buildContextOf(entry.getValue()).orElseThrow();
+            for (Dockerfile.Copy copy : project.dockerfile(entry.getKey()).copies) {
+                if (copy.from().isPresent()) {
+                    continue;
+                }
+                for (String source : copy.sources()) {
+                    // When the source is resolved against the build context
+                    Path path = context.resolve(source).normalize();
+                    // Then it exists, and .dockerignore (of the repository root context) does not exclude it
+                    if (!Files.exists(path)) {
+                        problems.add(project.relative(entry.getKey()) + ": '" + copy.text() + "': " + source
+                                + " not found in the build context " + project.relative(context));
+                    } else if (context.equals(project.root) && isIgnored(source, ignored)) {
+                        problems.add(project.relative(entry.getKey()) + ": '" + copy.text() + "': " + source
+                                + " is excluded by .dockerignore");
+                    }
+                }
+            }
+        }
+        assertNoProblems("COPY sources missing from the build context", problems);
+    }
+
+    @Test
+    void every_image_tag_is_pinned() {
+        // Given every image compose pulls and every FROM of every Dockerfile it builds
+        List<String> problems = new ArrayList<>();
+        for (String service : project.services.keySet()) {
+            Object image = project.service(service).get("image");
+            boolean built = project.dockerfileOf(service).isPresent();
+            if (image == null && !built) {
+                problems.add(service + ": neither image nor build");
+            } else if (image != null && !isPinned(String.valueOf(image), built)) {
+                problems.add(service + ": image " + image);
+            }
+        }
+        for (Path path : project.dockerfiles().keySet()) {
+            Dockerfile dockerfile = project.dockerfile(path);
+            Set<String> stageNames = dockerfile.stages.stream().flatMap(s -> s.name().stream()).collect(Collectors.toSet());
+            for (Dockerfile.Stage stage : dockerfile.stages) {
+                // When the tag is read, then it names a version (no tag, latest, or a floating word are not)
+                if (!stageNames.contains(stage.image()) && !isPinned(stage.image(), false)) {
+                    problems.add(project.relative(path) + ": FROM " + stage.image());
+                }
+            }
+        }
+        assertNoProblems("images not pinned to a version", problems);
+    }
+
+    @Test
+    void every_service_image_runs_as_non_root_with_exec_form_entrypoint_and_a_readiness_healthcheck() {
+        // Given the runtime stage of every service Dockerfile
+        List<String> problems = new ArrayList<>();
+        for (String service : javaServices()) {
+            Path path = project.relative(project.dockerfileOf(service).orElseThrow());
+            Dockerfile dockerfile = project.dockerfile(path);
+            Map<String, String> runtime = dockerfile.runtime;
+            // When its USER, ENTRYPOINT, STOPSIGNAL, HEALTHCHECK and JVM flags are read, then they are as the issue asks
+            String user = runtime.getOrDefault("USER", "");
+            if (user.isEmpty() || user.matches("(root|0)(:.*)?")) {
+                problems.add(path + ": runs as root (USER '" + user + "')");
+            }
+            if (!runtime.getOrDefault("ENTRYPOINT", "").startsWith("[")) {
+                problems.add(path + ": ENTRYPOINT is not in exec form (SIGTERM would reach a shell, not the JVM)");
+            }
+            if (!runtime.getOrDefault("STOPSIGNAL", "SIGTERM").equals("SIGTERM")) {
+                problems.add(path + ": STOPSIGNAL " + runtime.get("STOPSIGNAL"));
+            }
+            String healthcheck = runtime.getOrDefault("HEALTHCHECK", "");
+            if (!healthcheck.contains("/readyz")) {
+                problems.add(path + ": HEALTHCHECK does not ask /readyz");
+            }
+            Matcher port = HEALTHCHECK_PORT.matcher(healthcheck);
+            if (!port.find() || !dockerfile.runtimeEnv.containsKey(port.group(1))) {
+                problems.add(path + ": HEALTHCHECK port is not a variable the image's ENV defines");
+            } else if (!project.envReadsOf(project.moduleOf(service).orElseThrow()).containsKey(port.group(1))) {
+                problems.add(path + ": HEALTHCHECK uses ${" + port.group(1) + "}, which the service does not read");
+            }
+            if (healthcheck.contains("curl") || healthcheck.contains("wget")) {
+                problems.add(path + ": HEALTHCHECK uses a tool the eclipse-temurin JRE image does not have");
+            }
+            if (!dockerfile.runtimeEnv.getOrDefault("JAVA_TOOL_OPTIONS", "").contains("MaxRAMPercentage")) {
+                problems.add(path + ": no -XX:MaxRAMPercentage in JAVA_TOOL_OPTIONS (heap ignores the container limit)");
+            }
+        }
+        assertNoProblems("service images", problems);
+    }
+
+    // --- startup order and the sensors ------------------------------------------------------------------------
+
+    @Test
+    void depends_on_waits_for_health_where_the_dependency_has_a_healthcheck() {
+        // Given every depends_on entry
+        List<String> problems = new ArrayList<>();
+        for (String service : project.services.keySet()) {
+            project.dependsOn(service).forEach((target, condition) -> {
+                // When the target has a healthcheck (compose's or its image's)
+                if (!project.services.containsKey(target)) {
+                    problems.add(service + " depends on unknown service " + target);
+                } else if (project.hasHealthcheck(target) && !condition.equals("service_healthy")) {
+                    // Then the dependant waits for it to be healthy, not merely started
+                    problems.add(service + " -> " + target + ": condition " + condition);
+                }
+            });
+        }
+        assertNoProblems("depends_on not waiting for health", problems);
+    }
+
+    @Test
+    void services_that_need_the_broker_database_or_smtp_wait_for_them() {
+        // Given the infrastructure each Java service connects to (every host in its configuration)
+        List<String> problems = new ArrayList<>();
+        for (Address address : addresses()) {
+            if (address.service().equals("haproxy") || !project.services.containsKey(address.host())
+                    || !project.hasHealthcheck(address.host())) {
+                continue;
+            }
+            // When its depends_on is read
+            Map<String, String> deps = project.dependsOn(address.service());
+            boolean waitsForTarget = "service_healthy".equals(deps.get(address.host()));
+            boolean waitsForBalancer = address.host().startsWith("rabbitmq")
+                    && "service_healthy".equals(deps.get("haproxy"));
+            // Then it waits for that dependency's health (for the nodes: for HAProxy, which waits for all three)
+            if (!waitsForTarget && !waitsForBalancer && !isFallback(address)) {
+                problems.add(address.service() + " connects to " + address.host() + " (" + address.variable()
+                        + ") without depends_on " + address.host() + ": {condition: service_healthy}");
+            }
+        }
+        assertNoProblems("services starting before what they need", problems);
+    }
+
+    @Test
+    void sensors_publish_the_seed_topics_with_their_home_node_first_and_haproxy_as_fallback() {
+        // Given the sensor services
+        Map<String, String> expectedTopic = Map.of(
+                "sensor1", "temperature/data_center_a1",
+                "sensor2", "temperature/data_center_b1",
+                "sensor3", "temperature/data_center_c1");
+        List<String> problems = new ArrayList<>();
+        Set<Object> sensorImages = new LinkedHashSet<>();
+        expectedTopic.forEach((service, topic) -> {
+            if (!project.services.containsKey(service)) {
+                problems.add(service + ": missing");
+                return;
+            }
+            Map<String, String> env = project.environment(service);
+            String home = "rabbitmq" + service.substring("sensor".length());
+            // When their topic and broker list are read, then each has its own seed topic, home node, HAProxy
+            if (!topic.equals(env.get("MQTT_TOPIC"))) {
+                problems.add(service + ": MQTT_TOPIC=" + env.get("MQTT_TOPIC") + ", expected " + topic);
+            }
+            String expectedUris = "tcp://" + home + ":1883,tcp://haproxy:1883";
+            if (!expectedUris.equals(env.get("MQTT_URIS"))) {
+                problems.add(service + ": MQTT_URIS=" + env.get("MQTT_URIS") + ", expected " + expectedUris);
+            }
+            sensorImages.add(project.service(service).get("image"));
+        });
+        if (sensorImages.size() != 1 || sensorImages.contains(null)) {
+            problems.add("sensors do not share one image name (built once): " + sensorImages);
+        }
+        assertNoProblems("sensor services", problems);
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------------------
+
+    /** An address a service (or HAProxy) connects to: where it was found, the host and the port (-1 = none). */
+    private record Address(String service, String variable, String host, int port) {
+        @Override
+        public String toString() {
+            return service + " " + variable + " -> " + host + (port >= 0 ? ":" + port : "");
+        }
+    }
+
+    private static List<String> javaServices() {
+        List<String> services = project.services.keySet().stream().filter(s -> project.moduleOf(s).isPresent()).toList();
+        assertTrue(services.size() >= 4, "expected the service containers in docker-compose.yaml, found " + services);
+        return services;
+    }
+
+    /** Every address in the Java services' effective configuration, and HAProxy's default server addresses. */
+    private static List<Address> addresses() {
+        List<Address> addresses = new ArrayList<>();
+        for (String service : javaServices()) {
+            Set<String> names = new TreeSet<>(project.envReadsOf(project.moduleOf(service).orElseThrow()).keySet());
+            names.addAll(project.environment(service).keySet());
+            for (String name : names) {
+                Optional<String> value = project.effectiveValue(service, name);
+                if (value.isEmpty() || value.get().isBlank()) {
+                    continue;
+                }
+                if (usesMqttUrisInstead(service, name)) {
+                    continue;
+                }
+                for (String item : value.get().split(",")) {
+                    parseAddress(service, name, item.strip()).ifPresent(addresses::add);
+                }
+            }
+        }
+        String haproxy = project.services.keySet().stream()
+                .filter(s -> String.valueOf(project.service(s).get("image")).startsWith("haproxy:"))
+                .findFirst().orElse("haproxy");
+        Map<String, String> haproxyEnv = project.services.containsKey(haproxy) ? project.environment(haproxy) : Map.of();
+        Matcher server = Pattern.compile("(?m)^\\s*server\\s+\\S+\\s+\"\\$\\{(\\w+)-([^}]*)}:\\$\\{(\\w+)-(\\d+)}\"(?:.*check port \"\\$\\{(\\w+)-(\\d+)}\")?")
+                .matcher(project.haproxyCfg);
+        while (server.find()) {
+            String host = haproxyEnv.getOrDefault(server.group(1), server.group(2));
+            int port = Integer.parseInt(haproxyEnv.getOrDefault(server.group(3), server.group(4)));
+            addresses.add(new Address("haproxy", "haproxy.cfg " + server.group(1), host, port));
+            if (server.group(5) != null) {
+                int checkPort = Integer.parseInt(haproxyEnv.getOrDefault(server.group(5), server.group(6)));
+                addresses.add(new Address("haproxy", "haproxy.cfg " + server.group(5), host, checkPort));
+            }
+        }
+        return addresses;
+    }
+
+    /** MQTT_HOST/MQTT_PORT are ignored when MQTT_URIS is set (common's MqttSettings). */
+    private static boolean usesMqttUrisInstead(String service, String name) {
+        return (name.equals("MQTT_HOST") || name.equals("MQTT_PORT"))
+                && !project.effectiveValue(service, "MQTT_URIS").orElse("").isBlank();
+    }
+
+    private static Optional<Address> parseAddress(String service, String variable, String item) {
+        Matcher uri = URI.matcher(item);
+        if (uri.matches()) {
+            int port = uri.group(3) != null ? Integer.parseInt(uri.group(3)) : defaultPort(uri.group(1));
+            return Optional.of(new Address(service, variable, uri.group(2), port));
+        }
+        Matcher hostPort = HOST_PORT.matcher(item);
+        if (hostPort.matches()) {
+            return Optional.of(new Address(service, variable, hostPort.group(1), Integer.parseInt(hostPort.group(2))));
+        }
+        if (variable.endsWith("_HOST")) {
+            String portVariable = variable.substring(0, variable.length() - "_HOST".length()) + "_PORT";
+            int port = project.effectiveValue(service, portVariable).map(Integer::parseInt).orElse(-1);
+            return Optional.of(new Address(service, variable + "/" + portVariable, item, port));
+        }
+        return Optional.empty();
+    }
+
+    private static int defaultPort(String scheme) {
+        return switch (scheme) {
+            case "http", "ws" -> 80;
+            case "https", "wss" -> 443;
+            default -> -1;
+        };
+    }
+
+    /** A node listed after HAProxy in an address list is a fallback: waiting for HAProxy covers it. */
+    private static boolean isFallback(Address address) {
+        return address.host().startsWith("rabbitmq")
+                && "service_healthy".equals(project.dependsOn(address.service()).get("haproxy"));
+    }
+
+    /** What a compose service listens on, from its own configuration. */
+    private static Set<Integer> listeningPorts(String service) {
+        Set<Integer> ports = new TreeSet<>();
+        Optional<String> module = project.moduleOf(service);
+        String image = String.valueOf(project.service(service).get("image"));
+        Optional<Path> dockerfile = project.dockerfileOf(service);
+        if (module.isPresent()) {
+            // A Java service: the port its image's HEALTHCHECK asks, i.e. HEALTH_PORT or DASHBOARD_PORT.
+            Matcher m = HEALTHCHECK_PORT.matcher(project.dockerfile(dockerfile.orElseThrow()).runtime
+                    .getOrDefault("HEALTHCHECK", ""));
+            if (m.find()) {
+                project.effectiveValue(service, m.group(1)).map(Integer::parseInt).ifPresent(ports::add);
+            }
+        } else if (dockerfile.isPresent() && dockerfile.get().startsWith(project.root.resolve("rabbitmq"))) {
+            for (String key : List.of("listeners.tcp.default", "mqtt.listeners.tcp.default", "web_mqtt.tcp.port",
+                    "management.tcp.port")) {
+                project.rabbitmqConf(key).map(v -> v.substring(v.lastIndexOf(':') + 1)).map(Integer::parseInt)
+                        .ifPresent(ports::add);
+            }
+        } else if (image.startsWith("haproxy:")) {
+            Map<String, String> env = project.environment(service);
+            Matcher bind = Pattern.compile("(?m)^\\s*bind\\s+\"[^\"]*:\\$\\{(\\w+)-(\\d+)}\"").matcher(project.haproxyCfg);
+            while (bind.find()) {
+                ports.add(Integer.parseInt(env.getOrDefault(bind.group(1), bind.group(2))));
+            }
+        } else if (image.startsWith("timescale/timescaledb:") || image.startsWith("postgres:")) {
+            ports.add(5432); // the image's PostgreSQL default
+        } else if (image.startsWith("axllent/mailpit:")) {
+            ports.addAll(List.of(1025, 8025)); // Mailpit's defaults: SMTP, web UI and API
+        } else {
+            fail("do not know what compose service " + service + " (" + image + ") listens on: teach "
+                    + "ComposeConsistencyTest.listeningPorts");
+        }
+        return ports;
+    }
+
+    /** Published host port → service. */
+    private static Map<Integer, String> publishedHostPorts() {
+        Map<Integer, String> published = new LinkedHashMap<>();
+        for (String service : project.services.keySet()) {
+            for (int[] port : project.publishedPorts(service)) {
+                String previous = published.put(port[0], service);
+                if (previous != null) {
+                    fail("host port " + port[0] + " published twice: " + previous + " and " + service);
+                }
+            }
+        }
+        return published;
+    }
+
+    private static boolean isPinned(String image, boolean builtHere) {
+        String withoutDigest = image.split("@", 2)[0];
+        int slash = withoutDigest.lastIndexOf('/');
+        int colon = withoutDigest.lastIndexOf(':');
+        if (image.contains("@sha256:")) {
+            return true;
+        }
+        if (colon <= slash) {
+            return false;
+        }
+        String tag = withoutDigest.substring(colon + 1);
+        if (tag.equals("latest")) {
+            return false;
+        }
+        // An image built from this repository carries a local tag; a pulled one must name a version.
+        return builtHere || tag.matches(".*\\d.*");
+    }
+
+    private static String artifactIdOf(String pom) {
+        String withoutParent = pom.replaceAll("(?s)<parent>.*?</parent>", "");
+        Matcher m = Pattern.compile("<artifactId>([^<]+)</artifactId>").matcher(withoutParent);
+        if (!m.find()) {
+            fail("no artifactId in pom");
+        }
+        return m.group(1);
+    }
+
+    private static String workdirOf(Path dockerfile, String stage) {
+        try {
+            return Dockerfile.workdirOf(dockerfile, stage).orElse("");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static List<String> dockerignore() {
+        Path file = project.root.resolve(".dockerignore");
+        if (!Files.exists(file)) {
+            return List.of();
+        }
+        return project.read(file).lines().map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+    }
+
+    /** .dockerignore's patterns as Docker reads them: relative to the context root, ** for any directories. */
+    private static boolean isIgnored(String source, List<String> patterns) {
+        String path = source.replaceAll("^\\./", "").replaceAll("/$", "");
+        boolean ignored = false;
+        for (String pattern : patterns) {
+            boolean negate = pattern.startsWith("!");
+            String glob = (negate ? pattern.substring(1) : pattern).replaceAll("^/", "").replaceAll("/$", "");
+            String regex = globToRegex(glob);
+            // A pattern matching a directory excludes everything under it.
+            if (path.matches(regex + "(/.*)?")) {
+                ignored = !negate;
+            }
+        }
+        return ignored;
+    }
+
+    private static String globToRegex(String glob) {
+        StringBuilder regex = new StringBuilder();
+        for (int i = 0; i < glob.length(); i++) {
+            char c = glob.charAt(i);
+            if (glob.startsWith("**/", i)) {
+                regex.append("(?:.*/)?");
+                i += 2;
+            } else if (glob.startsWith("**", i)) {
+                regex.append(".*");
+                i += 1;
+            } else if (c == '*') {
+                regex.append("[^/]*");
+            } else if (c == '?') {
+                regex.append("[^/]");
+            } else {
+                regex.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return regex.toString();
+    }
+
+    private static void assertNoProblems(String what, List<String> problems) {
+        if (!problems.isEmpty()) {
+            // Services sharing an image (sensor1..3) report a Dockerfile's problem once.
+            fail(what + ":\n  " + String.join("\n  ", new LinkedHashSet<>(problems)));
+        }
+    }
+}
