@@ -35,9 +35,12 @@ final class ComposeProject {
         }
     }
 
+    /**
+     * A call whose first argument is an UPPER_SNAKE literal: EnvConfig's readers ({@code string}, {@code secret},
+     * {@code requiredString}, {@code port}, ...), whatever new ones are added.
+     */
     private static final Pattern ENV_READ = Pattern.compile(
-            "\\.(string|requiredString|optionalString|integer|decimal|duration|positiveDuration|bool|list|secret|port)"
-                    + "\\(\\s*\"([A-Z][A-Z0-9_]*)\"\\s*(?:,\\s*([^,)]+))?");
+            "\\.([a-z][A-Za-z]*)\\(\\s*\"([A-Z][A-Z0-9_]*)\"\\s*(?:,\\s*([^,)]+))?");
     private static final Pattern RESOURCE_READ = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)");
     private static final Pattern INTERPOLATION = Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-?+]([^}]*))?}|\\$([A-Za-z_][A-Za-z0-9_]*)");
 
@@ -50,6 +53,8 @@ final class ComposeProject {
     final String rabbitmqConf;
     final String stackScript;
     final String composeText;
+    private final Map<String, Map<String, EnvRead>> envReads = new java.util.HashMap<>();
+    private final Map<Path, Dockerfile> parsedDockerfiles = new java.util.HashMap<>();
 
     private ComposeProject(Path root) throws IOException {
         this.root = root;
@@ -179,12 +184,13 @@ final class ComposeProject {
     }
 
     Dockerfile dockerfile(Path path) {
-        path = root.resolve(path);
-        try {
-            return Dockerfile.read(path);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return parsedDockerfiles.computeIfAbsent(root.resolve(path).normalize(), absolute -> {
+            try {
+                return Dockerfile.read(absolute);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     /** Every Dockerfile a compose service is built from, once each. */
@@ -238,6 +244,10 @@ final class ComposeProject {
 
     /** Every variable the module reads (its sources and resources, plus those of the common classes it uses). */
     Map<String, EnvRead> envReadsOf(String module) {
+        return envReads.computeIfAbsent(module, this::scanEnvReads);
+    }
+
+    private Map<String, EnvRead> scanEnvReads(String module) {
         Map<String, EnvRead> reads = new TreeMap<>();
         Map<Path, String> own = sources(root.resolve(module).resolve("src/main/java"));
         Map<Path, String> common = sources(root.resolve("common/src/main/java"));
