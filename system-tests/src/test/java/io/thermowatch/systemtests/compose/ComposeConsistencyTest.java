@@ -377,8 +377,10 @@ class ComposeConsistencyTest {
             if (healthcheck.contains("curl") || healthcheck.contains("wget")) {
                 problems.add(path + ": HEALTHCHECK uses a tool the eclipse-temurin JRE image does not have");
             }
-            if (!dockerfile.runtimeEnv.getOrDefault("JAVA_TOOL_OPTIONS", "").contains("MaxRAMPercentage")) {
-                problems.add(path + ": no -XX:MaxRAMPercentage in JAVA_TOOL_OPTIONS (heap ignores the container limit)");
+            if (!(runtime.getOrDefault("ENTRYPOINT", "") + dockerfile.runtimeEnv.getOrDefault("JAVA_TOOL_OPTIONS", ""))
+                    .contains("-XX:MaxRAMPercentage")) {
+                problems.add(path + ": no -XX:MaxRAMPercentage in ENTRYPOINT or JAVA_TOOL_OPTIONS (the heap would "
+                        + "ignore the container's memory limit)");
             }
         }
         assertNoProblems("service images", problems);
