@@ -87,8 +87,9 @@ class DbWriterIT {
         String sensor = sensor("mqtt");
         long time = System.currentTimeMillis() - 1_000;
         // When
-        try (MqttTestClient mqtt = MqttTestClient.connect(stack.mqttUri(), stack.sensor())) {
-            mqtt.publish(Topics.readingTopic(sensor), "{\"value\": 23.4, \"timestamp\": " + time + "}");
+        try (MqttTestClient mqtt = connectMqtt()) {
+            mqtt.publishUntilAcknowledged(Topics.readingTopic(sensor),
+                    bytes("{\"value\": 23.4, \"timestamp\": " + time + "}"), Duration.ofSeconds(30));
         }
         // Then
         await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) == 1);
@@ -112,11 +113,12 @@ class DbWriterIT {
                 .getBytes(StandardCharsets.UTF_8);
         String marker = sensor("dup-marker");
         // When: the same message twice, in different batches, then a marker behind them
-        try (MqttTestClient mqtt = MqttTestClient.connect(stack.mqttUri(), stack.sensor())) {
-            mqtt.publish(Topics.readingTopic(sensor), payload);
-            Thread.sleep(200);
-            mqtt.publish(Topics.readingTopic(sensor), payload);
-            mqtt.publish(Topics.readingTopic(marker), "{\"value\": 1, \"timestamp\": " + System.currentTimeMillis() + "}");
+        try (MqttTestClient mqtt = connectMqtt()) {
+            mqtt.publishUntilAcknowledged(Topics.readingTopic(sensor), payload, Duration.ofSeconds(30));
+            Thread.sleep(200); // let the first copy go into an earlier batch than the second
+            mqtt.publishUntilAcknowledged(Topics.readingTopic(sensor), payload, Duration.ofSeconds(30));
+            mqtt.publishUntilAcknowledged(Topics.readingTopic(marker),
+                    bytes("{\"value\": 1, \"timestamp\": " + System.currentTimeMillis() + "}"), Duration.ofSeconds(30));
         }
         // Then
         await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", marker) == 1);
@@ -317,6 +319,16 @@ class DbWriterIT {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** A sensor-user MQTT client; a node still settling after another test may refuse a connect for a moment. */
+    private static MqttTestClient connectMqtt() {
+        AtomicReference<MqttTestClient> client = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            client.set(MqttTestClient.connect(List.of(stack.mqttUri()), stack.sensor(), true));
+            return true;
+        });
+        return client.get();
+    }
 
     private static List<Reading> readings(String sensor, int n) {
         long base = System.currentTimeMillis() - 3_600_000;
