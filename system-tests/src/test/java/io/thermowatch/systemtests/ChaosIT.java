@@ -64,6 +64,7 @@ class ChaosIT {
     @AfterEach
     void everyStepEndsRecoveredAndCounted() {
         system.awaitAllReady(RECOVERY);
+        SystemUnderTest.awaitEveryNodeAcceptsMqtt(stack, RECOVERY);
         chaos.assertNoOrphanedGrowingQueue();
         awaitStreamProgress(20);
         stream.assertExactlyOnce(rows, COUNT_TIMEOUT);

@@ -2,6 +2,7 @@ package io.thermowatch.systemtests;
 
 import static org.awaitility.Awaitility.await;
 
+import io.thermowatch.testkit.MqttTestClient;
 import io.thermowatch.testkit.QueueProbe;
 import io.thermowatch.testkit.ServiceEnv;
 import io.thermowatch.testkit.ServiceProcess;
@@ -67,6 +68,7 @@ final class SystemUnderTest implements AutoCloseable {
                                  Map<String, String> extraEmailSender) {
         Stack stack = Stack.get();
         stack.awaitClusterComplete(Duration.ofMinutes(3));
+        awaitEveryNodeAcceptsMqtt(stack, Duration.ofSeconds(60));
         try (QueueProbe probe = stack.queueProbe()) {
             // over AMQP: testkit's ManagementClient.purge gets 406 from the management API (see README)
             probe.purge(Stack.DB_WRITER_QUEUE);
@@ -85,6 +87,26 @@ final class SystemUnderTest implements AutoCloseable {
         log.info("system - run {} started: db-writer, email-sender, dashboard on {}, mail to {}",
                 system.run, system.dashboardPort, system.mailTo);
         return system;
+    }
+
+    /**
+     * Every node accepts an MQTT connection directly. RabbitMQ 3.10 can report a node running, and pass HAProxy's
+     * protocol-listener check, while its MQTT client-id tracker has no Raft leader: it then refuses every MQTT
+     * connect with "server unavailable" (CONNACK 3).
+     */
+    static void awaitEveryNodeAcceptsMqtt(Stack stack, Duration timeout) {
+        for (int node = 1; node <= Stack.NODES; node++) {
+            String uri = stack.nodeMqttUri(node);
+            int n = node;
+            await("node " + node + " accepts MQTT connections (" + uri + "); if not, its MQTT client-id tracker is "
+                    + "stuck: restart it with scripts/stack stop-node " + n + " && scripts/stack start-node " + n)
+                    .atMost(timeout).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                    .until(() -> {
+                        try (MqttTestClient client = MqttTestClient.connect(uri, stack.sensor())) {
+                            return client.isConnected();
+                        }
+                    });
+        }
     }
 
     ServiceProcess service(String module) {
