@@ -36,6 +36,7 @@ final class SensorService implements AutoCloseable {
     private static final Duration DISCONNECT_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     private static final int CLOSE_THREADS = 32;
+    private static final Duration STOP_MARGIN = Duration.ofSeconds(15);
 
     private final SensorConfig config;
     private final List<MqttSensorLink> links;
@@ -105,6 +106,23 @@ final class SensorService implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        // Every step below is bounded, but a Paho client stuck on a broker in trouble must not keep the process
+        // alive: the stop runs on its own thread, and after the budget the process exits without waiting for it.
+        Thread stopper = new Thread(this::stop, "sensor-stop");
+        stopper.setDaemon(true);
+        stopper.start();
+        Duration budget = config.shutdownTimeout().plus(STOP_MARGIN);
+        try {
+            stopper.join(budget.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (stopper.isAlive()) {
+            log.warn("sensor - Graceful stop did not finish within {} s; exiting anyway", budget.toSeconds());
+        }
+    }
+
+    private void stop() {
         connector.interrupt();
         readingExecutor.shutdownNow();
         try {

@@ -33,7 +33,7 @@ import java.util.stream.IntStream;
  * {@code flock /tmp/thermowatch-it.lock ./mvnw -B -pl sensor -am -Pbench -DskipTests verify}.
  * System properties: {@code bench.sensors} (10000), {@code bench.rateSeconds} (20),
  * {@code bench.rateSensors} (90, each publishing every 10 ms), {@code bench.perConnection} (100),
- * {@code bench.connectConcurrency} (256).
+ * {@code bench.connectConcurrency} (128).
  */
 public final class SensorBenchmark {
 
@@ -100,7 +100,7 @@ public final class SensorBenchmark {
 
     private void concurrency(int sensorCount, int perConnection) throws Exception {
         Map<String, String> env = fleetEnv(sensorCount, perConnection).with("PUBLISH_INTERVAL", "60")
-                .with("MQTT_CONNECT_CONCURRENCY", System.getProperty("bench.connectConcurrency", "256")).build();
+                .with("MQTT_CONNECT_CONCURRENCY", System.getProperty("bench.connectConcurrency", "128")).build();
         int connections = (sensorCount + perConnection - 1) / perConnection;
         try (ServiceProcess sensor = ServiceProcess.start("sensor", env)) {
             long start = System.nanoTime();
@@ -131,9 +131,14 @@ public final class SensorBenchmark {
                     best == connections ? "all held" : "stalled: " + lastLines(sensor));
             long stopAt = System.nanoTime();
             sensor.sigterm();
-            int exit = sensor.awaitExit(Duration.ofSeconds(60));
-            System.out.printf(Locale.ROOT, "  graceful stop of %d connections: exit %d after %.1f s%n", connections,
-                    exit, (System.nanoTime() - stopAt) / 1e9);
+            try {
+                int exit = sensor.awaitExit(Duration.ofSeconds(60));
+                System.out.printf(Locale.ROOT, "  graceful stop of %d connections: exit %d after %.1f s%n", connections,
+                        exit, (System.nanoTime() - stopAt) / 1e9);
+            } catch (AssertionError e) {
+                System.out.printf(Locale.ROOT, "  graceful stop of %d connections: still running after 60 s%n",
+                        connections);
+            }
         }
     }
 
