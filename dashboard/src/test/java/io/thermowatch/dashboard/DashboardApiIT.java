@@ -139,7 +139,7 @@ class DashboardApiIT {
         // Given the server's status subscription is up (it connects in the background)
         try (var sensor = MqttTestClient.connect(List.of(stack.mqttUri()), stack.sensor(), true)) {
             // When the sensor says goodbye (repeated until seen: the subscription may still be connecting)
-            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
                 sensor.publishUntilAcknowledged("sensors/gone/status", "offline".getBytes(StandardCharsets.UTF_8),
                         Duration.ofSeconds(5));
                 return "offline".equals(sensorNamed(json(get(server, "/api/sensors")).path("sensors"), "gone")
