@@ -1,5 +1,6 @@
 package io.thermowatch.emailsender;
 
+import io.thermowatch.testkit.MutableClock;
 import static io.thermowatch.emailsender.Notification.Kind.BACK_ONLINE;
 import static io.thermowatch.emailsender.Notification.Kind.FIRING;
 import static io.thermowatch.emailsender.Notification.Kind.OFFLINE;

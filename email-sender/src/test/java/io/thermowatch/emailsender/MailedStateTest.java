@@ -1,5 +1,6 @@
 package io.thermowatch.emailsender;
 
+import io.thermowatch.testkit.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;

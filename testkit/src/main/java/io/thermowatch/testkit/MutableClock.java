@@ -1,4 +1,4 @@
-package io.thermowatch.dbwriter;
+package io.thermowatch.testkit;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,16 +6,17 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand. */
-final class MutableClock extends Clock {
+/** A UTC clock that tests move by hand, for the code that takes an injected {@link Clock}. Thread-safe. */
+public final class MutableClock extends Clock {
 
     private volatile Instant now;
 
-    MutableClock(Instant start) {
+    public MutableClock(Instant start) {
         this.now = start;
     }
 
-    void advance(Duration duration) {
+    /** Moves the clock forward (or back, with a negative duration). */
+    public synchronized void advance(Duration duration) {
         now = now.plus(duration);
     }
 
