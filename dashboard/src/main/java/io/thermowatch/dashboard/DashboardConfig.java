@@ -1,5 +1,6 @@
 package io.thermowatch.dashboard;
 
+import io.thermowatch.common.DatabaseSettings;
 import io.thermowatch.common.EnvConfig;
 import io.thermowatch.common.MqttSettings;
 import java.net.URI;
@@ -53,7 +54,7 @@ record DashboardConfig(
                 env.secret("MQTT_PASSWORD", pagePassword), mqtt.clientId(), mqtt.keepAliveSeconds());
         return new DashboardConfig(
                 env.integer("DASHBOARD_PORT", DEFAULT_PORT, 0, 65535),
-                DatabaseSettings.load(env),
+                DatabaseSettings.fromEnv(env),
                 Urls.httpUrl("RABBITMQ_MANAGEMENT_URL", management),
                 env.string("RABBITMQ_MONITOR_USER", "monitor"),
                 env.secret("RABBITMQ_MONITOR_PASS", "monitor-demo-pass"),

@@ -1,5 +1,6 @@
 package io.thermowatch.dashboard;
 
+import io.thermowatch.common.DatabaseSettings;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,6 @@
 package io.thermowatch.dbwriter;
 
+import io.thermowatch.common.DatabaseSettings;
 import io.thermowatch.common.AmqpSettings;
 import io.thermowatch.common.EnvConfig;
 import java.time.Duration;

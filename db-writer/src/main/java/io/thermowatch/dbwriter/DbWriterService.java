@@ -58,7 +58,7 @@ final class DbWriterService implements AutoCloseable {
                 config.database(), config.consumers(), config.batchSize(), config.batchMaxWait().toMillis(),
                 config.prefetch());
 
-        HikariDataSource dataSource = config.database().newDataSource(NAME, config.consumers() + 2);
+        HikariDataSource dataSource = WriterDataSource.open(config.database(), NAME, config.consumers() + 2);
         AtomicReference<List<Lane>> running = new AtomicReference<>(List.of());
         HealthServer health = null;
         Connection connection = null;
