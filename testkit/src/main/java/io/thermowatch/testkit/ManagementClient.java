@@ -129,7 +129,8 @@ public final class ManagementClient {
         HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
                 .timeout(Duration.ofSeconds(10))
                 .header("Authorization", authorization)
-                .header("Accept", "application/json")
+                // A DELETE answers 204 with no body; insisting on JSON there gets 406 from the management API.
+                .header("Accept", "GET".equals(method) ? "application/json" : "*/*")
                 .method(method, HttpRequest.BodyPublishers.noBody())
                 .build();
         IOException lastError = null;
