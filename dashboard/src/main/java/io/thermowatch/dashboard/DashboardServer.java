@@ -55,6 +55,7 @@ final class DashboardServer implements AutoCloseable {
         var connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setPort(config.port());
         server.addConnector(connector);
+        server.setErrorHandler(new JsonErrorHandler(responses));
         var health = HealthServer.handler(registry, List.of(new HealthServer.Check("database", schemaProbe::isReady)));
         var statuses = new StatusTracker(config.statusMqtt(), clock);
         var api = new ApiHandler(config, store, sensorState, cluster, statuses, responses, registry, clock);

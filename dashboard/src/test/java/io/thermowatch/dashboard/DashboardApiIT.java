@@ -240,6 +240,18 @@ class DashboardApiIT {
     }
 
     @Test
+    void a_path_jetty_refuses_itself_answers_json_too() throws Exception {
+        // Given an encoded slash, which Jetty refuses as an ambiguous path separator before any handler runs
+        var response = get(server, "/api/sensors/%3Cscript%3E%2F/readings");
+
+        // Then the error has the API's JSON shape and echoes nothing of the request
+        assertEquals(400, response.statusCode());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+        assertEquals(400, json(response).path("status").asInt());
+        assertTrue(!response.body().contains("<script"), response.body());
+    }
+
+    @Test
     void config_derives_the_websocket_url_from_the_host_the_browser_used() throws Exception {
         // When the browser reaches the dashboard as "localhost"
         var response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + "/api/config")).build(),
