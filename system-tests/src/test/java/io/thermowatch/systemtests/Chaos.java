@@ -7,7 +7,6 @@ import io.thermowatch.testkit.ManagementClient;
 import io.thermowatch.testkit.Stack;
 import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -68,28 +67,10 @@ final class Chaos {
                 });
     }
 
-    /**
-     * Restarts HAProxy: SIGTERM to the pid in {@code .stack/haproxy/haproxy.pid} (the process scripts/stack started),
-     * then {@code scripts/stack infra}, which starts what is missing and waits until every backend is UP.
-     */
+    /** Restarts HAProxy ({@code scripts/stack restart-haproxy}: stop, start, wait until every backend is UP). */
     void restartHaproxy() {
-        Path pidFile = stack.root().resolve(".stack/haproxy/haproxy.pid");
-        long pid;
-        try {
-            pid = Long.parseLong(Files.readString(pidFile).trim());
-        } catch (IOException | NumberFormatException e) {
-            throw new AssertionError("no HAProxy pid in " + pidFile + " (is the stack started by scripts/stack?)", e);
-        }
-        ProcessHandle haproxy = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("HAProxy pid " + pid
-                + " from " + pidFile + " is not running"));
-        log.info("chaos - stopping HAProxy (pid {})", pid);
-        haproxy.destroy();
-        try {
-            haproxy.onExit().get(15, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new AssertionError("HAProxy did not stop within 15 s", e);
-        }
-        runStack("infra");
+        log.info("chaos - restarting HAProxy");
+        runStack("restart-haproxy");
     }
 
     private void runStack(String command) {
