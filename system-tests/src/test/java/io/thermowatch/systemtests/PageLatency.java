@@ -1,0 +1,129 @@
+package io.thermowatch.systemtests;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Publish → browser latency: the dashboard open in headless Chromium, a marker sensor publishing a distinct value
+ * ~5 times a second, and a MutationObserver in the page that records {@code [text, Date.now()]} each time the
+ * marker's value cell changes. The page and this JVM read the same host clock, so rendered-at − published-at is
+ * the latency (including the page's one-frame batching of row updates).
+ */
+final class PageLatency implements AutoCloseable {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+    /** Distinct one-decimal values (the page shows toFixed(1)): −50.0 … 24.9, all under the alert threshold. */
+    private static final int DISTINCT_VALUES = 750;
+
+    // Records every new text of the marker's value cell; polled (and emptied) from Java.
+    private static final String OBSERVER = """
+            const marker = arguments[0];
+            const rows = document.getElementById('sensor-rows');
+            const marks = window.__benchMarks = [];
+            let last = null;
+            new MutationObserver(() => {
+              const row = rows.querySelector('tr[data-sensor="' + marker + '"]');
+              if (!row) { return; }
+              const text = row.cells[1].textContent;
+              if (text !== last) { last = text; marks.push([text, Date.now()]); }
+            }).observe(rows, { childList: true, subtree: true, characterData: true });
+            """;
+
+    private final WebDriver driver;
+
+    private PageLatency(WebDriver driver) {
+        this.driver = driver;
+    }
+
+    /** Opens {@code url} in headless Chromium and waits until the page's live connection is up. */
+    static PageLatency open(String url) {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(DRIVER)) {
+            throw new IllegalStateException("headless Chromium needs " + CHROMIUM + " and " + DRIVER
+                    + ": install them with `scripts/stack install`");
+        }
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-dev-shm-usage", "--window-size=1280,900");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
+                .usingAnyFreePort().build();
+        PageLatency page = new PageLatency(new ChromeDriver(service, options));
+        try {
+            page.driver.get(url);
+            new WebDriverWait(page.driver, Duration.ofSeconds(30)).withMessage(() -> "dashboard live connection up")
+                    .until(d -> "connected".equals(d.findElement(By.id("connection")).getAttribute("data-state")));
+        } catch (RuntimeException e) {
+            page.close();
+            throw e;
+        }
+        return page;
+    }
+
+    /**
+     * Publishes {@code marker}'s readings every 200 ms for {@code duration} and returns the latencies (ms) of the
+     * values the page rendered; values it never rendered are counted in {@link Result#missed}.
+     */
+    Result measure(MqttAsyncClient client, String marker, Duration duration) {
+        ((JavascriptExecutor) driver).executeScript(OBSERVER, marker);
+        Map<String, Long> publishedAt = new ConcurrentHashMap<>();
+        List<Long> latencies = new ArrayList<>();
+        long end = System.nanoTime() + duration.toNanos();
+        long next = System.nanoTime();
+        int published = 0;
+        while (System.nanoTime() < end) {
+            double value = (published % DISTINCT_VALUES - 500) / 10.0;
+            String text = String.format(Locale.ROOT, "%.1f °C", value);
+            long now = System.currentTimeMillis();
+            publishedAt.put(text, now);
+            Publishers.publish(client, marker, now, value, () -> { });
+            published++;
+            collect(publishedAt, latencies);
+            next += 200_000_000L;
+            LockSupport.parkNanos(Math.max(0, next - System.nanoTime()));
+        }
+        // the last values: give the page two seconds to render them
+        long grace = System.nanoTime() + 2_000_000_000L;
+        while (latencies.size() < published && System.nanoTime() < grace) {
+            LockSupport.parkNanos(100_000_000L);
+            collect(publishedAt, latencies);
+        }
+        return new Result(published, latencies, published - latencies.size());
+    }
+
+    record Result(int published, List<Long> latencies, int missed) {
+    }
+
+    @SuppressWarnings("unchecked")
+    private void collect(Map<String, Long> publishedAt, List<Long> latencies) {
+        List<List<Object>> marks = (List<List<Object>>) ((JavascriptExecutor) driver)
+                .executeScript("return window.__benchMarks.splice(0);");
+        for (List<Object> mark : marks) {
+            // the first render of the marker may show the value it had from the API: not a publish of ours
+            Long at = publishedAt.remove((String) mark.get(0));
+            if (at != null) {
+                latencies.add(((Number) mark.get(1)).longValue() - at);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        driver.quit();
+    }
+}
