@@ -83,11 +83,23 @@ final class Publishers {
         return stuck;
     }
 
+    /**
+     * Disconnects and closes every client, forcibly if a polite disconnect does not complete in 5 s: a client left
+     * open keeps a non-daemon sender thread, and exec:java waits for those before the build ends.
+     */
     static void close(List<MqttAsyncClient> clients) {
         for (MqttAsyncClient client : clients) {
             try {
-                client.disconnect().waitForCompletion(5_000);
-                client.close();
+                client.disconnect(1_000).waitForCompletion(5_000);
+            } catch (MqttException e) {
+                try {
+                    client.disconnectForcibly(0, 1_000);
+                } catch (MqttException ignored) {
+                    // closed below whatever its state
+                }
+            }
+            try {
+                client.close(true);
             } catch (MqttException e) {
                 // best effort: the run is over for this client
             }
