@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
 import org.openqa.selenium.By;
@@ -77,12 +78,26 @@ final class PageLatency implements AutoCloseable {
 
     /**
      * Publishes {@code marker}'s readings every 200 ms for {@code duration} and returns the latencies (ms) of the
-     * values the page rendered; values it never rendered are counted in {@link Result#missed}.
+     * values the page rendered; values it never rendered are counted in {@link Result#missed}. A collector thread
+     * reads the page's records, so a slow WebDriver round trip never delays a publish.
      */
-    Result measure(MqttAsyncClient client, String marker, Duration duration) {
+    Result measure(MqttAsyncClient client, String marker, Duration duration) throws InterruptedException {
         ((JavascriptExecutor) driver).executeScript(OBSERVER, marker);
         Map<String, Long> publishedAt = new ConcurrentHashMap<>();
         List<Long> latencies = new ArrayList<>();
+        AtomicBoolean publishing = new AtomicBoolean(true);
+        Thread collector = new Thread(() -> {
+            // after the last publish, two seconds for the page to render the last values
+            long grace = Long.MAX_VALUE;
+            while (System.nanoTime() < grace && !(grace != Long.MAX_VALUE && publishedAt.isEmpty())) {
+                if (!publishing.get() && grace == Long.MAX_VALUE) {
+                    grace = System.nanoTime() + 2_000_000_000L;
+                }
+                collect(publishedAt, latencies);
+                LockSupport.parkNanos(250_000_000L);
+            }
+        }, "page-latency-collector");
+        collector.start();
         long end = System.nanoTime() + duration.toNanos();
         long next = System.nanoTime();
         int published = 0;
@@ -93,16 +108,11 @@ final class PageLatency implements AutoCloseable {
             publishedAt.put(text, now);
             Publishers.publish(client, marker, now, value, () -> { });
             published++;
-            collect(publishedAt, latencies);
             next += 200_000_000L;
             LockSupport.parkNanos(Math.max(0, next - System.nanoTime()));
         }
-        // the last values: give the page two seconds to render them
-        long grace = System.nanoTime() + 2_000_000_000L;
-        while (latencies.size() < published && System.nanoTime() < grace) {
-            LockSupport.parkNanos(100_000_000L);
-            collect(publishedAt, latencies);
-        }
+        publishing.set(false);
+        collector.join();
         return new Result(published, latencies, published - latencies.size());
     }
 

@@ -314,7 +314,8 @@ public final class SystemBenchmark {
                     + BROWSER_SECONDS + " s) | " + pageLatencies.size() + " | " + percentile(pageLatencies, 50) + " | "
                     + percentile(pageLatencies, 99) + " | " + max(pageLatencies) + " |");
             line("");
-            line("Browser: " + page.published() + " marker values published, " + page.missed() + " never shown within 2 s"
+            line("Browser: " + page.published() + " marker values published (" + fmt(page.published()
+                    / (double) BROWSER_SECONDS) + "/s), " + page.missed() + " never shown within 2 s"
                     + " of the end (the page draws once per animation frame, so a value followed by the next one within"
                     + " a frame is never drawn; and it subscribes with QoS 0).");
             line("");
