@@ -320,6 +320,27 @@ class ComposeConsistencyTest {
     }
 
     @Test
+    void every_rabbitmq_file_the_native_stack_uses_is_copied_into_the_rabbitmq_image() {
+        // Given the files of rabbitmq/ that scripts/stack hands to its nodes ("$ROOT/rabbitmq/<file>")
+        Set<String> usedNatively = new TreeSet<>();
+        Matcher m = Pattern.compile("\\$ROOT/rabbitmq/([A-Za-z0-9._-]+)").matcher(project.stackScript);
+        while (m.find()) {
+            usedNatively.add(m.group(1));
+        }
+        // When the rabbitmq image's COPY sources are listed
+        Set<String> copied = new TreeSet<>();
+        project.dockerfile(project.root.resolve("rabbitmq/Dockerfile")).copies
+                .forEach(copy -> copied.addAll(copy.sources()));
+        // Then every one of them is in the image too: compose's nodes run the configuration the tests exercised
+        List<String> problems = usedNatively.stream().filter(file -> !copied.contains(file))
+                .map(file -> "rabbitmq/" + file + " is used by scripts/stack but not copied by rabbitmq/Dockerfile")
+                .toList();
+        assertTrue(usedNatively.contains("rabbitmq.conf"), "scripts/stack no longer names rabbitmq/rabbitmq.conf: "
+                + usedNatively);
+        assertNoProblems("native-only RabbitMQ configuration", problems);
+    }
+
+    @Test
     void every_image_tag_is_pinned() {
         // Given every image compose pulls and every FROM of every Dockerfile it builds
         List<String> problems = new ArrayList<>();
