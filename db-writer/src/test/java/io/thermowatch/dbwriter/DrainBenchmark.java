@@ -50,6 +50,9 @@ public final class DrainBenchmark {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     /** The testkit starts services with C1 only (fast start); a benchmark wants the JIT production gets. */
     private static final List<String> FULL_JIT = List.of("-XX:TieredStopAtLevel=4");
+    /** Extra JVM options for the drained db-writer, e.g. a flight recording: BENCH_JVM_OPTS="-XX:StartFlightRecording=...". */
+    private static final List<String> EXTRA_JVM_OPTIONS = System.getenv().getOrDefault("BENCH_JVM_OPTS", "").isBlank()
+            ? List.of() : List.of(System.getenv("BENCH_JVM_OPTS").trim().split("\\s+"));
 
     private DrainBenchmark() {
     }
@@ -183,7 +186,8 @@ public final class DrainBenchmark {
         long start = System.nanoTime();
         try (ServiceProcess writer = ServiceProcess.start("db-writer", ServiceEnv.forDbWriter(stack)
                 .with("BATCH_SIZE", Integer.toString(batchSize)).with("PREFETCH", Integer.toString(prefetch))
-                .with("CONSUMERS", Integer.toString(consumers)).build(), FULL_JIT)) {
+                .with("CONSUMERS", Integer.toString(consumers)).build(),
+                java.util.stream.Stream.concat(FULL_JIT.stream(), EXTRA_JVM_OPTIONS.stream()).toList())) {
             writer.awaitReady(Duration.ofSeconds(60));
             long ready = System.nanoTime();
             double written;
@@ -191,7 +195,7 @@ public final class DrainBenchmark {
                 if (System.nanoTime() - ready > Duration.ofMinutes(5).toNanos()) {
                     throw new AssertionError("drain did not finish in 5 minutes: " + written);
                 }
-                Thread.sleep(20);
+                Thread.sleep(50); // each poll is a Prometheus scrape inside the measured process: not too often
             }
             long done = System.nanoTime();
             System.out.printf(Locale.ROOT, "%-55s %10.0f rows/s  (%d rows in %.2f s after ready; %.2f s incl. JVM"
