@@ -25,6 +25,8 @@ final class Machine {
         lines.add("- OS: " + osName() + ", kernel " + System.getProperty("os.version"));
         lines.add("- Java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                 + " (services: -Xmx160m -XX:+UseSerialGC -XX:TieredStopAtLevel=1)");
+        lines.add("- Priority: this JVM and the services and browser it starts at nice " + niceOf("self")
+                + ", RabbitMQ node 1 at nice " + niceOf(nodePid(stack)) + " (the stack is started outside the bench)");
         lines.add("- RabbitMQ: " + rabbitVersion(stack) + " × " + Stack.NODES + " nodes (quorum queues), HAProxy: "
                 + firstLine(List.of("haproxy", "-v")) + ", PostgreSQL: " + postgresVersion(stack));
         return lines;
@@ -33,6 +35,24 @@ final class Machine {
     private static String memory() {
         String total = field(Path.of("/proc/meminfo"), "MemTotal").replaceAll("[^0-9]", "");
         return total.isEmpty() ? "?" : String.format(java.util.Locale.ROOT, "%.1f GiB", Long.parseLong(total) / 1024.0 / 1024.0);
+    }
+
+    /** Field 19 of /proc/<pid>/stat (after the parenthesised command name): the process's nice value. */
+    private static String niceOf(String pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    private static String nodePid(Stack stack) {
+        try {
+            return Files.readString(stack.root().resolve(".stack/rabbitmq/rabbit1.pid")).trim();
+        } catch (IOException e) {
+            return "?";
+        }
     }
 
     private static String osName() {
