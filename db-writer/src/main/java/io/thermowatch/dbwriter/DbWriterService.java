@@ -70,7 +70,7 @@ final class DbWriterService implements AutoCloseable {
                             && running.get().stream().allMatch(Lane::isConsuming)));
             SchemaMode mode = migrateWithRetry(new SchemaMigrator(dataSource, config.retentionDays()));
             connection = config.amqp().connect(NAME);
-            BatchSink sink = new PostgresSink(dataSource, PostgresSink.Method.UNNEST);
+            BatchSink sink = new PostgresSink(dataSource, PostgresSink.Method.COPY_FIRST);
             DeliveryTriage triage = new DeliveryTriage(new ReadingCodec(clock));
             List<Lane> lanes = new ArrayList<>();
             for (int i = 1; i <= config.consumers(); i++) {

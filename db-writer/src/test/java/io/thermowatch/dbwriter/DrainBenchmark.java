@@ -79,6 +79,10 @@ public final class DrainBenchmark {
             onePerCommit(ds, readings("one", perCommitRows));
             sinkMethod(ds, PostgresSink.Method.UNNEST, readings("unnest", rows), 1000);
             sinkMethod(ds, PostgresSink.Method.COPY, readings("copy", rows), 1000);
+            List<Reading> copyFirst = readings("copyfirst", rows);
+            sinkMethod(ds, PostgresSink.Method.COPY_FIRST, copyFirst, 1000);
+            // the same rows again: every batch hits the key and falls back (the worst case: all duplicates)
+            sinkMethod(ds, PostgresSink.Method.COPY_FIRST, copyFirst, 1000);
         }
         brokerOnly(stack, readings("broker", rows), 1000, 2000);
         for (int[] config : configs) {
@@ -137,8 +141,26 @@ public final class DrainBenchmark {
 
     private static void preload(Stack stack, List<Reading> readings) throws Exception {
         long publishStart = System.nanoTime();
-        try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
-            publisher.publishAll(readings, 1000);
+        // Four publishers in parallel (one connection each): one alone waits on its confirms most of the time.
+        int publishers = 4;
+        int slice = (readings.size() + publishers - 1) / publishers;
+        List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(publishers);
+        try {
+            for (int i = 0; i < readings.size(); i += slice) {
+                List<Reading> part = readings.subList(i, Math.min(readings.size(), i + slice));
+                done.add(pool.submit(() -> {
+                    try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
+                        publisher.publishAll(part, 1000);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
         }
         report("preload over AMQP with confirms (not db-writer)", readings.size(), publishStart);
         try (var probe = stack.queueProbe()) {

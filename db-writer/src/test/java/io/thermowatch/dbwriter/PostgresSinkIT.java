@@ -1,0 +1,120 @@
+package io.thermowatch.dbwriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.thermowatch.common.Reading;
+import io.thermowatch.testkit.Stack;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * db-writer's insert path ({@link PostgresSink.Method#COPY_FIRST}) against the native stack's PostgreSQL: the
+ * cheap COPY when a batch is new, the UNNEST fallback when it holds rows already stored — never a doubled or
+ * a lost row, and the batch's rejected messages stored either way.
+ */
+class PostgresSinkIT {
+
+    private static HikariDataSource dataSource;
+    private static PostgresSink sink;
+    private static final String RUN = "sink" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+    private static final long BASE = System.currentTimeMillis() - 3_600_000L;
+
+    @BeforeAll
+    static void migrateAndConnect() throws SQLException {
+        Stack stack = Stack.get();
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(stack.jdbcUrl());
+        config.setUsername(stack.database().username());
+        config.setPassword(stack.database().password());
+        config.setAutoCommit(false);
+        config.setMaximumPoolSize(2);
+        dataSource = new HikariDataSource(config);
+        new SchemaMigrator(dataSource, 90).migrate();
+        sink = new PostgresSink(dataSource, PostgresSink.Method.COPY_FIRST);
+    }
+
+    @AfterAll
+    static void close() {
+        if (dataSource != null) {
+            dataSource.close();
+        }
+    }
+
+    @Test
+    void a_new_batch_is_stored_whole() throws SQLException {
+        // Given
+        String sensor = RUN + "-new";
+        List<Reading> batch = readings(sensor, 0, 500);
+        // When
+        int inserted = sink.write(batch, List.of());
+        // Then
+        assertEquals(500, inserted);
+        assertEquals(500, count(sensor));
+    }
+
+    @Test
+    void a_batch_overlapping_stored_rows_stores_only_the_new_ones_and_its_rejects() throws SQLException {
+        // Given rows 0..99 stored, and a batch of rows 50..149 with one rejected message
+        String sensor = RUN + "-overlap";
+        sink.write(readings(sensor, 0, 100), List.of());
+        RejectedMessage reject = new RejectedMessage(System.currentTimeMillis(), "temperature." + sensor,
+                "{\"value\":".getBytes(StandardCharsets.UTF_8), RUN + " not valid JSON");
+        // When
+        int inserted = sink.write(readings(sensor, 50, 100), List.of(reject));
+        // Then the COPY failed on the key, and the fallback stored the 50 new rows once and the reject
+        assertEquals(50, inserted);
+        assertEquals(150, count(sensor));
+        assertEquals(1, countRejects(RUN + " not valid JSON"));
+    }
+
+    @Test
+    void a_batch_holding_the_same_reading_twice_stores_it_once() throws SQLException {
+        // Given
+        String sensor = RUN + "-twice";
+        List<Reading> batch = new ArrayList<>(readings(sensor, 0, 10));
+        batch.add(batch.get(3));
+        // When
+        int inserted = sink.write(batch, List.of());
+        // Then
+        assertEquals(10, inserted);
+        assertEquals(10, count(sensor));
+    }
+
+    private static List<Reading> readings(String sensor, int from, int count) {
+        List<Reading> readings = new ArrayList<>();
+        for (int i = from; i < from + count; i++) {
+            readings.add(new Reading(sensor, 20 + i % 10 / 10.0, BASE + i));
+        }
+        return readings;
+    }
+
+    private static long count(String sensor) throws SQLException {
+        return single("SELECT count(*) FROM temperature WHERE sensor = ?", sensor);
+    }
+
+    private static long countRejects(String reason) throws SQLException {
+        return single("SELECT count(*) FROM rejected_messages WHERE reason = ?", reason);
+    }
+
+    private static long single(String sql, String parameter) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement statement = c.prepareStatement(sql)) {
+            statement.setString(1, parameter);
+            try (ResultSet rs = statement.executeQuery()) {
+                rs.next();
+                long value = rs.getLong(1);
+                c.rollback();
+                return value;
+            }
+        }
+    }
+}
