@@ -27,7 +27,7 @@ class DbWriterConfigTest {
         assertEquals("db-writer", config.amqp().username());
         assertEquals(2000, config.batchSize());
         assertEquals(Duration.ofMillis(100), config.batchMaxWait());
-        assertEquals(4000, config.prefetch());
+        assertEquals(8000, config.prefetch());
         assertEquals(2, config.consumers());
         assertEquals(90, config.retentionDays());
         assertEquals(9102, config.healthPort());
@@ -52,7 +52,7 @@ class DbWriterConfigTest {
         // Then
         assertEquals(500, config.batchSize());
         assertEquals(Duration.ofMillis(250), config.batchMaxWait());
-        assertEquals(1000, config.prefetch());
+        assertEquals(2000, config.prefetch());
         assertEquals(30, config.retentionDays());
     }
 

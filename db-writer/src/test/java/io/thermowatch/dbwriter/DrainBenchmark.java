@@ -61,7 +61,7 @@ public final class DrainBenchmark {
         int rows = intEnv("BENCH_ROWS", 200_000);
         int perCommitRows = intEnv("BENCH_PER_COMMIT_ROWS", 10_000);
         // BATCH_SIZE:PREFETCH[:CONSUMERS] for each drain
-        List<int[]> configs = Arrays.stream(System.getenv().getOrDefault("BENCH_CONFIGS", "2000:4000:2").split(","))
+        List<int[]> configs = Arrays.stream(System.getenv().getOrDefault("BENCH_CONFIGS", "2000:8000:2").split(","))
                 .map(String::trim).map(pair -> Arrays.stream(pair.split(":")).mapToInt(Integer::parseInt).toArray())
                 .toList();
         int rate = intEnv("BENCH_RATE", 1000);

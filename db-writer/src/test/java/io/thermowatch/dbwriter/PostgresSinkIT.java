@@ -57,9 +57,21 @@ class PostgresSinkIT {
         List<Reading> batch = readings(sensor, 0, 500);
         // When
         int inserted = sink.write(batch, List.of());
-        // Then
+        // Then every row, with its exact time and value
         assertEquals(500, inserted);
         assertEquals(500, count(sensor));
+        try (Connection c = dataSource.getConnection(); PreparedStatement statement = c.prepareStatement(
+                "SELECT (extract(epoch FROM time) * 1000)::bigint, value FROM temperature WHERE sensor = ? ORDER BY time")) {
+            statement.setString(1, sensor);
+            try (ResultSet rs = statement.executeQuery()) {
+                for (Reading expected : batch) {
+                    rs.next();
+                    assertEquals(expected.timestampMillis(), rs.getLong(1));
+                    assertEquals(expected.value(), rs.getDouble(2));
+                }
+            }
+            c.rollback();
+        }
     }
 
     @Test
