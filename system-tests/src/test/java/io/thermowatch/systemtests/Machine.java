@@ -19,12 +19,13 @@ final class Machine {
     static List<String> describe(Stack stack) {
         List<String> lines = new ArrayList<>();
         lines.add("- CPU: " + Runtime.getRuntime().availableProcessors() + " cores, "
-                + field(Path.of("/proc/cpuinfo"), "model name") + " (shared with other builds: the lead's benchmarks"
-                + " may have run at the same time)");
+                + field(Path.of("/proc/cpuinfo"), "model name") + " (a shared machine: other work may have run at the same time)");
         lines.add("- RAM: " + memory());
         lines.add("- OS: " + osName() + ", kernel " + System.getProperty("os.version"));
         lines.add("- Java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
-                + " (services: -Xmx160m -XX:+UseSerialGC -XX:TieredStopAtLevel=1)");
+                + " (services: " + ("production".equals(System.getProperty("services.jvm"))
+                        ? "-Xmx384m -XX:+UseSerialGC, full JIT, as in the compose containers"
+                        : "-Xmx160m -XX:+UseSerialGC -XX:TieredStopAtLevel=1, the tests' quick start") + ")");
         lines.add("- Priority: this JVM and the services and browser it starts at nice " + niceOf("self")
                 + ", RabbitMQ node 1 at nice " + niceOf(nodePid(stack)) + " (the stack is started outside the bench)");
         lines.add("- RabbitMQ: " + rabbitVersion(stack) + " × " + Stack.NODES + " nodes (quorum queues), HAProxy: "

@@ -34,7 +34,13 @@ final class SystemUnderTest implements AutoCloseable {
 
     static final Duration READY = Duration.ofSeconds(90);
     private static final Logger log = LoggerFactory.getLogger(SystemUnderTest.class);
+    /** The tests' JVM options: small, quick to start (the testkit adds C1-only compilation). */
     private static final List<String> JVM = List.of("-Xmx160m", "-XX:+UseSerialGC");
+    /**
+     * The benchmarks' (system property {@code services.jvm=production}): the full JIT and the heap the compose
+     * containers give (75 % of 512 MiB), so the figures are those of the shipped services, not of a fast test start.
+     */
+    private static final List<String> PRODUCTION_JVM = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=4");
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final Stack stack;
@@ -137,7 +143,8 @@ final class SystemUnderTest implements AutoCloseable {
         if (module.equals("email-sender")) {
             withExtra.putAll(extraEmailSender);
         }
-        ServiceProcess process = ServiceProcess.start(module, withExtra, JVM);
+        ServiceProcess process = ServiceProcess.start(module, withExtra,
+                "production".equals(System.getProperty("services.jvm")) ? PRODUCTION_JVM : JVM);
         services.put(module, process);
         return process;
     }
