@@ -156,7 +156,7 @@ public final class LoadRun {
         String when = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(started);
         md.append("## ").append(when).append(": ").append(SENSORS).append(" sensors × ").append(RATE)
                 .append("/s for ").append(MINUTES).append(" min — **").append(verdict.passed() ? "PASS" : "FAIL")
-                .append("**\n\n```bash\nflock /tmp/thermowatch-it.lock nice -n 19 ./mvnw -B -o -pl system-tests -am "
+                .append("**\n\n```bash\nflock /tmp/thermowatch-it.lock ./mvnw -B -o -pl system-tests -am "
                         + "-Psystem-load verify \\\n    -DskipITs -DskipSystemTests -Dtest=none "
                         + "-Dsurefire.failIfNoSpecifiedTests=false \\\n    -Dload.sensors=")
                 .append(SENSORS).append(" -Dload.rate=").append(RATE).append(" -Dload.connections=").append(CONNECTIONS)

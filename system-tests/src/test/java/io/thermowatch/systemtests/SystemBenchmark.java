@@ -275,7 +275,7 @@ public final class SystemBenchmark {
                     + "the jars first: `./mvnw -B -o -pl system-tests -am package -DskipTests`):");
             line("");
             line("```bash");
-            line("flock /tmp/thermowatch-it.lock nice -n 19 ./mvnw -B -o -pl system-tests -am -Psystem-bench verify \\");
+            line("flock /tmp/thermowatch-it.lock ./mvnw -B -o -pl system-tests -am -Psystem-bench verify \\");
             line("    -DskipITs -DskipSystemTests -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \\");
             line("    -Dbench.seconds=" + SECONDS + " -Dbench.connections=" + CONNECTIONS + " -Dbench.sensors=" + SENSORS
                     + " -Dbench.rate=" + fmt(RATE) + " -Dbench.browser.seconds=" + BROWSER_SECONDS
