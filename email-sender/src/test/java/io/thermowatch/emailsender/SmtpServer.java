@@ -54,6 +54,21 @@ final class SmtpServer implements AutoCloseable {
     }
 
     private List<Mail> current() {
+        // GreenMail's inbox lists are not safe to read while its SMTP thread stores a message: a read that races a
+        // delivery throws ConcurrentModificationException, and simply reading again sees a consistent list.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return readInboxes();
+            } catch (java.util.ConcurrentModificationException e) {
+                if (attempt == 20) {
+                    throw e;
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private List<Mail> readInboxes() {
         List<Mail> out = new ArrayList<>();
         if (server == null) {
             return out;
