@@ -340,7 +340,8 @@ public final class DrainBenchmark {
         }
     }
 
-    private static HikariDataSource dataSource(Stack stack) {
+    /** A small pool on the native stack's database, autocommit off (also used by PostgresSinkIT). */
+    static HikariDataSource dataSource(Stack stack) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(stack.jdbcUrl());
         config.setUsername(stack.database().username());

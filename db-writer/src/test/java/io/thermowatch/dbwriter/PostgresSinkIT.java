@@ -2,7 +2,6 @@ package io.thermowatch.dbwriter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.thermowatch.common.Reading;
 import io.thermowatch.testkit.Stack;
@@ -31,14 +30,7 @@ class PostgresSinkIT {
 
     @BeforeAll
     static void migrateAndConnect() throws SQLException {
-        Stack stack = Stack.get();
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(stack.jdbcUrl());
-        config.setUsername(stack.database().username());
-        config.setPassword(stack.database().password());
-        config.setAutoCommit(false);
-        config.setMaximumPoolSize(2);
-        dataSource = new HikariDataSource(config);
+        dataSource = DrainBenchmark.dataSource(Stack.get());
         new SchemaMigrator(dataSource, 90).migrate();
         sink = new PostgresSink(dataSource, PostgresSink.Method.COPY_FIRST);
     }
