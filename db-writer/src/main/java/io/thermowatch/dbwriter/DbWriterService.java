@@ -68,7 +68,8 @@ final class DbWriterService implements AutoCloseable {
                             && running.get().stream().allMatch(Lane::isDatabaseReady)),
                     new HealthServer.Check("amqp", () -> !running.get().isEmpty()
                             && running.get().stream().allMatch(Lane::isConsuming)));
-            SchemaMode mode = migrateWithRetry(new SchemaMigrator(dataSource, config.retentionDays()));
+            SchemaMode mode = migrateWithRetry(new SchemaMigrator(config.database().jdbcUrl(),
+                    config.database().user(), config.database().password(), config.retentionDays()));
             connection = config.amqp().connect(NAME);
             BatchSink sink = new PostgresSink(dataSource, PostgresSink.Method.COPY_FIRST);
             DeliveryTriage triage = new DeliveryTriage(new ReadingCodec(clock));

@@ -1,11 +1,11 @@
 package io.thermowatch.dbwriter;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
-import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
 import org.slf4j.Logger;
@@ -16,16 +16,24 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Running it twice is harmless (applied migrations are skipped, every statement is idempotent), and two
  * instances starting at once are serialized by Flyway's PostgreSQL advisory lock.
+ *
+ * <p>It opens its own connections instead of borrowing from the writers' pool: Flyway holds one connection for its
+ * lock and schema history and opens more for migrations and callbacks (TimescaleDB mode's {@code afterMigrate}),
+ * so a pool sized for the writers (two connections in the tests) deadlocked the migration waiting for itself.
  */
 final class SchemaMigrator {
 
     private static final Logger log = LoggerFactory.getLogger(SchemaMigrator.class);
 
-    private final DataSource dataSource;
+    private final String jdbcUrl;
+    private final String user;
+    private final String password;
     private final int retentionDays;
 
-    SchemaMigrator(DataSource dataSource, int retentionDays) {
-        this.dataSource = dataSource;
+    SchemaMigrator(String jdbcUrl, String user, String password, int retentionDays) {
+        this.jdbcUrl = jdbcUrl;
+        this.user = user;
+        this.password = password;
         this.retentionDays = retentionDays;
     }
 
@@ -33,7 +41,7 @@ final class SchemaMigrator {
     SchemaMode migrate() throws SQLException {
         SchemaMode mode = detectMode();
         Flyway flyway = Flyway.configure()
-                .dataSource(dataSource)
+                .dataSource(jdbcUrl, user, password)
                 .locations(mode.locations())
                 .placeholders(Map.of("retention_days", Integer.toString(retentionDays)))
                 .baselineOnMigrate(false)
@@ -49,7 +57,8 @@ final class SchemaMigrator {
      * preloaded (CREATE EXTENSION fails otherwise). A database already migrated in plain mode stays plain.
      */
     SchemaMode detectMode() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl, user, password)) {
+            c.setAutoCommit(false);
             try {
                 boolean installed = exists(c, "SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
                 boolean available = exists(c, "SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'");

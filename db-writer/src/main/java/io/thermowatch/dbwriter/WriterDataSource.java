@@ -11,7 +11,7 @@ final class WriterDataSource {
     }
 
     /**
-     * A small pool: one connection per writer thread plus room for the migrator. It does not fail when the
+     * A small pool: one connection per writer thread plus two spare (the migrator opens its own). It does not fail when the
      * database is down at creation; connections are made on demand and the writers retry.
      */
     static HikariDataSource open(DatabaseSettings settings, String poolName, int maximumPoolSize) {

@@ -30,8 +30,9 @@ class PostgresSinkIT {
 
     @BeforeAll
     static void migrateAndConnect() throws SQLException {
-        dataSource = DrainBenchmark.dataSource(Stack.get());
-        new SchemaMigrator(dataSource, 90).migrate();
+        Stack stack = Stack.get();
+        dataSource = DrainBenchmark.dataSource(stack);
+        new SchemaMigrator(stack.jdbcUrl(), stack.database().username(), stack.database().password(), 90).migrate();
         sink = new PostgresSink(dataSource, PostgresSink.Method.COPY_FIRST);
     }
 

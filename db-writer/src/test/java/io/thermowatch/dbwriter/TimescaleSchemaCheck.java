@@ -32,16 +32,18 @@ public final class TimescaleSchemaCheck {
 
     public static void main(String[] args) throws Exception {
         String url = System.getenv().getOrDefault("TIMESCALEDB_URL", "jdbc:postgresql://127.0.0.1:55433/metrics");
+        String user = System.getenv().getOrDefault("TIMESCALEDB_USER", "postgres");
+        String password = System.getenv().getOrDefault("TIMESCALEDB_PASS", "postgres");
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
-        config.setUsername(System.getenv().getOrDefault("TIMESCALEDB_USER", "postgres"));
-        config.setPassword(System.getenv().getOrDefault("TIMESCALEDB_PASS", "postgres"));
+        config.setUsername(user);
+        config.setPassword(password);
         config.setAutoCommit(false);
         config.setMaximumPoolSize(4);
         try (HikariDataSource ds = new HikariDataSource(config)) {
             // Given two instances starting at once
             ExecutorService pool = Executors.newFixedThreadPool(2);
-            Callable<SchemaMode> migrate = () -> new SchemaMigrator(ds, 90).migrate();
+            Callable<SchemaMode> migrate = () -> new SchemaMigrator(url, user, password, 90).migrate();
             List<Future<SchemaMode>> modes = pool.invokeAll(List.of(migrate, migrate));
             pool.shutdown();
             for (Future<SchemaMode> mode : modes) {
