@@ -4,6 +4,8 @@ import io.thermowatch.common.MqttSettings;
 import io.thermowatch.common.SensorStatus;
 import io.thermowatch.common.Topics;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,9 @@ import org.slf4j.LoggerFactory;
  *       connection is down, and while it drains after a reconnect new readings queue behind it: order kept.
  *       Paho does not report deletions, so this class counts them: a publish that finds the buffer full
  *       pushes one reading out.</li>
+ *   <li>While connected, Paho refuses a publish when its in-flight window ({@code MQTT_MAX_INFLIGHT}) is full. Such
+ *       a message waits in this link's own queue, in order, and goes out as acknowledgements free the window;
+ *       the queue is bounded by the offline buffer size (oldest dropped and counted beyond it).</li>
  *   <li>Automatic reconnect over the server list (home node first, then HAProxy), with capped back-off. Paho
  *       does not retry a failed first connect; this class does.</li>
  *   <li>Last will {@code offline} (non-retained) on the status topic of the connection's first sensor; after
@@ -64,6 +69,8 @@ final class MqttSensorLink implements MqttCallbackExtended {
     private final Consumer<MqttSensorLink> onFirstConnect;
     private final IMqttActionListener readingAcknowledged;
     private final Object publishLock = new Object();
+    /** Messages Paho's full in-flight window refused, oldest first; guarded by {@link #publishLock}. */
+    private final Deque<Outgoing> waiting = new ArrayDeque<>();
     private final AtomicBoolean everConnected = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicLong lastDropWarning = new AtomicLong(System.nanoTime() - DROP_WARNING_INTERVAL_NANOS);
@@ -75,7 +82,7 @@ final class MqttSensorLink implements MqttCallbackExtended {
      * @param timer          runs Paho's keep-alive pings and this link's first-connect retries (shared by all links)
      * @param onFirstConnect called once, on a Paho thread, when the first connection is up
      */
-    MqttSensorLink(String clientId, List<String> sensorIds, MqttSettings settings, int bufferSize,
+    MqttSensorLink(String clientId, List<String> sensorIds, MqttSettings settings, int bufferSize, int maxInflight,
                    SensorMetrics metrics, ScheduledExecutorService timer, Consumer<MqttSensorLink> onFirstConnect)
             throws MqttException {
         this.clientId = clientId;
@@ -85,6 +92,7 @@ final class MqttSensorLink implements MqttCallbackExtended {
         this.timer = timer;
         this.onFirstConnect = onFirstConnect;
         this.options = settings.toConnectOptions(Topics.statusTopic(sensorIds.get(0)), SensorStatus.OFFLINE.payload());
+        this.options.setMaxInflight(maxInflight);
         this.client = new MqttAsyncClient(settings.serverUris().get(0), clientId, new MemoryPersistence(),
                 new ScheduledExecutorPingSender(timer), null);
         DisconnectedBufferOptions buffer = new DisconnectedBufferOptions();
@@ -119,9 +127,11 @@ final class MqttSensorLink implements MqttCallbackExtended {
         return client.isConnected();
     }
 
-    /** Readings waiting in the offline buffer. */
+    /** Readings waiting in the offline buffer or for room in the in-flight window. */
     int bufferedCount() {
-        return client.getBufferedMessageCount();
+        synchronized (publishLock) {
+            return client.getBufferedMessageCount() + waiting.size();
+        }
     }
 
     /** Publishes sent and not yet acknowledged. */
@@ -140,21 +150,53 @@ final class MqttSensorLink implements MqttCallbackExtended {
         tryFirstConnect();
     }
 
-    /** Publishes one reading (QoS 1): sent now, or kept in the offline buffer while disconnected. */
+    /**
+     * Publishes one reading (QoS 1): sent now, kept in the offline buffer while disconnected, or queued behind a
+     * full in-flight window.
+     */
     void publishReading(String topic, byte[] payload) {
-        try {
-            synchronized (publishLock) {
-                if (client.getBufferedMessageCount() >= bufferSize) {
-                    // Paho deletes the oldest buffered message to make room and does not tell anyone.
-                    metrics.dropped.increment();
-                    warnDropped("offline buffer full (" + bufferSize + "), oldest reading dropped");
-                }
-                client.publish(topic, payload, QOS, false, null, readingAcknowledged);
+        enqueue(new Outgoing(topic, payload, readingAcknowledged));
+        metrics.published.increment();
+    }
+
+    /** Queues a message behind those already waiting (order kept) and sends what the window takes. */
+    private void enqueue(Outgoing message) {
+        synchronized (publishLock) {
+            if (waiting.size() >= bufferSize) {
+                waiting.removeFirst();
+                metrics.dropped.increment();
+                warnDropped("in-flight window full and " + bufferSize + " waiting, oldest reading dropped");
             }
-            metrics.published.increment();
-        } catch (MqttException e) {
-            metrics.dropped.increment();
-            warnDropped("reading refused by the MQTT client: " + e.getMessage() + " (reason " + e.getReasonCode() + ")");
+            waiting.addLast(message);
+            sendWaitingLocked();
+        }
+    }
+
+    private void sendWaiting() {
+        synchronized (publishLock) {
+            sendWaitingLocked();
+        }
+    }
+
+    /** Hands waiting messages to Paho, oldest first, until its in-flight window is full. */
+    private void sendWaitingLocked() {
+        while (!waiting.isEmpty()) {
+            Outgoing next = waiting.peekFirst();
+            if (client.getBufferedMessageCount() >= bufferSize) {
+                // Paho deletes the oldest buffered message to make room and does not tell anyone.
+                metrics.dropped.increment();
+                warnDropped("offline buffer full (" + bufferSize + "), oldest reading dropped");
+            }
+            try {
+                client.publish(next.topic(), next.payload(), QOS, false, null, next.listener());
+            } catch (MqttException e) {
+                if (e.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT) {
+                    return; // stays first in line; the next acknowledgement sends it
+                }
+                metrics.dropped.increment();
+                warnDropped("message refused by the MQTT client: " + e.getMessage() + " (reason " + e.getReasonCode() + ")");
+            }
+            waiting.removeFirst();
         }
     }
 
@@ -184,7 +226,8 @@ final class MqttSensorLink implements MqttCallbackExtended {
 
     @Override
     public void deliveryComplete(IMqttDeliveryToken token) {
-        // Counted per reading by readingAcknowledged.
+        // Counted per reading by readingAcknowledged; here, for readings and statuses alike: a slot is free.
+        sendWaiting();
     }
 
     /**
@@ -200,7 +243,7 @@ final class MqttSensorLink implements MqttCallbackExtended {
 
     /** True when nothing waits to be sent or acknowledged. */
     boolean isDrained() {
-        return client.getBufferedMessageCount() == 0 && client.getPendingDeliveryTokens().length == 0;
+        return bufferedCount() == 0 && client.getPendingDeliveryTokens().length == 0;
     }
 
     /**
@@ -238,16 +281,15 @@ final class MqttSensorLink implements MqttCallbackExtended {
         }
     }
 
+    /** Statuses queue like readings, so {@code offline} at shutdown follows every reading still waiting. */
     private void publishStatus(SensorStatus status) {
         for (String sensorId : sensorIds) {
-            try {
-                synchronized (publishLock) {
-                    client.publish(Topics.statusTopic(sensorId), status.payload(), QOS, false);
-                }
-            } catch (MqttException e) {
-                log.warn("{} - Cannot publish {} for {}: {}", clientId, status.wire(), sensorId, e.toString());
-            }
+            enqueue(new Outgoing(Topics.statusTopic(sensorId), status.payload(), null));
         }
+    }
+
+    /** A message waiting to be handed to Paho; {@code listener} is told of its acknowledgement (may be null). */
+    private record Outgoing(String topic, byte[] payload, IMqttActionListener listener) {
     }
 
     private void tryFirstConnect() {

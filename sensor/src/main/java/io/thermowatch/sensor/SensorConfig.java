@@ -23,18 +23,19 @@ import java.util.Optional;
  * @param excursions            probability and size of hot spells
  * @param offlineBufferSize     readings each connection keeps while disconnected (oldest dropped beyond it)
  * @param healthPort            port of /healthz, /readyz, /metrics (0 = any free port)
- * @param shutdownTimeout       how long SIGTERM waits for in-flight and buffered readings before disconnecting
+ * @param shutdownDrain         how long SIGTERM waits for in-flight and buffered readings before disconnecting
  * @param readingsLog           optional file receiving one line per reading produced (an audit trail for tests)
  * @param mqtt                  broker URIs, credentials, keep-alive, client id
  * @param homeUris              optional home nodes handed out round-robin: connection k tries
  *                              {@code homeUris[k % size]} first, then {@code mqtt.serverUris()} (spreads a fleet
  *                              over the nodes; empty = every connection uses {@code mqtt.serverUris()} as given)
  * @param connectConcurrency    how many first connects may be in progress at once
+ * @param maxInflight           publishes one connection may have unacknowledged; more wait in the connection's buffer
  */
 record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration publishInterval,
                     TemperatureSignal.Excursions excursions, int offlineBufferSize, int healthPort,
-                    Duration shutdownTimeout, Optional<Path> readingsLog, MqttSettings mqtt, List<String> homeUris,
-                    int connectConcurrency) {
+                    Duration shutdownDrain, Optional<Path> readingsLog, MqttSettings mqtt, List<String> homeUris,
+                    int connectConcurrency, int maxInflight) {
 
     static final String DEFAULT_SENSOR_ID = "data_center_a1";
     static final Duration DEFAULT_PUBLISH_INTERVAL = Duration.ofSeconds(60);
@@ -44,7 +45,8 @@ record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration p
     static final int DEFAULT_OFFLINE_BUFFER_SIZE = 10_000;
     static final int DEFAULT_HEALTH_PORT = 9101;
     static final int MAX_SENSOR_COUNT = 100_000;
-    static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+    static final Duration DEFAULT_SHUTDOWN_DRAIN = Duration.ofSeconds(15);
+    static final int DEFAULT_MAX_INFLIGHT = 1_000;
     static final int DEFAULT_CONNECT_CONCURRENCY = 128;
 
     SensorConfig {
@@ -66,7 +68,7 @@ record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration p
                 env.decimal("EXCURSION_SIZE", DEFAULT_EXCURSION_SIZE, 0, 100, "°C above the sensor's base"));
         int bufferSize = env.integer("OFFLINE_BUFFER_SIZE", DEFAULT_OFFLINE_BUFFER_SIZE, 1, 10_000_000);
         int healthPort = env.port("HEALTH_PORT", DEFAULT_HEALTH_PORT);
-        Duration shutdownTimeout = env.duration("SHUTDOWN_TIMEOUT", DEFAULT_SHUTDOWN_TIMEOUT);
+        Duration shutdownDrain = env.duration("SHUTDOWN_DRAIN", DEFAULT_SHUTDOWN_DRAIN);
         Optional<Path> readingsLog = env.optionalString("READINGS_LOG").map(Path::of);
         MqttSettings mqtt = MqttSettings.fromEnv(env, "sensor-" + baseId);
         List<String> homeUris = env.list("MQTT_HOME_URIS", "");
@@ -75,8 +77,9 @@ record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration p
                     "comma-separated URIs like tcp://rabbitmq1:1883");
         }
         return new SensorConfig(ids, Math.min(perConnection, ids.size()), interval, excursions, bufferSize,
-                healthPort, shutdownTimeout, readingsLog, mqtt, homeUris,
-                env.integer("MQTT_CONNECT_CONCURRENCY", DEFAULT_CONNECT_CONCURRENCY, 1, 10_000));
+                healthPort, shutdownDrain, readingsLog, mqtt, homeUris,
+                env.integer("MQTT_CONNECT_CONCURRENCY", DEFAULT_CONNECT_CONCURRENCY, 1, 10_000),
+                env.integer("MQTT_MAX_INFLIGHT", DEFAULT_MAX_INFLIGHT, 1, 65_535));
     }
 
     /** Broker settings of connection {@code index}: its client id, and its home node first when homes are set. */

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * The running emulator: its connections, the reading schedule and the health endpoint.
  *
  * <p>{@link #close()} is the graceful stop (SIGTERM): stop taking readings, publish {@code offline} for every
- * sensor, wait up to {@link SensorConfig#shutdownTimeout()} for buffered and in-flight messages to be
+ * sensor, wait up to {@link SensorConfig#shutdownDrain()} for buffered and in-flight messages to be
  * acknowledged, disconnect cleanly (so no last will), stop the endpoint. Idempotent.
  */
 final class SensorService implements AutoCloseable {
@@ -72,8 +72,8 @@ final class SensorService implements AutoCloseable {
         List<MqttSensorLink> links = new ArrayList<>(config.connectionCount());
         for (int i = 0; i < config.connectionCount(); i++) {
             List<String> ids = config.sensorsOfConnection(i);
-            links.add(new MqttSensorLink(config.clientIdOfConnection(i), ids, config.mqttOfConnection(i), config.offlineBufferSize(),
-                    metrics, mqttTimer, link -> scheduler.start(sensorsOf(link, config, clock), link::publishReading)));
+            links.add(new MqttSensorLink(config.clientIdOfConnection(i), ids, config.mqttOfConnection(i),
+                    config.offlineBufferSize(), config.maxInflight(), metrics, mqttTimer, link -> scheduler.start(sensorsOf(link, config, clock), link::publishReading)));
         }
         SensorMetrics.registerGauges(registry, links,
                 ls -> ls.stream().mapToInt(MqttSensorLink::bufferedCount).sum(),
@@ -111,7 +111,7 @@ final class SensorService implements AutoCloseable {
         Thread stopper = new Thread(this::stop, "sensor-stop");
         stopper.setDaemon(true);
         stopper.start();
-        Duration budget = config.shutdownTimeout().plus(STOP_MARGIN);
+        Duration budget = config.shutdownDrain().plus(STOP_MARGIN);
         try {
             stopper.join(budget.toMillis());
         } catch (InterruptedException e) {
@@ -128,7 +128,7 @@ final class SensorService implements AutoCloseable {
         try {
             readingExecutor.awaitTermination(1, TimeUnit.SECONDS);
             links.forEach(MqttSensorLink::beginShutdown);
-            long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
+            long deadline = System.nanoTime() + config.shutdownDrain().toNanos();
             while (System.nanoTime() < deadline && !links.stream().allMatch(MqttSensorLink::isDrained)) {
                 Thread.sleep(DRAIN_POLL.toMillis());
             }
@@ -148,6 +148,11 @@ final class SensorService implements AutoCloseable {
             } catch (MqttException e) {
                 log.debug("sensor - Disconnect: {}", e.toString());
             }
+        }
+        int left = links.stream().mapToInt(link -> link.bufferedCount() + link.inFlightCount()).sum();
+        if (left > 0) {
+            log.warn("sensor - {} reading(s) or status(es) not acknowledged after the {} s drain: not delivered",
+                    left, config.shutdownDrain().toSeconds());
         }
         closeAll();
         mqttTimer.shutdownNow();

@@ -36,6 +36,8 @@ class SensorIT {
     private static final Duration ARRIVAL = Duration.ofSeconds(90);
     private static final int BACKLOG_LIMIT = 2_000;
     private static final int HOME_NODE = 2;
+    /** The sensor's SHUTDOWN_DRAIN default (15 s) plus time to disconnect and exit. */
+    private static final Duration SHUTDOWN = Duration.ofSeconds(30);
 
     private static Stack stack;
 
@@ -197,30 +199,63 @@ class SensorIT {
                 sensor.awaitOutput("Connected to " + stack.mqttUri() + " (reconnect)", Duration.ofSeconds(60));
                 awaitLines(produced, lineCount(produced) + 20);
                 sensor.sigterm();
-                assertEquals(0, sensor.awaitExit(Duration.ofSeconds(15)), sensor.tail());
+                assertEquals(0, sensor.awaitExit(SHUTDOWN), sensor.tail());
             } finally {
                 stack.startNode(HOME_NODE);
             }
 
-            // Then: every timestamp produced is in the quorum queue (duplicates allowed, gaps not)
-            Set<Long> producedTimestamps = Files.readAllLines(produced).stream()
-                    .map(line -> Long.parseLong(line.split(" ")[1]))
-                    .collect(Collectors.toCollection(TreeSet::new));
-            assertTrue(producedTimestamps.size() >= 30, "produced " + producedTimestamps.size());
-            Set<Long> received = new TreeSet<>();
-            try {
-                probe.awaitMessages(Stack.DB_WRITER_QUEUE, m -> m.routingKey().equals("temperature." + id),
-                        kept -> {
-                            kept.forEach(m -> received.add(timestampOf(m)));
-                            return received.containsAll(producedTimestamps);
-                        }, ARRIVAL);
-            } catch (AssertionError e) {
-                Set<Long> missing = new TreeSet<>(producedTimestamps);
-                missing.removeAll(received);
-                throw new AssertionError(missing.size() + " of " + producedTimestamps.size()
-                        + " readings never arrived: " + missing + "\n" + sensor.tail(), e);
-            }
-            assertEquals(producedTimestamps, received, "no reading that was not produced");
+            // Then: every reading produced is in the quorum queue (duplicates allowed, gaps not)
+            assertEveryProducedReadingArrived(probe, produced, id, sensor);
         }
+    }
+
+    @Test
+    void a_full_in_flight_window_queues_readings_instead_of_dropping_them() throws Exception {
+        // Given: 20 sensors on one connection, 200 readings/s, and a window of one unacknowledged publish
+        String id = uniqueId("window");
+        Path produced = stack.workDir().resolve(id + ".readings");
+        Files.createDirectories(produced.getParent());
+        Map<String, String> env = ServiceEnv.forSensor(stack)
+                .with("SENSOR_ID", id).with("SENSOR_COUNT", "20").with("SENSORS_PER_CONNECTION", "20")
+                .with("PUBLISH_INTERVAL", "100ms").with("MQTT_MAX_INFLIGHT", "1")
+                .with("EXCURSION_PROBABILITY", "0")
+                .with("READINGS_LOG", produced.toString()).build();
+        try (QueueProbe probe = stack.queueProbe();
+             ServiceProcess sensor = startAfterClearingBacklog(probe, env)) {
+            sensor.awaitReady(START);
+
+            // When
+            awaitLines(produced, 400);
+            sensor.sigterm();
+
+            // Then
+            assertEquals(0, sensor.awaitExit(SHUTDOWN), sensor.tail());
+            assertEveryProducedReadingArrived(probe, produced, id + "-", sensor);
+        }
+    }
+
+    /** Every line of the readings log (sensor id and timestamp) is in db-writer's queue. */
+    private static void assertEveryProducedReadingArrived(QueueProbe probe, Path produced, String idPrefix,
+                                                          ServiceProcess sensor) throws java.io.IOException {
+        Set<String> producedReadings = Files.readAllLines(produced).stream()
+                .map(line -> line.split(" ")[0] + " " + line.split(" ")[1])
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertTrue(producedReadings.size() >= 30, "produced " + producedReadings.size());
+        String keyPrefix = "temperature." + idPrefix;
+        Set<String> received = new TreeSet<>();
+        try {
+            probe.awaitMessages(Stack.DB_WRITER_QUEUE, m -> m.routingKey().startsWith(keyPrefix),
+                    kept -> {
+                        kept.forEach(m -> received.add(m.routingKey().substring("temperature.".length())
+                                + " " + timestampOf(m)));
+                        return received.containsAll(producedReadings);
+                    }, ARRIVAL);
+        } catch (AssertionError e) {
+            Set<String> missing = new TreeSet<>(producedReadings);
+            missing.removeAll(received);
+            throw new AssertionError(missing.size() + " of " + producedReadings.size()
+                    + " readings never arrived: " + missing + "\n" + sensor.tail(), e);
+        }
+        assertEquals(producedReadings, received, "no reading that was not produced");
     }
 }

@@ -151,7 +151,7 @@ public final class SensorBenchmark {
                 .with("MQTT_HOME_URIS", String.join(",", stack.nodeMqttUris()))
                 .with("MQTT_URIS", stack.mqttUri())
                 .with("EXCURSION_PROBABILITY", "0")
-                .with("SHUTDOWN_TIMEOUT", "10s");
+                .with("SHUTDOWN_DRAIN", "10s");
     }
 
     private static Map<String, Double> metrics(ServiceProcess sensor) {
