@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -367,6 +368,136 @@ class ComposeConsistencyTest {
     }
 
     @Test
+    void every_image_built_here_is_built_by_exactly_one_service_and_never_pulled_by_the_others() {
+        // Given the services grouped by the image they run
+        Map<String, List<String>> servicesByImage = new TreeMap<>();
+        project.services.forEach((service, definition) -> {
+            Object image = definition.get("image");
+            servicesByImage.computeIfAbsent(image == null ? "(" + service + ", no image:)" : String.valueOf(image),
+                    key -> new ArrayList<>()).add(service);
+        });
+        List<String> problems = new ArrayList<>();
+        servicesByImage.forEach((image, services) -> {
+            // When the services with build: are counted
+            List<String> builders = services.stream().filter(s -> project.service(s).get("build") != null).toList();
+            if (builders.isEmpty()) {
+                if (image.startsWith("thermowatch/")) {
+                    problems.add(image + ": run by " + services + " but built by no service");
+                }
+                return;
+            }
+            // Then one service builds it (Compose builds one target per service: several would build it at once,
+            // which fails intermittently with the containerd image store), and the others never look for it in a
+            // registry (anyone may publish that name there)
+            if (builders.size() > 1) {
+                problems.add(image + ": built by " + builders + " (keep build: on one, image: only on the others)");
+            }
+            services.stream().filter(s -> !builders.contains(s))
+                    .filter(s -> !"never".equals(project.service(s).get("pull_policy")))
+                    .forEach(s -> problems.add(s + ": runs " + image + ", built by " + builders
+                            + ", without pull_policy: never"));
+        });
+        assertNoProblems("images built more than once or pulled instead of built", problems);
+    }
+
+    @Test
+    void the_database_healthcheck_asks_the_server_over_tcp() {
+        // Given the PostgreSQL/TimescaleDB services
+        List<String> databases = project.services.keySet().stream()
+                .filter(s -> String.valueOf(project.service(s).get("image")).matches("(timescale/timescaledb|postgres):.*"))
+                .toList();
+        assertTrue(!databases.isEmpty(), "no timescale/timescaledb or postgres service in docker-compose.yaml");
+        List<String> problems = new ArrayList<>();
+        for (String service : databases) {
+            // When its healthcheck command is read
+            String test = healthcheckCommand(service);
+            // Then pg_isready connects over TCP (-h HOST, not a socket directory): on the first start the image
+            // runs a temporary server for initdb and the init scripts that listens only on its Unix socket
+            if (!test.contains("pg_isready")) {
+                problems.add(service + ": healthcheck does not run pg_isready: " + test);
+            } else if (!Pattern.compile("(?:^|\\s)(?:-h\\s*|--host[=\\s])[\"']?(?![/\"'])\\S").matcher(test).find()) {
+                problems.add(service + ": pg_isready without -h <host> checks the Unix socket: " + test);
+            }
+        }
+        assertNoProblems("database healthchecks that pass before the real server listens", problems);
+    }
+
+    @Test
+    void every_pulled_image_names_an_exact_release() {
+        // Given every image compose pulls and every FROM of the Dockerfiles it builds
+        Map<String, String> pulled = new LinkedHashMap<>();
+        project.services.forEach((service, definition) -> {
+            if (project.imageBuilderOf(service).isEmpty() && definition.get("image") != null) {
+                pulled.put(service, String.valueOf(definition.get("image")));
+            }
+        });
+        for (Path path : project.dockerfiles().keySet()) {
+            Dockerfile dockerfile = project.dockerfile(path);
+            Set<String> stageNames = dockerfile.stages.stream().flatMap(s -> s.name().stream()).collect(Collectors.toSet());
+            dockerfile.stages.stream().map(Dockerfile.Stage::image).filter(image -> !stageNames.contains(image))
+                    .forEach(image -> pulled.put(project.relative(path) + " FROM", image));
+        }
+        List<String> problems = new ArrayList<>();
+        pulled.forEach((where, image) -> {
+            // When its tag is read
+            String name = image.split("@", 2)[0];
+            int colon = name.lastIndexOf(':');
+            String repository = colon > name.lastIndexOf('/') ? name.substring(0, colon) : name;
+            String tag = colon > name.lastIndexOf('/') ? name.substring(colon + 1) : "";
+            // Then it names one release: a full X.Y.Z (a moving X.Y or latest changes under the same file);
+            // HAProxy stays on the 2.6 LTS branch of the native stack's Debian package, at a full patch release
+            if (!tag.matches("v?\\d+\\.\\d+\\.\\d+([-_.].*)?")) {
+                problems.add(where + ": " + image + " (no full X.Y.Z release in the tag)");
+            } else if (repository.equals("haproxy") && !tag.matches("2\\.6\\.\\d+(-.*)?")) {
+                problems.add(where + ": " + image + " (HAProxy must be a 2.6.N patch release, as the native stack's)");
+            } else if (repository.equals("axllent/mailpit") && !tag.matches("v\\d+\\.\\d+\\.\\d+")) {
+                problems.add(where + ": " + image + " (Mailpit publishes exact releases as vX.Y.Z)");
+            }
+        });
+        assertNoProblems("images not pinned to an exact release", problems);
+    }
+
+    // --- line endings ------------------------------------------------------------------------------------------
+
+    @Test
+    void gitattributes_keeps_lf_for_every_script_and_configuration_file() throws java.io.IOException {
+        // Given .gitattributes and the files that sh, RabbitMQ, HAProxy, PostgreSQL or Docker read on Linux
+        GitAttributes attributes = GitAttributes.read(project.root.resolve(".gitattributes"));
+        List<String> problems = new ArrayList<>();
+        for (String file : lfFiles()) {
+            // When the eol a checkout gives each is resolved, then it is LF (never the platform's CRLF)
+            Optional<String> eol = attributes.eolOf(file);
+            if (!eol.equals(Optional.of("lf"))) {
+                problems.add(file + ": eol " + eol.orElse("unset (platform default: CRLF on Windows)"));
+            }
+        }
+        // And the Windows wrapper keeps the CRLF cmd.exe expects
+        if (!attributes.eolOf("mvnw.cmd").equals(Optional.of("crlf"))) {
+            problems.add("mvnw.cmd: eol " + attributes.eolOf("mvnw.cmd").orElse("unset") + ", expected crlf");
+        }
+        assertNoProblems(".gitattributes does not keep these files LF", problems);
+    }
+
+    @Test
+    void no_script_or_configuration_file_contains_a_carriage_return() throws java.io.IOException {
+        // Given the scripts and configuration files of the repository
+        List<String> problems = new ArrayList<>();
+        for (String file : lfFiles()) {
+            // When their bytes are read, then none is a CR ("#!/bin/sh\r" is not an interpreter)
+            byte[] bytes = Files.readAllBytes(project.root.resolve(file));
+            for (int i = 0, line = 1; i < bytes.length; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                } else if (bytes[i] == '\r') {
+                    problems.add(file + ":" + line);
+                    break;
+                }
+            }
+        }
+        assertNoProblems("CR in scripts or configuration (check out with .gitattributes, or run dos2unix)", problems);
+    }
+
+    @Test
     void every_service_image_runs_as_non_root_with_exec_form_entrypoint_and_a_readiness_healthcheck() {
         // Given the runtime stage of every service Dockerfile
         List<String> problems = new ArrayList<>();
@@ -607,6 +738,54 @@ class ComposeConsistencyTest {
                     + "ComposeConsistencyTest.listeningPorts");
         }
         return ports;
+    }
+
+    /** A service's healthcheck command as one string (list or string form of {@code test:}). */
+    private static String healthcheckCommand(String service) {
+        Object healthcheck = project.service(service).get("healthcheck");
+        Object test = healthcheck instanceof Map<?, ?> map ? map.get("test") : null;
+        if (test instanceof List<?> list) {
+            return list.stream().map(String::valueOf).collect(Collectors.joining(" "));
+        }
+        return test == null ? "" : String.valueOf(test);
+    }
+
+    /**
+     * Files that must keep LF (relative, '/'-separated): scripts (a shebang, *.sh, mvnw), everything in rabbitmq/,
+     * scripts/ and .ci/, and *.conf, *.cfg, *.env, .env, Dockerfiles, .dockerignore, *.sql, *.yaml, *.yml.
+     */
+    private static List<String> lfFiles() throws java.io.IOException {
+        Pattern byName = Pattern.compile("(.*\\.(sh|conf|cfg|env|sql|ya?ml|Dockerfile)|\\.env|Dockerfile|\\.dockerignore|mvnw)");
+        Set<String> skipped = Set.of(".git", "target", "node_modules", ".stack", ".idea", ".vscode");
+        List<String> files = new ArrayList<>();
+        try (var walk = Files.walk(project.root)) {
+            for (Path path : (Iterable<Path>) walk::iterator) {
+                Path relative = project.root.relativize(path);
+                boolean inSkipped = false;
+                for (Path part : relative) {
+                    inSkipped |= skipped.contains(part.toString());
+                }
+                if (inSkipped || !Files.isRegularFile(path)) {
+                    continue;
+                }
+                String name = path.getFileName().toString();
+                String top = relative.getNameCount() > 1 ? relative.getName(0).toString() : "";
+                if (byName.matcher(name).matches() || Set.of("rabbitmq", "scripts", ".ci").contains(top)
+                        || startsWithShebang(path)) {
+                    files.add(relative.toString().replace('\\', '/'));
+                }
+            }
+        }
+        assertTrue(files.containsAll(List.of("rabbitmq/thermowatch-entrypoint", "rabbitmq/rabbitmq-env.conf", "mvnw",
+                "docker-compose.yaml", ".env")), "the line-ending rules no longer see the known scripts: " + files);
+        return files;
+    }
+
+    private static boolean startsWithShebang(Path file) throws java.io.IOException {
+        try (var in = Files.newInputStream(file)) {
+            byte[] head = in.readNBytes(2);
+            return head.length == 2 && head[0] == '#' && head[1] == '!';
+        }
     }
 
     /** Published host port → service. */

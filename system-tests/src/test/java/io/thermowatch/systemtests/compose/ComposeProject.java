@@ -155,15 +155,33 @@ final class ComposeProject {
         return buildOf(service).map(build -> root.resolve(String.valueOf(build.getOrDefault("context", "."))).normalize());
     }
 
+    /**
+     * The service's build: its own {@code build:}, or that of the one service that builds the image it uses
+     * (rabbitmq2 runs what rabbitmq1 builds, sensor2 what sensor1 builds).
+     */
     private Optional<Map<String, Object>> buildOf(String service) {
         Object build = services.get(service).get("build");
         if (build == null) {
-            return Optional.empty();
+            return imageBuilderOf(service).filter(builder -> !builder.equals(service)).flatMap(this::buildOf);
         }
         if (build instanceof String context) {
             return Optional.of(Map.of("context", context));
         }
         return Optional.of(castMap(build));
+    }
+
+    /** The service that builds this service's image ({@code build:} and the same {@code image:}), if any. */
+    Optional<String> imageBuilderOf(String service) {
+        Object image = services.get(service).get("image");
+        if (services.get(service).get("build") != null) {
+            return Optional.of(service);
+        }
+        if (image == null) {
+            return Optional.empty();
+        }
+        return services.entrySet().stream()
+                .filter(e -> image.equals(e.getValue().get("image")) && e.getValue().get("build") != null)
+                .map(Map.Entry::getKey).findFirst();
     }
 
     /** The Maven module a service is built from: the directory of its Dockerfile, when that holds a pom.xml. */
