@@ -16,19 +16,28 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * The mail the stack's SMTP server (GreenMail standalone, authentication disabled) received, read through its
- * REST API ({@code GREENMAIL_API_PORT} in {@code scripts/native.env}): every recipient address gets its own
- * mailbox automatically. Thread safe.
+ * The mail the stack's SMTP server received, read through its REST API: GreenMail standalone (native stack,
+ * authentication disabled, {@code GREENMAIL_API_PORT} in {@code scripts/native.env}), where every recipient
+ * address gets its own mailbox, or Mailpit (docker provider), whose one message list is filtered by recipient
+ * (To, Cc and Bcc) here. Thread safe.
  */
 public final class Mailbox {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private final URI api;
+    /** Mailpit's list is read in one page of this size: more than any test sends. */
+    private static final int MAILPIT_PAGE = 5000;
 
-    Mailbox(URI api) {
+    /** The server behind the API. */
+    enum Api { GREENMAIL, MAILPIT }
+
+    private final URI api;
+    private final Api kind;
+
+    Mailbox(URI api, Api kind) {
         this.api = api;
+        this.kind = kind;
     }
 
     /** One received message: the recipient mailbox, its subject and the raw RFC 822 text (headers and body). */
@@ -49,6 +58,9 @@ public final class Mailbox {
 
     /** Messages in {@code address}'s inbox, oldest first (empty if nothing was ever sent there). */
     public List<Mail> messages(String address) {
+        if (kind == Api.MAILPIT) {
+            return mailpitMessages(address);
+        }
         HttpResponse<String> response = send("GET", "/api/user/" + encode(address) + "/messages/INBOX");
         if (response.statusCode() == 400 || response.statusCode() == 404) {
             return List.of();
@@ -63,6 +75,9 @@ public final class Mailbox {
 
     /** Every message of every mailbox. */
     public List<Mail> all() {
+        if (kind == Api.MAILPIT) {
+            return mailpitMessages(null);
+        }
         List<Mail> mails = new ArrayList<>();
         for (JsonNode user : parse(check(send("GET", "/api/user")))) {
             String address = user.path("email").asText(user.path("login").asText());
@@ -94,16 +109,39 @@ public final class Mailbox {
 
     /** Deletes every message of every mailbox. */
     public void purge() {
-        check(send("POST", "/api/mail/purge"));
+        check(kind == Api.MAILPIT ? send("DELETE", "/api/v1/messages") : send("POST", "/api/mail/purge"));
     }
 
-    /** True if GreenMail reports itself running. */
+    /** True if the mail server reports itself ready. */
     public boolean isReady() {
         try {
-            return send("GET", "/api/service/readiness").statusCode() == 200;
+            return send("GET", kind == Api.MAILPIT ? "/readyz" : "/api/service/readiness").statusCode() == 200;
         } catch (IllegalStateException e) {
             return false;
         }
+    }
+
+    /**
+     * Mailpit: one {@link Mail} per recipient (To, Cc, Bcc) equal to {@code address}, or per recipient of every
+     * message if {@code address} is null; oldest first (the list comes newest first). The raw text is fetched per
+     * message ({@code /api/v1/message/<ID>/raw}).
+     */
+    private List<Mail> mailpitMessages(String address) {
+        JsonNode list = parse(check(send("GET", "/api/v1/messages?limit=" + MAILPIT_PAGE))).path("messages");
+        List<Mail> mails = new ArrayList<>();
+        for (int i = list.size() - 1; i >= 0; i--) {
+            JsonNode m = list.get(i);
+            for (String field : List.of("To", "Cc", "Bcc")) {
+                for (JsonNode recipient : m.path(field)) {
+                    String to = recipient.path("Address").asText("");
+                    if (address == null || to.equalsIgnoreCase(address)) {
+                        String raw = check(send("GET", "/api/v1/message/" + encode(m.path("ID").asText()) + "/raw")).body();
+                        mails.add(new Mail(to, m.path("Subject").asText(null), m.path("MessageID").asText(null), raw));
+                    }
+                }
+            }
+        }
+        return mails;
     }
 
     private HttpResponse<String> send(String method, String path) {

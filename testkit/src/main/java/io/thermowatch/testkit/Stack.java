@@ -22,29 +22,30 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The one way integration tests reach the infrastructure: three RabbitMQ nodes behind HAProxy, PostgreSQL
- * (database {@code metrics}) and an SMTP server, all on 127.0.0.1, run natively by {@code scripts/stack}.
+ * (database {@code metrics}) and an SMTP server whose received mail a {@link Mailbox} reads.
  *
  * <p>{@link #get()} finds the repository root (system property {@code thermowatch.root}, which Failsafe sets,
  * else the nearest parent of the working directory holding {@code scripts/stack}), reads {@code .env}
- * (credentials) and {@code scripts/native.env} (ports), and probes every part. If something is down it runs
- * {@code scripts/stack infra} once (output in {@code target/testkit/}) and waits; if that cannot work it fails
- * with a message saying how to provide the stack. Never skips.
+ * (credentials) and lets {@link InfraChoice} pick a provider, named once in the log:
+ * <ul>
+ *   <li>{@link ComposeInfra} where a Docker engine is reachable: Testcontainers brings up
+ *       {@code docker-compose.yaml}'s infrastructure services, the accessors return its mapped ports;</li>
+ *   <li>{@link NativeInfra} otherwise: {@code scripts/stack} on 127.0.0.1 (ports of {@code scripts/native.env});
+ *       if something is down it runs {@code scripts/stack infra} once (first {@code scripts/stack install} when
+ *       the Debian packages are missing and it runs as root on Debian);</li>
+ *   <li>else it fails with one message saying what to provide. Never skips.</li>
+ * </ul>
+ * {@code -Dthermowatch.infra=docker|native} (or {@code THERMOWATCH_INFRA}) forces a provider.
  *
  * <p>Node, database and SMTP control ({@link #stopNode}, {@link #killNode}, {@link #startNode},
- * {@link #stopPostgres}, ...) go through {@code scripts/stack} too, so tests and humans share one mechanism.
+ * {@link #stopPostgres}, ...) go through the provider: {@code scripts/stack}, or the compose containers.
  * Integration tests that stop things must run alone: {@code flock /tmp/thermowatch-it.lock ./mvnw verify}.
- *
- * <p>Docker: where a Docker engine exists, Testcontainers' {@code ComposeContainer} could provide the same
- * infrastructure from the project's {@code docker-compose.yaml}. It would plug in here, as a second way of
- * making {@link #ensureRunning()} true, with the accessors returning its mapped ports. The machines this
- * project runs on have no engine, so that path is deliberately not built.
  *
  * <p>Thread safety: immutable after {@link #get()}; control methods are meant to be called from one test thread.
  */
@@ -55,15 +56,11 @@ public final class Stack {
     public static final String EXCHANGE = "amq.topic";
     public static final int NODES = 3;
 
-    static final String HOST = "127.0.0.1";
+    /** Where service processes started by tests listen (they run on this machine whatever the provider). */
+    static final String HOST = NativeInfra.HOST;
     private static final Logger log = LoggerFactory.getLogger(Stack.class);
-    private static final Duration INFRA_TIMEOUT = Duration.ofMinutes(6);
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration NODE_TIMEOUT = Duration.ofMinutes(3);
-    private static final String HOW_TO_PROVIDE =
-            "Provide the native stack: `sudo scripts/stack install && scripts/stack infra` (install: Debian "
-                    + "packages, once; infra: RabbitMQ x3, HAProxy, PostgreSQL, GreenMail); `scripts/stack status` "
-                    + "shows what runs, `scripts/stack logs` where the logs are.";
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -74,21 +71,27 @@ public final class Stack {
     private final Path workDir;
     private final DotEnv credentials;
     private final DotEnv ports;
+    private final Infra infra;
 
-    private Stack(Path root) {
+    private Stack(Path root, Path workDir, Infra infra) {
         this.root = root;
-        this.workDir = Path.of(System.getProperty("user.dir"), "target", "testkit").toAbsolutePath();
+        this.workDir = workDir;
         this.credentials = DotEnv.read(root.resolve(".env"));
         this.ports = DotEnv.read(root.resolve("scripts/native.env"));
+        this.infra = infra;
+    }
+
+    private static Path createWorkDir() {
+        Path workDir = Path.of(System.getProperty("user.dir"), "target", "testkit").toAbsolutePath();
         try {
-            Files.createDirectories(workDir);
+            return Files.createDirectories(workDir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /**
-     * The stack, running: probes it and starts it with {@code scripts/stack infra} if needed (once per JVM).
+     * The stack, running: chooses the provider, probes the infrastructure and starts it if needed (once per JVM).
      *
      * @throws AssertionError if the stack is not running and cannot be started, with instructions
      */
@@ -98,7 +101,7 @@ public final class Stack {
         }
         if (instance == null) {
             try {
-                instance = connect(findRoot());
+                instance = choose(findRoot());
             } catch (AssertionError e) {
                 startFailure = e;
                 throw e;
@@ -107,9 +110,31 @@ public final class Stack {
         return instance;
     }
 
-    /** The stack of the repository at {@code root}, started if needed; not cached (tests of this class). */
+    /** The provider {@link InfraChoice} picks on this machine, logged once, and its stack, running. */
+    private static Stack choose(Path root) {
+        String property = System.getProperty(InfraChoice.PROPERTY);
+        String variable = System.getenv(InfraChoice.VARIABLE);
+        boolean byProperty = property != null && !property.isBlank();
+        InfraChoice.Decision decision = InfraChoice.decide(byProperty ? property : variable,
+                byProperty ? "-D" + InfraChoice.PROPERTY : InfraChoice.VARIABLE, MachineFacts.of(root));
+        if (!decision.chosen()) {
+            throw new AssertionError(decision.failure());
+        }
+        log.info("stack - {}", decision.logLine());
+        Path workDir = createWorkDir();
+        Infra infra = decision.provider() == InfraChoice.Provider.DOCKER
+                ? new ComposeInfra(root)
+                : new NativeInfra(root, workDir, decision.installFirst());
+        return start(new Stack(root, workDir, infra));
+    }
+
+    /** The native stack of the repository at {@code root}, started if needed; not cached (tests of this class). */
     static Stack connect(Path root) {
-        Stack stack = new Stack(root);
+        Path workDir = createWorkDir();
+        return start(new Stack(root, workDir, new NativeInfra(root, workDir, false)));
+    }
+
+    private static Stack start(Stack stack) {
         stack.ensureRunning();
         return stack;
     }
@@ -125,12 +150,22 @@ public final class Stack {
         return workDir;
     }
 
+    /** Which provider runs the infrastructure: {@code native} or {@code docker}. */
+    public String provider() {
+        return infra.name();
+    }
+
+    /** The Erlang node name of node N as the cluster reports it: {@code rabbitN@localhost} or {@code rabbit@rabbitmqN}. */
+    public String nodeName(int node) {
+        return infra.nodeName(checkNode(node));
+    }
+
     public String mqttUri() {
-        return "tcp://" + HOST + ":" + ports.requiredInt("HAPROXY_MQTT_PORT");
+        return "tcp://" + host() + ":" + infra.port(Infra.Front.MQTT);
     }
 
     public String nodeMqttUri(int node) {
-        return "tcp://" + HOST + ":" + nodePort("NODE_MQTT_PORT_BASE", node);
+        return "tcp://" + host() + ":" + nodePort(Infra.NodePort.MQTT, node);
     }
 
     public List<String> nodeMqttUris() {
@@ -139,11 +174,11 @@ public final class Stack {
 
     /** HAProxy's AMQP front, {@code host:port}. */
     public String amqpAddress() {
-        return HOST + ":" + ports.requiredInt("HAPROXY_AMQP_PORT");
+        return host() + ":" + infra.port(Infra.Front.AMQP);
     }
 
     public String nodeAmqpAddress(int node) {
-        return HOST + ":" + nodePort("NODE_AMQP_PORT_BASE", node);
+        return host() + ":" + nodePort(Infra.NodePort.AMQP, node);
     }
 
     /** HAProxy first, then each node: the list a resilient AMQP client is given. */
@@ -155,36 +190,37 @@ public final class Stack {
     }
 
     public URI managementUri() {
-        return URI.create("http://" + HOST + ":" + ports.requiredInt("HAPROXY_MANAGEMENT_PORT"));
+        return URI.create("http://" + host() + ":" + infra.port(Infra.Front.MANAGEMENT));
     }
 
     public URI nodeManagementUri(int node) {
-        return URI.create("http://" + HOST + ":" + nodePort("NODE_MANAGEMENT_PORT_BASE", node));
+        return URI.create("http://" + host() + ":" + nodePort(Infra.NodePort.MANAGEMENT, node));
     }
 
-    /** MQTT over WebSocket through HAProxy: {@code ws://127.0.0.1:15675/ws}. */
+    /** MQTT over WebSocket through HAProxy: {@code ws://127.0.0.1:15675/ws} on the native stack. */
     public URI webMqttUri() {
-        return URI.create("ws://" + HOST + ":" + ports.requiredInt("HAPROXY_WEB_MQTT_PORT") + "/ws");
+        return URI.create("ws://" + host() + ":" + infra.port(Infra.Front.WEB_MQTT) + "/ws");
     }
 
     public URI nodeWebMqttUri(int node) {
-        return URI.create("ws://" + HOST + ":" + nodePort("NODE_WEB_MQTT_PORT_BASE", node) + "/ws");
+        return URI.create("ws://" + host() + ":" + nodePort(Infra.NodePort.WEB_MQTT, node) + "/ws");
     }
 
     public int haproxyStatsPort() {
-        return ports.requiredInt("HAPROXY_STATS_PORT");
+        return infra.port(Infra.Front.STATS);
     }
 
+    /** The dashboard port of {@code scripts/native.env} (for a dashboard run on this machine). */
     public int dashboardPort() {
         return ports.requiredInt("DASHBOARD_PORT");
     }
 
     public String dbHost() {
-        return HOST;
+        return host();
     }
 
     public int dbPort() {
-        return ports.requiredInt("POSTGRES_PORT");
+        return infra.port(Infra.Front.POSTGRES);
     }
 
     public String dbName() {
@@ -211,11 +247,11 @@ public final class Stack {
     }
 
     public String smtpHost() {
-        return HOST;
+        return host();
     }
 
     public int smtpPort() {
-        return ports.requiredInt("SMTP_PORT");
+        return infra.port(Infra.Front.SMTP);
     }
 
     // ---------------------------------------------------------------- credentials
@@ -261,32 +297,36 @@ public final class Stack {
         return new QueueProbe(amqpAddresses(), admin());
     }
 
-    /** The mail the stack's SMTP server received. */
+    /** The mail the stack's SMTP server received (GreenMail natively, Mailpit with Docker). */
     public Mailbox mailbox() {
-        return new Mailbox(greenMailApiUri());
+        return new Mailbox(mailApiUri(), infra.mailApi());
     }
 
-    /** GreenMail's REST API ({@code GREENMAIL_API_PORT}). */
-    public URI greenMailApiUri() {
-        return URI.create("http://" + HOST + ":" + ports.requiredInt("GREENMAIL_API_PORT"));
+    /** The mail server's REST API: GreenMail's ({@code GREENMAIL_API_PORT}) or Mailpit's. */
+    public URI mailApiUri() {
+        return URI.create("http://" + host() + ":" + infra.port(Infra.Front.MAIL_API));
     }
 
-    /** GreenMail's IMAP port; login and password are both the recipient address. */
+    /**
+     * GreenMail's IMAP port; login and password are both the recipient address.
+     *
+     * @throws UnsupportedOperationException with the docker provider (Mailpit has no IMAP)
+     */
     public int imapPort() {
-        return ports.requiredInt("GREENMAIL_IMAP_PORT");
+        return infra.imapPort();
     }
 
     // ---------------------------------------------------------------- control
 
     /** Stops node N gracefully ({@code scripts/stack stop-node N}) and waits until the cluster sees it down. */
     public void stopNode(int node) {
-        runStack(NODE_TIMEOUT, "stop-node", Integer.toString(checkNode(node)));
+        infra.stopNode(checkNode(node));
         awaitNodeDown(node);
     }
 
     /** SIGKILLs node N ({@code scripts/stack kill-node N}) and waits until the cluster sees it down. */
     public void killNode(int node) {
-        runStack(NODE_TIMEOUT, "kill-node", Integer.toString(checkNode(node)));
+        infra.killNode(checkNode(node));
         awaitNodeDown(node);
     }
 
@@ -295,7 +335,13 @@ public final class Stack {
      * (see {@link #awaitClusterComplete}).
      */
     public void startNode(int node) {
-        runStack(NODE_TIMEOUT, "start-node", Integer.toString(checkNode(node)));
+        infra.startNode(checkNode(node));
+        awaitClusterComplete(NODE_TIMEOUT);
+    }
+
+    /** Restarts HAProxy ({@code scripts/stack restart-haproxy}); returns when every backend sees every node UP. */
+    public void restartHaproxy() {
+        infra.restartHaproxy();
         awaitClusterComplete(NODE_TIMEOUT);
     }
 
@@ -316,46 +362,40 @@ public final class Stack {
     }
 
     public void stopPostgres() {
-        runStack(NODE_TIMEOUT, "stop-postgres");
+        infra.stopPostgres();
     }
 
     /** Starts PostgreSQL and waits until {@code metrics} answers a query. */
     public void startPostgres() {
-        runStack(NODE_TIMEOUT, "start-postgres");
+        infra.startPostgres();
         awaitNoProblem(this::postgresProblem, NODE_TIMEOUT);
     }
 
     public void stopSmtp() {
-        runStack(NODE_TIMEOUT, "stop-smtp");
+        infra.stopSmtp();
     }
 
     /** Starts the SMTP server and waits until it greets. */
     public void startSmtp() {
-        runStack(NODE_TIMEOUT, "start-smtp");
+        infra.startSmtp();
         awaitNoProblem(this::smtpProblem, NODE_TIMEOUT);
     }
 
     // ---------------------------------------------------------------- workings
 
     private void ensureRunning() {
-        List<String> problems = problems();
+        List<String> problems = infra.mayAlreadyRun() ? problems() : List.of("not started yet");
         if (problems.isEmpty()) {
             log.info("stack - running ({})", root);
             return;
         }
-        Path script = root.resolve("scripts/stack");
-        if (!Files.isExecutable(script)) {
-            throw new AssertionError("The native stack is not running (" + problems + ") and " + script
-                    + " is missing or not executable. " + HOW_TO_PROVIDE);
-        }
-        log.info("stack - not running ({}); starting it with scripts/stack infra", problems);
         Instant start = Instant.now();
-        runStack(INFRA_TIMEOUT, "infra");
+        infra.start(problems);
         Instant deadline = Instant.now().plus(READY_TIMEOUT);
         while (!(problems = problems()).isEmpty()) {
             if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("`scripts/stack infra` returned but the stack is not ready after "
-                        + READY_TIMEOUT + ": " + problems + ". See " + logFile("infra") + ". " + HOW_TO_PROVIDE);
+                throw new AssertionError("the " + infra.name() + " infrastructure started but is not ready after "
+                        + READY_TIMEOUT + ": " + problems + ". " + infra.startLogHint() + " " + infra.howToProvide());
             }
             pause(Duration.ofSeconds(1));
         }
@@ -365,11 +405,11 @@ public final class Stack {
     /** Everything that is not ready, one phrase each; empty when the stack is usable. */
     List<String> problems() {
         List<String> problems = new ArrayList<>();
-        for (String key : List.of("HAPROXY_MQTT_PORT", "HAPROXY_AMQP_PORT", "HAPROXY_MANAGEMENT_PORT",
-                "HAPROXY_WEB_MQTT_PORT")) {
-            int port = ports.requiredInt(key);
+        for (Infra.Front front : List.of(Infra.Front.MQTT, Infra.Front.AMQP, Infra.Front.MANAGEMENT,
+                Infra.Front.WEB_MQTT)) {
+            int port = infra.port(front);
             if (!isListening(port)) {
-                problems.add(key + " " + port + " closed");
+                problems.add("HAProxy " + front + " port " + port + " closed");
             }
         }
         if (problems.isEmpty()) {
@@ -392,8 +432,8 @@ public final class Stack {
     private List<String> clusterProblems() {
         List<String> problems = new ArrayList<>();
         for (int node = 1; node <= NODES; node++) {
-            int mqtt = nodePort("NODE_MQTT_PORT_BASE", node);
-            int amqp = nodePort("NODE_AMQP_PORT_BASE", node);
+            int mqtt = nodePort(Infra.NodePort.MQTT, node);
+            int amqp = nodePort(Infra.NodePort.AMQP, node);
             if (!isListening(mqtt) || !isListening(amqp)) {
                 problems.add("node " + node + " not serving (AMQP " + amqp + ", MQTT " + mqtt + ")");
             }
@@ -415,7 +455,7 @@ public final class Stack {
 
     /** Every HAProxy server (node) that HAProxy's health checks do not report UP, from its stats CSV. */
     private List<String> haproxyProblems() {
-        URI csv = URI.create("http://" + HOST + ":" + haproxyStatsPort() + "/stats;csv");
+        URI csv = URI.create("http://" + host() + ":" + haproxyStatsPort() + "/stats;csv");
         try {
             HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(csv).timeout(Duration.ofSeconds(3)).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -453,7 +493,7 @@ public final class Stack {
 
     private String smtpProblem() {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(HOST, smtpPort()), 1000);
+            socket.connect(new InetSocketAddress(host(), smtpPort()), 1000);
             socket.setSoTimeout(3000);
             BufferedReader in = new BufferedReader(
                     new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
@@ -461,7 +501,7 @@ public final class Stack {
             if (greeting == null || !greeting.startsWith("220")) {
                 return "SMTP " + smtpPort() + " greeted with " + greeting;
             }
-            return mailbox().isReady() ? null : "GreenMail API " + greenMailApiUri() + " not ready";
+            return mailbox().isReady() ? null : "mail API " + mailApiUri() + " not ready";
         } catch (IOException e) {
             return "SMTP " + smtpPort() + ": " + e.getMessage();
         }
@@ -469,11 +509,11 @@ public final class Stack {
 
     private void awaitNodeDown(int node) {
         ManagementClient survivor = management(node == 1 ? 2 : 1);
-        String name = "rabbit" + node + "@";
+        String name = nodeName(node);
         Instant deadline = Instant.now().plus(NODE_TIMEOUT);
         while (true) {
             try {
-                if (survivor.runningNodes().stream().noneMatch(n -> n.startsWith(name))) {
+                if (survivor.runningNodes().stream().noneMatch(name::equals)) {
                     return;
                 }
             } catch (RuntimeException e) {
@@ -497,54 +537,6 @@ public final class Stack {
         }
     }
 
-    /** Runs {@code scripts/stack <args>}, output appended to {@code target/testkit/stack-<first arg>.log}. */
-    void runStack(Duration timeout, String... args) {
-        List<String> command = new ArrayList<>();
-        command.add(root.resolve("scripts/stack").toString());
-        command.addAll(List.of(args));
-        Path logFile = logFile(args[0]);
-        log.info("stack - running {}", String.join(" ", command.subList(1, command.size())));
-        Instant start = Instant.now();
-        int exit;
-        try {
-            Process process = new ProcessBuilder(command)
-                    .directory(root.toFile())
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                    .start();
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("`scripts/stack " + String.join(" ", args) + "` did not finish within "
-                        + timeout + "; output: " + logFile + "\n" + tail(logFile));
-            }
-            exit = process.exitValue();
-        } catch (IOException e) {
-            throw new AssertionError("cannot run " + command + ": " + e.getMessage() + ". " + HOW_TO_PROVIDE, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted while running " + command, e);
-        }
-        if (exit != 0) {
-            throw new AssertionError("`scripts/stack " + String.join(" ", args) + "` failed with exit code " + exit
-                    + " (output: " + logFile + "):\n" + tail(logFile) + "\n" + HOW_TO_PROVIDE);
-        }
-        log.info("stack - {} done in {} ms", String.join(" ", args), Duration.between(start, Instant.now()).toMillis());
-    }
-
-    private Path logFile(String subcommand) {
-        return workDir.resolve("stack-" + subcommand + ".log");
-    }
-
-    private static String tail(Path file) {
-        try {
-            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 25), lines.size()));
-        } catch (IOException e) {
-            return "(no output: " + e.getMessage() + ")";
-        }
-    }
-
     private static Path findRoot() {
         String property = System.getProperty("thermowatch.root");
         if (property != null && !property.isBlank()) {
@@ -563,17 +555,21 @@ public final class Stack {
                 + Path.of("").toAbsolutePath() + "; set -Dthermowatch.root=<repo>");
     }
 
-    private static boolean isListening(int port) {
+    private String host() {
+        return infra.host();
+    }
+
+    private boolean isListening(int port) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(HOST, port), 1000);
+            socket.connect(new InetSocketAddress(host(), port), 1000);
             return true;
         } catch (IOException e) {
             return false;
         }
     }
 
-    private int nodePort(String baseKey, int node) {
-        return ports.requiredInt(baseKey) + checkNode(node);
+    private int nodePort(Infra.NodePort port, int node) {
+        return infra.nodePort(port, checkNode(node));
     }
 
     private static int checkNode(int node) {

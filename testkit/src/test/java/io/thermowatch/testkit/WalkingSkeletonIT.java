@@ -85,7 +85,7 @@ class WalkingSkeletonIT {
         List<String> running = stack.management().runningNodes();
 
         // Then
-        assertEquals(Set.of("rabbit1@localhost", "rabbit2@localhost", "rabbit3@localhost"), Set.copyOf(running));
+        assertEquals(Set.of(stack.nodeName(1), stack.nodeName(2), stack.nodeName(3)), Set.copyOf(running));
     }
 
     @Test
@@ -96,7 +96,7 @@ class WalkingSkeletonIT {
 
             // Then: one node down leaves a majority of replicas
             assertEquals("quorum", info.type(), queue);
-            assertEquals(Set.of("rabbit1@localhost", "rabbit2@localhost", "rabbit3@localhost"),
+            assertEquals(Set.of(stack.nodeName(1), stack.nodeName(2), stack.nodeName(3)),
                     Set.copyOf(info.members()), queue + " members");
         }
     }
