@@ -5,14 +5,10 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.thermowatch.testkit.ManagementClient;
 import io.thermowatch.testkit.Stack;
-import java.io.File;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,31 +63,9 @@ final class Chaos {
                 });
     }
 
-    /** Restarts HAProxy ({@code scripts/stack restart-haproxy}: stop, start, wait until every backend is UP). */
+    /** Restarts HAProxy through the test infrastructure (native or containers) and waits until every backend is UP. */
     void restartHaproxy() {
         log.info("chaos - restarting HAProxy");
-        runStack("restart-haproxy");
-    }
-
-    private void runStack(String command) {
-        Path logFile = stack.workDir().resolve("stack-" + command + ".log");
-        try {
-            Process process = new ProcessBuilder(stack.root().resolve("scripts/stack").toString(), command)
-                    .directory(stack.root().toFile()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            if (!process.waitFor(4, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                throw new AssertionError("scripts/stack " + command + " did not finish; see " + logFile);
-            }
-            if (process.exitValue() != 0) {
-                throw new AssertionError("scripts/stack " + command + " exited " + process.exitValue() + "; see " + logFile);
-            }
-        } catch (IOException e) {
-            throw new AssertionError("cannot run scripts/stack " + command + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
+        stack.restartHaproxy();
     }
 }
