@@ -4,6 +4,8 @@ import com.rabbitmq.client.Address;
 import com.rabbitmq.client.AddressResolver;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.impl.recovery.RecordedConsumer;
+import com.rabbitmq.client.impl.recovery.TopologyRecoveryFilter;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,8 +65,8 @@ public record AmqpSettings(List<Address> addresses, String username, String pass
     }
 
     /**
-     * Connects, retrying with capped back-off until it succeeds; afterwards the client recovers the connection,
-     * its channels and consumers by itself.
+     * Connects, retrying with capped back-off until it succeeds; afterwards the client recovers the connection
+     * and its channels by itself (consumers: see {@link #newConnectionFactory}).
      *
      * @throws InterruptedException if interrupted while waiting to retry
      */
@@ -86,7 +88,11 @@ public record AmqpSettings(List<Address> addresses, String username, String pass
         }
     }
 
-    /** A factory with automatic connection and topology recovery; for callers that need more control. */
+    /**
+     * A factory with automatic recovery of connections and channels, but not of consumers: {@link AmqpConsumer}
+     * subscribes again itself on a new channel, so a channel number never spans two channel incarnations (a
+     * consumer revived by the client would deliver on the recovered channel under the old one's identity).
+     */
     public ConnectionFactory newConnectionFactory() {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setUsername(username);
@@ -94,6 +100,12 @@ public record AmqpSettings(List<Address> addresses, String username, String pass
         factory.setVirtualHost(virtualHost);
         factory.setAutomaticRecoveryEnabled(true);
         factory.setTopologyRecoveryEnabled(true);
+        factory.setTopologyRecoveryFilter(new TopologyRecoveryFilter() {
+            @Override
+            public boolean filterConsumer(RecordedConsumer consumer) {
+                return false;
+            }
+        });
         factory.setNetworkRecoveryInterval(recoveryInterval.toMillis());
         factory.setRequestedHeartbeat(HEARTBEAT_SECONDS);
         factory.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);
