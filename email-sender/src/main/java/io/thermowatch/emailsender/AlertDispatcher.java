@@ -2,6 +2,8 @@ package io.thermowatch.emailsender;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.thermowatch.common.Acknowledger;
+import io.thermowatch.common.DeliveryRef;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -243,7 +245,7 @@ final class AlertDispatcher implements AutoCloseable {
             }
         }
         for (DeliveryRef ref : toAck) {
-            acknowledger.ack(ref);
+            acknowledger.ack(ref, false);
         }
     }
 
