@@ -1,9 +1,10 @@
 package io.thermowatch.sensor;
 
+import dev.failsafe.Execution;
 import io.thermowatch.common.MqttSettings;
+import io.thermowatch.common.Retries;
 import io.thermowatch.common.SensorStatus;
 import io.thermowatch.common.Topics;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  *       Paho does not report deletions, so this class counts them: a publish that finds the buffer full
  *       pushes one reading out.</li>
  *   <li>Automatic reconnect over the server list (home node first, then HAProxy), with capped back-off. Paho
- *       does not retry a failed first connect; this class does.</li>
+ *       does not retry a failed first connect; this class does ({@link Retries#mqttFirstConnect}).</li>
  *   <li>Last will {@code offline} (non-retained) on the status topic of the connection's first sensor; after
  *       every (re)connect {@code online} for each of its sensors.</li>
  * </ul>
@@ -49,8 +50,6 @@ import org.slf4j.LoggerFactory;
 final class MqttSensorLink implements MqttCallbackExtended {
 
     private static final Logger log = LoggerFactory.getLogger(MqttSensorLink.class);
-    private static final Duration FIRST_CONNECT_RETRY_MIN = Duration.ofSeconds(1);
-    private static final Duration FIRST_CONNECT_RETRY_MAX = Duration.ofSeconds(5);
     private static final long DROP_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final int QOS = 1;
 
@@ -69,7 +68,8 @@ final class MqttSensorLink implements MqttCallbackExtended {
     private final AtomicLong lastDropWarning = new AtomicLong(System.nanoTime() - DROP_WARNING_INTERVAL_NANOS);
     private final AtomicBoolean firstAttemptReported = new AtomicBoolean();
     private volatile Runnable firstAttemptDone = () -> { };
-    private volatile long firstConnectRetryMillis = FIRST_CONNECT_RETRY_MIN.toMillis();
+    /** Attempts of the first connect; one attempt's callback at a time records into it. */
+    private final Execution<Object> firstConnect = Execution.of(Retries.mqttFirstConnect().build());
 
     /**
      * @param timer          runs Paho's keep-alive pings and this link's first-connect retries (shared by all links)
@@ -284,8 +284,8 @@ final class MqttSensorLink implements MqttCallbackExtended {
         if (closing.get()) {
             return;
         }
-        long delay = firstConnectRetryMillis;
-        firstConnectRetryMillis = Math.min(delay * 2, FIRST_CONNECT_RETRY_MAX.toMillis());
+        firstConnect.recordException(cause);
+        long delay = firstConnect.getDelay().toMillis();
         log.warn("{} - Cannot connect to {} ({}); retrying in {} ms", clientId, List.of(options.getServerURIs()),
                 cause.toString(), delay);
         timer.schedule(this::tryFirstConnect, delay, TimeUnit.MILLISECONDS);
