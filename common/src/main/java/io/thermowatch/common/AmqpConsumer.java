@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Stop.</b> {@link #stopConsuming} cancels the subscription but keeps its channel, so the service can
  *       still acknowledge what it finishes; {@link #close} then closes the channel.</li>
  * </ul>
- * The handler runs on the client's dispatch thread, one delivery at a time per consumer. Thread-safe.
+ * The handler runs on the client's dispatch thread, one delivery at a time per consumer. A
+ * {@link RuntimeException} from it leaves that delivery unacknowledged and the consumer going; an {@link Error}
+ * is a dead worker ({@link WorkerSupervisor}). Thread-safe.
  */
 public final class AmqpConsumer implements Acknowledger, AutoCloseable {
 
@@ -62,6 +64,7 @@ public final class AmqpConsumer implements Acknowledger, AutoCloseable {
     private final String queue;
     private final int prefetch;
     private final Clock clock;
+    private final WorkerSupervisor workers;
     private final RetryPolicy<Object> resubscribePolicy;
     private final AckRouter acks = new AckRouter();
     private final ScheduledExecutorService resubscriber;
@@ -77,20 +80,23 @@ public final class AmqpConsumer implements Acknowledger, AutoCloseable {
     /**
      * @param queue    an existing queue (checked passively: queues come from the broker's definitions)
      * @param prefetch unacknowledged deliveries the broker may push to this consumer
+     * @param workers  told when the handler throws an {@link Error} or a re-subscribe task dies: without them the
+     *                 service would consume nothing while looking alive
      */
-    public AmqpConsumer(Connection connection, String queue, int prefetch, Clock clock) {
-        this(connection, queue, prefetch, clock, Retries.amqpResubscribe().build());
+    public AmqpConsumer(Connection connection, String queue, int prefetch, Clock clock, WorkerSupervisor workers) {
+        this(connection, queue, prefetch, clock, workers, Retries.amqpResubscribe().build());
     }
 
-    AmqpConsumer(Connection connection, String queue, int prefetch, Clock clock,
+    AmqpConsumer(Connection connection, String queue, int prefetch, Clock clock, WorkerSupervisor workers,
                  RetryPolicy<Object> resubscribePolicy) {
         this.connection = connection;
         this.queue = queue;
         this.prefetch = prefetch;
         this.clock = clock;
+        this.workers = workers;
         this.resubscribePolicy = resubscribePolicy;
         this.resubscriber = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "amqp-resubscribe-" + queue);
+            Thread t = new Thread(r, resubscriber());
             t.setDaemon(true);
             return t;
         });
@@ -310,7 +316,8 @@ public final class AmqpConsumer implements Acknowledger, AutoCloseable {
     private void schedule(Duration delay) {
         cancelNextAttempt();
         try {
-            nextAttempt = resubscriber.schedule(this::attemptResubscribe, delay.toNanos(), TimeUnit.NANOSECONDS);
+            nextAttempt = resubscriber.schedule(workers.supervised(resubscriber(), this::attemptResubscribe),
+                    delay.toNanos(), TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // closing
         }
@@ -318,10 +325,14 @@ public final class AmqpConsumer implements Acknowledger, AutoCloseable {
 
     private void submit(Runnable task) {
         try {
-            resubscriber.execute(task);
+            resubscriber.execute(workers.supervised(resubscriber(), task));
         } catch (RejectedExecutionException e) {
             // closing
         }
+    }
+
+    private String resubscriber() {
+        return "amqp-resubscribe-" + queue;
     }
 
     private void cancelNextAttempt() {
@@ -394,6 +405,10 @@ public final class AmqpConsumer implements Acknowledger, AutoCloseable {
                 // One message never stops the consumer; it stays unacknowledged and comes back after a restart.
                 log.error("{} - Unexpected error handling a delivery on '{}'; it stays unacknowledged", queue,
                         envelope.getRoutingKey(), e);
+            } catch (Error e) {
+                // E.g. out of memory: whatever state the handler was in cannot be trusted any more.
+                workers.reportDeath("amqp-dispatch-" + queue, e);
+                throw e;
             }
         }
     }

@@ -45,6 +45,8 @@ class AmqpConsumerIT {
     private Connection admin;
     private Connection connection;
     private AmqpConsumer consumer;
+    private final List<String> deaths = new CopyOnWriteArrayList<>();
+    private final WorkerSupervisor workers = new WorkerSupervisor("amqp-consumer-it", () -> deaths.add("died"));
 
     @BeforeEach
     void declareQueueAndConnect() throws Exception {
@@ -58,6 +60,7 @@ class AmqpConsumerIT {
 
     @AfterEach
     void cleanUp() throws Exception {
+        assertEquals(List.of(), deaths, "a consumer worker died");
         if (consumer != null) {
             consumer.close();
         }
@@ -125,7 +128,7 @@ class AmqpConsumerIT {
         // Given a full prefetch window held unacknowledged on the first channel
         int total = 50;
         List<AmqpDelivery> received = new CopyOnWriteArrayList<>();
-        consumer = new AmqpConsumer(connection, queue, 10, Clock.systemUTC());
+        consumer = new AmqpConsumer(connection, queue, 10, Clock.systemUTC(), workers);
         consumer.start(received::add);
         publish(total);
         await().atMost(WAIT).until(() -> received.size() == 10);
@@ -166,7 +169,7 @@ class AmqpConsumerIT {
     void a_consumer_cancelled_by_the_broker_is_not_ready_and_subscribes_again_within_seconds() throws Exception {
         // Given
         List<AmqpDelivery> received = new CopyOnWriteArrayList<>();
-        consumer = new AmqpConsumer(connection, queue, 10, Clock.systemUTC());
+        consumer = new AmqpConsumer(connection, queue, 10, Clock.systemUTC(), workers);
         consumer.start(received::add);
         await().atMost(WAIT).until(consumer::isConsuming);
         // When the queue is deleted (the broker cancels its consumers) and declared again
@@ -188,7 +191,7 @@ class AmqpConsumerIT {
             throws Exception {
         // Given one delivery held on the first channel
         List<AmqpDelivery> received = new CopyOnWriteArrayList<>();
-        consumer = new AmqpConsumer(connection, queue, 10, Clock.systemUTC());
+        consumer = new AmqpConsumer(connection, queue, 10, Clock.systemUTC(), workers);
         consumer.start(received::add);
         publish(1);
         await().atMost(WAIT).until(() -> received.size() == 1);

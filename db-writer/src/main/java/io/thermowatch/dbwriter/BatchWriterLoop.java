@@ -126,9 +126,9 @@ final class BatchWriterLoop implements Runnable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.error("writer - Unexpected failure; the writer stops and unacknowledged messages are redelivered", e);
         } finally {
+            // Anything else (a bug, an OutOfMemoryError) ends the thread: its WorkerSupervisor makes the service
+            // unready and exit, and RabbitMQ redelivers what was not acknowledged.
             if (!batcher.isEmpty()) {
                 log.warn("writer - Stopped with {} unwritten deliveries; RabbitMQ redelivers them", batcher.size());
             }

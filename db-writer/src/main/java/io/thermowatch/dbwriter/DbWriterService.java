@@ -13,6 +13,7 @@ import io.thermowatch.common.Metrics;
 import io.thermowatch.common.ReadingCodec;
 import io.thermowatch.common.Retries;
 import io.thermowatch.common.Topics;
+import io.thermowatch.common.WorkerSupervisor;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,8 +54,12 @@ final class DbWriterService implements AutoCloseable {
         this.mode = mode;
     }
 
-    /** Migrates the schema (waiting for the database with back-off), connects to RabbitMQ and starts consuming. */
-    static DbWriterService start(DbWriterConfig config) throws Exception {
+    /**
+     * Migrates the schema (waiting for the database with back-off), connects to RabbitMQ and starts consuming.
+     *
+     * @param workers watches the writer threads and the consumers' dispatch: one dying stops the service
+     */
+    static DbWriterService start(DbWriterConfig config, WorkerSupervisor workers) throws Exception {
         Clock clock = Clock.systemUTC();
         PrometheusMeterRegistry registry = Metrics.newRegistry(NAME);
         WriterMetrics metrics = new WriterMetrics(registry);
@@ -71,7 +76,8 @@ final class DbWriterService implements AutoCloseable {
                     new HealthServer.Check("database", () -> !running.get().isEmpty()
                             && running.get().stream().allMatch(Lane::isDatabaseReady)),
                     new HealthServer.Check("amqp", () -> !running.get().isEmpty()
-                            && running.get().stream().allMatch(Lane::isConsuming)));
+                            && running.get().stream().allMatch(Lane::isConsuming)),
+                    workers.readiness());
             SchemaMode mode = migrateWithRetry(new SchemaMigrator(dataSource, config.retentionDays()));
             connection = config.amqp().connect(NAME);
             BatchSink sink = new PostgresSink(dataSource, PostgresSink.Method.COPY_FIRST);
@@ -81,11 +87,12 @@ final class DbWriterService implements AutoCloseable {
                 // Unbounded in code, bounded in practice by the prefetch: the broker pushes no more than that
                 // many unacknowledged messages to one consumer.
                 BlockingQueue<AmqpDelivery> inbox = new LinkedBlockingQueue<>();
-                AmqpConsumer consumer = new AmqpConsumer(connection, Topics.DB_WRITER_QUEUE, config.prefetch(), clock);
+                AmqpConsumer consumer = new AmqpConsumer(connection, Topics.DB_WRITER_QUEUE, config.prefetch(), clock,
+                        workers);
                 BatchWriterLoop writer = new BatchWriterLoop(inbox,
                         new Batcher<>(config.batchSize(), config.batchMaxWait(), clock), triage, sink, consumer,
                         metrics, Retries.database().handle(SQLException.class).build(), clock);
-                Lane lane = new Lane(consumer, inbox, writer, NAME + "-writer-" + i);
+                Lane lane = new Lane(consumer, inbox, writer, workers.newThread(NAME + "-writer-" + i, writer));
                 lanes.add(lane);
                 lane.start();
             }

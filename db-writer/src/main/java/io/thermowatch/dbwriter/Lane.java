@@ -17,12 +17,15 @@ final class Lane {
     private final BatchWriterLoop writer;
     private final Thread thread;
 
-    /** @param inbox where the consumer puts deliveries and the writer takes them */
-    Lane(AmqpConsumer consumer, BlockingQueue<AmqpDelivery> inbox, BatchWriterLoop writer, String threadName) {
+    /**
+     * @param inbox  where the consumer puts deliveries and the writer takes them
+     * @param thread the (supervised, not yet started) thread that runs {@code writer}
+     */
+    Lane(AmqpConsumer consumer, BlockingQueue<AmqpDelivery> inbox, BatchWriterLoop writer, Thread thread) {
         this.consumer = consumer;
         this.inbox = inbox;
         this.writer = writer;
-        this.thread = new Thread(writer, threadName);
+        this.thread = thread;
     }
 
     void start() throws IOException {

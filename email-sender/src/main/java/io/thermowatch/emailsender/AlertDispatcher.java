@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.thermowatch.common.Acknowledger;
 import io.thermowatch.common.DeliveryRef;
 import io.thermowatch.common.Retries;
+import io.thermowatch.common.WorkerSupervisor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,7 +55,7 @@ final class AlertDispatcher implements AutoCloseable {
     private final Counter failed;
     private final Counter retried;
     private final MeterRegistry registry;
-    private final Thread sender;
+    private volatile Thread sender;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     // guarded by lock
@@ -87,12 +88,14 @@ final class AlertDispatcher implements AutoCloseable {
         this.retried = Counter.builder("thermowatch.mails.retried").description("Mail attempts that were retries")
                 .register(registry);
         registry.gauge("thermowatch.alerts.pending", this, AlertDispatcher::pendingCount);
-        this.sender = new Thread(this::runSender, "alert-dispatcher");
-        this.sender.setDaemon(true);
     }
 
-    void start() {
-        sender.start();
+    /** Starts the sender thread; if it ever dies, {@code workers} stops the service. */
+    void start(WorkerSupervisor workers) {
+        Thread thread = workers.newThread("alert-dispatcher", this::runSender);
+        thread.setDaemon(true);
+        sender = thread;
+        thread.start();
     }
 
     /** Queues the notifications caused by one delivery; the delivery is acked once they are all mailed. */
@@ -272,7 +275,10 @@ final class AlertDispatcher implements AutoCloseable {
             lock.notifyAll();
         }
         try {
-            sender.join(Duration.ofSeconds(30).toMillis());
+            Thread thread = sender;
+            if (thread != null) {
+                thread.join(Duration.ofSeconds(30).toMillis());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -6,6 +6,7 @@ import io.thermowatch.common.AmqpConsumer;
 import io.thermowatch.common.HealthServer;
 import io.thermowatch.common.ReadingCodec;
 import io.thermowatch.common.Topics;
+import io.thermowatch.common.WorkerSupervisor;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +39,9 @@ final class EmailSender implements AutoCloseable {
         this.health = health;
     }
 
-    static EmailSender start(EmailSenderConfig config, PrometheusMeterRegistry registry) throws Exception {
+    /** @param workers watches the dispatcher, the sweeper and the consumer's dispatch: one dying stops the service */
+    static EmailSender start(EmailSenderConfig config, PrometheusMeterRegistry registry, WorkerSupervisor workers)
+            throws Exception {
         Clock clock = Clock.systemUTC();
         log.info("email-sender - Alert rules: {}, group wait {}, mail: {}", config.rules(), config.groupWait(),
                 config.smtp());
@@ -53,7 +56,8 @@ final class EmailSender implements AutoCloseable {
         // Health first: /healthz answers and /readyz says what is missing while the broker is still unreachable.
         HealthServer health = HealthServer.start(config.healthPort(), registry,
                 new HealthServer.Check("amqp", () -> consumerRef.get() != null && consumerRef.get().isConsuming()),
-                new HealthServer.Check("smtp", () -> dispatcherRef.get() == null || !dispatcherRef.get().isFailing()));
+                new HealthServer.Check("smtp", () -> dispatcherRef.get() == null || !dispatcherRef.get().isFailing()),
+                workers.readiness());
         log.info("email-sender - Health endpoint on port {}", health.port());
         Connection connection;
         try {
@@ -62,12 +66,13 @@ final class EmailSender implements AutoCloseable {
             health.close();
             throw e;
         }
-        AmqpConsumer consumer = new AmqpConsumer(connection, Topics.EMAIL_SENDER_QUEUE, config.prefetch(), clock);
+        AmqpConsumer consumer = new AmqpConsumer(connection, Topics.EMAIL_SENDER_QUEUE, config.prefetch(), clock,
+                workers);
         AlertDispatcher dispatcher = new AlertDispatcher(config.groupWait(), composer, new SmtpMailer(config.smtp()),
                 consumer, mailedListener, clock, config.smtp().retryMaxDelay(), registry);
         dispatcherRef.set(dispatcher);
         consumerRef.set(consumer);
-        dispatcher.start();
+        dispatcher.start(workers);
         consumer.start(new AlertFeed(Topics.EMAIL_SENDER_QUEUE, engine, dispatcher, consumer, new ReadingCodec(clock),
                 registry));
 
@@ -77,8 +82,8 @@ final class EmailSender implements AutoCloseable {
             return t;
         });
         long periodMillis = Math.max(100, Math.min(1000, config.rules().offlineAfter().toMillis() / 4));
-        sweeper.scheduleWithFixedDelay(new OfflineSweep(engine, dispatcher), periodMillis, periodMillis,
-                TimeUnit.MILLISECONDS);
+        sweeper.scheduleWithFixedDelay(workers.supervised("offline-sweeper", new OfflineSweep(engine, dispatcher)),
+                periodMillis, periodMillis, TimeUnit.MILLISECONDS);
 
         return new EmailSender(connection, consumer, dispatcher, sweeper, health);
     }

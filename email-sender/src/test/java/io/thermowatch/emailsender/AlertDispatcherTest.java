@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.thermowatch.common.Acknowledger;
 import io.thermowatch.common.DeliveryRef;
+import io.thermowatch.common.WorkerSupervisor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +36,7 @@ class AlertDispatcherTest {
         };
         dispatcher = new AlertDispatcher(groupWait, new MailComposer(AlertRules.defaults(), ZoneOffset.UTC, ""),
                 sink, new RecordingAcknowledger(), recorded::addAll, Clock.systemUTC(), Duration.ofMillis(200), registry);
-        dispatcher.start();
+        dispatcher.start(new WorkerSupervisor("test", () -> { }));
         return dispatcher;
     }
 
