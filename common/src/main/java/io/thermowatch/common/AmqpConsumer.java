@@ -354,8 +354,13 @@ public final class AmqpConsumer implements Acknowledger, AutoCloseable {
         return (cause.isHardError() ? "connection lost: " : "") + oneLine(cause);
     }
 
+    /** The root cause's message: the client wraps the broker's reason (e.g. 404 NOT_FOUND) in a bare IOException. */
     private static String oneLine(Throwable e) {
-        String text = e.getMessage() == null ? e.toString() : e.getMessage();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = root.getMessage() == null ? root.toString() : root.getMessage();
         return text.replaceAll("\\s+", " ");
     }
 
