@@ -4,6 +4,11 @@ import com.rabbitmq.client.Address;
 import com.rabbitmq.client.AddressResolver;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.impl.recovery.RecordedConsumer;
+import com.rabbitmq.client.impl.recovery.TopologyRecoveryFilter;
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,8 +38,6 @@ public record AmqpSettings(List<Address> addresses, String username, String pass
     private static final Logger log = LoggerFactory.getLogger(AmqpSettings.class);
     private static final int HEARTBEAT_SECONDS = 30;
     private static final int CONNECTION_TIMEOUT_MILLIS = 10_000;
-    private static final long FIRST_RETRY_MILLIS = 100;
-    private static final long MAX_RETRY_MILLIS = 5_000;
 
     public AmqpSettings {
         addresses = List.copyOf(addresses);
@@ -63,30 +66,38 @@ public record AmqpSettings(List<Address> addresses, String username, String pass
     }
 
     /**
-     * Connects, retrying with capped back-off until it succeeds; afterwards the client recovers the connection,
-     * its channels and consumers by itself.
+     * Connects, retrying with {@link Retries#amqpConnect} back-off until it succeeds; afterwards the client
+     * recovers the connection and its channels by itself (consumers: see {@link #newConnectionFactory}).
      *
      * @throws InterruptedException if interrupted while waiting to retry
      */
     public Connection connect(String connectionName) throws InterruptedException {
         ConnectionFactory factory = newConnectionFactory();
-        long delay = FIRST_RETRY_MILLIS;
-        while (true) {
-            try {
-                Connection connection = factory.newConnection(null, inOrder(), connectionName);
-                log.info("{} - Connected to RabbitMQ at {}:{}", connectionName,
-                        connection.getAddress().getHostAddress(), connection.getPort());
-                return connection;
-            } catch (IOException | TimeoutException e) {
-                log.warn("{} - Cannot connect to RabbitMQ at {} ({}); retrying in {} ms", connectionName, addresses,
-                        e.getMessage(), delay);
-                Thread.sleep(delay);
-                delay = Math.min(delay * 2, MAX_RETRY_MILLIS);
+        RetryPolicy<Connection> untilConnected = Retries.<Connection>amqpConnect()
+                .handle(IOException.class, TimeoutException.class)
+                .onRetryScheduled(e -> log.warn("{} - Cannot connect to RabbitMQ at {} ({}); retrying in {} ms",
+                        connectionName, addresses, e.getLastException().getMessage(), e.getDelay().toMillis()))
+                .build();
+        Connection connection;
+        try {
+            connection = Failsafe.with(untilConnected)
+                    .get(() -> factory.newConnection(null, inOrder(), connectionName));
+        } catch (FailsafeException e) {
+            if (e.getCause() instanceof InterruptedException interrupted) {
+                throw interrupted;
             }
+            throw e;
         }
+        log.info("{} - Connected to RabbitMQ at {}:{}", connectionName, connection.getAddress().getHostAddress(),
+                connection.getPort());
+        return connection;
     }
 
-    /** A factory with automatic connection and topology recovery; for callers that need more control. */
+    /**
+     * A factory with automatic recovery of connections and channels, but not of consumers: {@link AmqpConsumer}
+     * subscribes again itself on a new channel, so a channel number never spans two channel incarnations (a
+     * consumer revived by the client would deliver on the recovered channel under the old one's identity).
+     */
     public ConnectionFactory newConnectionFactory() {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setUsername(username);
@@ -94,6 +105,12 @@ public record AmqpSettings(List<Address> addresses, String username, String pass
         factory.setVirtualHost(virtualHost);
         factory.setAutomaticRecoveryEnabled(true);
         factory.setTopologyRecoveryEnabled(true);
+        factory.setTopologyRecoveryFilter(new TopologyRecoveryFilter() {
+            @Override
+            public boolean filterConsumer(RecordedConsumer consumer) {
+                return false;
+            }
+        });
         factory.setNetworkRecoveryInterval(recoveryInterval.toMillis());
         factory.setRequestedHeartbeat(HEARTBEAT_SECONDS);
         factory.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);

@@ -1,6 +1,10 @@
 package io.thermowatch.dashboard;
 
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
 import io.thermowatch.common.MqttSettings;
+import io.thermowatch.common.Retries;
 import io.thermowatch.common.SensorStatus;
 import io.thermowatch.common.Topics;
 import java.time.Clock;
@@ -28,7 +32,6 @@ import org.slf4j.LoggerFactory;
 final class StatusTracker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StatusTracker.class);
-    private static final long FIRST_CONNECT_RETRY_MILLIS = 2_000;
 
     /** A status and when this process received it. */
     record Seen(SensorStatus status, Instant receivedAt) {
@@ -67,30 +70,31 @@ final class StatusTracker implements AutoCloseable {
 
     // Paho's automatic reconnect only starts after a first successful connect: retry that one here.
     private void connectUntilClosed() {
-        while (!closed.get()) {
-            try {
-                var candidate = new MqttClient(settings.serverUris().get(0), settings.clientId(), new MemoryPersistence());
-                candidate.setCallback(new Callback(candidate));
-                var options = settings.toConnectOptions();
-                options.setCleanSession(true);
-                candidate.connect(options);
-                synchronized (this) {
-                    if (closed.get()) {
-                        disconnect(candidate);
-                    } else {
-                        client = candidate;
-                    }
-                }
-                return;
-            } catch (MqttException e) {
-                LOG.warn("{} - cannot connect to {} ({}); retrying in {} ms", "status", settings.serverUris(), e.getMessage(),
-                        FIRST_CONNECT_RETRY_MILLIS);
-                try {
-                    Thread.sleep(FIRST_CONNECT_RETRY_MILLIS);
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+        RetryPolicy<Object> untilConnected = Retries.statusSubscription()
+                .handle(MqttException.class)
+                .abortIf((result, failure) -> closed.get())
+                .onRetryScheduled(e -> LOG.warn("{} - cannot connect to {} ({}); retrying in {} ms", "status",
+                        settings.serverUris(), e.getLastException().getMessage(), e.getDelay().toMillis()))
+                .build();
+        try {
+            Failsafe.with(untilConnected).run(this::connectOnce);
+        } catch (FailsafeException e) {
+            // Closed (or interrupted by close()) before a connect succeeded.
+            LOG.debug("{} - gave up connecting: {}", "status", e.getMessage());
+        }
+    }
+
+    private void connectOnce() throws MqttException {
+        var candidate = new MqttClient(settings.serverUris().get(0), settings.clientId(), new MemoryPersistence());
+        candidate.setCallback(new Callback(candidate));
+        var options = settings.toConnectOptions();
+        options.setCleanSession(true);
+        candidate.connect(options);
+        synchronized (this) {
+            if (closed.get()) {
+                disconnect(candidate);
+            } else {
+                client = candidate;
             }
         }
     }

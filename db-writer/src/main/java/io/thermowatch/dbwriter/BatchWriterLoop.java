@@ -1,7 +1,11 @@
 package io.thermowatch.dbwriter;
 
+import dev.failsafe.Execution;
+import dev.failsafe.RetryPolicy;
+import io.thermowatch.common.Acknowledger;
+import io.thermowatch.common.AmqpDelivery;
+import io.thermowatch.common.DeliveryRef;
 import io.thermowatch.common.Reading;
-import java.io.IOException;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,43 +22,45 @@ import org.slf4j.LoggerFactory;
  * The writer thread: takes deliveries from the inbox, batches them, writes each batch in one transaction and
  * acknowledges it (one multiple ack) only after the commit.
  *
- * <p>When the database fails, the same batch is retried with capped back-off and nothing is acknowledged, so
- * RabbitMQ keeps the messages; readiness turns false until a write or probe succeeds. A batch whose channel was
- * lost (connection recovery) is dropped unacknowledged: its delivery tags are void, RabbitMQ redelivers the
- * messages, and the unique key absorbs any row already written.
+ * <p>When the database fails, the same batch is retried with the {@code writeRetry} back-off and nothing is
+ * acknowledged, so RabbitMQ keeps the messages; readiness turns false until a write or probe succeeds. A batch
+ * whose channel is gone (closed, lost, cancelled) is dropped unacknowledged: its delivery tags are void, RabbitMQ
+ * redelivers the messages, and the unique key absorbs any row already written. A batch never mixes channels.
  */
 final class BatchWriterLoop implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(BatchWriterLoop.class);
     static final Duration IDLE_PROBE_INTERVAL = Duration.ofSeconds(5);
     /** Put in the inbox to wake a waiting writer; never written or acknowledged. */
-    private static final Delivery WAKE_UP = new Delivery(-1, -1, "", new byte[0], false, 0);
+    private static final AmqpDelivery WAKE_UP = new AmqpDelivery(-1, -1, "", new byte[0], false, 0);
 
-    private final BlockingQueue<Delivery> inbox;
-    private final Batcher<Delivery> batcher;
+    private final BlockingQueue<AmqpDelivery> inbox;
+    private final Batcher<AmqpDelivery> batcher;
     private final DeliveryTriage triage;
     private final BatchSink sink;
     private final Acknowledger acknowledger;
     private final WriterMetrics metrics;
-    private final Backoff backoff;
+    private final RetryPolicy<Object> writeRetry;
     private final Clock clock;
     private final AtomicBoolean databaseReady = new AtomicBoolean(false);
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopRequested;
     private volatile boolean abandonRequested;
     private volatile Thread runner;
-    private long batchEpoch = -1;
+    private long batchChannel = -1;
     private long lastProbeMillis;
 
-    BatchWriterLoop(BlockingQueue<Delivery> inbox, Batcher<Delivery> batcher, DeliveryTriage triage, BatchSink sink,
-                    Acknowledger acknowledger, WriterMetrics metrics, Backoff backoff, Clock clock) {
+    /** @param writeRetry back-off between attempts to write a batch; must handle {@link SQLException} */
+    BatchWriterLoop(BlockingQueue<AmqpDelivery> inbox, Batcher<AmqpDelivery> batcher, DeliveryTriage triage,
+                    BatchSink sink, Acknowledger acknowledger, WriterMetrics metrics, RetryPolicy<Object> writeRetry,
+                    Clock clock) {
         this.inbox = inbox;
         this.batcher = batcher;
         this.triage = triage;
         this.sink = sink;
         this.acknowledger = acknowledger;
         this.metrics = metrics;
-        this.backoff = backoff;
+        this.writeRetry = writeRetry;
         this.clock = clock;
     }
 
@@ -98,14 +104,14 @@ final class BatchWriterLoop implements Runnable {
                     break;
                 }
                 long waitMillis = Math.min(batcher.millisUntilDue(), IDLE_PROBE_INTERVAL.toMillis());
-                Delivery delivery = stopRequested ? inbox.poll() : inbox.poll(waitMillis, TimeUnit.MILLISECONDS);
+                AmqpDelivery delivery = stopRequested ? inbox.poll() : inbox.poll(waitMillis, TimeUnit.MILLISECONDS);
                 if (delivery == WAKE_UP) {
                     continue;
                 }
                 if (delivery != null) {
                     accept(delivery);
                     // Take what else is waiting without blocking, up to a full batch.
-                    Delivery next;
+                    AmqpDelivery next;
                     while (!batcher.isDue() && (next = inbox.poll()) != null) {
                         if (next != WAKE_UP) {
                             accept(next);
@@ -120,9 +126,9 @@ final class BatchWriterLoop implements Runnable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            log.error("writer - Unexpected failure; the writer stops and unacknowledged messages are redelivered", e);
         } finally {
+            // Anything else (a bug, an OutOfMemoryError) ends the thread: its WorkerSupervisor makes the service
+            // unready and exit, and RabbitMQ redelivers what was not acknowledged.
             if (!batcher.isEmpty()) {
                 log.warn("writer - Stopped with {} unwritten deliveries; RabbitMQ redelivers them", batcher.size());
             }
@@ -130,16 +136,21 @@ final class BatchWriterLoop implements Runnable {
         }
     }
 
-    private void accept(Delivery delivery) {
-        if (!batcher.isEmpty() && delivery.epoch() != batchEpoch) {
-            discard("the connection was recovered");
+    /** Channel numbers only grow: of a batch and a delivery from different channels, the older one is void. */
+    private void accept(AmqpDelivery delivery) {
+        if (!batcher.isEmpty() && delivery.channelId() != batchChannel) {
+            if (delivery.channelId() < batchChannel) {
+                metrics.discardedStale.increment();
+                return; // from a channel already replaced; RabbitMQ redelivers it
+            }
+            discard("their channel was replaced");
         }
-        batchEpoch = delivery.epoch();
+        batchChannel = delivery.channelId();
         batcher.add(delivery);
     }
 
     private void discard(String why) {
-        List<Delivery> stale = batcher.drain();
+        List<AmqpDelivery> stale = batcher.drain();
         metrics.discardedStale.increment(stale.size());
         log.warn("writer - Dropped {} unacknowledged deliveries because {}; RabbitMQ redelivers them", stale.size(),
                 why);
@@ -157,11 +168,11 @@ final class BatchWriterLoop implements Runnable {
     }
 
     private void flush() throws InterruptedException {
-        List<Delivery> batch = batcher.drain();
+        List<AmqpDelivery> batch = batcher.drain();
         List<Reading> readings = new ArrayList<>(batch.size());
         List<RejectedMessage> rejects = new ArrayList<>();
         int statusMessages = 0;
-        for (Delivery delivery : batch) {
+        for (AmqpDelivery delivery : batch) {
             if (delivery.redelivered()) {
                 metrics.redeliveries.increment();
             }
@@ -174,12 +185,13 @@ final class BatchWriterLoop implements Runnable {
                 statusMessages++;
             }
         }
-        long lastTag = batch.get(batch.size() - 1).tag();
-        long epoch = batch.get(0).epoch();
+        AmqpDelivery last = batch.get(batch.size() - 1);
+        DeliveryRef upTo = new DeliveryRef(last.channelId(), last.tag());
+        Execution<Object> attempts = Execution.of(writeRetry);
         while (true) {
-            if (acknowledger.currentEpoch() != epoch) {
+            if (!acknowledger.isCurrent(upTo.channelId())) {
                 metrics.discardedStale.increment(batch.size());
-                log.warn("writer - Dropped a batch of {} after a connection recovery; RabbitMQ redelivers it",
+                log.warn("writer - Dropped a batch of {} because its channel was replaced; RabbitMQ redelivers it",
                         batch.size());
                 return;
             }
@@ -190,14 +202,14 @@ final class BatchWriterLoop implements Runnable {
                 if (databaseReady.compareAndSet(false, true)) {
                     log.info("writer - Database reachable again; writing resumed");
                 }
-                backoff.reset();
                 metrics.recordBatch(readings.size(), inserted, rejects.size(), statusMessages, took);
-                acknowledge(lastTag, epoch, batch.size());
+                acknowledge(upTo, batch.size());
                 return;
             } catch (SQLException e) {
                 metrics.writeFailures.increment();
                 databaseReady.set(false);
-                long delay = backoff.nextDelayMillis();
+                attempts.recordException(e);
+                long delay = attempts.getDelay().toMillis();
                 log.warn("writer - Cannot write a batch of {} ({}: {}); holding it unacknowledged, retrying in {} ms",
                         batch.size(), e.getSQLState(), oneLine(e.getMessage()), delay);
                 if (abandonRequested) {
@@ -211,16 +223,12 @@ final class BatchWriterLoop implements Runnable {
         }
     }
 
-    private void acknowledge(long lastTag, long epoch, int size) {
-        try {
-            if (!acknowledger.ackUpTo(lastTag, epoch)) {
-                metrics.discardedStale.increment(size);
-                log.warn("writer - Batch of {} written but its channel was recovered meanwhile; RabbitMQ redelivers"
-                        + " it and the unique key drops the duplicates", size);
-            }
-        } catch (IOException | RuntimeException e) {
-            log.warn("writer - Cannot acknowledge a written batch of {} ({}); RabbitMQ redelivers it and the unique"
-                    + " key drops the duplicates", size, oneLine(e.getMessage()));
+    /** One multiple ack for the whole batch, on the channel it came from. */
+    private void acknowledge(DeliveryRef upTo, int size) {
+        if (!acknowledger.ack(upTo, true)) {
+            metrics.discardedStale.increment(size);
+            log.warn("writer - Batch of {} written but its channel is gone; RabbitMQ redelivers it and the unique key"
+                    + " drops the duplicates", size);
         }
     }
 

@@ -2,11 +2,18 @@ package io.thermowatch.dbwriter;
 
 import com.rabbitmq.client.Connection;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.thermowatch.common.AmqpConsumer;
+import io.thermowatch.common.AmqpDelivery;
 import io.thermowatch.common.HealthServer;
 import io.thermowatch.common.Metrics;
 import io.thermowatch.common.ReadingCodec;
+import io.thermowatch.common.Retries;
 import io.thermowatch.common.Topics;
+import io.thermowatch.common.WorkerSupervisor;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,8 +36,6 @@ final class DbWriterService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DbWriterService.class);
     private static final String NAME = "db-writer";
-    private static final Duration FIRST_RETRY = Duration.ofMillis(100);
-    private static final Duration MAX_RETRY = Duration.ofSeconds(5);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
 
     private final HikariDataSource dataSource;
@@ -49,8 +54,12 @@ final class DbWriterService implements AutoCloseable {
         this.mode = mode;
     }
 
-    /** Migrates the schema (waiting for the database with back-off), connects to RabbitMQ and starts consuming. */
-    static DbWriterService start(DbWriterConfig config) throws Exception {
+    /**
+     * Migrates the schema (waiting for the database with back-off), connects to RabbitMQ and starts consuming.
+     *
+     * @param workers watches the writer threads and the consumers' dispatch: one dying stops the service
+     */
+    static DbWriterService start(DbWriterConfig config, WorkerSupervisor workers) throws Exception {
         Clock clock = Clock.systemUTC();
         PrometheusMeterRegistry registry = Metrics.newRegistry(NAME);
         WriterMetrics metrics = new WriterMetrics(registry);
@@ -67,7 +76,8 @@ final class DbWriterService implements AutoCloseable {
                     new HealthServer.Check("database", () -> !running.get().isEmpty()
                             && running.get().stream().allMatch(Lane::isDatabaseReady)),
                     new HealthServer.Check("amqp", () -> !running.get().isEmpty()
-                            && running.get().stream().allMatch(Lane::isConsuming)));
+                            && running.get().stream().allMatch(Lane::isConsuming)),
+                    workers.readiness());
             SchemaMode mode = migrateWithRetry(new SchemaMigrator(config.database().jdbcUrl(),
                     config.database().user(), config.database().password(), config.retentionDays()));
             connection = config.amqp().connect(NAME);
@@ -75,13 +85,15 @@ final class DbWriterService implements AutoCloseable {
             DeliveryTriage triage = new DeliveryTriage(new ReadingCodec(clock));
             List<Lane> lanes = new ArrayList<>();
             for (int i = 1; i <= config.consumers(); i++) {
-                BlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
-                QueueConsumer consumer = new QueueConsumer(connection, Topics.DB_WRITER_QUEUE, config.prefetch(),
-                        inbox, clock);
+                // Unbounded in code, bounded in practice by the prefetch: the broker pushes no more than that
+                // many unacknowledged messages to one consumer.
+                BlockingQueue<AmqpDelivery> inbox = new LinkedBlockingQueue<>();
+                AmqpConsumer consumer = new AmqpConsumer(connection, Topics.DB_WRITER_QUEUE, config.prefetch(), clock,
+                        workers);
                 BatchWriterLoop writer = new BatchWriterLoop(inbox,
                         new Batcher<>(config.batchSize(), config.batchMaxWait(), clock), triage, sink, consumer,
-                        metrics, new Backoff(FIRST_RETRY, MAX_RETRY), clock);
-                Lane lane = new Lane(consumer, writer, NAME + "-writer-" + i);
+                        metrics, Retries.database().handle(SQLException.class).build(), clock);
+                Lane lane = new Lane(consumer, inbox, writer, workers.newThread(NAME + "-writer-" + i, writer));
                 lanes.add(lane);
                 lane.start();
             }
@@ -99,18 +111,16 @@ final class DbWriterService implements AutoCloseable {
 
     /** Waits for the database: at start it may still be booting (compose starts everything at once). */
     private static SchemaMode migrateWithRetry(SchemaMigrator migrator) throws Exception {
-        Backoff backoff = new Backoff(FIRST_RETRY, MAX_RETRY);
-        while (true) {
-            try {
-                return migrator.migrate();
-            } catch (SQLException | RuntimeException e) {
-                if (!isConnectionFailure(e)) {
-                    throw e;
-                }
-                long delay = backoff.nextDelayMillis();
-                log.warn("schema - Database not reachable ({}); retrying in {} ms", e.getMessage(), delay);
-                Thread.sleep(delay);
-            }
+        RetryPolicy<SchemaMode> untilReachable = Retries.<SchemaMode>database()
+                .handleIf(DbWriterService::isConnectionFailure)
+                .onRetryScheduled(e -> log.warn("schema - Database not reachable ({}); retrying in {} ms",
+                        e.getLastException().getMessage(), e.getDelay().toMillis()))
+                .build();
+        try {
+            return Failsafe.with(untilReachable).get(migrator::migrate);
+        } catch (FailsafeException e) {
+            // Failsafe wraps checked exceptions (the SQLException of a broken migration, an interrupt).
+            throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 

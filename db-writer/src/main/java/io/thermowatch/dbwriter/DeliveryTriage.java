@@ -1,5 +1,6 @@
 package io.thermowatch.dbwriter;
 
+import io.thermowatch.common.AmqpDelivery;
 import io.thermowatch.common.Decoded;
 import io.thermowatch.common.Reading;
 import io.thermowatch.common.ReadingCodec;
@@ -34,7 +35,7 @@ final class DeliveryTriage {
         this.codec = codec;
     }
 
-    Outcome classify(Delivery delivery) {
+    Outcome classify(AmqpDelivery delivery) {
         String routingKey = delivery.routingKey();
         Optional<Topics.Route> route = Topics.parseRoutingKey(routingKey);
         String sensorId;
@@ -56,7 +57,7 @@ final class DeliveryTriage {
         return reject(delivery, ((Decoded.Rejected) decoded).reason());
     }
 
-    private static Reject reject(Delivery delivery, String reason) {
+    private static Reject reject(AmqpDelivery delivery, String reason) {
         byte[] body = delivery.body() == null ? new byte[0] : delivery.body();
         return new Reject(new RejectedMessage(delivery.receivedAtMillis(),
                 delivery.routingKey() == null ? "" : delivery.routingKey(), body, reason));

@@ -1,6 +1,10 @@
 package io.thermowatch.dbwriter;
 
+import io.thermowatch.common.AmqpConsumer;
+import io.thermowatch.common.AmqpDelivery;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
 
 /**
  * One consumer with its own channel, inbox and writer thread. db-writer runs {@code CONSUMERS} lanes; each
@@ -8,20 +12,26 @@ import java.time.Duration;
  */
 final class Lane {
 
-    private final QueueConsumer consumer;
+    private final AmqpConsumer consumer;
+    private final BlockingQueue<AmqpDelivery> inbox;
     private final BatchWriterLoop writer;
     private final Thread thread;
 
-    Lane(QueueConsumer consumer, BatchWriterLoop writer, String threadName) {
+    /**
+     * @param inbox  where the consumer puts deliveries and the writer takes them
+     * @param thread the (supervised, not yet started) thread that runs {@code writer}
+     */
+    Lane(AmqpConsumer consumer, BlockingQueue<AmqpDelivery> inbox, BatchWriterLoop writer, Thread thread) {
         this.consumer = consumer;
+        this.inbox = inbox;
         this.writer = writer;
-        this.thread = new Thread(writer, threadName);
+        this.thread = thread;
     }
 
-    void start() throws java.io.IOException {
+    void start() throws IOException {
         writer.markDatabaseReady();
         thread.start();
-        consumer.start();
+        consumer.start(inbox::add);
     }
 
     boolean isDatabaseReady() {
@@ -32,9 +42,9 @@ final class Lane {
         return consumer.isConsuming();
     }
 
-    /** Stops deliveries and asks the writer to finish what it holds. */
+    /** Stops deliveries and asks the writer to finish (and acknowledge) what it holds. */
     void beginStop() {
-        consumer.cancel();
+        consumer.stopConsuming();
         writer.requestStop();
     }
 

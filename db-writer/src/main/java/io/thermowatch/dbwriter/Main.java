@@ -9,6 +9,6 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        ServiceMain.run("db-writer", env -> DbWriterService.start(DbWriterConfig.load(env)));
+        ServiceMain.run("db-writer", (env, workers) -> DbWriterService.start(DbWriterConfig.load(env), workers));
     }
 }

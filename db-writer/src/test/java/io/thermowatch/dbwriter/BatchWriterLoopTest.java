@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.failsafe.RetryPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.thermowatch.common.Acknowledger;
+import io.thermowatch.common.AmqpDelivery;
+import io.thermowatch.common.DeliveryRef;
 import io.thermowatch.common.Reading;
 import io.thermowatch.common.ReadingCodec;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +29,7 @@ class BatchWriterLoopTest {
 
     private static final long T0 = System.currentTimeMillis() - 60_000;
 
-    private final LinkedBlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<AmqpDelivery> inbox = new LinkedBlockingQueue<>();
     private final FakeSink sink = new FakeSink();
     private final FakeAcknowledger acks = new FakeAcknowledger();
     private final WriterMetrics metrics = new WriterMetrics(new SimpleMeterRegistry());
@@ -36,7 +40,8 @@ class BatchWriterLoopTest {
         Clock clock = Clock.systemUTC();
         loop = new BatchWriterLoop(inbox, new Batcher<>(batchSize, maxWait, clock),
                 new DeliveryTriage(new ReadingCodec(clock)), sink, acks, metrics,
-                new Backoff(Duration.ofMillis(20), Duration.ofMillis(80)), clock);
+                RetryPolicy.builder().handle(SQLException.class).withBackoff(Duration.ofMillis(20), Duration.ofMillis(80))
+                        .withMaxRetries(-1).build(), clock);
         loop.markDatabaseReady();
         thread = new Thread(loop, "test-writer");
         thread.start();
@@ -50,13 +55,13 @@ class BatchWriterLoopTest {
         }
     }
 
-    private void deliver(long tag, long epoch, String routingKey, String body) {
-        inbox.add(new Delivery(tag, epoch, routingKey, body.getBytes(StandardCharsets.UTF_8), false,
+    private void deliver(long tag, long channel, String routingKey, String body) {
+        inbox.add(new AmqpDelivery(channel, tag, routingKey, body.getBytes(StandardCharsets.UTF_8), false,
                 System.currentTimeMillis()));
     }
 
-    private void deliverReading(long tag, long epoch) {
-        deliver(tag, epoch, "temperature.s1", "{\"value\": 20.5, \"timestamp\": " + (T0 + tag) + "}");
+    private void deliverReading(long tag, long channel) {
+        deliver(tag, channel, "temperature.s1", "{\"value\": 20.5, \"timestamp\": " + (T0 + tag) + "}");
     }
 
     @Test
@@ -120,22 +125,22 @@ class BatchWriterLoopTest {
     }
 
     @Test
-    void a_batch_from_before_a_connection_recovery_is_dropped_unacknowledged() {
-        // Given a batch on epoch 0 held back by a failing database
+    void a_batch_whose_channel_was_replaced_is_dropped_unacknowledged() {
+        // Given a batch from channel 0 held back by a failing database
         sink.failuresLeft.set(1_000_000);
         start(2, Duration.ofSeconds(30));
         deliverReading(1, 0);
         deliverReading(2, 0);
         await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() >= 1);
-        // When the connection recovers and the database comes back
-        acks.epoch.set(1);
+        // When its channel is replaced and the database comes back
+        acks.channel.set(1);
         sink.failuresLeft.set(0);
         deliverReading(1, 1);
         deliverReading(2, 1);
-        // Then only the new epoch's batch is acknowledged
+        // Then only the new channel's batch is acknowledged, on that channel
         await().atMost(Duration.ofSeconds(5)).until(() -> acks.acked.size() == 1);
         assertEquals(List.of(2L), acks.acked);
-        assertEquals(List.of(1L), acks.ackedEpochs);
+        assertEquals(List.of(1L), acks.ackedChannels);
         assertEquals(2.0, metrics.discardedStale.count());
     }
 
@@ -154,16 +159,32 @@ class BatchWriterLoopTest {
     }
 
     @Test
-    void a_delivery_after_a_recovery_drops_the_partial_batch_of_the_old_channel() {
+    void a_delivery_from_a_new_channel_drops_the_partial_batch_of_the_old_channel() {
         // Given
         start(2, Duration.ofSeconds(30));
         deliverReading(5, 0);
         // When
-        acks.epoch.set(1);
+        acks.channel.set(1);
         deliverReading(1, 1);
         deliverReading(2, 1);
         // Then
         await().atMost(Duration.ofSeconds(5)).until(() -> acks.acked.equals(List.of(2L)));
+        assertEquals(1.0, metrics.discardedStale.count());
+    }
+
+    @Test
+    void a_late_delivery_from_an_older_channel_is_dropped_and_leaves_the_current_batch_alone() {
+        // Given a partial batch from channel 2
+        acks.channel.set(2);
+        start(2, Duration.ofSeconds(30));
+        deliverReading(1, 2);
+        // When a delivery of the replaced channel 1 arrives late, then the batch fills up
+        deliverReading(9, 1);
+        deliverReading(2, 2);
+        // Then
+        await().atMost(Duration.ofSeconds(5)).until(() -> acks.acked.equals(List.of(2L)));
+        assertEquals(List.of(2L), acks.ackedChannels);
+        assertEquals(2, sink.batches.get(0).size());
         assertEquals(1.0, metrics.discardedStale.count());
     }
 
@@ -191,23 +212,25 @@ class BatchWriterLoopTest {
         }
     }
 
+    /** Acknowledges like AmqpConsumer: only on the current channel, and only multiple acks are expected here. */
     private static final class FakeAcknowledger implements Acknowledger {
-        final AtomicLong epoch = new AtomicLong();
+        final AtomicLong channel = new AtomicLong();
         final List<Long> acked = new CopyOnWriteArrayList<>();
-        final List<Long> ackedEpochs = new CopyOnWriteArrayList<>();
+        final List<Long> ackedChannels = new CopyOnWriteArrayList<>();
 
         @Override
-        public long currentEpoch() {
-            return epoch.get();
+        public boolean isCurrent(long channelId) {
+            return channelId == channel.get();
         }
 
         @Override
-        public boolean ackUpTo(long tag, long ackEpoch) {
-            if (ackEpoch != epoch.get()) {
+        public boolean ack(DeliveryRef ref, boolean multiple) {
+            assertTrue(multiple, "db-writer acknowledges a batch with one multiple ack");
+            if (!isCurrent(ref.channelId())) {
                 return false;
             }
-            ackedEpochs.add(ackEpoch);
-            acked.add(tag);
+            ackedChannels.add(ref.channelId());
+            acked.add(ref.tag());
             return true;
         }
     }

@@ -4,8 +4,12 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.rabbitmq.client.Address;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.ConnectionFactory;
 import io.thermowatch.common.Reading;
 import io.thermowatch.common.ReadingCodec;
+import io.thermowatch.common.ServiceMain;
 import io.thermowatch.common.Topics;
 import io.thermowatch.testkit.MqttTestClient;
 import io.thermowatch.testkit.ServiceEnv;
@@ -318,7 +322,75 @@ class DbWriterIT {
         writer = null;
     }
 
+    @Test
+    @Order(9)
+    void a_consumer_cancelled_by_the_broker_is_not_ready_and_consumes_again_within_seconds() throws Exception {
+        try (ServiceProcess process = startInstance()) {
+            // When the broker cancels the consumers (their queue is deleted), then the queue is back
+            try {
+                stack.management().deleteQueue(Topics.DB_WRITER_QUEUE);
+                await().atMost(Duration.ofSeconds(20)).until(() -> readyStatus(process) == 503);
+            } finally {
+                declareDbWriterQueue();
+            }
+            long declaredAt = System.nanoTime();
+            // Then it subscribes again within the resubscribe back-off cap, and stores what arrives
+            await().atMost(Duration.ofSeconds(20)).until(() -> readyStatus(process) == 200);
+            Duration recovery = Duration.ofNanos(System.nanoTime() - declaredAt);
+            assertTrue(recovery.compareTo(Duration.ofSeconds(13)) <= 0, "ready again after " + recovery);
+            assertTrue(process.output().contains("consumer cancelled by the broker"), process.tail());
+            String sensor = sensor("cancel");
+            try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
+                publisher.publish(new Reading(sensor, 22.0, System.currentTimeMillis()));
+                publisher.confirm();
+            }
+            await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) == 1);
+        }
+    }
+
+    @Test
+    @Order(10)
+    void a_writer_thread_killed_by_an_out_of_memory_error_fails_readiness_and_exits_non_zero() throws Exception {
+        // Given an instance the test can reach through the Java debug interface (no hook in the service)
+        int debugPort = ServiceEnv.freePort();
+        try (ServiceProcess process = ServiceProcess.start("db-writer", ServiceEnv.forDbWriter(stack)
+                .with("BATCH_MAX_WAIT", "50ms").build(), List.of(ErrorInjector.agentOption(debugPort)))) {
+            process.awaitReady(READY);
+            // When its first writer thread dies of an OutOfMemoryError inside its loop
+            ErrorInjector.throwOutOfMemoryError(debugPort, "db-writer-writer-1", Batcher.class.getName(),
+                    "millisUntilDue", Duration.ofSeconds(30));
+            // Then it stops answering ready at once and exits with the worker-death status
+            await().atMost(Duration.ofSeconds(10)).until(() -> !isReady(process));
+            assertEquals(ServiceMain.EXIT_WORKER_DIED, process.awaitExit(Duration.ofSeconds(90)), process.tail());
+            assertTrue(process.output().contains("Worker 'db-writer-writer-1' died"), process.tail());
+            assertTrue(process.output().contains("OutOfMemoryError"), process.tail());
+            assertTrue(process.output().contains("Shutdown completed."), process.tail());
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /** The queue as the broker's definitions declare it (its policy applies by name), with its binding. */
+    private static void declareDbWriterQueue() throws Exception {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setUsername(stack.admin().username());
+        factory.setPassword(stack.admin().password());
+        try (com.rabbitmq.client.Connection connection = factory.newConnection(
+                List.of(Address.parseAddress(stack.amqpAddress())), "db-writer-it-admin");
+             Channel channel = connection.createChannel()) {
+            channel.queueDeclare(Topics.DB_WRITER_QUEUE, true, false, false, Map.of("x-queue-type", "quorum"));
+            channel.queueBind(Topics.DB_WRITER_QUEUE, Topics.EXCHANGE, "temperature.*");
+        }
+    }
+
+    /** Ready, as /readyz says; false also when it does not answer (the process is shutting down). */
+    private static boolean isReady(ServiceProcess process) {
+        try {
+            return readyStatus(process) == 200;
+        } catch (Exception e) {
+            return false;
+        }
+    }
 
     /** A sensor-user MQTT client; a node still settling after another test may refuse a connect for a moment. */
     private static MqttTestClient connectMqtt() {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.thermowatch.common.AmqpDelivery;
 import io.thermowatch.common.Reading;
 import io.thermowatch.common.ReadingCodec;
 import java.nio.charset.StandardCharsets;
@@ -18,8 +19,8 @@ class DeliveryTriageTest {
     private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
     private final DeliveryTriage triage = new DeliveryTriage(new ReadingCodec(Clock.fixed(NOW, ZoneOffset.UTC)));
 
-    private static Delivery delivery(String routingKey, String body) {
-        return new Delivery(7, 0, routingKey, body.getBytes(StandardCharsets.UTF_8), false, NOW.toEpochMilli());
+    private static AmqpDelivery delivery(String routingKey, String body) {
+        return new AmqpDelivery(0, 7, routingKey, body.getBytes(StandardCharsets.UTF_8), false, NOW.toEpochMilli());
     }
 
     @Test
@@ -41,7 +42,7 @@ class DeliveryTriageTest {
     @Test
     void a_bad_payload_is_rejected_with_the_codecs_reason_and_its_bytes() {
         // Given
-        Delivery bad = delivery("temperature.s1", "{\"value\": \"hot\", \"timestamp\": 1764244800000}");
+        AmqpDelivery bad = delivery("temperature.s1", "{\"value\": \"hot\", \"timestamp\": 1764244800000}");
         // When
         RejectedMessage rejected = assertInstanceOf(DeliveryTriage.Reject.class, triage.classify(bad)).message();
         // Then

@@ -1,7 +1,13 @@
 package io.thermowatch.emailsender;
 
+import dev.failsafe.Execution;
+import dev.failsafe.RetryPolicy;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.thermowatch.common.Acknowledger;
+import io.thermowatch.common.DeliveryRef;
+import io.thermowatch.common.Retries;
+import io.thermowatch.common.WorkerSupervisor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,14 +15,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Groups notifications for {@code ALERT_GROUP_WAIT}, mails each group, retries with capped doubling back-off
- * while SMTP fails, and acknowledges the AMQP deliveries that caused a group only once SMTP accepted its mail.
- * A group that failed is merged with everything due meanwhile, so an outage ends with one mail, not a burst.
+ * Groups notifications for {@code ALERT_GROUP_WAIT}, mails each group, retries with {@link Retries#smtp} back-off
+ * (timed on the monotonic clock) while SMTP fails, and acknowledges the AMQP deliveries that caused a group only
+ * once SMTP accepted its mail. A group that failed is merged with everything due meanwhile, so an outage ends
+ * with one mail, not a burst.
  *
  * <p>Thread safe: the consumer and the sweeper add; one named thread sends. Shutdown makes one last attempt to
  * send what is pending; what still fails stays unacknowledged and comes back after a restart.
@@ -24,7 +32,6 @@ import org.slf4j.LoggerFactory;
 final class AlertDispatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AlertDispatcher.class);
-    private static final Duration FIRST_RETRY_DELAY = Duration.ofSeconds(1);
 
     /** A notification and the deliveries to acknowledge once it is mailed. Guarded by the dispatcher's lock. */
     private static final class Pending {
@@ -43,19 +50,19 @@ final class AlertDispatcher implements AutoCloseable {
     private final Acknowledger acknowledger;
     private final MailedListener mailedListener;
     private final Clock clock;
-    private final Duration maxRetryDelay;
+    private final RetryPolicy<Object> smtpRetry;
     private final Counter sent;
     private final Counter failed;
     private final Counter retried;
     private final MeterRegistry registry;
-    private final Thread sender;
+    private volatile Thread sender;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     // guarded by lock
     private List<Pending> retrying = List.of();
     private List<Pending> inFlight = List.of();
-    private Instant nextAttemptAt = Instant.MIN;
-    private Duration retryDelay = FIRST_RETRY_DELAY;
+    private long nextAttemptNanos;
+    private Execution<Object> outage; // null while SMTP accepts
     private boolean failing;
     private boolean running = true;
 
@@ -73,7 +80,7 @@ final class AlertDispatcher implements AutoCloseable {
         this.acknowledger = acknowledger;
         this.mailedListener = mailedListener;
         this.clock = clock;
-        this.maxRetryDelay = maxRetryDelay;
+        this.smtpRetry = Retries.smtp(maxRetryDelay).build();
         this.registry = registry;
         this.sent = Counter.builder("thermowatch.mails.sent").description("Mails accepted by SMTP").register(registry);
         this.failed = Counter.builder("thermowatch.mails.failed").description("Mail attempts SMTP did not accept")
@@ -81,12 +88,14 @@ final class AlertDispatcher implements AutoCloseable {
         this.retried = Counter.builder("thermowatch.mails.retried").description("Mail attempts that were retries")
                 .register(registry);
         registry.gauge("thermowatch.alerts.pending", this, AlertDispatcher::pendingCount);
-        this.sender = new Thread(this::runSender, "alert-dispatcher");
-        this.sender.setDaemon(true);
     }
 
-    void start() {
-        sender.start();
+    /** Starts the sender thread; if it ever dies, {@code workers} stops the service. */
+    void start(WorkerSupervisor workers) {
+        Thread thread = workers.newThread("alert-dispatcher", this::runSender);
+        thread.setDaemon(true);
+        sender = thread;
+        thread.start();
     }
 
     /** Queues the notifications caused by one delivery; the delivery is acked once they are all mailed. */
@@ -150,35 +159,40 @@ final class AlertDispatcher implements AutoCloseable {
                 }
                 Instant now = clock.instant();
                 retry = !retrying.isEmpty();
-                Instant wakeAt = retry ? nextAttemptAt : window.dueAt().orElse(null);
-                if (wakeAt == null || now.isBefore(wakeAt)) {
-                    waitUntil(now, wakeAt);
-                    continue;
+                if (retry) {
+                    long waitNanos = nextAttemptNanos - System.nanoTime();
+                    if (waitNanos > 0) {
+                        waitMillis(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos)));
+                        continue;
+                    }
+                } else {
+                    Instant dueAt = window.dueAt().orElse(null);
+                    if (dueAt == null || now.isBefore(dueAt)) {
+                        waitMillis(dueAt == null ? 0 : Math.max(1, Duration.between(now, dueAt).toMillis()));
+                        continue;
+                    }
                 }
                 batch = new ArrayList<>(retrying);
                 batch.addAll(window.takeDue(now));
                 retrying = List.of();
                 inFlight = batch;
             }
-            boolean ok = attempt(batch, retry);
-            afterAttempt(batch, ok);
+            afterAttempt(batch, attempt(batch, retry));
         }
     }
 
-    private void waitUntil(Instant now, Instant wakeAt) {
+    /** Waits on the lock (0: until notified); caller holds it. */
+    private void waitMillis(long millis) {
         try {
-            if (wakeAt == null) {
-                lock.wait();
-            } else {
-                lock.wait(Math.max(1, Duration.between(now, wakeAt).toMillis()));
-            }
+            lock.wait(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
         }
     }
 
-    private boolean attempt(List<Pending> batch, boolean retry) {
+    /** Mails the batch once; returns why SMTP did not accept it, or null if it did. */
+    private Failure attempt(List<Pending> batch, boolean retry) {
         List<Notification> notifications = new ArrayList<>(batch.size());
         for (Pending p : batch) {
             notifications.add(p.notification);
@@ -191,14 +205,14 @@ final class AlertDispatcher implements AutoCloseable {
             sink.send(mail);
             sent.increment();
             log.info("mail - Sent '{}' ({} alert(s))", mail.subject(), batch.size());
-            return true;
+            return null;
         } catch (Exception e) {
             failed.increment();
-            log.warn("mail - SMTP did not accept '{}' ({} alert(s)): {}; its messages stay unacknowledged, "
-                    + "retrying in {} ms", mail.subject(), batch.size(), oneLine(e), retryDelayMillis());
-            return false;
+            return new Failure(mail.subject(), e);
         }
     }
+
+    private record Failure(String subject, Exception cause) { }
 
     /** Angus nests causes into multi-line messages; logs are one line per event. */
     private static String oneLine(Exception e) {
@@ -211,29 +225,32 @@ final class AlertDispatcher implements AutoCloseable {
         return text.replaceAll("\\s*\\R\\s*", " ");
     }
 
-    private long retryDelayMillis() {
-        synchronized (lock) {
-            return retryDelay.toMillis();
-        }
-    }
-
-    private void afterAttempt(List<Pending> batch, boolean ok) {
+    private void afterAttempt(List<Pending> batch, Failure failure) {
+        boolean ok = failure == null;
         Set<DeliveryRef> toAck = new LinkedHashSet<>();
+        Duration delay = Duration.ZERO;
         synchronized (lock) {
             inFlight = List.of();
             if (ok) {
                 failing = false;
-                retryDelay = FIRST_RETRY_DELAY;
+                outage = null; // the next outage starts again from the first delay
                 for (Pending p : batch) {
                     toAck.addAll(p.deliveries);
                 }
             } else {
                 failing = true;
                 retrying = batch;
-                nextAttemptAt = clock.instant().plus(retryDelay);
-                Duration doubled = retryDelay.multipliedBy(2);
-                retryDelay = doubled.compareTo(maxRetryDelay) > 0 ? maxRetryDelay : doubled;
+                if (outage == null) {
+                    outage = Execution.of(smtpRetry);
+                }
+                outage.recordException(failure.cause());
+                delay = outage.getDelay();
+                nextAttemptNanos = System.nanoTime() + delay.toNanos();
             }
+        }
+        if (!ok) {
+            log.warn("mail - SMTP did not accept '{}' ({} alert(s)): {}; its messages stay unacknowledged, "
+                    + "retrying in {} ms", failure.subject(), batch.size(), oneLine(failure.cause()), delay.toMillis());
         }
         if (ok) {
             try {
@@ -243,7 +260,7 @@ final class AlertDispatcher implements AutoCloseable {
             }
         }
         for (DeliveryRef ref : toAck) {
-            acknowledger.ack(ref);
+            acknowledger.ack(ref, false);
         }
     }
 
@@ -258,7 +275,10 @@ final class AlertDispatcher implements AutoCloseable {
             lock.notifyAll();
         }
         try {
-            sender.join(Duration.ofSeconds(30).toMillis());
+            Thread thread = sender;
+            if (thread != null) {
+                thread.join(Duration.ofSeconds(30).toMillis());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -2,9 +2,11 @@ package io.thermowatch.emailsender;
 
 import com.rabbitmq.client.Connection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.thermowatch.common.AmqpConsumer;
 import io.thermowatch.common.HealthServer;
 import io.thermowatch.common.ReadingCodec;
 import io.thermowatch.common.Topics;
+import io.thermowatch.common.WorkerSupervisor;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -22,13 +24,13 @@ final class EmailSender implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmailSender.class);
 
     private final Connection connection;
-    private final AlertConsumer consumer;
+    private final AmqpConsumer consumer;
     private final AlertDispatcher dispatcher;
     private final ScheduledExecutorService sweeper;
     private final HealthServer health;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmailSender(Connection connection, AlertConsumer consumer, AlertDispatcher dispatcher,
+    private EmailSender(Connection connection, AmqpConsumer consumer, AlertDispatcher dispatcher,
                         ScheduledExecutorService sweeper, HealthServer health) {
         this.connection = connection;
         this.consumer = consumer;
@@ -37,23 +39,25 @@ final class EmailSender implements AutoCloseable {
         this.health = health;
     }
 
-    static EmailSender start(EmailSenderConfig config, PrometheusMeterRegistry registry) throws Exception {
+    /** @param workers watches the dispatcher, the sweeper and the consumer's dispatch: one dying stops the service */
+    static EmailSender start(EmailSenderConfig config, PrometheusMeterRegistry registry, WorkerSupervisor workers)
+            throws Exception {
         Clock clock = Clock.systemUTC();
         log.info("email-sender - Alert rules: {}, group wait {}, mail: {}", config.rules(), config.groupWait(),
                 config.smtp());
         AlertEngine engine = new AlertEngine(config.rules(), clock);
         AlertDispatcher.MailedListener mailedListener = restoreState(config, engine);
         MailComposer composer = new MailComposer(config.rules(), config.zone(), config.dashboardUrl());
-        AtomicReference<AlertConsumer> consumerRef = new AtomicReference<>();
-        AlertDispatcher dispatcher = new AlertDispatcher(config.groupWait(), composer, new SmtpMailer(config.smtp()),
-                ref -> consumerRef.get().ack(ref), mailedListener, clock, config.smtp().retryMaxDelay(), registry);
+        AtomicReference<AmqpConsumer> consumerRef = new AtomicReference<>();
+        AtomicReference<AlertDispatcher> dispatcherRef = new AtomicReference<>();
         registry.gauge("thermowatch.sensors.firing", engine, e -> e.count(SensorAlert.State.FIRING));
         registry.gauge("thermowatch.sensors.offline", engine, e -> e.count(SensorAlert.State.OFFLINE));
 
         // Health first: /healthz answers and /readyz says what is missing while the broker is still unreachable.
         HealthServer health = HealthServer.start(config.healthPort(), registry,
                 new HealthServer.Check("amqp", () -> consumerRef.get() != null && consumerRef.get().isConsuming()),
-                new HealthServer.Check("smtp", () -> !dispatcher.isFailing()));
+                new HealthServer.Check("smtp", () -> dispatcherRef.get() == null || !dispatcherRef.get().isFailing()),
+                workers.readiness());
         log.info("email-sender - Health endpoint on port {}", health.port());
         Connection connection;
         try {
@@ -62,11 +66,15 @@ final class EmailSender implements AutoCloseable {
             health.close();
             throw e;
         }
-        AlertConsumer consumer = new AlertConsumer(connection, Topics.EMAIL_SENDER_QUEUE, config.prefetch(), engine,
-                dispatcher, new ReadingCodec(clock), registry);
+        AmqpConsumer consumer = new AmqpConsumer(connection, Topics.EMAIL_SENDER_QUEUE, config.prefetch(), clock,
+                workers);
+        AlertDispatcher dispatcher = new AlertDispatcher(config.groupWait(), composer, new SmtpMailer(config.smtp()),
+                consumer, mailedListener, clock, config.smtp().retryMaxDelay(), registry);
+        dispatcherRef.set(dispatcher);
         consumerRef.set(consumer);
-        dispatcher.start();
-        consumer.start();
+        dispatcher.start(workers);
+        consumer.start(new AlertFeed(Topics.EMAIL_SENDER_QUEUE, engine, dispatcher, consumer, new ReadingCodec(clock),
+                registry));
 
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "offline-sweeper");
@@ -74,8 +82,8 @@ final class EmailSender implements AutoCloseable {
             return t;
         });
         long periodMillis = Math.max(100, Math.min(1000, config.rules().offlineAfter().toMillis() / 4));
-        sweeper.scheduleWithFixedDelay(new OfflineSweep(engine, dispatcher), periodMillis, periodMillis,
-                TimeUnit.MILLISECONDS);
+        sweeper.scheduleWithFixedDelay(workers.supervised("offline-sweeper", new OfflineSweep(engine, dispatcher)),
+                periodMillis, periodMillis, TimeUnit.MILLISECONDS);
 
         return new EmailSender(connection, consumer, dispatcher, sweeper, health);
     }
@@ -152,10 +160,10 @@ final class EmailSender implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        consumer.close();
+        consumer.stopConsuming();
         sweeper.shutdownNow();
         dispatcher.close();
-        consumer.closeChannel();
+        consumer.close();
         try {
             connection.close((int) Duration.ofSeconds(5).toMillis());
         } catch (Exception e) {

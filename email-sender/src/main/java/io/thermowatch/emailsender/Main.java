@@ -10,9 +10,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        ServiceMain.run("email-sender", env -> {
+        ServiceMain.run("email-sender", (env, workers) -> {
             EmailSenderConfig config = EmailSenderConfig.load(env);
-            return EmailSender.start(config, Metrics.newRegistry("email-sender"));
+            return EmailSender.start(config, Metrics.newRegistry("email-sender"), workers);
         });
     }
 }

@@ -12,7 +12,7 @@ import java.util.List;
  * @param password      {@code SMTP_PASSWORD}
  * @param startTls      {@code SMTP_STARTTLS}: require STARTTLS (default false)
  * @param timeout       {@code SMTP_TIMEOUT}: connect, read and write timeout (default 10 s)
- * @param retryMaxDelay {@code SMTP_RETRY_MAX_DELAY}: cap of the doubling back-off between attempts (default 1 min)
+ * @param retryMaxDelay {@code SMTP_RETRY_MAX_DELAY}: cap of the retry back-off (see common Retries; default 1 min)
  * @param from          {@code EMAIL_FROM}
  * @param to            {@code EMAIL_TO}, one or more addresses
  */

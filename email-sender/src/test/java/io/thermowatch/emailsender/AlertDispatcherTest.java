@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.thermowatch.common.Acknowledger;
+import io.thermowatch.common.DeliveryRef;
+import io.thermowatch.common.WorkerSupervisor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,8 +35,8 @@ class AlertDispatcherTest {
             sent.add(mail);
         };
         dispatcher = new AlertDispatcher(groupWait, new MailComposer(AlertRules.defaults(), ZoneOffset.UTC, ""),
-                sink, acked::add, recorded::addAll, Clock.systemUTC(), Duration.ofMillis(200), registry);
-        dispatcher.start();
+                sink, new RecordingAcknowledger(), recorded::addAll, Clock.systemUTC(), Duration.ofMillis(200), registry);
+        dispatcher.start(new WorkerSupervisor("test", () -> { }));
         return dispatcher;
     }
 
@@ -106,5 +109,20 @@ class AlertDispatcherTest {
         // Then
         assertEquals(1, sent.size());
         assertEquals(List.of(new DeliveryRef(1, 3)), acked);
+    }
+
+    /** Records each ack; email-sender never acknowledges cumulatively. */
+    private final class RecordingAcknowledger implements Acknowledger {
+        @Override
+        public boolean isCurrent(long channelId) {
+            return true;
+        }
+
+        @Override
+        public boolean ack(DeliveryRef ref, boolean multiple) {
+            assertEquals(false, multiple, "email-sender acknowledges each delivery on its own");
+            acked.add(ref);
+            return true;
+        }
     }
 }

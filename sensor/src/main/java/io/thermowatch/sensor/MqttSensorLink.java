@@ -1,9 +1,10 @@
 package io.thermowatch.sensor;
 
+import dev.failsafe.Execution;
 import io.thermowatch.common.MqttSettings;
+import io.thermowatch.common.Retries;
 import io.thermowatch.common.SensorStatus;
 import io.thermowatch.common.Topics;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -45,7 +46,7 @@ import org.slf4j.LoggerFactory;
  *       a message waits in this link's own queue, in order, and goes out as acknowledgements free the window;
  *       the queue is bounded by the offline buffer size (oldest dropped and counted beyond it).</li>
  *   <li>Automatic reconnect over the server list (home node first, then HAProxy), with capped back-off. Paho
- *       does not retry a failed first connect; this class does.</li>
+ *       does not retry a failed first connect; this class does ({@link Retries#mqttFirstConnect}).</li>
  *   <li>Last will {@code offline} (non-retained) on the status topic of the connection's first sensor; after
  *       every (re)connect {@code online} for each of its sensors.</li>
  * </ul>
@@ -54,8 +55,6 @@ import org.slf4j.LoggerFactory;
 final class MqttSensorLink implements MqttCallbackExtended {
 
     private static final Logger log = LoggerFactory.getLogger(MqttSensorLink.class);
-    private static final Duration FIRST_CONNECT_RETRY_MIN = Duration.ofSeconds(1);
-    private static final Duration FIRST_CONNECT_RETRY_MAX = Duration.ofSeconds(5);
     private static final long DROP_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final int QOS = 1;
 
@@ -76,7 +75,8 @@ final class MqttSensorLink implements MqttCallbackExtended {
     private final AtomicLong lastDropWarning = new AtomicLong(System.nanoTime() - DROP_WARNING_INTERVAL_NANOS);
     private final AtomicBoolean firstAttemptReported = new AtomicBoolean();
     private volatile Runnable firstAttemptDone = () -> { };
-    private volatile long firstConnectRetryMillis = FIRST_CONNECT_RETRY_MIN.toMillis();
+    /** Attempts of the first connect; one attempt's callback at a time records into it. */
+    private final Execution<Object> firstConnect = Execution.of(Retries.mqttFirstConnect().build());
 
     /**
      * @param timer          runs Paho's keep-alive pings and this link's first-connect retries (shared by all links)
@@ -326,8 +326,8 @@ final class MqttSensorLink implements MqttCallbackExtended {
         if (closing.get()) {
             return;
         }
-        long delay = firstConnectRetryMillis;
-        firstConnectRetryMillis = Math.min(delay * 2, FIRST_CONNECT_RETRY_MAX.toMillis());
+        firstConnect.recordException(cause);
+        long delay = firstConnect.getDelay().toMillis();
         log.warn("{} - Cannot connect to {} ({}); retrying in {} ms", clientId, List.of(options.getServerURIs()),
                 cause.toString(), delay);
         timer.schedule(this::tryFirstConnect, delay, TimeUnit.MILLISECONDS);

@@ -1,7 +1,0 @@
-package io.thermowatch.emailsender;
-
-/** Acknowledges one delivery (never cumulatively); ignores void refs. */
-@FunctionalInterface
-interface Acknowledger {
-    void ack(DeliveryRef ref);
-}
