@@ -1,6 +1,10 @@
 package io.thermowatch.dbwriter;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.thermowatch.common.Reading;
@@ -9,8 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.security.MessageDigest;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,6 +100,49 @@ class PostgresSinkIT {
         // Then
         assertEquals(10, inserted);
         assertEquals(10, count(sensor));
+    }
+
+    @Test
+    void a_60_KiB_reject_is_stored_as_its_first_4_KiB_with_its_length_and_digest() throws Exception {
+        // Given a payload of 60 KiB whose last byte differs from the rest
+        byte[] payload = new byte[60 * 1024];
+        Arrays.fill(payload, (byte) 'x');
+        payload[payload.length - 1] = 'y';
+        String reason = RUN + " too large";
+        RejectedMessage reject = new RejectedMessage(System.currentTimeMillis(), "temperature." + RUN, payload, reason);
+        // When
+        sink.write(List.of(), List.of(reject));
+        // Then the row holds the head, the full length and the SHA-256 of all 61,440 bytes
+        try (Connection c = dataSource.getConnection(); PreparedStatement statement = c.prepareStatement(
+                "SELECT payload, payload_length, payload_sha256 FROM rejected_messages WHERE reason = ?")) {
+            statement.setString(1, reason);
+            try (ResultSet rs = statement.executeQuery()) {
+                assertTrue(rs.next(), "no row for " + reason);
+                assertArrayEquals(Arrays.copyOf(payload, 4096), rs.getBytes(1));
+                assertEquals(61_440, rs.getInt(2));
+                assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(payload), rs.getBytes(3));
+                assertFalse(rs.next(), "one row");
+            }
+            c.rollback();
+        }
+    }
+
+    @Test
+    void the_schema_refuses_a_reject_stored_whole_beyond_4_KiB() {
+        // Given the table's own rule, for writers other than PostgresSink
+        String insert = "INSERT INTO rejected_messages (routing_key, payload, payload_length, payload_sha256, reason)"
+                + " VALUES ('temperature.x', decode(repeat('00', 5000), 'hex'), 5000, sha256(''::bytea), 'whole')";
+        // When / Then
+        SQLException refused = assertThrows(SQLException.class, () -> {
+            try (Connection c = dataSource.getConnection(); Statement statement = c.createStatement()) {
+                try {
+                    statement.executeUpdate(insert);
+                } finally {
+                    c.rollback();
+                }
+            }
+        });
+        assertEquals("23514", refused.getSQLState(), refused.getMessage()); // check_violation
     }
 
     private static List<Reading> readings(String sensor, int from, int count) {
