@@ -2,7 +2,7 @@ package io.thermowatch.dashboard;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -66,13 +66,17 @@ final class ReadingStore {
 
     /** With the schema given: tests drive the aggregate path on plain PostgreSQL with db-writer's plain views. */
     List<Bucket> history(HistoryRequest request, Schema schema) {
-        var sql = schema.historySql(request.step(), Duration.between(request.from(), request.to()));
+        var query = HistoryQuery.of(schema, request);
         try (Connection connection = dataSource.getConnection();
-             var statement = connection.prepareStatement(sql)) {
-            statement.setDouble(1, request.step().toMillis() / 1000.0);
-            statement.setString(2, request.sensor());
-            statement.setObject(3, OffsetDateTime.ofInstant(request.from(), ZoneOffset.UTC));
-            statement.setObject(4, OffsetDateTime.ofInstant(request.to(), ZoneOffset.UTC));
+             var statement = connection.prepareStatement(query.sql())) {
+            var index = 1;
+            for (var parameter : query.parameters()) {
+                if (parameter instanceof Instant instant) {
+                    statement.setObject(index++, OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
+                } else {
+                    statement.setObject(index++, parameter);
+                }
+            }
             try (var rs = statement.executeQuery()) {
                 var result = new ArrayList<Bucket>();
                 while (rs.next()) {

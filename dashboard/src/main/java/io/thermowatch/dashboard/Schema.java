@@ -1,6 +1,7 @@
 package io.thermowatch.dashboard;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * What the database offers the dashboard, as probed at run time (db-writer owns and migrates it).
@@ -16,33 +17,29 @@ record Schema(boolean tableExists, boolean timescale, boolean minuteAggregate, b
     /** Below this range the raw rows are few (one sensor, per-second readings: 21,600) and freshest. */
     static final Duration MINUTE_AGGREGATE_FROM = Duration.ofHours(6);
 
-    private static final String RAW_SQL = """
-            SELECT %s AS bucket, avg(value), min(value), max(value), count(*)
-            FROM temperature
-            WHERE sensor = ? AND time >= ? AND time < ?
-            GROUP BY 1
-            ORDER BY 1""";
-
-    // Re-buckets an aggregate: the average weighted by each source bucket's sample count.
-    private static final String AGGREGATE_SQL = """
-            SELECT %s AS b, sum(avg_value * samples) / sum(samples), min(min_value), max(max_value), sum(samples)
-            FROM %s
-            WHERE sensor = ? AND bucket >= ? AND bucket < ?
-            GROUP BY 1
-            ORDER BY 1""";
-
-    /** The history statement for this request; parameters: step seconds, sensor, from, to. */
-    String historySql(Duration step, Duration range) {
-        if (hourAggregate && isMultipleOf(step, Duration.ofHours(1))) {
-            return AGGREGATE_SQL.formatted(bucketOf("bucket"), "temperature_1h");
-        }
-        if (minuteAggregate && isMultipleOf(step, Duration.ofMinutes(1)) && range.compareTo(MINUTE_AGGREGATE_FROM) >= 0) {
-            return AGGREGATE_SQL.formatted(bucketOf("bucket"), "temperature_1m");
-        }
-        return RAW_SQL.formatted(bucketOf("time"));
+    /** One of db-writer's aggregates: its view and the width of its buckets (UTC-aligned). */
+    record Aggregate(String view, Duration width) {
+        static final Aggregate HOUR = new Aggregate("temperature_1h", Duration.ofHours(1));
+        static final Aggregate MINUTE = new Aggregate("temperature_1m", Duration.ofMinutes(1));
     }
 
-    private String bucketOf(String column) {
+    /**
+     * The aggregate that can serve a request of this step and range, if any: a step that is a whole number of its
+     * buckets, so every aggregate bucket falls into exactly one history bucket.
+     */
+    Optional<Aggregate> aggregateFor(Duration step, Duration range) {
+        if (hourAggregate && isMultipleOf(step, Aggregate.HOUR.width())) {
+            return Optional.of(Aggregate.HOUR);
+        }
+        if (minuteAggregate && isMultipleOf(step, Aggregate.MINUTE.width())
+                && range.compareTo(MINUTE_AGGREGATE_FROM) >= 0) {
+            return Optional.of(Aggregate.MINUTE);
+        }
+        return Optional.empty();
+    }
+
+    /** The bucket expression for {@code column}; its one parameter is the step in seconds. */
+    String bucketOf(String column) {
         return timescale
                 ? "time_bucket(make_interval(secs => ?), " + column + ")"
                 : "date_bin(make_interval(secs => ?), " + column + ", TIMESTAMPTZ '1970-01-01 00:00:00+00')";

@@ -22,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -71,21 +70,7 @@ class DashboardApiIT {
     }
 
     private static DashboardServer start(String databaseName) throws Exception {
-        var env = new HashMap<String, String>();
-        env.put("DASHBOARD_PORT", "0");
-        env.put("DB_HOST", stack.dbHost());
-        env.put("DB_PORT", Integer.toString(stack.dbPort()));
-        env.put("DB_NAME", databaseName);
-        env.put("DB_USER", stack.database().username());
-        env.put("DB_PASS", stack.database().password());
-        env.put("RABBITMQ_MANAGEMENT_URL", stack.managementUri().toString());
-        env.put("RABBITMQ_MONITOR_USER", stack.monitor().username());
-        env.put("RABBITMQ_MONITOR_PASS", stack.monitor().password());
-        env.put("MQTT_PAGE_USER", stack.page().username());
-        env.put("MQTT_PAGE_PASS", stack.page().password());
-        env.put("TEMPERATURE_THRESHOLD", "25");
-        env.put("MQTT_URIS", stack.mqttUri());
-        env.put("SENSOR_OFFLINE_AFTER", "2m");
+        var env = TestDatabase.create(stack, databaseName).dashboardEnv();
         return DashboardServer.start(DashboardConfig.load(EnvConfig.of(env)), Metrics.newRegistry("dashboard"),
                 Clock.systemUTC());
     }

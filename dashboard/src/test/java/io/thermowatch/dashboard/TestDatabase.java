@@ -83,6 +83,26 @@ final class TestDatabase {
         return name;
     }
 
+    /** The environment of a dashboard reading this database, with the stack's broker and management API. */
+    java.util.Map<String, String> dashboardEnv() {
+        var env = new java.util.HashMap<String, String>();
+        env.put("DASHBOARD_PORT", "0");
+        env.put("DB_HOST", stack.dbHost());
+        env.put("DB_PORT", Integer.toString(stack.dbPort()));
+        env.put("DB_NAME", name);
+        env.put("DB_USER", stack.database().username());
+        env.put("DB_PASS", stack.database().password());
+        env.put("RABBITMQ_MANAGEMENT_URL", stack.managementUri().toString());
+        env.put("RABBITMQ_MONITOR_USER", stack.monitor().username());
+        env.put("RABBITMQ_MONITOR_PASS", stack.monitor().password());
+        env.put("MQTT_PAGE_USER", stack.page().username());
+        env.put("MQTT_PAGE_PASS", stack.page().password());
+        env.put("TEMPERATURE_THRESHOLD", "25");
+        env.put("MQTT_URIS", stack.mqttUri());
+        env.put("SENSOR_OFFLINE_AFTER", "2m");
+        return env;
+    }
+
     void insert(String sensor, Instant time, double value) throws SQLException {
         try (var connection = open();
              var statement = connection.prepareStatement(

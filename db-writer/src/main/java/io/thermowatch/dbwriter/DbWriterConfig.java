@@ -16,9 +16,10 @@ import java.time.Duration;
  * @param retentionDays  TimescaleDB retention policy on raw readings, in days
  * @param healthPort     port of /healthz, /readyz, /metrics
  * @param consumers      consumers (channel + writer thread each) in this process
+ * @param rejectsRetention how long rows of {@code rejected_messages} are kept
  */
 record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSize, Duration batchMaxWait,
-                      int prefetch, int retentionDays, int healthPort, int consumers) {
+                      int prefetch, int retentionDays, int healthPort, int consumers, Duration rejectsRetention) {
 
     static final String DEFAULT_AMQP_USER = "db-writer";
     static final String DEFAULT_AMQP_PASS = "dbwriter-demo-pass";
@@ -27,6 +28,10 @@ record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSiz
     static final int DEFAULT_RETENTION_DAYS = 90;
     static final int DEFAULT_HEALTH_PORT = 9102;
     static final int DEFAULT_CONSUMERS = 2;
+    static final Duration DEFAULT_REJECTS_RETENTION = Duration.ofDays(30);
+    /** The sweep runs hourly; a shorter retention would be a unit mistake (a bare number means seconds). */
+    static final Duration MIN_REJECTS_RETENTION = Duration.ofHours(1);
+    static final Duration MAX_REJECTS_RETENTION = Duration.ofDays(36_500);
 
     /**
      * Reads every setting; a bad value throws {@link io.thermowatch.common.ConfigException} naming it.
@@ -46,7 +51,12 @@ record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSiz
         int retentionDays = env.integer("RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, 36_500);
         int healthPort = env.port("HEALTH_PORT", DEFAULT_HEALTH_PORT);
         int consumers = env.integer("CONSUMERS", DEFAULT_CONSUMERS, 1, 8);
+        Duration rejectsRetention = env.duration("REJECTS_RETENTION", DEFAULT_REJECTS_RETENTION);
+        EnvConfig.check(rejectsRetention.compareTo(MIN_REJECTS_RETENTION) >= 0
+                        && rejectsRetention.compareTo(MAX_REJECTS_RETENTION) <= 0,
+                "REJECTS_RETENTION", env.optionalString("REJECTS_RETENTION").orElse(""),
+                "a duration between 1h and 36500d, e.g. 30d or 12h (a bare number means seconds)");
         return new DbWriterConfig(database, amqp, batchSize, batchMaxWait, prefetch, retentionDays, healthPort,
-                consumers);
+                consumers, rejectsRetention);
     }
 }

@@ -43,15 +43,17 @@ final class DbWriterService implements AutoCloseable {
     private final List<Lane> lanes;
     private final HealthServer health;
     private final SchemaMode mode;
+    private final RejectRetention rejectRetention;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private DbWriterService(HikariDataSource dataSource, Connection connection, List<Lane> lanes, HealthServer health,
-                            SchemaMode mode) {
+                            SchemaMode mode, RejectRetention rejectRetention) {
         this.dataSource = dataSource;
         this.connection = connection;
         this.lanes = lanes;
         this.health = health;
         this.mode = mode;
+        this.rejectRetention = rejectRetention;
     }
 
     /**
@@ -71,6 +73,7 @@ final class DbWriterService implements AutoCloseable {
         AtomicReference<List<Lane>> running = new AtomicReference<>(List.of());
         HealthServer health = null;
         Connection connection = null;
+        RejectRetention rejectRetention = null;
         try {
             health = HealthServer.start(config.healthPort(), registry,
                     new HealthServer.Check("database", () -> !running.get().isEmpty()
@@ -80,6 +83,7 @@ final class DbWriterService implements AutoCloseable {
                     workers.readiness());
             SchemaMode mode = migrateWithRetry(new SchemaMigrator(config.database().jdbcUrl(),
                     config.database().user(), config.database().password(), config.retentionDays()));
+            rejectRetention = RejectRetention.start(dataSource, config.rejectsRetention(), clock);
             connection = config.amqp().connect(NAME);
             BatchSink sink = new PostgresSink(dataSource, PostgresSink.Method.COPY_FIRST);
             DeliveryTriage triage = new DeliveryTriage(new ReadingCodec(clock));
@@ -99,9 +103,10 @@ final class DbWriterService implements AutoCloseable {
             }
             running.set(List.copyOf(lanes));
             log.info("{} - Running in {} mode, health on port {}", NAME, mode, health.port());
-            return new DbWriterService(dataSource, connection, List.copyOf(lanes), health, mode);
+            return new DbWriterService(dataSource, connection, List.copyOf(lanes), health, mode, rejectRetention);
         } catch (Exception e) {
             running.get().forEach(Lane::abandon);
+            closeQuietly(rejectRetention);
             closeQuietly(connection);
             closeQuietly(health);
             dataSource.close();
@@ -154,6 +159,7 @@ final class DbWriterService implements AutoCloseable {
                         DRAIN_TIMEOUT.toSeconds());
             }
         }
+        rejectRetention.close();
         closeQuietly(connection);
         dataSource.close();
         health.close();

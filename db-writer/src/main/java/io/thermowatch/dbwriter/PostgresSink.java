@@ -60,8 +60,8 @@ final class PostgresSink implements BatchSink {
     private static final byte[] BINARY_COPY_SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
     /** timestamptz travels as microseconds since 2000-01-01 UTC. */
     private static final long POSTGRES_EPOCH_MICROS = 946_684_800_000_000L;
-    private static final String INSERT_REJECT = "INSERT INTO rejected_messages (received_at, routing_key, payload, reason)"
-            + " VALUES (?, ?, ?, ?)";
+    private static final String INSERT_REJECT = "INSERT INTO rejected_messages"
+            + " (received_at, routing_key, payload, payload_length, payload_sha256, reason) VALUES (?, ?, ?, ?, ?, ?)";
 
     private final DataSource dataSource;
     private final Method method;
@@ -203,8 +203,12 @@ final class PostgresSink implements BatchSink {
                 insert.setObject(1, OffsetDateTime.ofInstant(Instant.ofEpochMilli(reject.receivedAtMillis()),
                         ZoneOffset.UTC));
                 insert.setString(2, withoutNul(reject.routingKey()));
-                insert.setBytes(3, reject.payload());
-                insert.setString(4, withoutNul(reject.reason()));
+                // Only the head goes into the statement: a batch of huge rejects stays small in memory and on disk.
+                KeptPayload kept = KeptPayload.of(reject.payload());
+                insert.setBytes(3, kept.head());
+                insert.setInt(4, kept.length());
+                insert.setBytes(5, kept.sha256());
+                insert.setString(6, withoutNul(reject.reason()));
                 insert.addBatch();
             }
             insert.executeBatch();

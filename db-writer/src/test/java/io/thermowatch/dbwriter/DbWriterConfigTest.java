@@ -31,6 +31,14 @@ class DbWriterConfigTest {
         assertEquals(2, config.consumers());
         assertEquals(90, config.retentionDays());
         assertEquals(9102, config.healthPort());
+        assertEquals(Duration.ofDays(30), config.rejectsRetention());
+    }
+
+    @Test
+    void rejects_retention_takes_a_duration_with_a_unit() {
+        assertEquals(Duration.ofDays(7), load(Map.of("REJECTS_RETENTION", "7d")).rejectsRetention());
+        assertEquals(Duration.ofHours(12), load(Map.of("REJECTS_RETENTION", "12h")).rejectsRetention());
+        assertEquals(Duration.ofHours(1), load(Map.of("REJECTS_RETENTION", "3600")).rejectsRetention());
     }
 
     @Test
@@ -65,6 +73,11 @@ class DbWriterConfigTest {
         assertMessageStartsWith("RETENTION_DAYS='-1'", Map.of("RETENTION_DAYS", "-1"));
         assertMessageStartsWith("HEALTH_PORT='70000'", Map.of("HEALTH_PORT", "70000"));
         assertMessageStartsWith("CONSUMERS='0'", Map.of("CONSUMERS", "0"));
+        assertMessageStartsWith("REJECTS_RETENTION='thirty'", Map.of("REJECTS_RETENTION", "thirty"));
+        // A bare number means seconds: 30 would delete every reject within the hour, so it is refused.
+        assertMessageStartsWith("REJECTS_RETENTION='30'", Map.of("REJECTS_RETENTION", "30"));
+        assertMessageStartsWith("REJECTS_RETENTION='0'", Map.of("REJECTS_RETENTION", "0"));
+        assertMessageStartsWith("REJECTS_RETENTION='40000d'", Map.of("REJECTS_RETENTION", "40000d"));
     }
 
     private static void assertMessageStartsWith(String prefix, Map<String, String> env) {

@@ -1,6 +1,9 @@
 package io.thermowatch.dbwriter;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.thermowatch.common.Reading;
@@ -9,8 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -93,6 +98,59 @@ class PostgresSinkIT {
         // Then
         assertEquals(10, inserted);
         assertEquals(10, count(sensor));
+    }
+
+    @Test
+    void a_60_KiB_reject_is_stored_as_its_first_4_KiB_with_its_length_and_digest() throws Exception {
+        // Given a payload of 60 KiB whose last byte differs from the rest
+        byte[] payload = new byte[60 * 1024];
+        Arrays.fill(payload, (byte) 'x');
+        payload[payload.length - 1] = 'y';
+        String reason = RUN + " too large";
+        RejectedMessage reject = new RejectedMessage(System.currentTimeMillis(), "temperature." + RUN, payload, reason);
+        // When
+        sink.write(List.of(), List.of(reject));
+        // Then the row holds the head, the full length and the SHA-256 of all 61,440 bytes
+        try (Connection c = dataSource.getConnection(); PreparedStatement statement = c.prepareStatement(
+                "SELECT payload, payload_length, payload_sha256 FROM rejected_messages WHERE reason = ?")) {
+            statement.setString(1, reason);
+            try (ResultSet rs = statement.executeQuery()) {
+                assertTrue(rs.next(), "no row for " + reason);
+                assertArrayEquals(Arrays.copyOf(payload, 4096), rs.getBytes(1));
+                assertEquals(61_440, rs.getInt(2));
+                assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(payload), rs.getBytes(3));
+                assertFalse(rs.next(), "one row");
+            }
+            c.rollback();
+        }
+    }
+
+    @Test
+    void a_writer_that_sends_the_whole_payload_without_length_and_digest_still_stores_a_bounded_row() throws Exception {
+        // Given the previous version's insert (an old instance during a rolling upgrade): 5,000 bytes, no new columns
+        String reason = RUN + " old writer";
+        byte[] payload = new byte[5000];
+        Arrays.fill(payload, (byte) 'o');
+        try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(
+                "INSERT INTO rejected_messages (routing_key, payload, reason) VALUES ('temperature.x', ?, ?)")) {
+            insert.setBytes(1, payload);
+            insert.setString(2, reason);
+            // When
+            insert.executeUpdate();
+            c.commit();
+        }
+        // Then the database kept the same shape as PostgresSink writes
+        try (Connection c = dataSource.getConnection(); PreparedStatement statement = c.prepareStatement(
+                "SELECT octet_length(payload), payload_length, payload_sha256 FROM rejected_messages WHERE reason = ?")) {
+            statement.setString(1, reason);
+            try (ResultSet rs = statement.executeQuery()) {
+                assertTrue(rs.next(), "no row for " + reason);
+                assertEquals(4096, rs.getInt(1));
+                assertEquals(5000, rs.getInt(2));
+                assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(payload), rs.getBytes(3));
+            }
+            c.rollback();
+        }
     }
 
     private static List<Reading> readings(String sensor, int from, int count) {

@@ -27,7 +27,7 @@ final class SchemaAssertions {
         assertEquals(List.of("time:timestamp with time zone", "sensor:text", "value:double precision"),
                 strings(c, "SELECT attname || ':' || format_type(atttypid, atttypmod) FROM pg_attribute"
                         + " WHERE attrelid = 'temperature'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum"));
-        assertEquals(List.of("received_at", "routing_key", "payload", "reason"),
+        assertEquals(List.of("received_at", "routing_key", "payload", "reason", "payload_length", "payload_sha256"),
                 strings(c, "SELECT attname FROM pg_attribute WHERE attrelid = 'rejected_messages'::regclass"
                         + " AND attnum > 0 AND NOT attisdropped AND attname <> 'id' ORDER BY attnum"));
         if (mode == SchemaMode.PLAIN) {

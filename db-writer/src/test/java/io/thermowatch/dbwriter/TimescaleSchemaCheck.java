@@ -16,7 +16,9 @@ import java.util.concurrent.Future;
 /**
  * Manual check of TimescaleDB mode against a PostgreSQL with TimescaleDB preloaded (CI has plain PostgreSQL, where
  * {@code DbWriterIT} checks PLAIN mode). Two migrators start at once, then the schema is asserted, readings are
- * written twice, and the real-time aggregates are read. Prints {@code TimescaleDB schema check passed} or fails.
+ * written twice, and the real-time aggregates are read; then {@link TimescaleLateDataCheck}: late readings reach both
+ * aggregates through the refresh policies, and aggregate buckets plus raw edges count exactly the rows of an off-hour
+ * range. Prints {@code TimescaleDB schema check passed} or fails.
  *
  * <pre>
  * TIMESCALEDB_URL=jdbc:postgresql://127.0.0.1:55433/metrics ./mvnw -B -pl db-writer -am test-compile exec:java \
@@ -69,6 +71,10 @@ public final class TimescaleSchemaCheck {
                         "SELECT sum(samples)::text FROM temperature_1m WHERE sensor = '" + sensor + "'"));
                 assertEquals(List.of("120"), SchemaAssertions.strings(c,
                         "SELECT sum(samples)::text FROM temperature_1h WHERE sensor = '" + sensor + "'"));
+                c.rollback();
+            }
+            TimescaleLateDataCheck.run(ds, url, user, password);
+            try (Connection c = ds.getConnection()) {
                 System.out.println("versions: " + SchemaAssertions.strings(c,
                         "SELECT 'PostgreSQL ' || current_setting('server_version') || ', TimescaleDB ' || extversion"
                                 + " FROM pg_extension WHERE extname = 'timescaledb'"));
