@@ -1,5 +1,7 @@
 package io.thermowatch.common;
 
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -28,6 +30,7 @@ public final class ServiceMain {
     private static final int START_GRACE_SECONDS = 30;
     /** After a worker died, a shutdown that hangs (e.g. on a heap too full to close cleanly) is cut short. */
     private static final int HALT_AFTER_WORKER_DEATH_SECONDS = 60;
+    private static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
     /** Builds and starts a service from its configuration; the returned handle stops it. */
     @FunctionalInterface
@@ -68,6 +71,7 @@ public final class ServiceMain {
 
         log.info("{} - Starting...", serviceName);
         try {
+            checkLogging(env);
             service.set(body.start(env, workers));
         } catch (ConfigException e) {
             System.err.println(serviceName + ": configuration error: " + e.getMessage());
@@ -86,6 +90,15 @@ public final class ServiceMain {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** {@code LOG_LEVEL} and {@code LOG_FORMAT} are read by logback, which would ignore a bad value silently. */
+    static void checkLogging(EnvConfig env) {
+        env.optionalString("LOG_LEVEL").ifPresent(level -> EnvConfig.check(
+                LOG_LEVELS.contains(level.toUpperCase(Locale.ROOT)), "LOG_LEVEL", level,
+                "one of TRACE, DEBUG, INFO, WARN, ERROR, OFF"));
+        env.optionalString(LogEncoder.FORMAT_VARIABLE).ifPresent(format -> EnvConfig.check(
+                LogEncoder.isValidFormat(format), LogEncoder.FORMAT_VARIABLE, format, "text or json"));
     }
 
     private static void shutDown(String serviceName, AtomicReference<AutoCloseable> service,

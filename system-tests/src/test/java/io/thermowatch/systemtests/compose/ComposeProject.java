@@ -286,7 +286,9 @@ final class ComposeProject {
                         defaultText.flatMap(d -> resolveConstant(d, allText)), root.relativize(path).toString()));
             }
         });
-        for (Path resource : files(root.resolve(module).resolve("src/main/resources"))) {
+        List<Path> resources = new ArrayList<>(files(root.resolve(module).resolve("src/main/resources")));
+        resources.addAll(files(root.resolve("common/src/main/resources"))); // logback.xml, shared by every service
+        for (Path resource : resources) {
             Matcher m = RESOURCE_READ.matcher(read(resource));
             while (m.find()) {
                 reads.putIfAbsent(m.group(1), new EnvRead(m.group(1), "resource", Optional.empty(), Optional.empty(),
