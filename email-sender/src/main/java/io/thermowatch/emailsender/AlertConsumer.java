@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>Delivery tags die with their channel. The epoch counts channel incarnations: the client's automatic
  * connection recovery and our own reopen after a channel-level close (e.g. the broker's consumer timeout
  * while SMTP is down) both start a new one, and acks of older epochs are skipped; the broker redelivers
- * those messages, the engine sees them as duplicates (same sensor timestamp) and they are acked, or held
+ * those messages, the engine sees them as copies (redelivered, stamped at or before the newest stamp seen)
+ * and they are acked, or held
  * while a mail about that sensor is still pending.
  */
 final class AlertConsumer implements AutoCloseable {
@@ -185,7 +186,8 @@ final class AlertConsumer implements AutoCloseable {
                 return;
             }
             Reading reading = ((Decoded.Accepted) decoded).reading();
-            notifications = engine.onReading(sensorId, reading.value(), reading.timestampMillis());
+            notifications = engine.onReading(sensorId, reading.value(), reading.timestampMillis(),
+                    envelope.isRedeliver());
         } else {
             Optional<SensorStatus> status = SensorStatus.parse(body);
             if (status.isEmpty()) {

@@ -39,8 +39,16 @@ final class AlertEngine {
         mailed.entries().forEach((id, e) -> sensor(id).restore(e.state(), e.since(), now));
     }
 
-    synchronized List<Notification> onReading(String sensorId, double value, long timestampMillis) {
-        return sensor(sensorId).onReading(value, Instant.ofEpochMilli(timestampMillis), clock.instant(), rules);
+    /** A reading as it arrives; {@code redelivered} is the broker's flag (see {@link SensorAlert#onReading}). */
+    synchronized List<Notification> onReading(String sensorId, double value, long timestampMillis,
+                                              boolean redelivered) {
+        return sensor(sensorId).onReading(value, Instant.ofEpochMilli(timestampMillis), redelivered, clock.instant(),
+                rules);
+    }
+
+    /** A reading delivered for the first time. */
+    List<Notification> onReading(String sensorId, double value, long timestampMillis) {
+        return onReading(sensorId, value, timestampMillis, false);
     }
 
     synchronized List<Notification> onOnline(String sensorId) {

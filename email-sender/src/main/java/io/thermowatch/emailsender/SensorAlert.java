@@ -13,12 +13,15 @@ import java.util.List;
  *     │ value &lt;= threshold          │ still hot after repeatInterval: REMINDER (stays FIRING)
  *     ▼                              │
  *   NORMAL          any state ──status offline / silent for offlineAfter──► OFFLINE
- *                   OFFLINE ──reading──► BACK_ONLINE, then NORMAL or FIRING by its value
+ *                   OFFLINE ──reading──► BACK_ONLINE, then NORMAL or FIRING by its value (UNKNOWN if stale and cool)
  *                   OFFLINE ──status online──► BACK_ONLINE, then UNKNOWN (temperature not known yet)
  * </pre>
  *
  * UNKNOWN is where every sensor starts, including after a restart of this service: a cool first
  * reading is silent (no RESOLVED, no BACK_ONLINE for every sensor at start), a hot one fires once.
+ *
+ * <p>Time rule: a reading's timestamp is the sensor's claim; liveness and evaluation follow arrival order on
+ * this service's clock (see {@link #onReading}).
  */
 final class SensorAlert {
 
@@ -26,8 +29,10 @@ final class SensorAlert {
 
     private final String sensorId;
     private State state = State.UNKNOWN;
-    /** The sensor's timestamp of the newest reading applied; older or equal ones are ignored. */
-    private Instant lastReadingTime;
+    /** The stamp of the reading that arrived last: the next one is stale if not stamped after it. */
+    private Instant previousStamp;
+    /** The newest stamp seen: a broker redelivery stamped at or before it is a copy of a reading already evaluated. */
+    private Instant newestStamp;
     /** Our clock when we last heard from the sensor (reading or status online); drives offline detection. */
     private Instant lastSeenAt;
     /** Our clock when FIRING or the last REMINDER was emitted. */
@@ -44,7 +49,7 @@ final class SensorAlert {
     /**
      * Starts from what the recipients were last told (state file): FIRING since {@code since}, OFFLINE or NORMAL.
      * Counts as heard from {@code now}, so a restart after a long stop does not mark every sensor offline
-     * before the backlog is read. No reading time is restored: unacknowledged messages are evaluated again.
+     * before the backlog is read. No stamp is restored: unacknowledged messages are evaluated again.
      */
     void restore(State mailed, Instant since, Instant now) {
         state = mailed;
@@ -53,30 +58,44 @@ final class SensorAlert {
     }
 
     /**
-     * Applies a reading.
+     * Applies a reading in arrival order. The stamp is the sensor's claim: it never decides liveness (a reading that
+     * arrives is proof of life) and never keeps a hot value from firing. A stale reading (stamped at or before the
+     * one that arrived before it: reordered, or a clock stepped back) may fire but never resolves, so an old cool
+     * value cannot roll a FIRING back; it is then the reference for the next reading, so one stale stamp never
+     * suppresses what arrives after it.
      *
-     * @return the notifications it causes, empty when it changes nothing worth a mail or is out of order
+     * @param redelivered the broker's redelivered flag: such a reading stamped at or before the newest stamp seen
+     *                    is the second copy of one already evaluated and only counts as heard from
+     * @return the notifications it causes, empty when it changes nothing worth a mail
      */
-    List<Notification> onReading(double value, Instant readingTime, Instant now, AlertRules rules) {
-        if (lastReadingTime != null && !readingTime.isAfter(lastReadingTime)) {
-            return List.of(); // out of order, or a redelivered duplicate
-        }
-        lastReadingTime = readingTime;
+    List<Notification> onReading(double value, Instant readingTime, boolean redelivered, Instant now,
+                                 AlertRules rules) {
         lastSeenAt = now;
+        if (redelivered && newestStamp != null && !readingTime.isAfter(newestStamp)) {
+            return List.of();
+        }
+        boolean stale = previousStamp != null && !readingTime.isAfter(previousStamp);
+        previousStamp = readingTime;
+        if (newestStamp == null || readingTime.isAfter(newestStamp)) {
+            newestStamp = readingTime;
+        }
+        boolean hot = value > rules.threshold();
         List<Notification> out = new ArrayList<>(2);
         switch (state) {
             case UNKNOWN, NORMAL -> {
-                if (value > rules.threshold()) {
+                if (hot) {
                     transitionTo(State.FIRING, now);
                     out.add(Notification.withReading(Notification.Kind.FIRING, sensorId, value, readingTime, now));
-                } else {
+                } else if (!stale) {
                     transitionTo(State.NORMAL, now);
                 }
             }
             case FIRING -> {
                 if (value <= rules.clearThreshold()) {
-                    transitionTo(State.NORMAL, now);
-                    out.add(Notification.withReading(Notification.Kind.RESOLVED, sensorId, value, readingTime, now));
+                    if (!stale) {
+                        transitionTo(State.NORMAL, now);
+                        out.add(Notification.withReading(Notification.Kind.RESOLVED, sensorId, value, readingTime, now));
+                    }
                 } else if (!now.isBefore(lastFiringNoticeAt.plus(rules.repeatInterval()))) {
                     lastFiringNoticeAt = now;
                     out.add(Notification.withReading(Notification.Kind.REMINDER, sensorId, value, readingTime, now));
@@ -84,11 +103,12 @@ final class SensorAlert {
             }
             case OFFLINE -> {
                 out.add(Notification.withReading(Notification.Kind.BACK_ONLINE, sensorId, value, readingTime, now));
-                if (value > rules.threshold()) {
+                if (hot) {
                     transitionTo(State.FIRING, now);
                     out.add(Notification.withReading(Notification.Kind.FIRING, sensorId, value, readingTime, now));
                 } else {
-                    transitionTo(State.NORMAL, now);
+                    // A stale cool value says nothing about the temperature now.
+                    transitionTo(stale ? State.UNKNOWN : State.NORMAL, now);
                 }
             }
         }

@@ -179,19 +179,106 @@ class AlertEngineTest {
     }
 
     @Test
-    void out_of_order_and_duplicate_readings_do_not_change_the_state() {
+    void a_reading_stamped_in_the_future_does_not_suppress_the_hot_readings_after_it() {
+        // Given: the reproduction, one cool reading stamped four minutes ahead
+        long ahead = sensorTime + Duration.ofMinutes(4).toMillis();
+        engine.onReading(S, 21, ahead);
+        // When: real hot readings stamped "now", i.e. before it
+        clock.advance(Duration.ofSeconds(2));
+        List<Notification> first = engine.onReading(S, 40, sensorTime + 2_000);
+        clock.advance(Duration.ofSeconds(2));
+        List<Notification> second = engine.onReading(S, 40, sensorTime + 4_000);
+        // Then: FIRING at the first hot reading
+        assertEquals(List.of(FIRING), kinds(first));
+        assertEquals(List.of(), second);
+        assertEquals(SensorAlert.State.FIRING, engine.stateOf(S));
+    }
+
+    @Test
+    void a_sensor_whose_clock_steps_back_ten_minutes_stays_online_and_alerts_normally() {
+        // Given
+        reading(22);
+        sensorTime -= Duration.ofMinutes(10).toMillis();
+        List<Notification> all = new ArrayList<>();
+        // When: it keeps talking every 10 s for 5 minutes (more than SENSOR_OFFLINE_AFTER), then gets hot
+        for (int i = 0; i < 30; i++) {
+            all.addAll(reading(22));
+            all.addAll(engine.sweepSilentSensors());
+        }
+        List<Notification> hot = reading(30);
+        // Then
+        assertEquals(List.of(), all);
+        assertEquals(List.of(FIRING), kinds(hot));
+        assertEquals(List.of(RESOLVED), kinds(reading(20)));
+    }
+
+    @Test
+    void a_stale_cool_reading_never_resolves_and_the_next_reading_does() {
         // Given
         reading(30);
         long newest = sensorTime;
+        // When: a cool reading stamped before the hot one (reordered, or a clock stepped back)
+        clock.advance(Duration.ofSeconds(1));
+        List<Notification> stale = engine.onReading(S, 10, newest - 5_000);
+        clock.advance(Duration.ofSeconds(1));
+        List<Notification> next = engine.onReading(S, 10, newest - 4_000);
+        // Then: the state is not rolled back by the stale one; the one after it counts
+        assertEquals(List.of(), stale);
+        assertEquals(List.of(RESOLVED), kinds(next));
+    }
+
+    @Test
+    void a_stale_hot_reading_fires() {
+        // Given
+        reading(20);
+        long newest = sensorTime;
         clock.advance(Duration.ofSeconds(1));
         // When
-        List<Notification> older = engine.onReading(S, 10, newest - 5_000);
-        List<Notification> duplicate = engine.onReading(S, 10, newest);
+        List<Notification> stale = engine.onReading(S, 31, newest - 60_000);
         // Then
-        assertEquals(List.of(), older);
-        assertEquals(List.of(), duplicate);
-        assertEquals(SensorAlert.State.FIRING, engine.stateOf(S));
-        assertEquals(List.of(RESOLVED), kinds(reading(10)));
+        assertEquals(List.of(FIRING), kinds(stale));
+    }
+
+    @Test
+    void a_hot_reading_stamped_ahead_delays_the_resolution_by_one_reading_at_most() {
+        // Given
+        engine.onReading(S, 31, sensorTime + Duration.ofMinutes(4).toMillis());
+        // When: cool readings stamped now
+        clock.advance(Duration.ofSeconds(2));
+        List<Notification> first = engine.onReading(S, 20, sensorTime + 2_000);
+        clock.advance(Duration.ofSeconds(2));
+        List<Notification> second = engine.onReading(S, 20, sensorTime + 4_000);
+        // Then
+        assertEquals(List.of(), first);
+        assertEquals(List.of(RESOLVED), kinds(second));
+    }
+
+    @Test
+    void a_redelivered_copy_changes_nothing_but_counts_as_heard_from() {
+        // Given: hot, then cool
+        reading(30);
+        long hotStamp = sensorTime;
+        reading(20);
+        // When: the broker redelivers the hot one (channel recovery) just before the sensor would be offline
+        clock.advance(Duration.ofSeconds(110));
+        List<Notification> copy = engine.onReading(S, 30, hotStamp, true);
+        clock.advance(Duration.ofSeconds(110));
+        List<Notification> sweep = engine.sweepSilentSensors();
+        // Then
+        assertEquals(List.of(), copy);
+        assertEquals(List.of(), sweep);
+        assertEquals(SensorAlert.State.NORMAL, engine.stateOf(S));
+    }
+
+    @Test
+    void a_redelivered_reading_stamped_after_everything_seen_is_evaluated() {
+        // Given
+        reading(20);
+        // When: e.g. delivered before the channel died but never handled
+        clock.advance(Duration.ofSeconds(1));
+        List<Notification> redelivered = engine.onReading(S, 30, sensorTime + 1_000, true);
+        // Then
+        assertEquals(List.of(FIRING), kinds(redelivered));
     }
 
     @Test
