@@ -2,6 +2,7 @@ package io.thermowatch.dbwriter;
 
 import io.thermowatch.common.DatabaseSettings;
 import io.thermowatch.common.AmqpSettings;
+import io.thermowatch.common.ClockSkewMeter;
 import io.thermowatch.common.EnvConfig;
 import java.time.Duration;
 
@@ -16,9 +17,10 @@ import java.time.Duration;
  * @param retentionDays  TimescaleDB retention policy on raw readings, in days
  * @param healthPort     port of /healthz, /readyz, /metrics
  * @param consumers      consumers (channel + writer thread each) in this process
+ * @param clockSkewWarn  {@code CLOCK_SKEW_WARN}: a stamp this far from arrival is counted as clock skew (default 30 s)
  */
 record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSize, Duration batchMaxWait,
-                      int prefetch, int retentionDays, int healthPort, int consumers) {
+                      int prefetch, int retentionDays, int healthPort, int consumers, Duration clockSkewWarn) {
 
     static final String DEFAULT_AMQP_USER = "db-writer";
     static final String DEFAULT_AMQP_PASS = "dbwriter-demo-pass";
@@ -46,7 +48,8 @@ record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSiz
         int retentionDays = env.integer("RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, 36_500);
         int healthPort = env.port("HEALTH_PORT", DEFAULT_HEALTH_PORT);
         int consumers = env.integer("CONSUMERS", DEFAULT_CONSUMERS, 1, 8);
+        Duration clockSkewWarn = ClockSkewMeter.warnFromEnv(env);
         return new DbWriterConfig(database, amqp, batchSize, batchMaxWait, prefetch, retentionDays, healthPort,
-                consumers);
+                consumers, clockSkewWarn);
     }
 }

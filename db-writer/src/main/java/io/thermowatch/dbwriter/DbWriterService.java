@@ -4,6 +4,7 @@ import com.rabbitmq.client.Connection;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.thermowatch.common.HealthServer;
+import io.thermowatch.common.ClockSkewMeter;
 import io.thermowatch.common.Metrics;
 import io.thermowatch.common.ReadingCodec;
 import io.thermowatch.common.Topics;
@@ -72,7 +73,8 @@ final class DbWriterService implements AutoCloseable {
                     config.database().user(), config.database().password(), config.retentionDays()));
             connection = config.amqp().connect(NAME);
             BatchSink sink = new PostgresSink(dataSource, PostgresSink.Method.COPY_FIRST);
-            DeliveryTriage triage = new DeliveryTriage(new ReadingCodec(clock));
+            DeliveryTriage triage = new DeliveryTriage(new ReadingCodec(clock),
+                    new ClockSkewMeter(config.clockSkewWarn(), registry));
             List<Lane> lanes = new ArrayList<>();
             for (int i = 1; i <= config.consumers(); i++) {
                 BlockingQueue<Delivery> inbox = new LinkedBlockingQueue<>();

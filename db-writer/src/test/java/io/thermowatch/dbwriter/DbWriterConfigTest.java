@@ -65,6 +65,7 @@ class DbWriterConfigTest {
         assertMessageStartsWith("RETENTION_DAYS='-1'", Map.of("RETENTION_DAYS", "-1"));
         assertMessageStartsWith("HEALTH_PORT='70000'", Map.of("HEALTH_PORT", "70000"));
         assertMessageStartsWith("CONSUMERS='0'", Map.of("CONSUMERS", "0"));
+        assertMessageStartsWith("CLOCK_SKEW_WARN='later'", Map.of("CLOCK_SKEW_WARN", "later"));
     }
 
     private static void assertMessageStartsWith(String prefix, Map<String, String> env) {

@@ -11,6 +11,7 @@ import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.thermowatch.common.ClockSkewMeter;
 import io.thermowatch.common.Decoded;
 import io.thermowatch.common.Reading;
 import io.thermowatch.common.ReadingCodec;
@@ -48,6 +49,7 @@ final class AlertConsumer implements AutoCloseable {
     private final AlertEngine engine;
     private final AlertDispatcher dispatcher;
     private final ReadingCodec codec;
+    private final ClockSkewMeter skew;
     private final Counter consumed;
     private final Counter rejected;
     private static final long REJECT_LOG_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
@@ -67,13 +69,14 @@ final class AlertConsumer implements AutoCloseable {
     private boolean closing;
 
     AlertConsumer(Connection connection, String queue, int prefetch, AlertEngine engine, AlertDispatcher dispatcher,
-                  ReadingCodec codec, MeterRegistry registry) {
+                  ReadingCodec codec, ClockSkewMeter skew, MeterRegistry registry) {
         this.connection = connection;
         this.queue = queue;
         this.prefetch = prefetch;
         this.engine = engine;
         this.dispatcher = dispatcher;
         this.codec = codec;
+        this.skew = skew;
         this.consumed = Counter.builder("thermowatch.messages.consumed").register(registry);
         this.rejected = Counter.builder("thermowatch.messages.rejected")
                 .description("Malformed messages, logged and acknowledged").register(registry);
@@ -186,6 +189,7 @@ final class AlertConsumer implements AutoCloseable {
                 return;
             }
             Reading reading = ((Decoded.Accepted) decoded).reading();
+            skew.observe(reading.timestampMillis(), System.currentTimeMillis());
             notifications = engine.onReading(sensorId, reading.value(), reading.timestampMillis(),
                     envelope.isRedeliver());
         } else {

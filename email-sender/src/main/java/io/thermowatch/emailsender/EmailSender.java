@@ -2,6 +2,7 @@ package io.thermowatch.emailsender;
 
 import com.rabbitmq.client.Connection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.thermowatch.common.ClockSkewMeter;
 import io.thermowatch.common.HealthServer;
 import io.thermowatch.common.ReadingCodec;
 import io.thermowatch.common.Topics;
@@ -63,7 +64,7 @@ final class EmailSender implements AutoCloseable {
             throw e;
         }
         AlertConsumer consumer = new AlertConsumer(connection, Topics.EMAIL_SENDER_QUEUE, config.prefetch(), engine,
-                dispatcher, new ReadingCodec(clock), registry);
+                dispatcher, new ReadingCodec(clock), new ClockSkewMeter(config.clockSkewWarn(), registry), registry);
         consumerRef.set(consumer);
         dispatcher.start();
         consumer.start();
