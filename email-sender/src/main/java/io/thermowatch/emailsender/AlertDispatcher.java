@@ -2,9 +2,8 @@ package io.thermowatch.emailsender;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Clock;
+import io.thermowatch.common.MonotonicClock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Groups notifications for {@code ALERT_GROUP_WAIT}, mails each group, retries with capped doubling back-off
+ * (both timed on the monotonic clock)
  * while SMTP fails, and acknowledges the AMQP deliveries that caused a group only once SMTP accepted its mail.
  * A group that failed is merged with everything due meanwhile, so an outage ends with one mail, not a burst.
  *
@@ -42,7 +42,7 @@ final class AlertDispatcher implements AutoCloseable {
     private final MailSink sink;
     private final Acknowledger acknowledger;
     private final MailedListener mailedListener;
-    private final Clock clock;
+    private final MonotonicClock clock;
     private final Duration maxRetryDelay;
     private final Counter sent;
     private final Counter failed;
@@ -54,7 +54,7 @@ final class AlertDispatcher implements AutoCloseable {
     // guarded by lock
     private List<Pending> retrying = List.of();
     private List<Pending> inFlight = List.of();
-    private Instant nextAttemptAt = Instant.MIN;
+    private long nextAttemptNanos;
     private Duration retryDelay = FIRST_RETRY_DELAY;
     private boolean failing;
     private boolean running = true;
@@ -66,7 +66,7 @@ final class AlertDispatcher implements AutoCloseable {
     }
 
     AlertDispatcher(Duration groupWait, MailComposer composer, MailSink sink, Acknowledger acknowledger,
-                    MailedListener mailedListener, Clock clock, Duration maxRetryDelay, MeterRegistry registry) {
+                    MailedListener mailedListener, MonotonicClock clock, Duration maxRetryDelay, MeterRegistry registry) {
         this.window = new GroupingWindow<>(groupWait);
         this.composer = composer;
         this.sink = sink;
@@ -92,7 +92,7 @@ final class AlertDispatcher implements AutoCloseable {
     /** Queues the notifications caused by one delivery; the delivery is acked once they are all mailed. */
     void add(List<Notification> notifications, DeliveryRef cause) {
         synchronized (lock) {
-            Instant now = clock.instant();
+            long now = clock.nanos();
             for (Notification n : notifications) {
                 Pending p = new Pending(n);
                 if (cause != null) {
@@ -148,10 +148,10 @@ final class AlertDispatcher implements AutoCloseable {
                 if (!running) {
                     return;
                 }
-                Instant now = clock.instant();
+                long now = clock.nanos();
                 retry = !retrying.isEmpty();
-                Instant wakeAt = retry ? nextAttemptAt : window.dueAt().orElse(null);
-                if (wakeAt == null || now.isBefore(wakeAt)) {
+                Long wakeAt = retry ? Long.valueOf(nextAttemptNanos) : boxed(window.dueAtNanos());
+                if (wakeAt == null || wakeAt - now > 0) {
                     waitUntil(now, wakeAt);
                     continue;
                 }
@@ -165,12 +165,16 @@ final class AlertDispatcher implements AutoCloseable {
         }
     }
 
-    private void waitUntil(Instant now, Instant wakeAt) {
+    private static Long boxed(java.util.OptionalLong nanos) {
+        return nanos.isPresent() ? nanos.getAsLong() : null;
+    }
+
+    private void waitUntil(long now, Long wakeAt) {
         try {
             if (wakeAt == null) {
                 lock.wait();
             } else {
-                lock.wait(Math.max(1, Duration.between(now, wakeAt).toMillis()));
+                lock.wait(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(wakeAt - now)));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -230,7 +234,7 @@ final class AlertDispatcher implements AutoCloseable {
             } else {
                 failing = true;
                 retrying = batch;
-                nextAttemptAt = clock.instant().plus(retryDelay);
+                nextAttemptNanos = clock.nanos() + retryDelay.toNanos();
                 Duration doubled = retryDelay.multipliedBy(2);
                 retryDelay = doubled.compareTo(maxRetryDelay) > 0 ? maxRetryDelay : doubled;
             }
@@ -265,7 +269,7 @@ final class AlertDispatcher implements AutoCloseable {
         List<Pending> batch;
         synchronized (lock) {
             batch = new ArrayList<>(retrying);
-            batch.addAll(window.takeDue(Instant.MAX));
+            batch.addAll(window.takeAll());
             retrying = List.of();
             inFlight = batch;
         }

@@ -4,6 +4,7 @@ import com.rabbitmq.client.Connection;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.thermowatch.common.ClockSkewMeter;
 import io.thermowatch.common.HealthServer;
+import io.thermowatch.common.MonotonicClock;
 import io.thermowatch.common.ReadingCodec;
 import io.thermowatch.common.Topics;
 import java.time.Clock;
@@ -39,15 +40,16 @@ final class EmailSender implements AutoCloseable {
     }
 
     static EmailSender start(EmailSenderConfig config, PrometheusMeterRegistry registry) throws Exception {
-        Clock clock = Clock.systemUTC();
+        Clock clock = Clock.systemUTC(); // stamps only; every duration runs on the monotonic clock
+        MonotonicClock monotonic = MonotonicClock.system();
         log.info("email-sender - Alert rules: {}, group wait {}, mail: {}", config.rules(), config.groupWait(),
                 config.smtp());
-        AlertEngine engine = new AlertEngine(config.rules(), clock);
+        AlertEngine engine = new AlertEngine(config.rules(), clock, monotonic);
         AlertDispatcher.MailedListener mailedListener = restoreState(config, engine);
         MailComposer composer = new MailComposer(config.rules(), config.zone(), config.dashboardUrl());
         AtomicReference<AlertConsumer> consumerRef = new AtomicReference<>();
         AlertDispatcher dispatcher = new AlertDispatcher(config.groupWait(), composer, new SmtpMailer(config.smtp()),
-                ref -> consumerRef.get().ack(ref), mailedListener, clock, config.smtp().retryMaxDelay(), registry);
+                ref -> consumerRef.get().ack(ref), mailedListener, monotonic, config.smtp().retryMaxDelay(), registry);
         registry.gauge("thermowatch.sensors.firing", engine, e -> e.count(SensorAlert.State.FIRING));
         registry.gauge("thermowatch.sensors.offline", engine, e -> e.count(SensorAlert.State.OFFLINE));
 

@@ -33,10 +33,12 @@ final class SensorAlert {
     private Instant previousStamp;
     /** The newest stamp seen: a broker redelivery stamped at or before it is a copy of a reading already evaluated. */
     private Instant newestStamp;
-    /** Our clock when we last heard from the sensor (reading or status online); drives offline detection. */
-    private Instant lastSeenAt;
-    /** Our clock when FIRING or the last REMINDER was emitted. */
-    private Instant lastFiringNoticeAt;
+    /** Whether anything arrived from it since start (or it was restored); offline detection needs a start. */
+    private boolean heard;
+    /** Monotonic time when we last heard from the sensor (any reading or status online); drives offline detection. */
+    private long lastSeenNanos;
+    /** Monotonic time when FIRING or the last REMINDER was emitted. */
+    private long lastFiringNoticeNanos;
 
     SensorAlert(String sensorId) {
         this.sensorId = sensorId;
@@ -51,10 +53,12 @@ final class SensorAlert {
      * Counts as heard from {@code now}, so a restart after a long stop does not mark every sensor offline
      * before the backlog is read. No stamp is restored: unacknowledged messages are evaluated again.
      */
-    void restore(State mailed, Instant since, Instant now) {
+    void restore(State mailed, Instant since, Now now) {
         state = mailed;
-        lastFiringNoticeAt = since;
-        lastSeenAt = now;
+        // The file holds wall time; how long ago that was is the best estimate of the monotonic distance.
+        long agoNanos = Math.max(0, Duration.between(since, now.wall()).toNanos());
+        lastFiringNoticeNanos = now.nanos() - agoNanos;
+        seen(now);
     }
 
     /**
@@ -68,9 +72,8 @@ final class SensorAlert {
      *                    is the second copy of one already evaluated and only counts as heard from
      * @return the notifications it causes, empty when it changes nothing worth a mail
      */
-    List<Notification> onReading(double value, Instant readingTime, boolean redelivered, Instant now,
-                                 AlertRules rules) {
-        lastSeenAt = now;
+    List<Notification> onReading(double value, Instant readingTime, boolean redelivered, Now now, AlertRules rules) {
+        seen(now);
         if (redelivered && newestStamp != null && !readingTime.isAfter(newestStamp)) {
             return List.of();
         }
@@ -85,7 +88,7 @@ final class SensorAlert {
             case UNKNOWN, NORMAL -> {
                 if (hot) {
                     transitionTo(State.FIRING, now);
-                    out.add(Notification.withReading(Notification.Kind.FIRING, sensorId, value, readingTime, now));
+                    out.add(withReading(Notification.Kind.FIRING, value, readingTime, now));
                 } else if (!stale) {
                     transitionTo(State.NORMAL, now);
                 }
@@ -94,18 +97,18 @@ final class SensorAlert {
                 if (value <= rules.clearThreshold()) {
                     if (!stale) {
                         transitionTo(State.NORMAL, now);
-                        out.add(Notification.withReading(Notification.Kind.RESOLVED, sensorId, value, readingTime, now));
+                        out.add(withReading(Notification.Kind.RESOLVED, value, readingTime, now));
                     }
-                } else if (!now.isBefore(lastFiringNoticeAt.plus(rules.repeatInterval()))) {
-                    lastFiringNoticeAt = now;
-                    out.add(Notification.withReading(Notification.Kind.REMINDER, sensorId, value, readingTime, now));
+                } else if (now.isAtLeast(rules.repeatInterval(), lastFiringNoticeNanos)) {
+                    lastFiringNoticeNanos = now.nanos();
+                    out.add(withReading(Notification.Kind.REMINDER, value, readingTime, now));
                 }
             }
             case OFFLINE -> {
-                out.add(Notification.withReading(Notification.Kind.BACK_ONLINE, sensorId, value, readingTime, now));
+                out.add(withReading(Notification.Kind.BACK_ONLINE, value, readingTime, now));
                 if (hot) {
                     transitionTo(State.FIRING, now);
-                    out.add(Notification.withReading(Notification.Kind.FIRING, sensorId, value, readingTime, now));
+                    out.add(withReading(Notification.Kind.FIRING, value, readingTime, now));
                 } else {
                     // A stale cool value says nothing about the temperature now.
                     transitionTo(stale ? State.UNKNOWN : State.NORMAL, now);
@@ -116,40 +119,50 @@ final class SensorAlert {
     }
 
     /** Status {@code online}: proof of life; ends OFFLINE. */
-    List<Notification> onOnline(Instant now) {
-        lastSeenAt = now;
+    List<Notification> onOnline(Now now) {
+        seen(now);
         if (state != State.OFFLINE) {
             return List.of();
         }
         transitionTo(State.UNKNOWN, now);
-        return List.of(Notification.withoutReading(Notification.Kind.BACK_ONLINE, sensorId, now));
+        return List.of(Notification.withoutReading(Notification.Kind.BACK_ONLINE, sensorId, now.wall()));
     }
 
     /** Status {@code offline} (graceful shutdown or the sensor's MQTT last will). */
-    List<Notification> onOffline(Instant now) {
+    List<Notification> onOffline(Now now) {
         if (state == State.OFFLINE) {
             return List.of();
         }
         transitionTo(State.OFFLINE, now);
-        return List.of(Notification.withoutReading(Notification.Kind.OFFLINE, sensorId, now));
+        return List.of(Notification.withoutReading(Notification.Kind.OFFLINE, sensorId, now.wall()));
     }
 
     /** Offline by silence: nothing heard for {@code offlineAfter} since the last reading or status online. */
-    List<Notification> checkSilence(Instant now, AlertRules rules) {
-        if (state == State.OFFLINE || lastSeenAt == null) {
-            return List.of();
-        }
-        Duration silent = Duration.between(lastSeenAt, now);
-        if (silent.compareTo(rules.offlineAfter()) < 0) {
+    List<Notification> checkSilence(Now now, AlertRules rules) {
+        if (state == State.OFFLINE || !heard || !now.isAtLeast(rules.offlineAfter(), lastSeenNanos)) {
             return List.of();
         }
         transitionTo(State.OFFLINE, now);
-        return List.of(Notification.withoutReading(Notification.Kind.OFFLINE, sensorId, now));
+        return List.of(Notification.withoutReading(Notification.Kind.OFFLINE, sensorId, now.wall()));
     }
 
-    private void transitionTo(State next, Instant now) {
+    /** Monotonic time of the last sign of life, for choosing whom to forget first. */
+    long lastSeenNanos() {
+        return lastSeenNanos;
+    }
+
+    private Notification withReading(Notification.Kind kind, double value, Instant readingTime, Now now) {
+        return Notification.withReading(kind, sensorId, value, readingTime, now.wall());
+    }
+
+    private void seen(Now now) {
+        heard = true;
+        lastSeenNanos = now.nanos();
+    }
+
+    private void transitionTo(State next, Now now) {
         if (next == State.FIRING && state != State.FIRING) {
-            lastFiringNoticeAt = now;
+            lastFiringNoticeNanos = now.nanos();
         }
         state = next;
     }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
+import io.thermowatch.common.MonotonicClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -32,7 +32,7 @@ class AlertDispatcherTest {
             sent.add(mail);
         };
         dispatcher = new AlertDispatcher(groupWait, new MailComposer(AlertRules.defaults(), ZoneOffset.UTC, ""),
-                sink, acked::add, recorded::addAll, Clock.systemUTC(), Duration.ofMillis(200), registry);
+                sink, acked::add, recorded::addAll, MonotonicClock.system(), Duration.ofMillis(200), registry);
         dispatcher.start();
         return dispatcher;
     }

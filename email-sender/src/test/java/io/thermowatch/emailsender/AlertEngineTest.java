@@ -1,6 +1,5 @@
 package io.thermowatch.emailsender;
 
-import io.thermowatch.testkit.MutableClock;
 import static io.thermowatch.emailsender.Notification.Kind.BACK_ONLINE;
 import static io.thermowatch.emailsender.Notification.Kind.FIRING;
 import static io.thermowatch.emailsender.Notification.Kind.OFFLINE;
@@ -21,8 +20,8 @@ class AlertEngineTest {
     private static final String S = "data_center_a1";
     private static final Instant START = Instant.parse("2026-11-27T12:00:00Z");
 
-    private final MutableClock clock = new MutableClock(START);
-    private final AlertEngine engine = new AlertEngine(AlertRules.defaults(), clock);
+    private final TwoClocks clock = new TwoClocks(START);
+    private final AlertEngine engine = clock.engine(AlertRules.defaults());
     private long sensorTime = START.toEpochMilli();
 
     /** One reading per "minute" of sensor time, ten seconds of our clock apart. */
@@ -308,6 +307,46 @@ class AlertEngineTest {
         assertEquals(250, all.size());
         assertEquals(250, engine.count(SensorAlert.State.FIRING));
         assertEquals(250, engine.count(SensorAlert.State.NORMAL));
+    }
+
+    @Test
+    void a_wall_clock_set_forward_ten_minutes_marks_no_sensor_offline() {
+        // Given: 100 sensors talking
+        for (int i = 0; i < 100; i++) {
+            engine.onReading("s" + i, 21, sensorTime);
+        }
+        // When: NTP steps the wall clock 10 minutes forward, one second passes
+        clock.jumpWall(Duration.ofMinutes(10));
+        clock.advance(Duration.ofSeconds(1));
+        List<Notification> sweep = engine.sweepSilentSensors();
+        // Then: no OFFLINE storm; the stamps of what is detected follow the wall clock
+        assertEquals(List.of(), sweep);
+        clock.advance(Duration.ofMinutes(2));
+        List<Notification> silent = engine.sweepSilentSensors();
+        assertEquals(100, silent.size());
+        assertEquals(START.plus(Duration.ofMinutes(12)).plusSeconds(1), silent.get(0).detectedAt());
+    }
+
+    @Test
+    void a_wall_clock_set_back_ten_minutes_delays_neither_offline_nor_reminders() {
+        // Given: one sensor firing, one that falls silent
+        reading(30);
+        engine.onReading("quiet", 21, sensorTime);
+        // When: the wall clock is set back 10 minutes while the hot sensor keeps talking every 10 s
+        clock.jumpWall(Duration.ofMinutes(-10));
+        List<Notification> twoMinutes = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            twoMinutes.addAll(reading(30));
+            twoMinutes.addAll(engine.sweepSilentSensors());
+        }
+        List<Notification> untilTheHour = new ArrayList<>();
+        for (int i = 12; i < 360; i++) {
+            untilTheHour.addAll(reading(30));
+        }
+        // Then: the silent one is offline after 2 minutes, and the reminder comes an hour after FIRING
+        assertEquals(List.of(OFFLINE), kinds(twoMinutes));
+        assertEquals("quiet", twoMinutes.get(0).sensorId());
+        assertEquals(List.of(REMINDER), kinds(untilTheHour));
     }
 
     @Test

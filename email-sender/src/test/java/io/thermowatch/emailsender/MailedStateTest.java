@@ -1,6 +1,5 @@
 package io.thermowatch.emailsender;
 
-import io.thermowatch.testkit.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
@@ -50,8 +49,8 @@ class MailedStateTest {
     @Test
     void a_restored_firing_sensor_does_not_fire_again_but_resolves_and_reminds_on_schedule() {
         // Given: FIRING mailed at T0, restart 10 minutes later
-        MutableClock clock = new MutableClock(T0.plus(Duration.ofMinutes(10)));
-        AlertEngine engine = new AlertEngine(AlertRules.defaults(), clock);
+        TwoClocks clock = new TwoClocks(T0.plus(Duration.ofMinutes(10)));
+        AlertEngine engine = clock.engine(AlertRules.defaults());
         MailedState mailed = new MailedState();
         mailed.apply(List.of(n(Notification.Kind.FIRING, "hot"), n(Notification.Kind.OFFLINE, "gone")));
         engine.restore(mailed);
@@ -68,8 +67,8 @@ class MailedStateTest {
     @Test
     void a_known_normal_sensor_that_stays_silent_after_a_restart_is_reported_offline() {
         // Given
-        MutableClock clock = new MutableClock(T0);
-        AlertEngine engine = new AlertEngine(AlertRules.defaults(), clock);
+        TwoClocks clock = new TwoClocks(T0);
+        AlertEngine engine = clock.engine(AlertRules.defaults());
         MailedState mailed = new MailedState();
         mailed.markKnown("quiet", T0.minus(Duration.ofHours(1)));
         List<String> seen = new java.util.ArrayList<>();
