@@ -4,6 +4,7 @@ import io.thermowatch.common.MonotonicClock;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,10 @@ import java.util.function.Consumer;
  * Alert state of every sensor seen since start: (event, clocks) in, notifications out. Pure: no I/O. Durations
  * (offline after silence, repeat interval) are measured on the monotonic clock, the wall clock only stamps.
  * Thread safe: every method is synchronised (the consumer thread and the offline sweeper share it).
+ *
+ * <p>Bounded: at most {@code maxTracked} sensors ({@code MAX_TRACKED_SENSORS}); a new id beyond that first forgets
+ * about 1 % of them, UNKNOWN ones first, then NORMAL and OFFLINE, FIRING last, the longest silent first within each,
+ * so ids published once and never again go before any sensor that talks or fires.
  */
 final class AlertEngine {
 
@@ -20,12 +25,26 @@ final class AlertEngine {
     private final Clock clock;
     private final MonotonicClock monotonic;
     private final Map<String, SensorAlert> sensors = new HashMap<>();
+    private final int maxTracked;
     private Consumer<String> newSensorListener = id -> { };
+    private Consumer<List<String>> evictionListener = ids -> { };
+    private long evicted;
+
+    /** Default for {@code MAX_TRACKED_SENSORS}. */
+    static final int DEFAULT_MAX_TRACKED = 100_000;
 
     AlertEngine(AlertRules rules, Clock clock, MonotonicClock monotonic) {
+        this(rules, clock, monotonic, DEFAULT_MAX_TRACKED);
+    }
+
+    AlertEngine(AlertRules rules, Clock clock, MonotonicClock monotonic, int maxTracked) {
+        if (maxTracked < 1) {
+            throw new IllegalArgumentException("MAX_TRACKED_SENSORS='" + maxTracked + "': expected at least 1");
+        }
         this.rules = rules;
         this.clock = clock;
         this.monotonic = monotonic;
+        this.maxTracked = maxTracked;
     }
 
     AlertRules rules() {
@@ -35,6 +54,20 @@ final class AlertEngine {
     /** Called (under the engine's lock: keep it short) when a sensor is seen for the first time. */
     synchronized void onNewSensor(Consumer<String> listener) {
         this.newSensorListener = listener;
+    }
+
+    /** Called (under the engine's lock: keep it short) with the ids forgotten to stay within the cap. */
+    synchronized void onEvicted(Consumer<List<String>> listener) {
+        this.evictionListener = listener;
+    }
+
+    /** Sensors forgotten so far to stay within {@code MAX_TRACKED_SENSORS}. */
+    synchronized long evictedCount() {
+        return evicted;
+    }
+
+    synchronized int trackedCount() {
+        return sensors.size();
     }
 
     /** Restores what the recipients were last told, before the first message is consumed. */
@@ -94,10 +127,38 @@ final class AlertEngine {
     private SensorAlert sensor(String sensorId) {
         SensorAlert sensor = sensors.get(sensorId);
         if (sensor == null) {
+            if (sensors.size() >= maxTracked) {
+                evictSome();
+            }
             sensor = new SensorAlert(sensorId);
             sensors.put(sensorId, sensor);
             newSensorListener.accept(sensorId);
         }
         return sensor;
+    }
+
+    /** The slow path of a new id at the cap: one sort per ~1 % of the cap, not per new id. */
+    private void evictSome() {
+        long now = monotonic.nanos();
+        int count = Math.max(1, maxTracked / 100);
+        List<Map.Entry<String, SensorAlert>> candidates = new ArrayList<>(sensors.entrySet());
+        candidates.sort(Comparator.<Map.Entry<String, SensorAlert>>comparingInt(e -> keepPriority(e.getValue()))
+                .thenComparingLong(e -> -(now - e.getValue().lastSeenNanos())));
+        List<String> gone = new ArrayList<>(count);
+        for (Map.Entry<String, SensorAlert> e : candidates.subList(0, Math.min(count, candidates.size()))) {
+            gone.add(e.getKey());
+        }
+        gone.forEach(sensors::remove);
+        evicted += gone.size();
+        evictionListener.accept(gone);
+    }
+
+    /** Lower is forgotten first: nothing known, then nothing pending, then an alert whose resolution is owed. */
+    private static int keepPriority(SensorAlert sensor) {
+        return switch (sensor.state()) {
+            case UNKNOWN -> 0;
+            case NORMAL, OFFLINE -> 1;
+            case FIRING -> 2;
+        };
     }
 }

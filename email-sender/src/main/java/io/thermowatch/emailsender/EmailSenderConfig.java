@@ -26,10 +26,11 @@ import java.util.Optional;
  * @param stateFile    {@code ALERT_STATE_FILE}: where what was mailed is kept across restarts; empty = nowhere
  *                     (state is rebuilt from the stream)
  * @param clockSkewWarn {@code CLOCK_SKEW_WARN}: a stamp this far from arrival is counted as clock skew (default 30 s)
+ * @param maxTrackedSensors {@code MAX_TRACKED_SENSORS}: sensors whose alert state is kept (default 100,000)
  */
 record EmailSenderConfig(AlertRules rules, Duration groupWait, ZoneId zone, String dashboardUrl, SmtpSettings smtp,
                          AmqpSettings amqp, int prefetch, int healthPort, Optional<Path> stateFile,
-                         Duration clockSkewWarn) {
+                         Duration clockSkewWarn, int maxTrackedSensors) {
 
     static final String DEMO_AMQP_USER = "email-sender";
     static final String DEMO_AMQP_PASS = "emailsender-demo-pass";
@@ -78,7 +79,8 @@ record EmailSenderConfig(AlertRules rules, Duration groupWait, ZoneId zone, Stri
         Optional<Path> stateFile = env.optionalString("ALERT_STATE_FILE").map(Path::of);
         Duration clockSkewWarn = ClockSkewMeter.warnFromEnv(env);
         return new EmailSenderConfig(rules, groupWait, zone, dashboardUrl, smtp, amqp, prefetch, healthPort,
-                stateFile, clockSkewWarn);
+                stateFile, clockSkewWarn,
+                env.integer("MAX_TRACKED_SENSORS", AlertEngine.DEFAULT_MAX_TRACKED, 1, 10_000_000));
     }
 
     private static void checkAddress(String name, String address) {

@@ -350,6 +350,34 @@ class AlertEngineTest {
     }
 
     @Test
+    void beyond_max_tracked_sensors_long_silent_ones_are_forgotten_first_and_firing_ones_last() {
+        // Given: room for 100; one firing sensor, then 99 cool ones, all silent since
+        AlertEngine small = new AlertEngine(AlertRules.defaults(), clock.wall, clock.ticker::nanos, 100);
+        List<List<String>> forgotten = new ArrayList<>();
+        small.onEvicted(forgotten::add);
+        small.onReading("hot", 30, sensorTime);
+        for (int i = 0; i < 99; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            small.onReading(String.format("s%02d", i), 20, sensorTime);
+        }
+        // When: s50 talks again, and a flood of new ids arrives
+        clock.advance(Duration.ofSeconds(1));
+        small.onReading("s50", 20, sensorTime + 1);
+        for (int i = 0; i < 1000; i++) {
+            clock.advance(Duration.ofMillis(10));
+            small.onReading("flood_" + i, 20, sensorTime);
+        }
+        // Then: never more than 100; the firing one kept, the one that talked kept longest of the old ones
+        assertEquals(100, small.trackedCount());
+        assertEquals(1000, small.evictedCount());
+        assertEquals(SensorAlert.State.FIRING, small.stateOf("hot"));
+        assertEquals(List.of("s00"), forgotten.get(0), "the longest silent goes first");
+        List<String> all = forgotten.stream().flatMap(List::stream).toList();
+        assertTrue(all.indexOf("s50") > all.indexOf("s98"), "a sensor that talks is kept longer");
+        assertEquals(-1, all.indexOf("hot"));
+    }
+
+    @Test
     void a_clear_threshold_not_below_the_threshold_is_rejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new AlertRules(25, 25, Duration.ofHours(1), Duration.ofMinutes(2)));
