@@ -267,6 +267,48 @@ class DashboardBrowserIT {
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
+    @Test
+    void a_retained_reading_stamped_in_the_future_never_pins_a_row() throws Exception {
+        // Given: retained readings the broker replays to the page on subscribe: one from the year 2100 (outside the
+        // codec's rules), one stamped 4 minutes ahead (inside them)
+        var year2100 = "room_" + RUN + "_y2100";
+        var ahead = "room_" + RUN + "_ahead";
+        var stamp2100 = Instant.parse("2100-01-01T00:00:00Z").toEpochMilli();
+        var fourMinutesAhead = System.currentTimeMillis() + Duration.ofMinutes(4).toMillis();
+        try {
+            publisher.publishRetained("temperature/" + year2100, payload(99.9, stamp2100));
+            publisher.publishRetained("temperature/" + ahead, payload(30.5, fourMinutesAhead));
+
+            // When
+            loadAndAwaitLive();
+            await().atMost(TWO_SECONDS).until(() -> cellText(ahead, 1).equals("30.5 °C"));
+            publish(year2100, 21.5);
+            publish(ahead, 22.5);
+
+            // Then: the reading that arrived last is shown; the one from 2100 was never drawn
+            await().atMost(TWO_SECONDS).pollInterval(Duration.ofMillis(50))
+                    .until(() -> cellText(year2100, 1).equals("21.5 °C") && cellText(ahead, 1).equals("22.5 °C"));
+            assertTrue(((Number) js("return window.thermowatchStats.invalidReadings;")).intValue() >= 1);
+
+            // And a sensor whose live readings are stamped 4 minutes ahead is marked, yet still updates
+            publisher.publishUntilAcknowledged("temperature/" + ahead,
+                    payload(23.5, System.currentTimeMillis() + Duration.ofMinutes(4).toMillis()), Duration.ofSeconds(10));
+            await().atMost(TWO_SECONDS).until(() -> "ahead".equals(attributeOf(ahead, "data-skew")));
+            assertTrue(cellText(ahead, 3).endsWith("clock ahead 4 min"), cellText(ahead, 3));
+            assertEquals("23.5 °C", cellText(ahead, 1));
+            publish(ahead, 24.0);
+            await().atMost(TWO_SECONDS).until(() -> cellText(ahead, 1).equals("24.0 °C"));
+            assertEquals("", attributeOf(ahead, "data-skew"));
+        } finally {
+            publisher.publishRetained("temperature/" + year2100, new byte[0]);
+            publisher.publishRetained("temperature/" + ahead, new byte[0]);
+        }
+    }
+
+    private static byte[] payload(double value, long timestampMillis) {
+        return ("{\"value\":" + value + ",\"timestamp\":" + timestampMillis + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
     private static void loadAndAwaitLive() {
         driver.get(url);
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
