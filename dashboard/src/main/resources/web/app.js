@@ -18,6 +18,9 @@
     config: null,
     threshold: Infinity,
     offlineAfterMs: 120000,
+    skewWarnMs: 30000,
+    // The codec's validity rules, from /api/config; until then nothing is trusted.
+    rules: { minValue: -273.15, maxValue: 1000, minTimestamp: 946684800000, maxFutureMs: 300000 },
     sensors: new Map(),   // id -> sensor record
     sortedIds: [],        // row order
     dirty: new Set(),     // ids whose row must be redrawn on the next animation frame
@@ -35,7 +38,7 @@
   // Exposed for tests and for measuring: how much the page does per frame.
   const stats = window.thermowatchStats = {
     messages: 0, flushes: 0, lastFlushMs: 0, maxFlushMs: 0, totalFlushMs: 0, connects: 0, connectedUri: null, clientId: null,
-    chartSensor: null, chartPoints: 0,
+    chartSensor: null, chartPoints: 0, invalidReadings: 0,
   };
 
   // ---- sensors -------------------------------------------------------------------------------------------
@@ -43,7 +46,7 @@
   function sensorRecord(id) {
     let sensor = state.sensors.get(id);
     if (!sensor) {
-      sensor = { id: id, value: null, timestamp: null, seenAt: null, status: 'unknown', row: null };
+      sensor = { id: id, value: null, timestamp: null, seenAt: null, skewMs: null, status: 'unknown', row: null };
       state.sensors.set(id, sensor);
     }
     return sensor;
@@ -57,10 +60,30 @@
     }
   }
 
-  function applyReading(id, value, timestamp, seenAt) {
+  // The codec's rules (common's ReadingCodec, via /api/config): what db-writer would reject is never drawn.
+  function isValidReading(value, timestamp) {
+    const rules = state.rules;
+    return typeof value === 'number' && isFinite(value) && value >= rules.minValue && value <= rules.maxValue
+      && Number.isSafeInteger(timestamp) && timestamp >= rules.minTimestamp
+      && timestamp <= Date.now() + rules.maxFutureMs;
+  }
+
+  // Time rule: the stamp is the sensor's claim, shown as is; "latest" is the reading that ARRIVED last, so no
+  // stamp (a clock ahead, a retained reading from the year 2100) can pin a row. A snapshot (the API's stored latest,
+  // or a retained message replayed by the broker on subscribe) did not just arrive from the sensor: it only fills a
+  // row that has nothing yet or something older.
+  function applyReading(id, value, timestamp, seenAt, live) {
+    if (!isValidReading(value, timestamp)) {
+      stats.invalidReadings++;
+      return;
+    }
     const sensor = sensorRecord(id);
-    if (sensor.timestamp !== null && timestamp < sensor.timestamp) {
-      return; // an older reading (replayed or reordered) never overwrites a newer one
+    if (!live && sensor.timestamp !== null && timestamp <= sensor.timestamp) {
+      return;
+    }
+    if (live) {
+      const skew = timestamp - seenAt;
+      sensor.skewMs = Math.abs(skew) > state.skewWarnMs ? skew : null;
     }
     sensor.value = value;
     sensor.timestamp = timestamp;
@@ -150,6 +173,15 @@
     badge.textContent = sensor.status;
     badge.className = 'badge ' + sensor.status;
     row.cells[3].textContent = sensor.timestamp === null ? '–' : formatTime(sensor.timestamp);
+    row.dataset.skew = sensor.skewMs === null ? '' : (sensor.skewMs > 0 ? 'ahead' : 'behind');
+    if (sensor.skewMs !== null) {
+      const note = document.createElement('span');
+      note.className = 'skew';
+      note.textContent = 'clock ' + row.dataset.skew + ' ' + formatSpan(Math.abs(sensor.skewMs));
+      note.title = 'stamped ' + formatSpan(Math.abs(sensor.skewMs)) + ' ' + (sensor.skewMs > 0 ? 'after' : 'before')
+        + ' it arrived';
+      row.cells[3].appendChild(note);
+    }
     row.dataset.status = sensor.status;
     row.dataset.hot = String(hot);
     row.classList.toggle('hot', hot);
@@ -184,6 +216,16 @@
 
   function pad(n) { return n < 10 ? '0' + n : String(n); }
 
+  function formatSpan(millis) {
+    if (millis < 90000) {
+      return Math.round(millis / 1000) + ' s';
+    }
+    if (millis < 90 * 60000) {
+      return Math.round(millis / 60000) + ' min';
+    }
+    return Math.round(millis / 3600000) + ' h';
+  }
+
   function formatTime(millis) {
     const d = new Date(millis);
     return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' '
@@ -207,7 +249,8 @@
       const now = Date.now();
       for (const view of body.sensors) {
         // seenAt in this browser's clock: how old the reading was on the server, subtracted from now.
-        applyReading(view.sensor, view.value, view.timestamp, now - (body.generatedAt - view.timestamp));
+        applyReading(view.sensor, view.value, view.timestamp,
+          now - Math.max(0, body.generatedAt - view.timestamp), false);
         const sensor = state.sensors.get(view.sensor);
         if (sensor.timestamp === view.timestamp && view.status !== 'online') {
           sensor.status = view.status;
@@ -314,9 +357,8 @@
       } catch (e) {
         return; // not JSON: the consumers reject it too
       }
-      if (reading && typeof reading.value === 'number' && isFinite(reading.value)
-          && typeof reading.timestamp === 'number' && isFinite(reading.timestamp)) {
-        applyReading(match[1], reading.value, reading.timestamp, Date.now());
+      if (reading && typeof reading === 'object') {
+        applyReading(match[1], reading.value, reading.timestamp, Date.now(), !message.retained);
       }
       return;
     }
@@ -423,6 +465,10 @@
     }
     state.threshold = state.config.threshold;
     state.offlineAfterMs = state.config.offlineAfterSeconds * 1000;
+    state.skewWarnMs = state.config.clockSkewWarnSeconds * 1000;
+    const rules = state.config.reading;
+    state.rules = { minValue: rules.minValue, maxValue: rules.maxValue, minTimestamp: rules.minTimestamp,
+      maxFutureMs: rules.maxFutureSeconds * 1000 };
     el('threshold').textContent = state.threshold + ' °C';
     setConnection('connecting', 'connecting…');
     connect();

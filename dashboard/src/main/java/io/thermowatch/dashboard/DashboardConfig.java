@@ -1,5 +1,6 @@
 package io.thermowatch.dashboard;
 
+import io.thermowatch.common.ClockSkewMeter;
 import io.thermowatch.common.DatabaseSettings;
 import io.thermowatch.common.EnvConfig;
 import io.thermowatch.common.MqttSettings;
@@ -21,6 +22,9 @@ import java.util.UUID;
  * @param mqttWsUrl              {@code MQTT_WS_URL}: overrides the derived {@code ws://<request host>:15675/ws}
  * @param threshold              {@code TEMPERATURE_THRESHOLD} (default 25 °C)
  * @param offlineAfter           {@code SENSOR_OFFLINE_AFTER} (default 2 minutes): no reading for this long = stale
+ * @param clockSkewWarn          {@code CLOCK_SKEW_WARN} (default 30 s): the page marks a sensor whose stamps are this far
+ *                               from when its readings arrive
+ * @param maxTrackedSensors      {@code MAX_TRACKED_SENSORS} (default 100,000): sensor statuses kept in memory
  * @param statusMqtt             common's {@code MQTT_*} for the server's own status subscription; the user defaults
  *                               to the read-only page user
  */
@@ -35,12 +39,15 @@ record DashboardConfig(
         Optional<String> mqttWsUrl,
         double threshold,
         Duration offlineAfter,
+        Duration clockSkewWarn,
+        int maxTrackedSensors,
         MqttSettings statusMqtt) {
 
     static final int DEFAULT_PORT = 8080;
     static final String DEFAULT_MANAGEMENT_URL = "http://haproxy:15672";
     static final double DEFAULT_THRESHOLD = 25.0;
     static final Duration DEFAULT_OFFLINE_AFTER = Duration.ofMinutes(2);
+    static final int DEFAULT_MAX_TRACKED_SENSORS = 100_000;
 
     /** Reads and validates every variable; throws the common one-line {@code ConfigException} on the first bad one. */
     static DashboardConfig load(EnvConfig env) {
@@ -63,6 +70,8 @@ record DashboardConfig(
                 wsUrl.map(url -> Urls.webSocketUrl("MQTT_WS_URL", url)),
                 env.decimal("TEMPERATURE_THRESHOLD", DEFAULT_THRESHOLD, -273.15, 1000.0, "°C"),
                 env.positiveDuration("SENSOR_OFFLINE_AFTER", DEFAULT_OFFLINE_AFTER),
+                ClockSkewMeter.warnFromEnv(env),
+                env.integer("MAX_TRACKED_SENSORS", DEFAULT_MAX_TRACKED_SENSORS, 1, 10_000_000),
                 statusMqtt);
     }
 }

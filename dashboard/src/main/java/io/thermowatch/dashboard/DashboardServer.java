@@ -1,5 +1,6 @@
 package io.thermowatch.dashboard;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -57,7 +58,10 @@ final class DashboardServer implements AutoCloseable {
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrorHandler(responses));
         var health = HealthServer.handler(registry, List.of(new HealthServer.Check("database", schemaProbe::isReady)));
-        var statuses = new StatusTracker(config.statusMqtt(), clock);
+        var statuses = new StatusTracker(config.statusMqtt(), clock, config.maxTrackedSensors());
+        registry.gauge("thermowatch.sensors.tracked", statuses, StatusTracker::trackedCount);
+        FunctionCounter.builder("thermowatch.sensors.evicted", statuses, StatusTracker::evictedCount)
+                .description("Sensor statuses forgotten to stay within MAX_TRACKED_SENSORS").register(registry);
         var api = new ApiHandler(config, store, sensorState, cluster, statuses, responses, registry, clock);
         server.setHandler(new SecurityHeaders(new Handler.Sequence(health, api, new StaticAssets())));
         try {

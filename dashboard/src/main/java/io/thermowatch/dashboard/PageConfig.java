@@ -1,5 +1,6 @@
 package io.thermowatch.dashboard;
 
+import io.thermowatch.common.ReadingCodec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -7,7 +8,8 @@ import java.util.Map;
 /**
  * What the page needs to connect: the MQTT-over-WebSocket URL (from {@code MQTT_WS_URL}, else the host the browser
  * used to reach the dashboard, port {@value #DEFAULT_WS_PORT}, path {@code /ws}), the read-only page credentials
- * (meant for the browser: that user can only subscribe), the threshold and the offline timeout.
+ * (meant for the browser: that user can only subscribe), the threshold and the offline timeout, the clock-skew
+ * warning, and the codec's validity rules, so the page judges a live reading exactly as db-writer does.
  */
 final class PageConfig {
 
@@ -30,6 +32,14 @@ final class PageConfig {
         body.put("threshold", config.threshold());
         body.put("offlineAfterSeconds", config.offlineAfter().toSeconds());
         body.put("historyMinutes", 60);
+        body.put("clockSkewWarnSeconds", config.clockSkewWarn().toSeconds());
+        body.put("maxTrackedSensors", config.maxTrackedSensors());
+        var reading = new LinkedHashMap<String, Object>();
+        reading.put("minValue", ReadingCodec.MIN_VALUE_CELSIUS);
+        reading.put("maxValue", ReadingCodec.MAX_VALUE_CELSIUS);
+        reading.put("minTimestamp", ReadingCodec.MIN_TIMESTAMP_MILLIS);
+        reading.put("maxFutureSeconds", ReadingCodec.MAX_CLOCK_SKEW.toSeconds());
+        body.put("reading", reading);
         return body;
     }
 

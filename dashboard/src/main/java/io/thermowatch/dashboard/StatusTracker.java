@@ -9,10 +9,12 @@ import io.thermowatch.common.SensorStatus;
 import io.thermowatch.common.Topics;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -27,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * (the database keeps readings, not statuses). Subscribes with the read-only page user through HAProxy, clean
  * session (no queue left behind), and resubscribes after every reconnect. Statuses are not retained by the broker:
  * after a restart a sensor's status is known from its next status message. Never part of readiness: without it the
- * API falls back to online/stale. Thread-safe.
+ * API falls back to online/stale. Bounded: at most {@code MAX_TRACKED_SENSORS} ids; a new id beyond that forgets
+ * about 1 % of them, the longest silent first (an id whose only message was long ago is "unknown" again, and the API
+ * falls back to online/stale for it). Thread-safe.
  */
 final class StatusTracker implements AutoCloseable {
 
@@ -38,6 +42,8 @@ final class StatusTracker implements AutoCloseable {
     }
 
     private final Map<String, Seen> statuses = new ConcurrentHashMap<>();
+    private final int maxTracked;
+    private final LongAdder evicted = new LongAdder();
     private final MqttSettings settings;
     private final Clock clock;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -45,6 +51,11 @@ final class StatusTracker implements AutoCloseable {
     private volatile MqttClient client;
 
     StatusTracker(MqttSettings settings, Clock clock) {
+        this(settings, clock, DashboardConfig.DEFAULT_MAX_TRACKED_SENSORS);
+    }
+
+    StatusTracker(MqttSettings settings, Clock clock, int maxTracked) {
+        this.maxTracked = maxTracked;
         this.settings = settings;
         this.clock = clock;
         this.connector = new Thread(this::connectUntilClosed, "dashboard-status-connect");
@@ -65,7 +76,37 @@ final class StatusTracker implements AutoCloseable {
         if (route.isEmpty() || route.get().kind() != Topics.Kind.STATUS) {
             return;
         }
-        SensorStatus.parse(payload).ifPresent(status -> statuses.put(route.get().sensorId(), new Seen(status, clock.instant())));
+        var status = SensorStatus.parse(payload);
+        if (status.isEmpty()) {
+            return;
+        }
+        var sensor = route.get().sensorId();
+        var seen = new Seen(status.get(), clock.instant());
+        if (statuses.replace(sensor, seen) == null) {
+            addNew(sensor, seen);
+        }
+    }
+
+    /** Ids forgotten so far to stay within {@code MAX_TRACKED_SENSORS}. */
+    long evictedCount() {
+        return evicted.sum();
+    }
+
+    int trackedCount() {
+        return statuses.size();
+    }
+
+    // The slow path, for an id not seen before: one sort per ~1 % of the cap, not per new id.
+    private synchronized void addNew(String sensor, Seen seen) {
+        if (statuses.size() >= maxTracked) {
+            var count = Math.max(1, maxTracked / 100);
+            var oldestFirst = statuses.entrySet().stream()
+                    .sorted(Comparator.comparing((Map.Entry<String, Seen> e) -> e.getValue().receivedAt()))
+                    .limit(count).map(Map.Entry::getKey).toList();
+            oldestFirst.forEach(statuses::remove);
+            evicted.add(oldestFirst.size());
+        }
+        statuses.put(sensor, seen);
     }
 
     // Paho's automatic reconnect only starts after a first successful connect: retry that one here.

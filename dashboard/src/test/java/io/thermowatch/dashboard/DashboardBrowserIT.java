@@ -267,6 +267,56 @@ class DashboardBrowserIT {
 
     // ---- helpers -------------------------------------------------------------------------------------------
 
+    @Test
+    void a_retained_reading_stamped_in_the_future_never_pins_a_row() throws Exception {
+        // Given: the page live (RabbitMQ replays retained messages only to exact-topic subscriptions, so the page's
+        // temperature/# sees them as they are published)
+        var year2100 = "room_" + RUN + "_y2100";
+        var ahead = "room_" + RUN + "_ahead";
+        loadAndAwaitLive();
+        try {
+            // When: a retained reading stamped in the year 2100 (outside the codec's rules), then a normal one
+            var invalidBefore = invalidReadings();
+            publisher.publishRetained("temperature/" + year2100,
+                    payload(99.9, Instant.parse("2100-01-01T00:00:00Z").toEpochMilli()));
+            await().atMost(TWO_SECONDS).until(() -> invalidReadings() > invalidBefore);
+            publish(year2100, 21.5);
+
+            // Then: it was never drawn, and the next reading shows
+            await().atMost(TWO_SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> cellText(year2100, 1).equals("21.5 °C"));
+
+            // When: a retained reading stamped 4 minutes ahead (inside the codec's rules), then one stamped now
+            publisher.publishRetained("temperature/" + ahead,
+                    payload(30.5, System.currentTimeMillis() + Duration.ofMinutes(4).toMillis()));
+            await().atMost(TWO_SECONDS).until(() -> cellText(ahead, 1).equals("30.5 °C"));
+            publish(ahead, 22.5);
+
+            // Then: the reading that arrived last is the latest, whatever the stamps say
+            await().atMost(TWO_SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> cellText(ahead, 1).equals("22.5 °C"));
+
+            // And a sensor whose live readings are stamped 4 minutes ahead is marked, until its clock is right again
+            publisher.publishUntilAcknowledged("temperature/" + ahead,
+                    payload(23.5, System.currentTimeMillis() + Duration.ofMinutes(4).toMillis()), Duration.ofSeconds(10));
+            await().atMost(TWO_SECONDS).until(() -> "ahead".equals(attributeOf(ahead, "data-skew")));
+            assertTrue(cellText(ahead, 3).endsWith("clock ahead 4 min"), cellText(ahead, 3));
+            assertEquals("23.5 °C", cellText(ahead, 1));
+            publish(ahead, 24.0);
+            await().atMost(TWO_SECONDS).until(() -> cellText(ahead, 1).equals("24.0 °C"));
+            assertEquals("", attributeOf(ahead, "data-skew"));
+        } finally {
+            publisher.publishRetained("temperature/" + year2100, new byte[0]);
+            publisher.publishRetained("temperature/" + ahead, new byte[0]);
+        }
+    }
+
+    private static int invalidReadings() {
+        return ((Number) js("return window.thermowatchStats.invalidReadings;")).intValue();
+    }
+
+    private static byte[] payload(double value, long timestampMillis) {
+        return ("{\"value\":" + value + ",\"timestamp\":" + timestampMillis + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
     private static void loadAndAwaitLive() {
         driver.get(url);
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))

@@ -32,6 +32,31 @@ class StatusTrackerTest {
     }
 
     @Test
+    void beyond_max_tracked_sensors_the_longest_silent_ids_are_forgotten_first() {
+        // Given: room for 100, each id one second after the previous one
+        var clock = new io.thermowatch.testkit.MutableClock(NOW);
+        var small = new StatusTracker(new MqttSettings(List.of("tcp://127.0.0.1:1"), "u", "p", "c", 30), clock, 100);
+        for (int i = 0; i < 100; i++) {
+            clock.advance(java.time.Duration.ofSeconds(1));
+            small.accept("sensors/s" + i + "/status", bytes("online"));
+        }
+        clock.advance(java.time.Duration.ofSeconds(1));
+        small.accept("sensors/s0/status", bytes("offline")); // s0 speaks again
+
+        // When: a flood of new ids
+        for (int i = 0; i < 500; i++) {
+            clock.advance(java.time.Duration.ofSeconds(1));
+            small.accept("sensors/flood" + i + "/status", bytes("online"));
+        }
+
+        // Then
+        assertEquals(100, small.trackedCount());
+        assertEquals(500, small.evictedCount());
+        assertTrue(small.status("s1").isEmpty(), "the longest silent went first");
+        assertTrue(small.status("flood499").isPresent());
+    }
+
+    @Test
     void other_topics_payloads_and_bad_ids_are_ignored() {
         // When
         tracker.accept("temperature/a1", bytes("offline"));

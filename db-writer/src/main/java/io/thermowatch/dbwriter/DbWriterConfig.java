@@ -2,6 +2,7 @@ package io.thermowatch.dbwriter;
 
 import io.thermowatch.common.DatabaseSettings;
 import io.thermowatch.common.AmqpSettings;
+import io.thermowatch.common.ClockSkewMeter;
 import io.thermowatch.common.EnvConfig;
 import java.time.Duration;
 
@@ -17,9 +18,11 @@ import java.time.Duration;
  * @param healthPort     port of /healthz, /readyz, /metrics
  * @param consumers      consumers (channel + writer thread each) in this process
  * @param rejectsRetention how long rows of {@code rejected_messages} are kept
+ * @param clockSkewWarn  {@code CLOCK_SKEW_WARN}: a stamp this far from arrival is counted as clock skew (default 30 s)
  */
 record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSize, Duration batchMaxWait,
-                      int prefetch, int retentionDays, int healthPort, int consumers, Duration rejectsRetention) {
+                      int prefetch, int retentionDays, int healthPort, int consumers, Duration rejectsRetention,
+                      Duration clockSkewWarn) {
 
     static final String DEFAULT_AMQP_USER = "db-writer";
     static final String DEFAULT_AMQP_PASS = "dbwriter-demo-pass";
@@ -56,7 +59,8 @@ record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSiz
                         && rejectsRetention.compareTo(MAX_REJECTS_RETENTION) <= 0,
                 "REJECTS_RETENTION", env.optionalString("REJECTS_RETENTION").orElse(""),
                 "a duration between 1h and 36500d, e.g. 30d or 12h (a bare number means seconds)");
+        Duration clockSkewWarn = ClockSkewMeter.warnFromEnv(env);
         return new DbWriterConfig(database, amqp, batchSize, batchMaxWait, prefetch, retentionDays, healthPort,
-                consumers, rejectsRetention);
+                consumers, rejectsRetention, clockSkewWarn);
     }
 }

@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.thermowatch.common.AmqpConsumer;
 import io.thermowatch.common.AmqpDelivery;
 import io.thermowatch.common.HealthServer;
+import io.thermowatch.common.ClockSkewMeter;
 import io.thermowatch.common.Metrics;
 import io.thermowatch.common.ReadingCodec;
 import io.thermowatch.common.Retries;
@@ -86,7 +87,8 @@ final class DbWriterService implements AutoCloseable {
             rejectRetention = RejectRetention.start(dataSource, config.rejectsRetention(), clock);
             connection = config.amqp().connect(NAME);
             BatchSink sink = new PostgresSink(dataSource, PostgresSink.Method.COPY_FIRST);
-            DeliveryTriage triage = new DeliveryTriage(new ReadingCodec(clock));
+            DeliveryTriage triage = new DeliveryTriage(new ReadingCodec(clock),
+                    new ClockSkewMeter(config.clockSkewWarn(), registry));
             List<Lane> lanes = new ArrayList<>();
             for (int i = 1; i <= config.consumers(); i++) {
                 // Unbounded in code, bounded in practice by the prefetch: the broker pushes no more than that

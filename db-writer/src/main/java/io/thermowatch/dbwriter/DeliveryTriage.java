@@ -1,6 +1,8 @@
 package io.thermowatch.dbwriter;
 
 import io.thermowatch.common.AmqpDelivery;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.thermowatch.common.ClockSkewMeter;
 import io.thermowatch.common.Decoded;
 import io.thermowatch.common.Reading;
 import io.thermowatch.common.ReadingCodec;
@@ -9,7 +11,8 @@ import java.util.Optional;
 
 /**
  * Sorts a delivery into a reading to store, a rejection to keep, or a message to acknowledge and ignore
- * (sensor status, which belongs to email-sender). Pure and thread-safe.
+ * (sensor status, which belongs to email-sender), counting readings stamped far from their arrival on the way.
+ * Thread-safe.
  */
 final class DeliveryTriage {
 
@@ -30,9 +33,16 @@ final class DeliveryTriage {
     private static final Ignore IGNORE = new Ignore();
 
     private final ReadingCodec codec;
+    private final ClockSkewMeter skew;
 
-    DeliveryTriage(ReadingCodec codec) {
+    DeliveryTriage(ReadingCodec codec, ClockSkewMeter skew) {
         this.codec = codec;
+        this.skew = skew;
+    }
+
+    /** For tests that do not look at the skew meter. */
+    DeliveryTriage(ReadingCodec codec) {
+        this(codec, new ClockSkewMeter(ClockSkewMeter.DEFAULT_WARN, new SimpleMeterRegistry()));
     }
 
     Outcome classify(AmqpDelivery delivery) {
@@ -52,6 +62,7 @@ final class DeliveryTriage {
         }
         Decoded decoded = codec.decode(sensorId, delivery.body());
         if (decoded instanceof Decoded.Accepted accepted) {
+            skew.observe(accepted.reading().timestampMillis(), delivery.receivedAtMillis());
             return new Store(accepted.reading());
         }
         return reject(delivery, ((Decoded.Rejected) decoded).reason());

@@ -78,6 +78,7 @@ class DbWriterConfigTest {
         assertMessageStartsWith("REJECTS_RETENTION='30'", Map.of("REJECTS_RETENTION", "30"));
         assertMessageStartsWith("REJECTS_RETENTION='0'", Map.of("REJECTS_RETENTION", "0"));
         assertMessageStartsWith("REJECTS_RETENTION='40000d'", Map.of("REJECTS_RETENTION", "40000d"));
+        assertMessageStartsWith("CLOCK_SKEW_WARN='later'", Map.of("CLOCK_SKEW_WARN", "later"));
     }
 
     private static void assertMessageStartsWith(String prefix, Map<String, String> env) {

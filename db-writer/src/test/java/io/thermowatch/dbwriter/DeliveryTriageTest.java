@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.thermowatch.common.AmqpDelivery;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.thermowatch.common.ClockSkewMeter;
 import io.thermowatch.common.Reading;
 import io.thermowatch.common.ReadingCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
@@ -31,6 +34,23 @@ class DeliveryTriageTest {
         // Then
         Reading reading = assertInstanceOf(DeliveryTriage.Store.class, outcome).reading();
         assertEquals(new Reading("data_center_a1", 23.0, 1764244800000L), reading);
+    }
+
+    @Test
+    void readings_stamped_far_from_their_arrival_are_counted_as_clock_skew() {
+        // Given
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        DeliveryTriage counting = new DeliveryTriage(new ReadingCodec(Clock.fixed(NOW, ZoneOffset.UTC)),
+                new ClockSkewMeter(Duration.ofSeconds(30), registry));
+        long now = NOW.toEpochMilli();
+        // When: 4 min ahead, 10 min behind, 1 s behind
+        for (long stamp : new long[] {now + 240_000, now - 600_000, now - 1_000}) {
+            assertInstanceOf(DeliveryTriage.Store.class, counting.classify(
+                    delivery("temperature.s1", "{\"value\": 21, \"timestamp\": " + stamp + "}")));
+        }
+        // Then
+        assertEquals(1.0, registry.get(ClockSkewMeter.METER).tag("direction", "ahead").counter().count());
+        assertEquals(1.0, registry.get(ClockSkewMeter.METER).tag("direction", "behind").counter().count());
     }
 
     @Test

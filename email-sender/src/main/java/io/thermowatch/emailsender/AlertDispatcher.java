@@ -8,9 +8,8 @@ import io.thermowatch.common.Acknowledger;
 import io.thermowatch.common.DeliveryRef;
 import io.thermowatch.common.Retries;
 import io.thermowatch.common.WorkerSupervisor;
-import java.time.Clock;
+import io.thermowatch.common.MonotonicClock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -49,7 +48,7 @@ final class AlertDispatcher implements AutoCloseable {
     private final MailSink sink;
     private final Acknowledger acknowledger;
     private final MailedListener mailedListener;
-    private final Clock clock;
+    private final MonotonicClock clock;
     private final RetryPolicy<Object> smtpRetry;
     private final Counter sent;
     private final Counter failed;
@@ -73,7 +72,7 @@ final class AlertDispatcher implements AutoCloseable {
     }
 
     AlertDispatcher(Duration groupWait, MailComposer composer, MailSink sink, Acknowledger acknowledger,
-                    MailedListener mailedListener, Clock clock, Duration maxRetryDelay, MeterRegistry registry) {
+                    MailedListener mailedListener, MonotonicClock clock, Duration maxRetryDelay, MeterRegistry registry) {
         this.window = new GroupingWindow<>(groupWait);
         this.composer = composer;
         this.sink = sink;
@@ -101,7 +100,7 @@ final class AlertDispatcher implements AutoCloseable {
     /** Queues the notifications caused by one delivery; the delivery is acked once they are all mailed. */
     void add(List<Notification> notifications, DeliveryRef cause) {
         synchronized (lock) {
-            Instant now = clock.instant();
+            long now = clock.nanos();
             for (Notification n : notifications) {
                 Pending p = new Pending(n);
                 if (cause != null) {
@@ -157,20 +156,12 @@ final class AlertDispatcher implements AutoCloseable {
                 if (!running) {
                     return;
                 }
-                Instant now = clock.instant();
+                long now = clock.nanos();
                 retry = !retrying.isEmpty();
-                if (retry) {
-                    long waitNanos = nextAttemptNanos - System.nanoTime();
-                    if (waitNanos > 0) {
-                        waitMillis(Math.max(1, TimeUnit.NANOSECONDS.toMillis(waitNanos)));
-                        continue;
-                    }
-                } else {
-                    Instant dueAt = window.dueAt().orElse(null);
-                    if (dueAt == null || now.isBefore(dueAt)) {
-                        waitMillis(dueAt == null ? 0 : Math.max(1, Duration.between(now, dueAt).toMillis()));
-                        continue;
-                    }
+                Long wakeAt = retry ? Long.valueOf(nextAttemptNanos) : boxed(window.dueAtNanos());
+                if (wakeAt == null || wakeAt - now > 0) {
+                    waitUntil(now, wakeAt);
+                    continue;
                 }
                 batch = new ArrayList<>(retrying);
                 batch.addAll(window.takeDue(now));
@@ -181,10 +172,17 @@ final class AlertDispatcher implements AutoCloseable {
         }
     }
 
-    /** Waits on the lock (0: until notified); caller holds it. */
-    private void waitMillis(long millis) {
+    private static Long boxed(java.util.OptionalLong nanos) {
+        return nanos.isPresent() ? nanos.getAsLong() : null;
+    }
+
+    private void waitUntil(long now, Long wakeAt) {
         try {
-            lock.wait(millis);
+            if (wakeAt == null) {
+                lock.wait();
+            } else {
+                lock.wait(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(wakeAt - now)));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
@@ -245,7 +243,7 @@ final class AlertDispatcher implements AutoCloseable {
                 }
                 outage.recordException(failure.cause());
                 delay = outage.getDelay();
-                nextAttemptNanos = System.nanoTime() + delay.toNanos();
+                nextAttemptNanos = clock.nanos() + delay.toNanos();
             }
         }
         if (!ok) {
@@ -285,7 +283,7 @@ final class AlertDispatcher implements AutoCloseable {
         List<Pending> batch;
         synchronized (lock) {
             batch = new ArrayList<>(retrying);
-            batch.addAll(window.takeDue(Instant.MAX));
+            batch.addAll(window.takeAll());
             retrying = List.of();
             inFlight = batch;
         }

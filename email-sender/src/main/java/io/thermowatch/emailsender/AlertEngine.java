@@ -1,27 +1,50 @@
 package io.thermowatch.emailsender;
 
+import io.thermowatch.common.MonotonicClock;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Alert state of every sensor seen since start: (event, clock) in, notifications out. Pure: no I/O.
+ * Alert state of every sensor seen since start: (event, clocks) in, notifications out. Pure: no I/O. Durations
+ * (offline after silence, repeat interval) are measured on the monotonic clock, the wall clock only stamps.
  * Thread safe: every method is synchronised (the consumer thread and the offline sweeper share it).
+ *
+ * <p>Bounded: at most {@code maxTracked} sensors ({@code MAX_TRACKED_SENSORS}); a new id beyond that first forgets
+ * about 1 % of them, UNKNOWN ones first, then NORMAL and OFFLINE, FIRING last, the longest silent first within each,
+ * so ids published once and never again go before any sensor that talks or fires.
  */
 final class AlertEngine {
 
     private final AlertRules rules;
     private final Clock clock;
+    private final MonotonicClock monotonic;
     private final Map<String, SensorAlert> sensors = new HashMap<>();
+    private final int maxTracked;
     private Consumer<String> newSensorListener = id -> { };
+    private Consumer<List<String>> evictionListener = ids -> { };
+    private long evicted;
 
-    AlertEngine(AlertRules rules, Clock clock) {
+    /** Default for {@code MAX_TRACKED_SENSORS}. */
+    static final int DEFAULT_MAX_TRACKED = 100_000;
+
+    AlertEngine(AlertRules rules, Clock clock, MonotonicClock monotonic) {
+        this(rules, clock, monotonic, DEFAULT_MAX_TRACKED);
+    }
+
+    AlertEngine(AlertRules rules, Clock clock, MonotonicClock monotonic, int maxTracked) {
+        if (maxTracked < 1) {
+            throw new IllegalArgumentException("MAX_TRACKED_SENSORS='" + maxTracked + "': expected at least 1");
+        }
         this.rules = rules;
         this.clock = clock;
+        this.monotonic = monotonic;
+        this.maxTracked = maxTracked;
     }
 
     AlertRules rules() {
@@ -33,27 +56,48 @@ final class AlertEngine {
         this.newSensorListener = listener;
     }
 
+    /** Called (under the engine's lock: keep it short) with the ids forgotten to stay within the cap. */
+    synchronized void onEvicted(Consumer<List<String>> listener) {
+        this.evictionListener = listener;
+    }
+
+    /** Sensors forgotten so far to stay within {@code MAX_TRACKED_SENSORS}. */
+    synchronized long evictedCount() {
+        return evicted;
+    }
+
+    synchronized int trackedCount() {
+        return sensors.size();
+    }
+
     /** Restores what the recipients were last told, before the first message is consumed. */
     synchronized void restore(MailedState mailed) {
-        Instant now = clock.instant();
+        Now now = now();
         mailed.entries().forEach((id, e) -> sensor(id).restore(e.state(), e.since(), now));
     }
 
-    synchronized List<Notification> onReading(String sensorId, double value, long timestampMillis) {
-        return sensor(sensorId).onReading(value, Instant.ofEpochMilli(timestampMillis), clock.instant(), rules);
+    /** A reading as it arrives; {@code redelivered} is the broker's flag (see {@link SensorAlert#onReading}). */
+    synchronized List<Notification> onReading(String sensorId, double value, long timestampMillis,
+                                              boolean redelivered) {
+        return sensor(sensorId).onReading(value, Instant.ofEpochMilli(timestampMillis), redelivered, now(), rules);
+    }
+
+    /** A reading delivered for the first time. */
+    List<Notification> onReading(String sensorId, double value, long timestampMillis) {
+        return onReading(sensorId, value, timestampMillis, false);
     }
 
     synchronized List<Notification> onOnline(String sensorId) {
-        return sensor(sensorId).onOnline(clock.instant());
+        return sensor(sensorId).onOnline(now());
     }
 
     synchronized List<Notification> onOffline(String sensorId) {
-        return sensor(sensorId).onOffline(clock.instant());
+        return sensor(sensorId).onOffline(now());
     }
 
     /** Marks offline every sensor silent for {@code offlineAfter}; called periodically by the sweeper. */
     synchronized List<Notification> sweepSilentSensors() {
-        Instant now = clock.instant();
+        Now now = now();
         List<Notification> out = new ArrayList<>();
         for (SensorAlert sensor : sensors.values()) {
             out.addAll(sensor.checkSilence(now, rules));
@@ -76,13 +120,45 @@ final class AlertEngine {
         return sensor == null ? SensorAlert.State.UNKNOWN : sensor.state();
     }
 
+    private Now now() {
+        return new Now(clock.instant(), monotonic.nanos());
+    }
+
     private SensorAlert sensor(String sensorId) {
         SensorAlert sensor = sensors.get(sensorId);
         if (sensor == null) {
+            if (sensors.size() >= maxTracked) {
+                evictSome();
+            }
             sensor = new SensorAlert(sensorId);
             sensors.put(sensorId, sensor);
             newSensorListener.accept(sensorId);
         }
         return sensor;
+    }
+
+    /** The slow path of a new id at the cap: one sort per ~1 % of the cap, not per new id. */
+    private void evictSome() {
+        long now = monotonic.nanos();
+        int count = Math.max(1, maxTracked / 100);
+        List<Map.Entry<String, SensorAlert>> candidates = new ArrayList<>(sensors.entrySet());
+        candidates.sort(Comparator.<Map.Entry<String, SensorAlert>>comparingInt(e -> keepPriority(e.getValue()))
+                .thenComparingLong(e -> -(now - e.getValue().lastSeenNanos())));
+        List<String> gone = new ArrayList<>(count);
+        for (Map.Entry<String, SensorAlert> e : candidates.subList(0, Math.min(count, candidates.size()))) {
+            gone.add(e.getKey());
+        }
+        gone.forEach(sensors::remove);
+        evicted += gone.size();
+        evictionListener.accept(gone);
+    }
+
+    /** Lower is forgotten first: nothing known, then nothing pending, then an alert whose resolution is owed. */
+    private static int keepPriority(SensorAlert sensor) {
+        return switch (sensor.state()) {
+            case UNKNOWN -> 0;
+            case NORMAL, OFFLINE -> 1;
+            case FIRING -> 2;
+        };
     }
 }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.thermowatch.common.Acknowledger;
 import io.thermowatch.common.AmqpConsumer;
 import io.thermowatch.common.AmqpDelivery;
+import io.thermowatch.common.ClockSkewMeter;
 import io.thermowatch.common.Decoded;
 import io.thermowatch.common.DeliveryRef;
 import io.thermowatch.common.Reading;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * (see {@link AlertDispatcher}). The subscription itself (prefetch, re-subscribing, channel identity) is the
  * {@link AmqpConsumer}'s.
  *
- * <p>A message whose channel was replaced before its ack is redelivered; the engine sees it as a duplicate (same
- * sensor timestamp) and it is acked, or held while a mail about that sensor is still pending.
+ * <p>A message whose channel was replaced before its ack is redelivered; the engine sees it as a copy (redelivered,
+ * stamped at or before the newest stamp seen) and it is acked, or held while a mail about that sensor is still
+ * pending.
  */
 final class AlertFeed implements AmqpConsumer.Handler {
 
@@ -37,18 +39,20 @@ final class AlertFeed implements AmqpConsumer.Handler {
     private final AlertDispatcher dispatcher;
     private final Acknowledger acks;
     private final ReadingCodec codec;
+    private final ClockSkewMeter skew;
     private final Counter consumed;
     private final Counter rejected;
     private final AtomicLong lastRejectLogNanos = new AtomicLong(System.nanoTime() - REJECT_LOG_INTERVAL_NANOS);
     private final AtomicLong suppressedRejects = new AtomicLong();
 
     AlertFeed(String queue, AlertEngine engine, AlertDispatcher dispatcher, Acknowledger acks, ReadingCodec codec,
-              MeterRegistry registry) {
+              ClockSkewMeter skew, MeterRegistry registry) {
         this.queue = queue;
         this.engine = engine;
         this.dispatcher = dispatcher;
         this.acks = acks;
         this.codec = codec;
+        this.skew = skew;
         this.consumed = Counter.builder("thermowatch.messages.consumed").register(registry);
         this.rejected = Counter.builder("thermowatch.messages.rejected")
                 .description("Malformed messages, logged and acknowledged").register(registry);
@@ -73,7 +77,9 @@ final class AlertFeed implements AmqpConsumer.Handler {
                 return;
             }
             Reading reading = ((Decoded.Accepted) decoded).reading();
-            notifications = engine.onReading(sensorId, reading.value(), reading.timestampMillis());
+            skew.observe(reading.timestampMillis(), System.currentTimeMillis());
+            notifications = engine.onReading(sensorId, reading.value(), reading.timestampMillis(),
+                    delivery.redelivered());
         } else {
             Optional<SensorStatus> status = SensorStatus.parse(delivery.body());
             if (status.isEmpty()) {

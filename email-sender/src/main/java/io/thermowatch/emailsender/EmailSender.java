@@ -1,15 +1,19 @@
 package io.thermowatch.emailsender;
 
 import com.rabbitmq.client.Connection;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.thermowatch.common.AmqpConsumer;
+import io.thermowatch.common.ClockSkewMeter;
 import io.thermowatch.common.HealthServer;
+import io.thermowatch.common.MonotonicClock;
 import io.thermowatch.common.ReadingCodec;
 import io.thermowatch.common.Topics;
 import io.thermowatch.common.WorkerSupervisor;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,30 +32,37 @@ final class EmailSender implements AutoCloseable {
     private final AlertDispatcher dispatcher;
     private final ScheduledExecutorService sweeper;
     private final HealthServer health;
+    private final Optional<StateKeeper> stateKeeper;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmailSender(Connection connection, AmqpConsumer consumer, AlertDispatcher dispatcher,
-                        ScheduledExecutorService sweeper, HealthServer health) {
+                        ScheduledExecutorService sweeper, HealthServer health, Optional<StateKeeper> stateKeeper) {
         this.connection = connection;
         this.consumer = consumer;
         this.dispatcher = dispatcher;
         this.sweeper = sweeper;
         this.health = health;
+        this.stateKeeper = stateKeeper;
     }
 
     /** @param workers watches the dispatcher, the sweeper and the consumer's dispatch: one dying stops the service */
     static EmailSender start(EmailSenderConfig config, PrometheusMeterRegistry registry, WorkerSupervisor workers)
             throws Exception {
-        Clock clock = Clock.systemUTC();
+        Clock clock = Clock.systemUTC(); // stamps only; every duration runs on the monotonic clock
+        MonotonicClock monotonic = MonotonicClock.system();
         log.info("email-sender - Alert rules: {}, group wait {}, mail: {}", config.rules(), config.groupWait(),
                 config.smtp());
-        AlertEngine engine = new AlertEngine(config.rules(), clock);
-        AlertDispatcher.MailedListener mailedListener = restoreState(config, engine);
+        AlertEngine engine = new AlertEngine(config.rules(), clock, monotonic, config.maxTrackedSensors());
+        Optional<StateKeeper> stateKeeper = restoreState(config, engine, clock);
+        AlertDispatcher.MailedListener mailedListener = stateKeeper.isPresent() ? stateKeeper.get() : mailed -> { };
         MailComposer composer = new MailComposer(config.rules(), config.zone(), config.dashboardUrl());
         AtomicReference<AmqpConsumer> consumerRef = new AtomicReference<>();
         AtomicReference<AlertDispatcher> dispatcherRef = new AtomicReference<>();
         registry.gauge("thermowatch.sensors.firing", engine, e -> e.count(SensorAlert.State.FIRING));
         registry.gauge("thermowatch.sensors.offline", engine, e -> e.count(SensorAlert.State.OFFLINE));
+        registry.gauge("thermowatch.sensors.tracked", engine, AlertEngine::trackedCount);
+        FunctionCounter.builder("thermowatch.sensors.evicted", engine, AlertEngine::evictedCount)
+                .description("Sensors forgotten to stay within MAX_TRACKED_SENSORS").register(registry);
 
         // Health first: /healthz answers and /readyz says what is missing while the broker is still unreachable.
         HealthServer health = HealthServer.start(config.healthPort(), registry,
@@ -64,17 +75,18 @@ final class EmailSender implements AutoCloseable {
             connection = config.amqp().connect("email-sender");
         } catch (InterruptedException e) {
             health.close();
+            stateKeeper.ifPresent(StateKeeper::close);
             throw e;
         }
         AmqpConsumer consumer = new AmqpConsumer(connection, Topics.EMAIL_SENDER_QUEUE, config.prefetch(), clock,
                 workers);
         AlertDispatcher dispatcher = new AlertDispatcher(config.groupWait(), composer, new SmtpMailer(config.smtp()),
-                consumer, mailedListener, clock, config.smtp().retryMaxDelay(), registry);
+                consumer, mailedListener, monotonic, config.smtp().retryMaxDelay(), registry);
         dispatcherRef.set(dispatcher);
         consumerRef.set(consumer);
         dispatcher.start(workers);
         consumer.start(new AlertFeed(Topics.EMAIL_SENDER_QUEUE, engine, dispatcher, consumer, new ReadingCodec(clock),
-                registry));
+                new ClockSkewMeter(config.clockSkewWarn(), registry), registry));
 
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "offline-sweeper");
@@ -85,48 +97,19 @@ final class EmailSender implements AutoCloseable {
         sweeper.scheduleWithFixedDelay(workers.supervised("offline-sweeper", new OfflineSweep(engine, dispatcher)),
                 periodMillis, periodMillis, TimeUnit.MILLISECONDS);
 
-        return new EmailSender(connection, consumer, dispatcher, sweeper, health);
+        return new EmailSender(connection, consumer, dispatcher, sweeper, health, stateKeeper);
     }
 
     /**
-     * With {@code ALERT_STATE_FILE}: loads what was mailed before the restart into the engine and returns a
-     * listener that saves it after each accepted mail. Without: nothing is kept, state is rebuilt from the stream.
+     * With {@code ALERT_STATE_FILE}: a {@link StateKeeper} that restored what was mailed before the restart and saves
+     * it from now on. Without: nothing is kept, state is rebuilt from the stream.
      */
-    private static AlertDispatcher.MailedListener restoreState(EmailSenderConfig config, AlertEngine engine)
-            throws java.io.IOException {
+    private static Optional<StateKeeper> restoreState(EmailSenderConfig config, AlertEngine engine, Clock clock) {
         if (config.stateFile().isEmpty()) {
             log.info("email-sender - No ALERT_STATE_FILE: alert state is rebuilt from the stream after a restart");
-            return notifications -> { };
+            return Optional.empty();
         }
-        StateFile file = new StateFile(config.stateFile().get());
-        try {
-            file.checkWritable();
-        } catch (java.io.IOException e) {
-            throw new io.thermowatch.common.ConfigException("ALERT_STATE_FILE='" + file.path()
-                    + "': expected a writable file (" + e + ")");
-        }
-        MailedState mailed = file.load();
-        engine.restore(mailed);
-        log.info("email-sender - Restored {} sensor(s) from {} ({} firing, {} offline)", mailed.entries().size(),
-                file.path(), mailed.count(SensorAlert.State.FIRING), mailed.count(SensorAlert.State.OFFLINE));
-        engine.onNewSensor(id -> {
-            // A new sensor is rare; remembering it lets offline detection cover it across restarts.
-            if (mailed.markKnown(id, java.time.Instant.now())) {
-                try {
-                    file.save(mailed);
-                } catch (java.io.IOException e) {
-                    log.error("email-sender - Cannot save {}: {}", file.path(), e.toString());
-                }
-            }
-        });
-        return notifications -> {
-            mailed.apply(notifications);
-            try {
-                file.save(mailed);
-            } catch (java.io.IOException e) {
-                log.error("email-sender - Cannot save {}: {}", file.path(), e.toString());
-            }
-        };
+        return Optional.of(StateKeeper.open(new StateFile(config.stateFile().get()), engine, clock));
     }
 
     /** Marks silent sensors offline; a background loop that logs and goes on. */
@@ -163,6 +146,7 @@ final class EmailSender implements AutoCloseable {
         consumer.stopConsuming();
         sweeper.shutdownNow();
         dispatcher.close();
+        stateKeeper.ifPresent(StateKeeper::close);
         consumer.close();
         try {
             connection.close((int) Duration.ofSeconds(5).toMillis());

@@ -1,6 +1,7 @@
 package io.thermowatch.emailsender;
 
 import io.thermowatch.common.AmqpSettings;
+import io.thermowatch.common.ClockSkewMeter;
 import io.thermowatch.common.EnvConfig;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
@@ -24,9 +25,12 @@ import java.util.Optional;
  * @param healthPort   {@code HEALTH_PORT} (default 9103)
  * @param stateFile    {@code ALERT_STATE_FILE}: where what was mailed is kept across restarts; empty = nowhere
  *                     (state is rebuilt from the stream)
+ * @param clockSkewWarn {@code CLOCK_SKEW_WARN}: a stamp this far from arrival is counted as clock skew (default 30 s)
+ * @param maxTrackedSensors {@code MAX_TRACKED_SENSORS}: sensors whose alert state is kept (default 100,000)
  */
 record EmailSenderConfig(AlertRules rules, Duration groupWait, ZoneId zone, String dashboardUrl, SmtpSettings smtp,
-                         AmqpSettings amqp, int prefetch, int healthPort, Optional<Path> stateFile) {
+                         AmqpSettings amqp, int prefetch, int healthPort, Optional<Path> stateFile,
+                         Duration clockSkewWarn, int maxTrackedSensors) {
 
     static final String DEMO_AMQP_USER = "email-sender";
     static final String DEMO_AMQP_PASS = "emailsender-demo-pass";
@@ -73,8 +77,10 @@ record EmailSenderConfig(AlertRules rules, Duration groupWait, ZoneId zone, Stri
         int prefetch = env.integer("AMQP_PREFETCH", 2000, 1, 65535);
         int healthPort = env.port("HEALTH_PORT", 9103);
         Optional<Path> stateFile = env.optionalString("ALERT_STATE_FILE").map(Path::of);
+        Duration clockSkewWarn = ClockSkewMeter.warnFromEnv(env);
         return new EmailSenderConfig(rules, groupWait, zone, dashboardUrl, smtp, amqp, prefetch, healthPort,
-                stateFile);
+                stateFile, clockSkewWarn,
+                env.integer("MAX_TRACKED_SENSORS", AlertEngine.DEFAULT_MAX_TRACKED, 1, 10_000_000));
     }
 
     private static void checkAddress(String name, String address) {

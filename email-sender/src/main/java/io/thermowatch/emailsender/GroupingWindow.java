@@ -1,14 +1,14 @@
 package io.thermowatch.emailsender;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * Collects items for {@code ALERT_GROUP_WAIT} after the first one arrives, then hands them all out
  * at once (Alertmanager's group_wait): 500 sensors overheating together make one mail, not 500.
+ * Times are monotonic nanoseconds (common's {@code MonotonicClock}): a wall clock set back does not hold a group.
  * Thread safe.
  *
  * @param <T> what is grouped
@@ -17,7 +17,7 @@ final class GroupingWindow<T> {
 
     private final Duration wait;
     private final List<T> items = new ArrayList<>();
-    private Instant openedAt;
+    private long openedAtNanos;
 
     GroupingWindow(Duration wait) {
         if (wait.isNegative()) {
@@ -26,27 +26,31 @@ final class GroupingWindow<T> {
         this.wait = wait;
     }
 
-    synchronized void add(T item, Instant now) {
+    synchronized void add(T item, long nowNanos) {
         if (items.isEmpty()) {
-            openedAt = now;
+            openedAtNanos = nowNanos;
         }
         items.add(item);
     }
 
     /** @return every item if the window has been open for {@code wait}, else nothing; takes them out. */
-    synchronized List<T> takeDue(Instant now) {
-        if (items.isEmpty() || now.isBefore(openedAt.plus(wait))) {
+    synchronized List<T> takeDue(long nowNanos) {
+        if (items.isEmpty() || nowNanos - openedAtNanos < wait.toNanos()) {
             return List.of();
         }
+        return takeAll();
+    }
+
+    /** @return every item, due or not; takes them out (shutdown). */
+    synchronized List<T> takeAll() {
         List<T> due = List.copyOf(items);
         items.clear();
-        openedAt = null;
         return due;
     }
 
-    /** @return when the open window closes, if one is open */
-    synchronized Optional<Instant> dueAt() {
-        return items.isEmpty() ? Optional.empty() : Optional.of(openedAt.plus(wait));
+    /** @return when (monotonic nanoseconds) the open window closes, if one is open */
+    synchronized OptionalLong dueAtNanos() {
+        return items.isEmpty() ? OptionalLong.empty() : OptionalLong.of(openedAtNanos + wait.toNanos());
     }
 
     synchronized int size() {

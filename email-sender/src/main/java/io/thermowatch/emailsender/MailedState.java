@@ -52,21 +52,42 @@ final class MailedState {
         return lines;
     }
 
-    /** Parses {@link #toLines}; damaged lines are skipped. */
-    static MailedState fromLines(List<String> lines) {
+    /** Forgets sensors the engine no longer tracks ({@code MAX_TRACKED_SENSORS}). */
+    synchronized void forget(Iterable<String> sensorIds) {
+        for (String id : sensorIds) {
+            entries.remove(id);
+        }
+    }
+
+    synchronized int size() {
+        return entries.size();
+    }
+
+    /**
+     * Parses {@link #toLines}; blank lines are allowed.
+     *
+     * @throws IllegalArgumentException naming the first damaged line: the file is not trusted at all then
+     */
+    static MailedState parse(List<String> lines) {
         MailedState state = new MailedState();
+        int number = 0;
         for (String line : lines) {
-            String[] f = line.trim().split(" ");
-            if (f.length != 3) {
+            number++;
+            if (line.isBlank()) {
                 continue;
             }
+            String[] f = line.trim().split(" ");
             try {
-                SensorAlert.State s = SensorAlert.State.valueOf(f[1]);
-                if (s != SensorAlert.State.UNKNOWN) {
-                    state.entries.put(f[0], new Entry(s, Instant.ofEpochMilli(Long.parseLong(f[2]))));
+                if (f.length != 3 || !io.thermowatch.common.Topics.isValidSensorId(f[0])) {
+                    throw new IllegalArgumentException("not '<sensor> <state> <epoch ms>'");
                 }
-            } catch (IllegalArgumentException e) {
-                // skip a damaged line: that sensor starts UNKNOWN, as without a state file
+                SensorAlert.State s = SensorAlert.State.valueOf(f[1]);
+                if (s == SensorAlert.State.UNKNOWN) {
+                    throw new IllegalArgumentException("UNKNOWN is never written");
+                }
+                state.entries.put(f[0], new Entry(s, Instant.ofEpochMilli(Long.parseLong(f[2]))));
+            } catch (IllegalArgumentException e) { // NumberFormatException and a bad enum name included
+                throw new IllegalArgumentException("damaged at line " + number + " (" + e.getMessage() + ")");
             }
         }
         return state;

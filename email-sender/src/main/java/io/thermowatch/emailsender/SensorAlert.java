@@ -13,12 +13,15 @@ import java.util.List;
  *     │ value &lt;= threshold          │ still hot after repeatInterval: REMINDER (stays FIRING)
  *     ▼                              │
  *   NORMAL          any state ──status offline / silent for offlineAfter──► OFFLINE
- *                   OFFLINE ──reading──► BACK_ONLINE, then NORMAL or FIRING by its value
+ *                   OFFLINE ──reading──► BACK_ONLINE, then NORMAL or FIRING by its value (UNKNOWN if stale and cool)
  *                   OFFLINE ──status online──► BACK_ONLINE, then UNKNOWN (temperature not known yet)
  * </pre>
  *
  * UNKNOWN is where every sensor starts, including after a restart of this service: a cool first
  * reading is silent (no RESOLVED, no BACK_ONLINE for every sensor at start), a hot one fires once.
+ *
+ * <p>Time rule: a reading's timestamp is the sensor's claim; liveness and evaluation follow arrival order on
+ * this service's clock (see {@link #onReading}).
  */
 final class SensorAlert {
 
@@ -26,12 +29,16 @@ final class SensorAlert {
 
     private final String sensorId;
     private State state = State.UNKNOWN;
-    /** The sensor's timestamp of the newest reading applied; older or equal ones are ignored. */
-    private Instant lastReadingTime;
-    /** Our clock when we last heard from the sensor (reading or status online); drives offline detection. */
-    private Instant lastSeenAt;
-    /** Our clock when FIRING or the last REMINDER was emitted. */
-    private Instant lastFiringNoticeAt;
+    /** The stamp of the reading that arrived last: the next one is stale if not stamped after it. */
+    private Instant previousStamp;
+    /** The newest stamp seen: a broker redelivery stamped at or before it is a copy of a reading already evaluated. */
+    private Instant newestStamp;
+    /** Whether anything arrived from it since start (or it was restored); offline detection needs a start. */
+    private boolean heard;
+    /** Monotonic time when we last heard from the sensor (any reading or status online); drives offline detection. */
+    private long lastSeenNanos;
+    /** Monotonic time when FIRING or the last REMINDER was emitted. */
+    private long lastFiringNoticeNanos;
 
     SensorAlert(String sensorId) {
         this.sensorId = sensorId;
@@ -44,51 +51,67 @@ final class SensorAlert {
     /**
      * Starts from what the recipients were last told (state file): FIRING since {@code since}, OFFLINE or NORMAL.
      * Counts as heard from {@code now}, so a restart after a long stop does not mark every sensor offline
-     * before the backlog is read. No reading time is restored: unacknowledged messages are evaluated again.
+     * before the backlog is read. No stamp is restored: unacknowledged messages are evaluated again.
      */
-    void restore(State mailed, Instant since, Instant now) {
+    void restore(State mailed, Instant since, Now now) {
         state = mailed;
-        lastFiringNoticeAt = since;
-        lastSeenAt = now;
+        // The file holds wall time; how long ago that was is the best estimate of the monotonic distance.
+        long agoNanos = Math.max(0, Duration.between(since, now.wall()).toNanos());
+        lastFiringNoticeNanos = now.nanos() - agoNanos;
+        seen(now);
     }
 
     /**
-     * Applies a reading.
+     * Applies a reading in arrival order. The stamp is the sensor's claim: it never decides liveness (a reading that
+     * arrives is proof of life) and never keeps a hot value from firing. A stale reading (stamped at or before the
+     * one that arrived before it: reordered, or a clock stepped back) may fire but never resolves, so an old cool
+     * value cannot roll a FIRING back; it is then the reference for the next reading, so one stale stamp never
+     * suppresses what arrives after it.
      *
-     * @return the notifications it causes, empty when it changes nothing worth a mail or is out of order
+     * @param redelivered the broker's redelivered flag: such a reading stamped at or before the newest stamp seen
+     *                    is the second copy of one already evaluated and only counts as heard from
+     * @return the notifications it causes, empty when it changes nothing worth a mail
      */
-    List<Notification> onReading(double value, Instant readingTime, Instant now, AlertRules rules) {
-        if (lastReadingTime != null && !readingTime.isAfter(lastReadingTime)) {
-            return List.of(); // out of order, or a redelivered duplicate
+    List<Notification> onReading(double value, Instant readingTime, boolean redelivered, Now now, AlertRules rules) {
+        seen(now);
+        if (redelivered && newestStamp != null && !readingTime.isAfter(newestStamp)) {
+            return List.of();
         }
-        lastReadingTime = readingTime;
-        lastSeenAt = now;
+        boolean stale = previousStamp != null && !readingTime.isAfter(previousStamp);
+        previousStamp = readingTime;
+        if (newestStamp == null || readingTime.isAfter(newestStamp)) {
+            newestStamp = readingTime;
+        }
+        boolean hot = value > rules.threshold();
         List<Notification> out = new ArrayList<>(2);
         switch (state) {
             case UNKNOWN, NORMAL -> {
-                if (value > rules.threshold()) {
+                if (hot) {
                     transitionTo(State.FIRING, now);
-                    out.add(Notification.withReading(Notification.Kind.FIRING, sensorId, value, readingTime, now));
-                } else {
+                    out.add(withReading(Notification.Kind.FIRING, value, readingTime, now));
+                } else if (!stale) {
                     transitionTo(State.NORMAL, now);
                 }
             }
             case FIRING -> {
                 if (value <= rules.clearThreshold()) {
-                    transitionTo(State.NORMAL, now);
-                    out.add(Notification.withReading(Notification.Kind.RESOLVED, sensorId, value, readingTime, now));
-                } else if (!now.isBefore(lastFiringNoticeAt.plus(rules.repeatInterval()))) {
-                    lastFiringNoticeAt = now;
-                    out.add(Notification.withReading(Notification.Kind.REMINDER, sensorId, value, readingTime, now));
+                    if (!stale) {
+                        transitionTo(State.NORMAL, now);
+                        out.add(withReading(Notification.Kind.RESOLVED, value, readingTime, now));
+                    }
+                } else if (now.isAtLeast(rules.repeatInterval(), lastFiringNoticeNanos)) {
+                    lastFiringNoticeNanos = now.nanos();
+                    out.add(withReading(Notification.Kind.REMINDER, value, readingTime, now));
                 }
             }
             case OFFLINE -> {
-                out.add(Notification.withReading(Notification.Kind.BACK_ONLINE, sensorId, value, readingTime, now));
-                if (value > rules.threshold()) {
+                out.add(withReading(Notification.Kind.BACK_ONLINE, value, readingTime, now));
+                if (hot) {
                     transitionTo(State.FIRING, now);
-                    out.add(Notification.withReading(Notification.Kind.FIRING, sensorId, value, readingTime, now));
+                    out.add(withReading(Notification.Kind.FIRING, value, readingTime, now));
                 } else {
-                    transitionTo(State.NORMAL, now);
+                    // A stale cool value says nothing about the temperature now.
+                    transitionTo(stale ? State.UNKNOWN : State.NORMAL, now);
                 }
             }
         }
@@ -96,40 +119,50 @@ final class SensorAlert {
     }
 
     /** Status {@code online}: proof of life; ends OFFLINE. */
-    List<Notification> onOnline(Instant now) {
-        lastSeenAt = now;
+    List<Notification> onOnline(Now now) {
+        seen(now);
         if (state != State.OFFLINE) {
             return List.of();
         }
         transitionTo(State.UNKNOWN, now);
-        return List.of(Notification.withoutReading(Notification.Kind.BACK_ONLINE, sensorId, now));
+        return List.of(Notification.withoutReading(Notification.Kind.BACK_ONLINE, sensorId, now.wall()));
     }
 
     /** Status {@code offline} (graceful shutdown or the sensor's MQTT last will). */
-    List<Notification> onOffline(Instant now) {
+    List<Notification> onOffline(Now now) {
         if (state == State.OFFLINE) {
             return List.of();
         }
         transitionTo(State.OFFLINE, now);
-        return List.of(Notification.withoutReading(Notification.Kind.OFFLINE, sensorId, now));
+        return List.of(Notification.withoutReading(Notification.Kind.OFFLINE, sensorId, now.wall()));
     }
 
     /** Offline by silence: nothing heard for {@code offlineAfter} since the last reading or status online. */
-    List<Notification> checkSilence(Instant now, AlertRules rules) {
-        if (state == State.OFFLINE || lastSeenAt == null) {
-            return List.of();
-        }
-        Duration silent = Duration.between(lastSeenAt, now);
-        if (silent.compareTo(rules.offlineAfter()) < 0) {
+    List<Notification> checkSilence(Now now, AlertRules rules) {
+        if (state == State.OFFLINE || !heard || !now.isAtLeast(rules.offlineAfter(), lastSeenNanos)) {
             return List.of();
         }
         transitionTo(State.OFFLINE, now);
-        return List.of(Notification.withoutReading(Notification.Kind.OFFLINE, sensorId, now));
+        return List.of(Notification.withoutReading(Notification.Kind.OFFLINE, sensorId, now.wall()));
     }
 
-    private void transitionTo(State next, Instant now) {
+    /** Monotonic time of the last sign of life, for choosing whom to forget first. */
+    long lastSeenNanos() {
+        return lastSeenNanos;
+    }
+
+    private Notification withReading(Notification.Kind kind, double value, Instant readingTime, Now now) {
+        return Notification.withReading(kind, sensorId, value, readingTime, now.wall());
+    }
+
+    private void seen(Now now) {
+        heard = true;
+        lastSeenNanos = now.nanos();
+    }
+
+    private void transitionTo(State next, Now now) {
         if (next == State.FIRING && state != State.FIRING) {
-            lastFiringNoticeAt = now;
+            lastFiringNoticeNanos = now.nanos();
         }
         state = next;
     }

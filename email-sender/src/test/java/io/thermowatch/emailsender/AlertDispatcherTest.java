@@ -8,7 +8,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.thermowatch.common.Acknowledger;
 import io.thermowatch.common.DeliveryRef;
 import io.thermowatch.common.WorkerSupervisor;
-import java.time.Clock;
+import io.thermowatch.common.MonotonicClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -35,7 +35,7 @@ class AlertDispatcherTest {
             sent.add(mail);
         };
         dispatcher = new AlertDispatcher(groupWait, new MailComposer(AlertRules.defaults(), ZoneOffset.UTC, ""),
-                sink, new RecordingAcknowledger(), recorded::addAll, Clock.systemUTC(), Duration.ofMillis(200), registry);
+                sink, new RecordingAcknowledger(), recorded::addAll, MonotonicClock.system(), Duration.ofMillis(200), registry);
         dispatcher.start(new WorkerSupervisor("test", () -> { }));
         return dispatcher;
     }

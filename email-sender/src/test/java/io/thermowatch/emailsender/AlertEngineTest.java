@@ -1,6 +1,5 @@
 package io.thermowatch.emailsender;
 
-import io.thermowatch.testkit.MutableClock;
 import static io.thermowatch.emailsender.Notification.Kind.BACK_ONLINE;
 import static io.thermowatch.emailsender.Notification.Kind.FIRING;
 import static io.thermowatch.emailsender.Notification.Kind.OFFLINE;
@@ -21,8 +20,8 @@ class AlertEngineTest {
     private static final String S = "data_center_a1";
     private static final Instant START = Instant.parse("2026-11-27T12:00:00Z");
 
-    private final MutableClock clock = new MutableClock(START);
-    private final AlertEngine engine = new AlertEngine(AlertRules.defaults(), clock);
+    private final TwoClocks clock = new TwoClocks(START);
+    private final AlertEngine engine = clock.engine(AlertRules.defaults());
     private long sensorTime = START.toEpochMilli();
 
     /** One reading per "minute" of sensor time, ten seconds of our clock apart. */
@@ -179,19 +178,106 @@ class AlertEngineTest {
     }
 
     @Test
-    void out_of_order_and_duplicate_readings_do_not_change_the_state() {
+    void a_reading_stamped_in_the_future_does_not_suppress_the_hot_readings_after_it() {
+        // Given: the reproduction, one cool reading stamped four minutes ahead
+        long ahead = sensorTime + Duration.ofMinutes(4).toMillis();
+        engine.onReading(S, 21, ahead);
+        // When: real hot readings stamped "now", i.e. before it
+        clock.advance(Duration.ofSeconds(2));
+        List<Notification> first = engine.onReading(S, 40, sensorTime + 2_000);
+        clock.advance(Duration.ofSeconds(2));
+        List<Notification> second = engine.onReading(S, 40, sensorTime + 4_000);
+        // Then: FIRING at the first hot reading
+        assertEquals(List.of(FIRING), kinds(first));
+        assertEquals(List.of(), second);
+        assertEquals(SensorAlert.State.FIRING, engine.stateOf(S));
+    }
+
+    @Test
+    void a_sensor_whose_clock_steps_back_ten_minutes_stays_online_and_alerts_normally() {
+        // Given
+        reading(22);
+        sensorTime -= Duration.ofMinutes(10).toMillis();
+        List<Notification> all = new ArrayList<>();
+        // When: it keeps talking every 10 s for 5 minutes (more than SENSOR_OFFLINE_AFTER), then gets hot
+        for (int i = 0; i < 30; i++) {
+            all.addAll(reading(22));
+            all.addAll(engine.sweepSilentSensors());
+        }
+        List<Notification> hot = reading(30);
+        // Then
+        assertEquals(List.of(), all);
+        assertEquals(List.of(FIRING), kinds(hot));
+        assertEquals(List.of(RESOLVED), kinds(reading(20)));
+    }
+
+    @Test
+    void a_stale_cool_reading_never_resolves_and_the_next_reading_does() {
         // Given
         reading(30);
         long newest = sensorTime;
+        // When: a cool reading stamped before the hot one (reordered, or a clock stepped back)
+        clock.advance(Duration.ofSeconds(1));
+        List<Notification> stale = engine.onReading(S, 10, newest - 5_000);
+        clock.advance(Duration.ofSeconds(1));
+        List<Notification> next = engine.onReading(S, 10, newest - 4_000);
+        // Then: the state is not rolled back by the stale one; the one after it counts
+        assertEquals(List.of(), stale);
+        assertEquals(List.of(RESOLVED), kinds(next));
+    }
+
+    @Test
+    void a_stale_hot_reading_fires() {
+        // Given
+        reading(20);
+        long newest = sensorTime;
         clock.advance(Duration.ofSeconds(1));
         // When
-        List<Notification> older = engine.onReading(S, 10, newest - 5_000);
-        List<Notification> duplicate = engine.onReading(S, 10, newest);
+        List<Notification> stale = engine.onReading(S, 31, newest - 60_000);
         // Then
-        assertEquals(List.of(), older);
-        assertEquals(List.of(), duplicate);
-        assertEquals(SensorAlert.State.FIRING, engine.stateOf(S));
-        assertEquals(List.of(RESOLVED), kinds(reading(10)));
+        assertEquals(List.of(FIRING), kinds(stale));
+    }
+
+    @Test
+    void a_hot_reading_stamped_ahead_delays_the_resolution_by_one_reading_at_most() {
+        // Given
+        engine.onReading(S, 31, sensorTime + Duration.ofMinutes(4).toMillis());
+        // When: cool readings stamped now
+        clock.advance(Duration.ofSeconds(2));
+        List<Notification> first = engine.onReading(S, 20, sensorTime + 2_000);
+        clock.advance(Duration.ofSeconds(2));
+        List<Notification> second = engine.onReading(S, 20, sensorTime + 4_000);
+        // Then
+        assertEquals(List.of(), first);
+        assertEquals(List.of(RESOLVED), kinds(second));
+    }
+
+    @Test
+    void a_redelivered_copy_changes_nothing_but_counts_as_heard_from() {
+        // Given: hot, then cool
+        reading(30);
+        long hotStamp = sensorTime;
+        reading(20);
+        // When: the broker redelivers the hot one (channel recovery) just before the sensor would be offline
+        clock.advance(Duration.ofSeconds(110));
+        List<Notification> copy = engine.onReading(S, 30, hotStamp, true);
+        clock.advance(Duration.ofSeconds(110));
+        List<Notification> sweep = engine.sweepSilentSensors();
+        // Then
+        assertEquals(List.of(), copy);
+        assertEquals(List.of(), sweep);
+        assertEquals(SensorAlert.State.NORMAL, engine.stateOf(S));
+    }
+
+    @Test
+    void a_redelivered_reading_stamped_after_everything_seen_is_evaluated() {
+        // Given
+        reading(20);
+        // When: e.g. delivered before the channel died but never handled
+        clock.advance(Duration.ofSeconds(1));
+        List<Notification> redelivered = engine.onReading(S, 30, sensorTime + 1_000, true);
+        // Then
+        assertEquals(List.of(FIRING), kinds(redelivered));
     }
 
     @Test
@@ -221,6 +307,74 @@ class AlertEngineTest {
         assertEquals(250, all.size());
         assertEquals(250, engine.count(SensorAlert.State.FIRING));
         assertEquals(250, engine.count(SensorAlert.State.NORMAL));
+    }
+
+    @Test
+    void a_wall_clock_set_forward_ten_minutes_marks_no_sensor_offline() {
+        // Given: 100 sensors talking
+        for (int i = 0; i < 100; i++) {
+            engine.onReading("s" + i, 21, sensorTime);
+        }
+        // When: NTP steps the wall clock 10 minutes forward, one second passes
+        clock.jumpWall(Duration.ofMinutes(10));
+        clock.advance(Duration.ofSeconds(1));
+        List<Notification> sweep = engine.sweepSilentSensors();
+        // Then: no OFFLINE storm; the stamps of what is detected follow the wall clock
+        assertEquals(List.of(), sweep);
+        clock.advance(Duration.ofMinutes(2));
+        List<Notification> silent = engine.sweepSilentSensors();
+        assertEquals(100, silent.size());
+        assertEquals(START.plus(Duration.ofMinutes(12)).plusSeconds(1), silent.get(0).detectedAt());
+    }
+
+    @Test
+    void a_wall_clock_set_back_ten_minutes_delays_neither_offline_nor_reminders() {
+        // Given: one sensor firing, one that falls silent
+        reading(30);
+        engine.onReading("quiet", 21, sensorTime);
+        // When: the wall clock is set back 10 minutes while the hot sensor keeps talking every 10 s
+        clock.jumpWall(Duration.ofMinutes(-10));
+        List<Notification> twoMinutes = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            twoMinutes.addAll(reading(30));
+            twoMinutes.addAll(engine.sweepSilentSensors());
+        }
+        List<Notification> untilTheHour = new ArrayList<>();
+        for (int i = 12; i < 360; i++) {
+            untilTheHour.addAll(reading(30));
+        }
+        // Then: the silent one is offline after 2 minutes, and the reminder comes an hour after FIRING
+        assertEquals(List.of(OFFLINE), kinds(twoMinutes));
+        assertEquals("quiet", twoMinutes.get(0).sensorId());
+        assertEquals(List.of(REMINDER), kinds(untilTheHour));
+    }
+
+    @Test
+    void beyond_max_tracked_sensors_long_silent_ones_are_forgotten_first_and_firing_ones_last() {
+        // Given: room for 100; one firing sensor, then 99 cool ones, all silent since
+        AlertEngine small = new AlertEngine(AlertRules.defaults(), clock.wall, clock.ticker::nanos, 100);
+        List<List<String>> forgotten = new ArrayList<>();
+        small.onEvicted(forgotten::add);
+        small.onReading("hot", 30, sensorTime);
+        for (int i = 0; i < 99; i++) {
+            clock.advance(Duration.ofSeconds(1));
+            small.onReading(String.format("s%02d", i), 20, sensorTime);
+        }
+        // When: s50 talks again, and a flood of new ids arrives
+        clock.advance(Duration.ofSeconds(1));
+        small.onReading("s50", 20, sensorTime + 1);
+        for (int i = 0; i < 1000; i++) {
+            clock.advance(Duration.ofMillis(10));
+            small.onReading("flood_" + i, 20, sensorTime);
+        }
+        // Then: never more than 100; the firing one kept, the one that talked kept longest of the old ones
+        assertEquals(100, small.trackedCount());
+        assertEquals(1000, small.evictedCount());
+        assertEquals(SensorAlert.State.FIRING, small.stateOf("hot"));
+        assertEquals(List.of("s00"), forgotten.get(0), "the longest silent goes first");
+        List<String> all = forgotten.stream().flatMap(List::stream).toList();
+        assertTrue(all.indexOf("s50") > all.indexOf("s98"), "a sensor that talks is kept longer");
+        assertEquals(-1, all.indexOf("hot"));
     }
 
     @Test

@@ -67,5 +67,7 @@ class EmailSenderConfigTest {
                 error(Map.of("TEMPERATURE_THRESHOLD", "hot")));
         assertEquals("DASHBOARD_URL='localhost:8080': expected an http:// or https:// URL",
                 error(Map.of("DASHBOARD_URL", "localhost:8080")));
+        assertEquals("CLOCK_SKEW_WARN='0': expected a duration greater than zero",
+                error(Map.of("CLOCK_SKEW_WARN", "0")));
     }
 }

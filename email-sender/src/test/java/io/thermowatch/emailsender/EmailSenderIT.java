@@ -152,6 +152,69 @@ class EmailSenderIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> stack.management().queue(QUEUE).messages() == 0);
     }
 
+    private static void publishStamped(String sensor, double value, long timestampMillis) throws Exception {
+        mqtt.publish("temperature/" + sensor, "{\"value\": " + value + ", \"timestamp\": " + timestampMillis + "}");
+    }
+
+    @Test
+    void a_reading_stamped_four_minutes_ahead_does_not_keep_the_hot_readings_after_it_from_firing() throws Exception {
+        // Given: ALERT_GROUP_WAIT 1 s; one cool reading stamped +4 min (inside the codec's 5 min allowance)
+        smtp.start();
+        startEmailSender();
+        String sensor = uniqueSensor();
+        publishStamped(sensor, 21.0, System.currentTimeMillis() + Duration.ofMinutes(4).toMillis());
+        Duration readingEvery = Duration.ofSeconds(2);
+        // When: real 40 °C readings stamped "now" every 2 s
+        long firstHotNanos = System.nanoTime();
+        java.util.concurrent.ScheduledExecutorService sensorLoop =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            sensorLoop.scheduleAtFixedRate(() -> {
+                try {
+                    publishStamped(sensor, 40.0, System.currentTimeMillis());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, 0, readingEvery.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            // Then: FIRING within ALERT_GROUP_WAIT + one reading (+ 2 s for the way through broker and SMTP)
+            await().atMost(Duration.ofSeconds(1).plus(readingEvery).plusSeconds(2)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> !mailsAbout(sensor).isEmpty());
+        } finally {
+            sensorLoop.shutdownNow();
+        }
+        long tookMillis = (System.nanoTime() - firstHotNanos) / 1_000_000;
+        assertEquals("Temperature Alert: 40.0°C on temperature/" + sensor, mailsAbout(sensor).get(0).subject(),
+                "after " + tookMillis + " ms");
+        assertNoMoreMailsThan(1, Duration.ofSeconds(2), sensor);
+    }
+
+    @Test
+    void a_sensor_whose_clock_steps_back_ten_minutes_stays_online_and_alerts_normally() throws Exception {
+        // Given: offline after 4 s of silence; a sensor talking every 500 ms
+        smtp.start();
+        startEmailSender(Map.of("SENSOR_OFFLINE_AFTER", "4s"));
+        String sensor = uniqueSensor();
+        long stepBack = Duration.ofMinutes(10).toMillis();
+        for (int i = 0; i < 4; i++) {
+            publishStamped(sensor, 21.0, System.currentTimeMillis());
+            Thread.sleep(500); // the sensor's own cadence, not a wait for the system under test
+        }
+        // When: its clock steps back 10 minutes, and it keeps talking for longer than SENSOR_OFFLINE_AFTER
+        for (int i = 0; i < 16; i++) {
+            publishStamped(sensor, 21.0, System.currentTimeMillis() - stepBack);
+            Thread.sleep(500);
+        }
+        publishStamped(sensor, 33.0, System.currentTimeMillis() - stepBack);
+        // Then: one FIRING mail and no OFFLINE
+        await().atMost(Duration.ofSeconds(10)).until(() -> !mailsAbout(sensor).isEmpty());
+        assertEquals(List.of("Temperature Alert: 33.0°C on temperature/" + sensor),
+                mailsAbout(sensor).stream().map(SmtpServer.Mail::subject).toList());
+        // And when it cools down (stamps still 10 minutes behind), the resolution is mailed as usual
+        publishStamped(sensor, 20.0, System.currentTimeMillis() - stepBack);
+        await().atMost(Duration.ofSeconds(10)).until(() -> mailsAbout(sensor).size() == 2);
+        assertEquals("Resolved: 20.0°C on temperature/" + sensor, mailsAbout(sensor).get(1).subject());
+    }
+
     private static String get(ServiceProcess process, String path) throws Exception {
         java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(

@@ -1,11 +1,16 @@
 package io.thermowatch.emailsender;
 
-import io.thermowatch.testkit.MutableClock;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +34,7 @@ class MailedStateTest {
                 n(Notification.Kind.FIRING, "c"), n(Notification.Kind.RESOLVED, "c")));
         StateFile file = new StateFile(dir.resolve("sub/state"));
         // When
-        file.checkWritable();
+        file.checkWritable(new MailedState());
         file.save(state);
         MailedState loaded = file.load();
         // Then
@@ -41,17 +46,100 @@ class MailedStateTest {
     }
 
     @Test
-    void damaged_lines_are_skipped() {
-        MailedState loaded = MailedState.fromLines(List.of("x FIRING 1", "garbage", "y BURNING 2", "z OFFLINE nan",
-                "u UNKNOWN 3"));
-        assertEquals(List.of("x"), List.copyOf(loaded.entries().keySet()));
+    void a_damaged_line_makes_the_whole_file_untrusted() {
+        for (String bad : List.of("garbage", "y BURNING 2", "z OFFLINE nan", "u UNKNOWN 3", "<b> FIRING 1")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> MailedState.parse(List.of("x FIRING 1", bad)));
+            assertTrue(e.getMessage().startsWith("damaged at line 2"), e.getMessage());
+        }
+        assertEquals(List.of("x"), List.copyOf(MailedState.parse(List.of("x FIRING 1", "")).entries().keySet()));
+    }
+
+    @Test
+    void a_state_file_that_is_not_utf8_is_moved_aside_and_the_service_starts_fresh(@TempDir Path dir) throws Exception {
+        // Given
+        Path path = dir.resolve("state");
+        byte[] garbage = {'a', ' ', 'F', 'I', 'R', 'I', 'N', 'G', ' ', '1', '\n', (byte) 0xC3, (byte) 0x28, '\n'};
+        Files.write(path, garbage);
+        StateFile file = new StateFile(path, Clock.fixed(T0, ZoneOffset.UTC));
+        // When
+        MailedState loaded = file.load();
+        // Then
+        assertEquals(Map.of(), loaded.entries());
+        Path aside = dir.resolve("state.corrupt-" + T0.toEpochMilli());
+        assertArrayEquals(garbage, Files.readAllBytes(aside));
+        assertFalse(Files.exists(path));
+        file.checkWritable(loaded);
+        assertEquals(List.of(), Files.readAllLines(path).stream().filter(l -> !l.isBlank()).toList());
+    }
+
+    @Test
+    void a_state_file_with_a_damaged_line_is_moved_aside(@TempDir Path dir) throws Exception {
+        // Given
+        Path path = dir.resolve("state");
+        Files.writeString(path, "a FIRING 1\nhalf-writ");
+        // When
+        MailedState loaded = new StateFile(path, Clock.fixed(T0, ZoneOffset.UTC)).load();
+        // Then
+        assertEquals(Map.of(), loaded.entries());
+        assertTrue(Files.exists(dir.resolve("state.corrupt-" + T0.toEpochMilli())));
+    }
+
+    @Test
+    void an_unreadable_state_file_is_moved_aside(@TempDir Path dir) throws Exception {
+        // Given: a directory where the file should be
+        Path path = dir.resolve("state");
+        Files.createDirectories(path);
+        // When
+        MailedState loaded = new StateFile(path, Clock.fixed(T0, ZoneOffset.UTC)).load();
+        // Then
+        assertEquals(Map.of(), loaded.entries());
+        assertTrue(Files.isDirectory(dir.resolve("state.corrupt-" + T0.toEpochMilli())));
+    }
+
+    @Test
+    void new_sensors_are_saved_in_one_batch_not_one_rewrite_each(@TempDir Path dir) throws Exception {
+        // Given
+        TwoClocks clock = new TwoClocks(T0);
+        AlertEngine engine = clock.engine(AlertRules.defaults());
+        StateFile file = new StateFile(dir.resolve("state"));
+        try (StateKeeper keeper = StateKeeper.open(file, engine, clock.wall, Duration.ofHours(1))) {
+            // When: a thousand new ids, then the batch
+            for (int i = 0; i < 1000; i++) {
+                engine.onReading(String.format("s%04d", i), 20, T0.toEpochMilli());
+            }
+            List<String> beforeBatch = Files.readAllLines(file.path());
+            keeper.saveIfDirty();
+            // Then: nothing written per id, all of them written by one batch
+            assertEquals(List.of(), beforeBatch);
+            assertEquals(1000, Files.readAllLines(file.path()).size());
+        }
+    }
+
+    @Test
+    void sensors_the_engine_forgets_are_forgotten_in_the_file_too(@TempDir Path dir) throws Exception {
+        // Given: room for 100 sensors
+        TwoClocks clock = new TwoClocks(T0);
+        AlertEngine engine = new AlertEngine(AlertRules.defaults(), clock.wall, clock.ticker::nanos, 100);
+        StateFile file = new StateFile(dir.resolve("state"));
+        try (StateKeeper keeper = StateKeeper.open(file, engine, clock.wall, Duration.ofHours(1))) {
+            // When
+            for (int i = 0; i < 150; i++) {
+                clock.advance(Duration.ofSeconds(1));
+                engine.onReading(String.format("s%04d", i), 20, T0.toEpochMilli());
+            }
+            keeper.saveIfDirty();
+            // Then
+            assertEquals(engine.trackedCount(), Files.readAllLines(file.path()).size());
+            assertFalse(Files.readString(file.path()).contains("s0000 "));
+        }
     }
 
     @Test
     void a_restored_firing_sensor_does_not_fire_again_but_resolves_and_reminds_on_schedule() {
         // Given: FIRING mailed at T0, restart 10 minutes later
-        MutableClock clock = new MutableClock(T0.plus(Duration.ofMinutes(10)));
-        AlertEngine engine = new AlertEngine(AlertRules.defaults(), clock);
+        TwoClocks clock = new TwoClocks(T0.plus(Duration.ofMinutes(10)));
+        AlertEngine engine = clock.engine(AlertRules.defaults());
         MailedState mailed = new MailedState();
         mailed.apply(List.of(n(Notification.Kind.FIRING, "hot"), n(Notification.Kind.OFFLINE, "gone")));
         engine.restore(mailed);
@@ -68,8 +156,8 @@ class MailedStateTest {
     @Test
     void a_known_normal_sensor_that_stays_silent_after_a_restart_is_reported_offline() {
         // Given
-        MutableClock clock = new MutableClock(T0);
-        AlertEngine engine = new AlertEngine(AlertRules.defaults(), clock);
+        TwoClocks clock = new TwoClocks(T0);
+        AlertEngine engine = clock.engine(AlertRules.defaults());
         MailedState mailed = new MailedState();
         mailed.markKnown("quiet", T0.minus(Duration.ofHours(1)));
         List<String> seen = new java.util.ArrayList<>();

@@ -113,6 +113,17 @@ public final class MqttTestClient implements AutoCloseable {
     }
 
     /**
+     * Publishes a retained message with QoS 1 (the broker replays it to every new subscriber); an empty payload
+     * clears the topic's retained message.
+     */
+    public void publishRetained(String topic, byte[] payload) throws MqttException {
+        MqttMessage message = new MqttMessage(payload);
+        message.setQos(1);
+        message.setRetained(true);
+        client.publish(topic, message);
+    }
+
+    /**
      * Publishes with QoS 1 until a PUBACK arrives, as a real client does: after a failure it waits for Paho's
      * automatic reconnect and sends the same message again (so the broker may hold it twice).
      * Needs a client connected with {@code automaticReconnect}.
