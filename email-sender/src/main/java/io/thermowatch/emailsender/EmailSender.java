@@ -19,6 +19,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +95,8 @@ final class EmailSender implements AutoCloseable {
             return t;
         });
         long periodMillis = Math.max(100, Math.min(1000, config.rules().offlineAfter().toMillis() / 4));
-        sweeper.scheduleWithFixedDelay(workers.supervised("offline-sweeper", new OfflineSweep(engine, dispatcher)),
+        sweeper.scheduleWithFixedDelay(workers.supervised("offline-sweeper", new OfflineSweep(engine, dispatcher,
+                        consumer::isConsuming)),
                 periodMillis, periodMillis, TimeUnit.MILLISECONDS);
 
         return new EmailSender(connection, consumer, dispatcher, sweeper, health, stateKeeper);
@@ -112,20 +114,25 @@ final class EmailSender implements AutoCloseable {
         return Optional.of(StateKeeper.open(new StateFile(config.stateFile().get()), engine, clock));
     }
 
-    /** Marks silent sensors offline; a background loop that logs and goes on. */
+    /**
+     * Marks silent sensors offline, only while the consumer consumes (no storm after a broker cut); a background
+     * loop that logs and goes on.
+     */
     private static final class OfflineSweep implements Runnable {
         private final AlertEngine engine;
         private final AlertDispatcher dispatcher;
+        private final BooleanSupplier consuming;
 
-        OfflineSweep(AlertEngine engine, AlertDispatcher dispatcher) {
+        OfflineSweep(AlertEngine engine, AlertDispatcher dispatcher, BooleanSupplier consuming) {
             this.engine = engine;
             this.dispatcher = dispatcher;
+            this.consuming = consuming;
         }
 
         @Override
         public void run() {
             try {
-                List<Notification> offline = engine.sweepSilentSensors();
+                List<Notification> offline = engine.sweepSilentSensors(consuming.getAsBoolean());
                 if (!offline.isEmpty()) {
                     log.info("sweeper - {} sensor(s) silent for {}: offline", offline.size(),
                             engine.rules().offlineAfter());
