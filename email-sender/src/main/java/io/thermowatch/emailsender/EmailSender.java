@@ -81,7 +81,7 @@ final class EmailSender implements AutoCloseable {
         }
         AmqpConsumer consumer = new AmqpConsumer(connection, Topics.EMAIL_SENDER_QUEUE, config.prefetch(), clock,
                 workers);
-        AlertDispatcher dispatcher = new AlertDispatcher(config.groupWait(), composer, new SmtpMailer(config.smtp()),
+        AlertDispatcher dispatcher = new AlertDispatcher(config.groupWait(), composer, new SmtpMailer(config.smtp(), registry),
                 consumer, mailedListener, monotonic, config.smtp().retryMaxDelay(), registry);
         dispatcherRef.set(dispatcher);
         consumerRef.set(consumer);
