@@ -7,6 +7,7 @@ import io.thermowatch.common.AmqpConsumer;
 import io.thermowatch.common.ClockSkewMeter;
 import io.thermowatch.common.HealthServer;
 import io.thermowatch.common.MonotonicClock;
+import io.thermowatch.common.PipelineWatch;
 import io.thermowatch.common.ReadingCodec;
 import io.thermowatch.common.Topics;
 import io.thermowatch.common.WorkerSupervisor;
@@ -32,16 +33,19 @@ final class EmailSender implements AutoCloseable {
     private final AmqpConsumer consumer;
     private final AlertDispatcher dispatcher;
     private final ScheduledExecutorService sweeper;
+    private final ScheduledExecutorService pipelineWatch;
     private final HealthServer health;
     private final Optional<StateKeeper> stateKeeper;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmailSender(Connection connection, AmqpConsumer consumer, AlertDispatcher dispatcher,
-                        ScheduledExecutorService sweeper, HealthServer health, Optional<StateKeeper> stateKeeper) {
+                        ScheduledExecutorService sweeper, ScheduledExecutorService pipelineWatch, HealthServer health,
+                        Optional<StateKeeper> stateKeeper) {
         this.connection = connection;
         this.consumer = consumer;
         this.dispatcher = dispatcher;
         this.sweeper = sweeper;
+        this.pipelineWatch = pipelineWatch;
         this.health = health;
         this.stateKeeper = stateKeeper;
     }
@@ -99,7 +103,19 @@ final class EmailSender implements AutoCloseable {
                         consumer::isConsuming)),
                 periodMillis, periodMillis, TimeUnit.MILLISECONDS);
 
-        return new EmailSender(connection, consumer, dispatcher, sweeper, health, stateKeeper);
+        log.info("email-sender - Pipeline watchdog: {}", config.pipeline());
+        ScheduledExecutorService pipelineWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pipeline-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        PipelineWatchdog watchdog = new PipelineWatchdog(new ManagementQueues(config.pipeline())::sample,
+                new PipelineWatch(config.pipeline().growthFor()), clock, monotonic, registry);
+        long watchMillis = config.pipeline().checkInterval().toMillis();
+        pipelineWatch.scheduleWithFixedDelay(workers.supervised("pipeline-watchdog",
+                new PipelineCheck(watchdog, dispatcher)), watchMillis, watchMillis, TimeUnit.MILLISECONDS);
+
+        return new EmailSender(connection, consumer, dispatcher, sweeper, pipelineWatch, health, stateKeeper);
     }
 
     /**
@@ -144,6 +160,23 @@ final class EmailSender implements AutoCloseable {
         }
     }
 
+    /** One look of the pipeline watchdog; a background loop that logs and goes on. */
+    private record PipelineCheck(PipelineWatchdog watchdog, AlertDispatcher dispatcher) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                List<Notification> changes = watchdog.check();
+                if (!changes.isEmpty()) {
+                    dispatcher.add(changes, null);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                log.error("pipeline - Pipeline check failed", e);
+            }
+        }
+    }
+
     /** Stops consuming, sends what is pending (acking its messages), then disconnects. Idempotent. */
     @Override
     public void close() {
@@ -152,6 +185,7 @@ final class EmailSender implements AutoCloseable {
         }
         consumer.stopConsuming();
         sweeper.shutdownNow();
+        pipelineWatch.shutdownNow();
         dispatcher.close();
         stateKeeper.ifPresent(StateKeeper::close);
         consumer.close();
