@@ -104,7 +104,8 @@ class BrokerCutIT {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                 .until(() -> closeConnectionsOf(stack.emailSender().username()) > 0);
         await().atMost(Duration.ofSeconds(20)).until(() -> readyz(process) != 200);
-        await().pollDelay(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(16)).until(() -> true);
+        // It stays cut (not consuming) for three times SENSOR_OFFLINE_AFTER
+        await().during(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(17)).until(() -> readyz(process) != 200);
         putPermissions(savedPermissions);
         savedPermissions = null;
 
