@@ -259,7 +259,10 @@ final class AlertDispatcher implements AutoCloseable {
                 }
             } else {
                 failing = true;
-                retrying = batch;
+                // Usually empty here; not when one half of a split mail failed before the other was tried.
+                List<Pending> merged = new ArrayList<>(retrying);
+                merged.addAll(batch);
+                retrying = merged;
                 if (outage == null) {
                     outage = Execution.of(smtpRetry);
                 }

@@ -24,6 +24,9 @@ class AlertDispatcherTest {
     private final List<DeliveryRef> acked = new CopyOnWriteArrayList<>();
     private final List<Notification> recorded = new CopyOnWriteArrayList<>();
     private final AtomicInteger failuresLeft = new AtomicInteger();
+    private final AtomicInteger attempts = new AtomicInteger();
+    /** Attempt numbers (1-based) that fail as if SMTP were down. */
+    private volatile java.util.Set<Integer> downAtAttempts = java.util.Set.of();
     /** Mails with more alerts than this are refused as too large (552 5.3.4). */
     private volatile int maxAlertsPerMail = Integer.MAX_VALUE;
     /** Mails whose subject contains this are refused for good (every recipient 5xx). */
@@ -33,6 +36,9 @@ class AlertDispatcherTest {
 
     private AlertDispatcher start(Duration groupWait) {
         MailSink sink = mail -> {
+            if (downAtAttempts.contains(attempts.incrementAndGet())) {
+                throw new IllegalStateException("SMTP down");
+            }
             if (failuresLeft.getAndDecrement() > 0) {
                 throw new IllegalStateException("SMTP down");
             }
@@ -136,6 +142,23 @@ class AlertDispatcherTest {
         assertEquals(7, mailed);
         assertEquals(0, dispatcher.pendingCount());
         assertEquals(0.0, registry.counter("thermowatch.mails.dropped").count());
+    }
+
+    @Test
+    void both_halves_of_a_split_mail_failing_for_a_while_are_retried_together_and_nothing_is_lost() {
+        // Given: at most 2 alerts per mail, and SMTP down for the two halves of the first split
+        maxAlertsPerMail = 2;
+        downAtAttempts = java.util.Set.of(2, 3);
+        start(Duration.ofMillis(200));
+        // When
+        for (int i = 0; i < 4; i++) {
+            dispatcher.add(List.of(firing("s" + i)), new DeliveryRef(1, i));
+        }
+        // Then
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() == 4);
+        long mailed = sent.stream().mapToLong(m -> m.text().split("FIRING: ", -1).length - 1).sum();
+        assertEquals(4, mailed);
+        assertEquals(0, dispatcher.pendingCount());
     }
 
     @Test
