@@ -444,12 +444,24 @@
         }
         return tr;
       }));
+      renderPipeline(body.pipeline || []);
       el('cluster-error').hidden = true;
       el('cluster-updated').textContent = 'Updated ' + formatTime(body.fetchedAt);
     } catch (error) {
       el('cluster-error').textContent = 'Cluster state unavailable: ' + error.message;
       el('cluster-error').hidden = false;
     }
+  }
+
+  /** The pipeline's own conditions (db-writer without consumer, growing backlog, dead letters) as a banner. */
+  function renderPipeline(alerts) {
+    el('pipeline-alerts').replaceChildren(...alerts.map((alert) => {
+      const li = document.createElement('li');
+      li.dataset.condition = alert.condition;
+      li.textContent = alert.description;
+      return li;
+    }));
+    el('pipeline-banner').hidden = alerts.length === 0;
   }
 
   // ---- start ---------------------------------------------------------------------------------------------

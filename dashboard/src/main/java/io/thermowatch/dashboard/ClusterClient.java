@@ -2,6 +2,9 @@ package io.thermowatch.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.thermowatch.common.MonotonicClock;
+import io.thermowatch.common.PipelineWatch;
+import io.thermowatch.common.Topics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +22,10 @@ import java.util.List;
  * Reads node and queue health from the RabbitMQ management API (through HAProxy) with the monitoring user, server
  * side only: the browser never sees these credentials. Answers are cached for {@link #CACHE_FOR}, failures too, so a
  * page refreshing every few seconds (or many pages) costs at most one pair of calls per interval. Thread-safe.
+ *
+ * <p>Each fetch is also a sample for common's {@link PipelineWatch} (db-writer without consumer, its backlog
+ * growing, dead letters): the same rules as email-sender's PIPELINE mails, shown by the page as a banner. Samples
+ * come as often as pages ask (every few seconds while one is open).
  */
 final class ClusterClient {
 
@@ -34,8 +41,12 @@ final class ClusterClient {
     record Queue(String name, long messages, long messagesReady, long messagesUnacknowledged, int consumers) {
     }
 
-    /** What the cluster panel shows. */
-    record Snapshot(List<Node> nodes, List<Queue> queues, long fetchedAt) {
+    /** An active condition of the pipeline: {@code condition} is stable (for scripts), {@code description} is for people. */
+    record PipelineAlert(String condition, String description) {
+    }
+
+    /** What the cluster panel shows; {@code pipeline} is empty while the pipeline is healthy. */
+    record Snapshot(List<Node> nodes, List<Queue> queues, List<PipelineAlert> pipeline, long fetchedAt) {
     }
 
     /** The management API could not be read. */
@@ -52,11 +63,19 @@ final class ClusterClient {
     private final HttpClient http;
     private final ObjectMapper json;
     private final Clock clock;
+    private final PipelineWatch pipelineWatch;
+    private final MonotonicClock monotonic;
     private Snapshot cached;
     private UnavailableException cachedFailure;
     private Instant cachedAt = Instant.MIN;
 
     ClusterClient(URI baseUrl, String user, String password, ObjectMapper json, Clock clock) {
+        this(baseUrl, user, password, json, clock, new PipelineWatch(PipelineWatch.DEFAULT_GROWTH_FOR),
+                MonotonicClock.system());
+    }
+
+    ClusterClient(URI baseUrl, String user, String password, ObjectMapper json, Clock clock,
+                  PipelineWatch pipelineWatch, MonotonicClock monotonic) {
         var base = baseUrl.toString();
         this.baseUrl = URI.create(base.endsWith("/") ? base : base + "/");
         this.authorization = "Basic " + Base64.getEncoder()
@@ -64,6 +83,8 @@ final class ClusterClient {
         this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
         this.json = json;
         this.clock = clock;
+        this.pipelineWatch = pipelineWatch;
+        this.monotonic = monotonic;
     }
 
     /** The cached snapshot, refreshed when older than {@link #CACHE_FOR}; throws {@link UnavailableException}. */
@@ -102,7 +123,27 @@ final class ClusterClient {
         }
         nodes.sort((a, b) -> a.name().compareTo(b.name()));
         queues.sort((a, b) -> a.name().compareTo(b.name()));
-        return new Snapshot(List.copyOf(nodes), List.copyOf(queues), now.toEpochMilli());
+        return new Snapshot(List.copyOf(nodes), List.copyOf(queues), pipeline(queues), now.toEpochMilli());
+    }
+
+    private List<PipelineAlert> pipeline(List<Queue> queues) {
+        int consumers = 0;
+        long backlog = 0;
+        long deadLetters = 0;
+        for (var queue : queues) {
+            if (queue.name().equals(Topics.DB_WRITER_QUEUE)) {
+                consumers = queue.consumers();
+                backlog = queue.messages();
+            } else if (queue.name().equals(PipelineWatch.DEAD_LETTER_QUEUE)) {
+                deadLetters = queue.messages();
+            }
+        }
+        var alerts = new ArrayList<PipelineAlert>();
+        for (var condition : pipelineWatch.update(new PipelineWatch.Sample(consumers, backlog, deadLetters),
+                monotonic.nanos())) {
+            alerts.add(new PipelineAlert(condition.name(), condition.description()));
+        }
+        return List.copyOf(alerts);
     }
 
     private JsonNode get(String path) {

@@ -4,6 +4,7 @@ import io.thermowatch.common.ClockSkewMeter;
 import io.thermowatch.common.DatabaseSettings;
 import io.thermowatch.common.EnvConfig;
 import io.thermowatch.common.MqttSettings;
+import io.thermowatch.common.PipelineWatch;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -27,6 +28,8 @@ import java.util.UUID;
  * @param maxTrackedSensors      {@code MAX_TRACKED_SENSORS} (default 100,000): sensor statuses kept in memory
  * @param statusMqtt             common's {@code MQTT_*} for the server's own status subscription; the user defaults
  *                               to the read-only page user
+ * @param pipelineGrowthFor      {@code PIPELINE_BACKLOG_GROWTH_FOR} (default 3 min): how long db-writer's backlog may
+ *                               keep growing before the page's pipeline banner says so (as email-sender's mails)
  */
 record DashboardConfig(
         int port,
@@ -41,7 +44,8 @@ record DashboardConfig(
         Duration offlineAfter,
         Duration clockSkewWarn,
         int maxTrackedSensors,
-        MqttSettings statusMqtt) {
+        MqttSettings statusMqtt,
+        Duration pipelineGrowthFor) {
 
     static final int DEFAULT_PORT = 8080;
     static final String DEFAULT_MANAGEMENT_URL = "http://haproxy:15672";
@@ -72,6 +76,7 @@ record DashboardConfig(
                 env.positiveDuration("SENSOR_OFFLINE_AFTER", DEFAULT_OFFLINE_AFTER),
                 ClockSkewMeter.warnFromEnv(env),
                 env.integer("MAX_TRACKED_SENSORS", DEFAULT_MAX_TRACKED_SENSORS, 1, 10_000_000),
-                statusMqtt);
+                statusMqtt,
+                env.positiveDuration("PIPELINE_BACKLOG_GROWTH_FOR", PipelineWatch.DEFAULT_GROWTH_FOR));
     }
 }

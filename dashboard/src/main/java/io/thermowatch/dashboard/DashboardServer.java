@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.thermowatch.common.HealthServer;
+import io.thermowatch.common.MonotonicClock;
+import io.thermowatch.common.PipelineWatch;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,7 +46,8 @@ final class DashboardServer implements AutoCloseable {
         var dataSource = Database.open(config.database());
         var schemaProbe = new SchemaProbe(dataSource, clock);
         var store = new ReadingStore(dataSource, schemaProbe);
-        var cluster = new ClusterClient(config.managementUrl(), config.monitorUser(), config.monitorPassword(), json, clock);
+        var cluster = new ClusterClient(config.managementUrl(), config.monitorUser(), config.monitorPassword(), json, clock,
+                new PipelineWatch(config.pipelineGrowthFor()), MonotonicClock.system());
         var sensorState = new SensorState(config.threshold(), config.offlineAfter(), clock);
 
         var threads = new QueuedThreadPool(32, 4);

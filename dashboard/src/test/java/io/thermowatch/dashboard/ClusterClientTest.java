@@ -36,6 +36,7 @@ class ClusterClientTest {
 
     private final AtomicInteger requests = new AtomicInteger();
     private volatile int status = 200;
+    private volatile String queues = QUEUES;
     private volatile String authorization;
     private Server server;
     private URI base;
@@ -57,7 +58,7 @@ class ClusterClientTest {
                 var path = request.getHttpURI().getPath();
                 response.setStatus(status);
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-                Content.Sink.write(response, true, path.startsWith("/api/nodes") ? NODES : QUEUES, callback);
+                Content.Sink.write(response, true, path.startsWith("/api/nodes") ? NODES : queues, callback);
                 return true;
             }
         });
@@ -85,6 +86,24 @@ class ClusterClientTest {
         assertEquals(List.of(new ClusterClient.Queue("thermowatch.db-writer", 0, 0, 0, 2),
                 new ClusterClient.Queue("thermowatch.email-sender", 3, 2, 1, 1)), snapshot.queues());
         assertEquals("Basic bW9uaXRvcjpzZWNyZXQ=", authorization, "monitor:secret");
+    }
+
+    @Test
+    void a_healthy_pipeline_has_no_alert_and_db_writer_without_consumer_or_dead_letters_are_reported() {
+        // Given
+        var client = client();
+        var healthy = client.snapshot();
+        // When: db-writer is gone and a message was dead-lettered
+        queues = "[{\"name\":\"thermowatch.db-writer\",\"messages\":40,\"consumers\":0},"
+                + "{\"name\":\"thermowatch.dead-letter\",\"messages\":1,\"consumers\":0}]";
+        clock.advance(Duration.ofSeconds(3));
+        var broken = client.snapshot();
+        // Then
+        assertEquals(List.of(), healthy.pipeline());
+        assertEquals(List.of("DB_WRITER_NO_CONSUMER", "DEAD_LETTERS"),
+                broken.pipeline().stream().map(ClusterClient.PipelineAlert::condition).toList());
+        assertEquals("thermowatch.db-writer has no consumer: readings are not being stored",
+                broken.pipeline().get(0).description());
     }
 
     @Test

@@ -269,6 +269,35 @@ class DashboardApiIT {
     }
 
     @Test
+    void cluster_reports_db_writer_without_consumer_as_a_pipeline_alert_for_the_banner() throws Exception {
+        // Given: db-writer, as the broker sees it (a consumer with its credentials)
+        var factory = new com.rabbitmq.client.ConnectionFactory();
+        factory.setUsername(stack.dbWriter().username());
+        factory.setPassword(stack.dbWriter().password());
+        factory.setAutomaticRecoveryEnabled(false);
+        try (var connection = factory.newConnection(stack.amqpAddresses().stream()
+                .map(com.rabbitmq.client.Address::parseAddress).toList(), "DashboardApiIT")) {
+            var channel = connection.createChannel();
+            channel.basicConsume("thermowatch.db-writer", true, (tag, delivery) -> { }, tag -> { });
+            await().atMost(Duration.ofSeconds(30)).until(() -> !pipelineConditions().contains("DB_WRITER_NO_CONSUMER"));
+            // When: it stops consuming
+            channel.close();
+            // Then: the page's banner data says so, in words
+            await().atMost(Duration.ofSeconds(30)).until(() -> pipelineConditions().contains("DB_WRITER_NO_CONSUMER"));
+            var body = json(get(server, "/api/cluster"));
+            assertTrue(body.path("pipeline").toString().contains("thermowatch.db-writer has no consumer"), body.toString());
+        }
+    }
+
+    private static List<String> pipelineConditions() throws Exception {
+        var conditions = new java.util.ArrayList<String>();
+        for (var alert : json(get(server, "/api/cluster")).path("pipeline")) {
+            conditions.add(alert.path("condition").asText());
+        }
+        return conditions;
+    }
+
+    @Test
     void without_the_table_the_api_answers_503_and_readyz_is_not_ready() throws Exception {
         // When
         var sensors = get(serverWithoutTable, "/api/sensors");

@@ -10,7 +10,9 @@ import io.thermowatch.common.Retries;
 import io.thermowatch.common.WorkerSupervisor;
 import io.thermowatch.common.MonotonicClock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -23,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * Groups notifications for {@code ALERT_GROUP_WAIT}, mails each group, retries with {@link Retries#smtp} back-off
  * (timed on the monotonic clock) while SMTP fails, and acknowledges the AMQP deliveries that caused a group only
  * once SMTP accepted its mail. A group that failed is merged with everything due meanwhile, so an outage ends
- * with one mail, not a burst.
+ * with one mail, not a burst. A permanent refusal ({@link PermanentSmtpFailure}) is never retried: a mail too large
+ * for the server is split in halves, sent one after the other; anything else permanent is dropped with an ERROR
+ * line and {@code thermowatch_mails_dropped_total}, and its deliveries acked, so it cannot block later alerts.
  *
  * <p>Thread safe: the consumer and the sweeper add; one named thread sends. Shutdown makes one last attempt to
  * send what is pending; what still fails stays unacknowledged and comes back after a restart.
@@ -53,6 +57,7 @@ final class AlertDispatcher implements AutoCloseable {
     private final Counter sent;
     private final Counter failed;
     private final Counter retried;
+    private final Counter dropped;
     private final MeterRegistry registry;
     private volatile Thread sender;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -60,6 +65,8 @@ final class AlertDispatcher implements AutoCloseable {
     // guarded by lock
     private List<Pending> retrying = List.of();
     private List<Pending> inFlight = List.of();
+    /** Halves of a mail the server found too large, sent in order before anything else. */
+    private final Deque<List<Pending>> parts = new ArrayDeque<>();
     private long nextAttemptNanos;
     private Execution<Object> outage; // null while SMTP accepts
     private boolean failing;
@@ -85,6 +92,9 @@ final class AlertDispatcher implements AutoCloseable {
         this.failed = Counter.builder("thermowatch.mails.failed").description("Mail attempts SMTP did not accept")
                 .register(registry);
         this.retried = Counter.builder("thermowatch.mails.retried").description("Mail attempts that were retries")
+                .register(registry);
+        this.dropped = Counter.builder("thermowatch.mails.dropped")
+                .description("Mails SMTP refused for good (every recipient refused, or one alert too large)")
                 .register(registry);
         registry.gauge("thermowatch.alerts.pending", this, AlertDispatcher::pendingCount);
     }
@@ -123,7 +133,9 @@ final class AlertDispatcher implements AutoCloseable {
      */
     boolean holdWhilePending(String sensorId, DeliveryRef ref) {
         synchronized (lock) {
-            for (List<Pending> list : List.of(window.snapshot(), retrying, inFlight)) {
+            List<List<Pending>> lists = new ArrayList<>(parts);
+            lists.addAll(List.of(window.snapshot(), retrying, inFlight));
+            for (List<Pending> list : lists) {
                 for (Pending p : list) {
                     if (p.notification.sensorId().equals(sensorId)) {
                         p.deliveries.add(ref);
@@ -144,7 +156,8 @@ final class AlertDispatcher implements AutoCloseable {
 
     int pendingCount() {
         synchronized (lock) {
-            return window.size() + retrying.size() + inFlight.size();
+            return window.size() + retrying.size() + inFlight.size()
+                    + parts.stream().mapToInt(List::size).sum();
         }
     }
 
@@ -156,16 +169,21 @@ final class AlertDispatcher implements AutoCloseable {
                 if (!running) {
                     return;
                 }
-                long now = clock.nanos();
-                retry = !retrying.isEmpty();
-                Long wakeAt = retry ? Long.valueOf(nextAttemptNanos) : boxed(window.dueAtNanos());
-                if (wakeAt == null || wakeAt - now > 0) {
-                    waitUntil(now, wakeAt);
-                    continue;
+                if (!parts.isEmpty()) {
+                    batch = parts.poll();
+                    retry = false;
+                } else {
+                    long now = clock.nanos();
+                    retry = !retrying.isEmpty();
+                    Long wakeAt = retry ? Long.valueOf(nextAttemptNanos) : boxed(window.dueAtNanos());
+                    if (wakeAt == null || wakeAt - now > 0) {
+                        waitUntil(now, wakeAt);
+                        continue;
+                    }
+                    batch = new ArrayList<>(retrying);
+                    batch.addAll(window.takeDue(now));
+                    retrying = List.of();
                 }
-                batch = new ArrayList<>(retrying);
-                batch.addAll(window.takeDue(now));
-                retrying = List.of();
                 inFlight = batch;
             }
             afterAttempt(batch, attempt(batch, retry));
@@ -224,6 +242,10 @@ final class AlertDispatcher implements AutoCloseable {
     }
 
     private void afterAttempt(List<Pending> batch, Failure failure) {
+        if (failure != null && failure.cause() instanceof PermanentSmtpFailure permanent) {
+            afterPermanentFailure(batch, failure.subject(), permanent);
+            return;
+        }
         boolean ok = failure == null;
         Set<DeliveryRef> toAck = new LinkedHashSet<>();
         Duration delay = Duration.ZERO;
@@ -237,7 +259,10 @@ final class AlertDispatcher implements AutoCloseable {
                 }
             } else {
                 failing = true;
-                retrying = batch;
+                // Usually empty here; not when one half of a split mail failed before the other was tried.
+                List<Pending> merged = new ArrayList<>(retrying);
+                merged.addAll(batch);
+                retrying = merged;
                 if (outage == null) {
                     outage = Execution.of(smtpRetry);
                 }
@@ -257,6 +282,37 @@ final class AlertDispatcher implements AutoCloseable {
                 log.error("mail - Recording the mailed state failed", e);
             }
         }
+        for (DeliveryRef ref : toAck) {
+            acknowledger.ack(ref, false);
+        }
+    }
+
+    /** Never retried as is: split a mail too large in halves, or drop it (acking its deliveries). */
+    private void afterPermanentFailure(List<Pending> batch, String subject, PermanentSmtpFailure failure) {
+        if (failure.tooLarge() && batch.size() > 1) {
+            int half = batch.size() / 2;
+            synchronized (lock) {
+                inFlight = List.of();
+                parts.addFirst(new ArrayList<>(batch.subList(half, batch.size())));
+                parts.addFirst(new ArrayList<>(batch.subList(0, half)));
+                lock.notifyAll();
+            }
+            log.warn("mail - '{}' ({} alert(s)) is {}; sending it as two mails", subject, batch.size(),
+                    failure.getMessage());
+            return;
+        }
+        Set<DeliveryRef> toAck = new LinkedHashSet<>();
+        synchronized (lock) {
+            inFlight = List.of();
+            failing = false;
+            outage = null;
+            for (Pending p : batch) {
+                toAck.addAll(p.deliveries);
+            }
+        }
+        dropped.increment();
+        log.error("mail - SMTP refused '{}' ({} alert(s)) for good: {}; dropped, not retried", subject,
+                batch.size(), oneLine(failure));
         for (DeliveryRef ref : toAck) {
             acknowledger.ack(ref, false);
         }
@@ -283,6 +339,8 @@ final class AlertDispatcher implements AutoCloseable {
         List<Pending> batch;
         synchronized (lock) {
             batch = new ArrayList<>(retrying);
+            parts.forEach(batch::addAll);
+            parts.clear();
             batch.addAll(window.takeAll());
             retrying = List.of();
             inFlight = batch;

@@ -29,6 +29,10 @@ final class AlertEngine {
     private Consumer<String> newSensorListener = id -> { };
     private Consumer<List<String>> evictionListener = ids -> { };
     private long evicted;
+    /** True while the last sweep found no consuming channel: silence then means "cut off", not "sensor dead". */
+    private boolean sweepSuspended;
+    /** Monotonic time the consumer came back after a cut, or null: silence counts only from then on. */
+    private Long resumedAtNanos;
 
     /** Default for {@code MAX_TRACKED_SENSORS}. */
     static final int DEFAULT_MAX_TRACKED = 100_000;
@@ -96,8 +100,35 @@ final class AlertEngine {
     }
 
     /** Marks offline every sensor silent for {@code offlineAfter}; called periodically by the sweeper. */
-    synchronized List<Notification> sweepSilentSensors() {
+    List<Notification> sweepSilentSensors() {
+        return sweepSilentSensors(true);
+    }
+
+    /**
+     * Like {@link #sweepSilentSensors()}, but only while this service consumes: without a consuming channel
+     * (broker cut, permissions revoked) nobody can be heard from, so the sweep is suspended; once consuming again,
+     * silence counts from that moment, so every sensor gets a fresh {@code offlineAfter} before it can be declared
+     * OFFLINE by silence. Explicit {@code offline} statuses are not affected (they arrive as messages).
+     *
+     * @param consuming whether the consumer has a consuming channel now ({@code AmqpConsumer.isConsuming()})
+     */
+    synchronized List<Notification> sweepSilentSensors(boolean consuming) {
         Now now = now();
+        if (!consuming) {
+            sweepSuspended = true;
+            return List.of();
+        }
+        if (sweepSuspended) {
+            sweepSuspended = false;
+            resumedAtNanos = now.nanos();
+        }
+        if (resumedAtNanos != null) {
+            // max(lastSeen, resumedAt) + offlineAfter: one check on the resume time is enough.
+            if (!now.isAtLeast(rules.offlineAfter(), resumedAtNanos)) {
+                return List.of();
+            }
+            resumedAtNanos = null;
+        }
         List<Notification> out = new ArrayList<>();
         for (SensorAlert sensor : sensors.values()) {
             out.addAll(sensor.checkSilence(now, rules));

@@ -7,6 +7,7 @@ import io.thermowatch.common.AmqpConsumer;
 import io.thermowatch.common.ClockSkewMeter;
 import io.thermowatch.common.HealthServer;
 import io.thermowatch.common.MonotonicClock;
+import io.thermowatch.common.PipelineWatch;
 import io.thermowatch.common.ReadingCodec;
 import io.thermowatch.common.Topics;
 import io.thermowatch.common.WorkerSupervisor;
@@ -19,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,16 +33,19 @@ final class EmailSender implements AutoCloseable {
     private final AmqpConsumer consumer;
     private final AlertDispatcher dispatcher;
     private final ScheduledExecutorService sweeper;
+    private final ScheduledExecutorService pipelineWatch;
     private final HealthServer health;
     private final Optional<StateKeeper> stateKeeper;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmailSender(Connection connection, AmqpConsumer consumer, AlertDispatcher dispatcher,
-                        ScheduledExecutorService sweeper, HealthServer health, Optional<StateKeeper> stateKeeper) {
+                        ScheduledExecutorService sweeper, ScheduledExecutorService pipelineWatch, HealthServer health,
+                        Optional<StateKeeper> stateKeeper) {
         this.connection = connection;
         this.consumer = consumer;
         this.dispatcher = dispatcher;
         this.sweeper = sweeper;
+        this.pipelineWatch = pipelineWatch;
         this.health = health;
         this.stateKeeper = stateKeeper;
     }
@@ -80,7 +85,7 @@ final class EmailSender implements AutoCloseable {
         }
         AmqpConsumer consumer = new AmqpConsumer(connection, Topics.EMAIL_SENDER_QUEUE, config.prefetch(), clock,
                 workers);
-        AlertDispatcher dispatcher = new AlertDispatcher(config.groupWait(), composer, new SmtpMailer(config.smtp()),
+        AlertDispatcher dispatcher = new AlertDispatcher(config.groupWait(), composer, new SmtpMailer(config.smtp(), registry),
                 consumer, mailedListener, monotonic, config.smtp().retryMaxDelay(), registry);
         dispatcherRef.set(dispatcher);
         consumerRef.set(consumer);
@@ -94,10 +99,23 @@ final class EmailSender implements AutoCloseable {
             return t;
         });
         long periodMillis = Math.max(100, Math.min(1000, config.rules().offlineAfter().toMillis() / 4));
-        sweeper.scheduleWithFixedDelay(workers.supervised("offline-sweeper", new OfflineSweep(engine, dispatcher)),
+        sweeper.scheduleWithFixedDelay(workers.supervised("offline-sweeper", new OfflineSweep(engine, dispatcher,
+                        consumer::isConsuming)),
                 periodMillis, periodMillis, TimeUnit.MILLISECONDS);
 
-        return new EmailSender(connection, consumer, dispatcher, sweeper, health, stateKeeper);
+        log.info("email-sender - Pipeline watchdog: {}", config.pipeline());
+        ScheduledExecutorService pipelineWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pipeline-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        PipelineWatchdog watchdog = new PipelineWatchdog(new ManagementQueues(config.pipeline())::sample,
+                new PipelineWatch(config.pipeline().growthFor()), clock, monotonic, registry);
+        long watchMillis = config.pipeline().checkInterval().toMillis();
+        pipelineWatch.scheduleWithFixedDelay(workers.supervised("pipeline-watchdog",
+                new PipelineCheck(watchdog, dispatcher)), watchMillis, watchMillis, TimeUnit.MILLISECONDS);
+
+        return new EmailSender(connection, consumer, dispatcher, sweeper, pipelineWatch, health, stateKeeper);
     }
 
     /**
@@ -112,20 +130,25 @@ final class EmailSender implements AutoCloseable {
         return Optional.of(StateKeeper.open(new StateFile(config.stateFile().get()), engine, clock));
     }
 
-    /** Marks silent sensors offline; a background loop that logs and goes on. */
+    /**
+     * Marks silent sensors offline, only while the consumer consumes (no storm after a broker cut); a background
+     * loop that logs and goes on.
+     */
     private static final class OfflineSweep implements Runnable {
         private final AlertEngine engine;
         private final AlertDispatcher dispatcher;
+        private final BooleanSupplier consuming;
 
-        OfflineSweep(AlertEngine engine, AlertDispatcher dispatcher) {
+        OfflineSweep(AlertEngine engine, AlertDispatcher dispatcher, BooleanSupplier consuming) {
             this.engine = engine;
             this.dispatcher = dispatcher;
+            this.consuming = consuming;
         }
 
         @Override
         public void run() {
             try {
-                List<Notification> offline = engine.sweepSilentSensors();
+                List<Notification> offline = engine.sweepSilentSensors(consuming.getAsBoolean());
                 if (!offline.isEmpty()) {
                     log.info("sweeper - {} sensor(s) silent for {}: offline", offline.size(),
                             engine.rules().offlineAfter());
@@ -133,6 +156,23 @@ final class EmailSender implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 log.error("sweeper - Offline sweep failed", e);
+            }
+        }
+    }
+
+    /** One look of the pipeline watchdog; a background loop that logs and goes on. */
+    private record PipelineCheck(PipelineWatchdog watchdog, AlertDispatcher dispatcher) implements Runnable {
+        @Override
+        public void run() {
+            try {
+                List<Notification> changes = watchdog.check();
+                if (!changes.isEmpty()) {
+                    dispatcher.add(changes, null);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                log.error("pipeline - Pipeline check failed", e);
             }
         }
     }
@@ -145,6 +185,7 @@ final class EmailSender implements AutoCloseable {
         }
         consumer.stopConsuming();
         sweeper.shutdownNow();
+        pipelineWatch.shutdownNow();
         dispatcher.close();
         stateKeeper.ifPresent(StateKeeper::close);
         consumer.close();

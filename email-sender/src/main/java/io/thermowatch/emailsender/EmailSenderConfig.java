@@ -27,10 +27,11 @@ import java.util.Optional;
  *                     (state is rebuilt from the stream)
  * @param clockSkewWarn {@code CLOCK_SKEW_WARN}: a stamp this far from arrival is counted as clock skew (default 30 s)
  * @param maxTrackedSensors {@code MAX_TRACKED_SENSORS}: sensors whose alert state is kept (default 100,000)
+ * @param pipeline     the pipeline watchdog: management API, monitoring user, check interval, backlog growth window
  */
 record EmailSenderConfig(AlertRules rules, Duration groupWait, ZoneId zone, String dashboardUrl, SmtpSettings smtp,
                          AmqpSettings amqp, int prefetch, int healthPort, Optional<Path> stateFile,
-                         Duration clockSkewWarn, int maxTrackedSensors) {
+                         Duration clockSkewWarn, int maxTrackedSensors, PipelineWatchSettings pipeline) {
 
     static final String DEMO_AMQP_USER = "email-sender";
     static final String DEMO_AMQP_PASS = "emailsender-demo-pass";
@@ -80,7 +81,8 @@ record EmailSenderConfig(AlertRules rules, Duration groupWait, ZoneId zone, Stri
         Duration clockSkewWarn = ClockSkewMeter.warnFromEnv(env);
         return new EmailSenderConfig(rules, groupWait, zone, dashboardUrl, smtp, amqp, prefetch, healthPort,
                 stateFile, clockSkewWarn,
-                env.integer("MAX_TRACKED_SENSORS", AlertEngine.DEFAULT_MAX_TRACKED, 1, 10_000_000));
+                env.integer("MAX_TRACKED_SENSORS", AlertEngine.DEFAULT_MAX_TRACKED, 1, 10_000_000),
+                PipelineWatchSettings.load(env));
     }
 
     private static void checkAddress(String name, String address) {

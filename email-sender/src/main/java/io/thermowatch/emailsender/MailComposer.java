@@ -1,5 +1,6 @@
 package io.thermowatch.emailsender;
 
+import io.thermowatch.common.PipelineWatch;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
@@ -50,6 +51,8 @@ final class MailComposer {
             case RESOLVED -> "Resolved: " + celsius(n.value()) + " on " + topic;
             case OFFLINE -> "Sensor offline: " + topic;
             case BACK_ONLINE -> "Sensor back online: " + topic;
+            case PIPELINE_FIRING -> "Pipeline alert: " + subjectOf(n);
+            case PIPELINE_RESOLVED -> "Pipeline resolved: " + subjectOf(n);
         };
     }
 
@@ -88,7 +91,7 @@ final class MailComposer {
         b.append("<tr><th>Event</th><th>Sensor</th><th>Value</th><th>Reading time</th><th>Detected</th></tr>\n");
         for (Notification n : notifications) {
             b.append("<tr><td>").append(escape(label(n.kind()).toUpperCase(Locale.ROOT)))
-                    .append("</td><td>").append(escape(topic(n.sensorId())))
+                    .append("</td><td>").append(escape(subjectOf(n)))
                     .append("</td><td>").append(n.value() == null ? "" : escape(celsius(n.value())))
                     .append("</td><td>").append(n.readingTime() == null ? "" : escape(times(n.readingTime())))
                     .append("</td><td>").append(escape(times(n.detectedAt())))
@@ -103,7 +106,20 @@ final class MailComposer {
     }
 
     private static String headline(Notification n) {
-        return label(n.kind()).toUpperCase(Locale.ROOT) + ": " + topic(n.sensorId());
+        return label(n.kind()).toUpperCase(Locale.ROOT) + ": " + subjectOf(n);
+    }
+
+    /** What the event is about: the sensor's topic, or the pipeline condition in words. */
+    private static String subjectOf(Notification n) {
+        if (n.kind().isPipeline()) {
+            for (PipelineWatch.Condition c : PipelineWatch.Condition.values()) {
+                if (c.name().equals(n.sensorId())) {
+                    return c.description();
+                }
+            }
+            return n.sensorId();
+        }
+        return topic(n.sensorId());
     }
 
     private String thresholdText() {
@@ -143,6 +159,8 @@ final class MailComposer {
             case RESOLVED -> "resolved";
             case OFFLINE -> "offline";
             case BACK_ONLINE -> "back online";
+            case PIPELINE_FIRING -> "pipeline alert";
+            case PIPELINE_RESOLVED -> "pipeline resolved";
         };
     }
 

@@ -23,10 +23,14 @@ final class MailedState {
 
     synchronized void apply(List<Notification> mailed) {
         for (Notification n : mailed) {
+            if (n.kind().isPipeline()) {
+                continue; // not a sensor: the watchdog starts fresh and looks again
+            }
             SensorAlert.State state = switch (n.kind()) {
                 case FIRING, REMINDER -> SensorAlert.State.FIRING;
                 case OFFLINE -> SensorAlert.State.OFFLINE;
                 case RESOLVED, BACK_ONLINE -> SensorAlert.State.NORMAL;
+                case PIPELINE_FIRING, PIPELINE_RESOLVED -> throw new AssertionError(n.kind());
             };
             entries.put(n.sensorId(), new Entry(state, n.detectedAt()));
         }

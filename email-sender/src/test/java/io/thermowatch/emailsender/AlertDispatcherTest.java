@@ -24,13 +24,29 @@ class AlertDispatcherTest {
     private final List<DeliveryRef> acked = new CopyOnWriteArrayList<>();
     private final List<Notification> recorded = new CopyOnWriteArrayList<>();
     private final AtomicInteger failuresLeft = new AtomicInteger();
+    private final AtomicInteger attempts = new AtomicInteger();
+    /** Attempt numbers (1-based) that fail as if SMTP were down. */
+    private volatile java.util.Set<Integer> downAtAttempts = java.util.Set.of();
+    /** Mails with more alerts than this are refused as too large (552 5.3.4). */
+    private volatile int maxAlertsPerMail = Integer.MAX_VALUE;
+    /** Mails whose subject contains this are refused for good (every recipient 5xx). */
+    private volatile String refusedSubject = "\u0000";
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private AlertDispatcher dispatcher;
 
     private AlertDispatcher start(Duration groupWait) {
         MailSink sink = mail -> {
+            if (downAtAttempts.contains(attempts.incrementAndGet())) {
+                throw new IllegalStateException("SMTP down");
+            }
             if (failuresLeft.getAndDecrement() > 0) {
                 throw new IllegalStateException("SMTP down");
+            }
+            if (mail.text().split("FIRING: ", -1).length - 1 > maxAlertsPerMail) {
+                throw new PermanentSmtpFailure("552 5.3.4 too big", true, null);
+            }
+            if (mail.subject().contains(refusedSubject)) {
+                throw new PermanentSmtpFailure("550 5.1.1 every recipient refused", false, null);
             }
             sent.add(mail);
         };
@@ -109,6 +125,57 @@ class AlertDispatcherTest {
         // Then
         assertEquals(1, sent.size());
         assertEquals(List.of(new DeliveryRef(1, 3)), acked);
+    }
+
+    @Test
+    void a_group_too_large_for_the_server_is_split_until_every_alert_is_mailed() {
+        // Given: the server takes at most 2 alerts per mail
+        maxAlertsPerMail = 2;
+        start(Duration.ofMillis(200));
+        // When
+        for (int i = 0; i < 7; i++) {
+            dispatcher.add(List.of(firing("s" + i)), new DeliveryRef(1, i));
+        }
+        // Then: every alert in some mail, every delivery acked once, nothing retried as is
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() == 7);
+        long mailed = sent.stream().mapToLong(m -> m.text().split("FIRING: ", -1).length - 1).sum();
+        assertEquals(7, mailed);
+        assertEquals(0, dispatcher.pendingCount());
+        assertEquals(0.0, registry.counter("thermowatch.mails.dropped").count());
+    }
+
+    @Test
+    void both_halves_of_a_split_mail_failing_for_a_while_are_retried_together_and_nothing_is_lost() {
+        // Given: at most 2 alerts per mail, and SMTP down for the two halves of the first split
+        maxAlertsPerMail = 2;
+        downAtAttempts = java.util.Set.of(2, 3);
+        start(Duration.ofMillis(200));
+        // When
+        for (int i = 0; i < 4; i++) {
+            dispatcher.add(List.of(firing("s" + i)), new DeliveryRef(1, i));
+        }
+        // Then
+        await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() == 4);
+        long mailed = sent.stream().mapToLong(m -> m.text().split("FIRING: ", -1).length - 1).sum();
+        assertEquals(4, mailed);
+        assertEquals(0, dispatcher.pendingCount());
+    }
+
+    @Test
+    void a_mail_refused_for_good_is_dropped_and_acked_and_does_not_block_the_next_one() {
+        // Given
+        refusedSubject = "on temperature/doomed";
+        start(Duration.ZERO);
+        // When
+        dispatcher.add(List.of(firing("doomed")), new DeliveryRef(1, 1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> acked.contains(new DeliveryRef(1, 1)));
+        dispatcher.add(List.of(firing("fine")), new DeliveryRef(1, 2));
+        // Then
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
+        assertTrue(sent.get(0).subject().contains("temperature/fine"), sent.get(0).subject());
+        assertEquals(1.0, registry.counter("thermowatch.mails.dropped").count());
+        assertEquals(false, dispatcher.isFailing());
+        assertEquals(List.of(), recorded.stream().filter(n -> n.sensorId().equals("doomed")).toList());
     }
 
     /** Records each ack; email-sender never acknowledges cumulatively. */

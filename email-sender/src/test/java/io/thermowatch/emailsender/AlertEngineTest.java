@@ -120,6 +120,75 @@ class AlertEngineTest {
     }
 
     @Test
+    void no_sensor_goes_offline_by_silence_while_the_consumer_is_cut_from_the_broker() {
+        // Given: a sensor heard from, then a broker cut three times longer than SENSOR_OFFLINE_AFTER
+        reading(22);
+        List<Notification> during = new ArrayList<>();
+        // When
+        for (int i = 0; i < 36; i++) {
+            clock.advance(Duration.ofSeconds(10));
+            during.addAll(engine.sweepSilentSensors(false));
+        }
+        clock.advance(Duration.ofSeconds(1));
+        List<Notification> atResume = engine.sweepSilentSensors(true);
+        clock.advance(Duration.ofSeconds(118));
+        List<Notification> justBefore = engine.sweepSilentSensors(true);
+        // Then: nothing during the cut, and a full offlineAfter from the resume before silence counts
+        assertEquals(List.of(), during);
+        assertEquals(List.of(), atResume);
+        assertEquals(List.of(), justBefore);
+        assertEquals(SensorAlert.State.NORMAL, engine.stateOf(S));
+    }
+
+    @Test
+    void after_a_broker_cut_a_sensor_still_silent_a_full_offline_after_later_goes_offline_once() {
+        // Given
+        reading(22);
+        clock.advance(Duration.ofMinutes(5));
+        engine.sweepSilentSensors(false);
+        engine.sweepSilentSensors(true); // consuming again: silence counts from here
+        // When
+        clock.advance(Duration.ofSeconds(119));
+        List<Notification> early = engine.sweepSilentSensors(true);
+        clock.advance(Duration.ofSeconds(1));
+        List<Notification> offline = engine.sweepSilentSensors(true);
+        List<Notification> again = engine.sweepSilentSensors(true);
+        // Then
+        assertEquals(List.of(), early);
+        assertEquals(List.of(OFFLINE), kinds(offline));
+        assertEquals(List.of(), again);
+    }
+
+    @Test
+    void a_sensor_heard_after_the_resume_is_judged_by_its_own_silence() {
+        // Given: a cut, then the sensor's backlog arrives right after the resume
+        reading(22);
+        clock.advance(Duration.ofMinutes(5));
+        engine.sweepSilentSensors(false);
+        engine.sweepSilentSensors(true);
+        reading(22);
+        // When
+        clock.advance(Duration.ofSeconds(110));
+        List<Notification> early = engine.sweepSilentSensors(true);
+        clock.advance(Duration.ofSeconds(10));
+        List<Notification> offline = engine.sweepSilentSensors(true);
+        // Then: offline 2 minutes after its last reading (10 s after the resume), not before
+        assertEquals(List.of(), early);
+        assertEquals(List.of(OFFLINE), kinds(offline));
+    }
+
+    @Test
+    void an_offline_status_counts_at_once_even_while_the_sweep_is_suspended() {
+        // Given
+        reading(22);
+        engine.sweepSilentSensors(false);
+        // When
+        List<Notification> offline = engine.onOffline(S);
+        // Then
+        assertEquals(List.of(OFFLINE), kinds(offline));
+    }
+
+    @Test
     void status_offline_gives_one_offline_mail_and_status_online_gives_back_online() {
         // Given
         reading(22);

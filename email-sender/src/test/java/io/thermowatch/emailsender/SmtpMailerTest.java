@@ -1,14 +1,18 @@
 package io.thermowatch.emailsender;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.mail.MessagingException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class SmtpMailerTest {
@@ -52,5 +56,38 @@ class SmtpMailerTest {
         }
         SmtpMailer mailer = new SmtpMailer(settings(port, Duration.ofSeconds(2)));
         assertThrows(MessagingException.class, () -> mailer.send(MAIL));
+    }
+
+    @Test
+    void a_recipient_refused_for_good_is_dropped_and_the_others_get_the_mail() throws Exception {
+        try (RefusingSmtpServer server = new RefusingSmtpServer(Set.of("bad@example.com"), Integer.MAX_VALUE)) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            SmtpMailer mailer = new SmtpMailer(new SmtpSettings("127.0.0.1", server.port(), "", "", false,
+                    Duration.ofSeconds(2), Duration.ofSeconds(1), "thermowatch@example.com",
+                    List.of("good@example.com", "bad@example.com")), registry);
+            // When
+            mailer.send(MAIL);
+            // Then
+            assertEquals(1, server.mailsTo("good@example.com").size());
+            assertEquals(1.0, registry.counter("thermowatch.mail.recipients.refused", "reply", "permanent").count());
+        }
+    }
+
+    @Test
+    void every_recipient_refused_for_good_is_a_permanent_failure() throws Exception {
+        try (RefusingSmtpServer server = new RefusingSmtpServer(Set.of("ops@example.com"), Integer.MAX_VALUE)) {
+            SmtpMailer mailer = new SmtpMailer(settings(server.port(), Duration.ofSeconds(2)));
+            PermanentSmtpFailure failure = assertThrows(PermanentSmtpFailure.class, () -> mailer.send(MAIL));
+            assertFalse(failure.tooLarge());
+        }
+    }
+
+    @Test
+    void a_mail_over_the_servers_size_limit_is_a_permanent_failure_marked_too_large() throws Exception {
+        try (RefusingSmtpServer server = new RefusingSmtpServer(Set.of(), 100)) {
+            SmtpMailer mailer = new SmtpMailer(settings(server.port(), Duration.ofSeconds(2)));
+            PermanentSmtpFailure failure = assertThrows(PermanentSmtpFailure.class, () -> mailer.send(MAIL));
+            assertTrue(failure.tooLarge());
+        }
     }
 }
