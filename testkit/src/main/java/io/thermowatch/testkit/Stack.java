@@ -136,6 +136,7 @@ public final class Stack {
 
     private static Stack start(Stack stack) {
         stack.ensureRunning();
+        DatabaseRoles.ensure(stack);
         return stack;
     }
 
@@ -231,9 +232,19 @@ public final class Stack {
         return "jdbc:postgresql://" + dbHost() + ":" + dbPort() + "/" + dbName();
     }
 
-    /** The PostgreSQL user of database {@code metrics}. */
+    /** The PostgreSQL superuser: for tests that set up or inspect the database, never for a service. */
     public Credentials database() {
         return new Credentials(credentials.required("POSTGRES_USER"), credentials.required("POSTGRES_PASSWORD"));
+    }
+
+    /** db-writer's role: owns the schema of {@code metrics}, migrates it and writes (postgres/roles.sql). */
+    public Credentials dbWriterDatabase() {
+        return credentials("POSTGRES_DBWRITER_USER", "POSTGRES_DBWRITER_PASS");
+    }
+
+    /** The dashboard's role: SELECT on the readings and their aggregates only (postgres/roles.sql). */
+    public Credentials dashboardDatabase() {
+        return credentials("POSTGRES_DASHBOARD_USER", "POSTGRES_DASHBOARD_PASS");
     }
 
     /** A new JDBC connection to {@code metrics}; the caller closes it. */
