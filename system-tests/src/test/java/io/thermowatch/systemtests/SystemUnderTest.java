@@ -304,7 +304,6 @@ final class SystemUnderTest implements AutoCloseable {
     private Map<String, String> dashboardEnv() {
         return common()
                 .database(stack.dashboardDatabase())
-                .without("HEALTH_PORT")
                 .with("DASHBOARD_PORT", Integer.toString(dashboardPort))
                 .with("MQTT_PAGE_USER", stack.page().username())
                 .with("MQTT_PAGE_PASS", stack.page().password())

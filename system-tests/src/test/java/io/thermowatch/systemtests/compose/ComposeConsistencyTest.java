@@ -217,6 +217,45 @@ class ComposeConsistencyTest {
     }
 
     @Test
+    void every_published_port_is_bound_to_127_0_0_1_unless_bind_address_says_otherwise() {
+        // Given every ports: entry of every service, as written and as Compose interpolates it with .env
+        List<String> problems = new ArrayList<>();
+        for (String service : project.services.keySet()) {
+            Object list = project.services.get(service).get("ports");
+            if (!(list instanceof List<?> items)) {
+                continue;
+            }
+            for (Object item : items) {
+                String raw = String.valueOf(item);
+                // When its host address is read, then it is the one documented variable, defaulting to 127.0.0.1
+                if (!raw.startsWith("${BIND_ADDRESS:-127.0.0.1}:")) {
+                    problems.add(service + ": \"" + raw + "\" (expected \"${BIND_ADDRESS:-127.0.0.1}:HOST:CONTAINER\")");
+                } else if (!project.interpolate(raw).startsWith("127.0.0.1:")) {
+                    problems.add(service + ": \"" + raw + "\" binds " + project.interpolate(raw)
+                            + " with .env (BIND_ADDRESS must stay unset there: exposing is the user's choice)");
+                }
+            }
+        }
+        assertNoProblems("ports published on every interface by default", problems);
+    }
+
+    @Test
+    void no_health_or_metrics_port_is_published() {
+        // Given each service's HEALTH_PORT (/healthz, /readyz, /metrics: the internals)
+        List<String> problems = new ArrayList<>();
+        for (String service : javaServices()) {
+            String health = project.effectiveValue(service, "HEALTH_PORT").orElse("");
+            // When the published container ports are compared with it, then it is not among them
+            for (int[] port : project.publishedPorts(service)) {
+                if (Integer.toString(port[1]).equals(health)) {
+                    problems.add(service + ": publishes its HEALTH_PORT " + health + " (/metrics)");
+                }
+            }
+        }
+        assertNoProblems("health/metrics ports published on the host", problems);
+    }
+
+    @Test
     void the_original_host_ports_are_published() {
         // Given the host ports of the original system (and HAProxy's stats page)
         Map<Integer, String> published = publishedHostPorts();
@@ -711,11 +750,14 @@ class ComposeConsistencyTest {
         String image = String.valueOf(project.service(service).get("image"));
         Optional<Path> dockerfile = project.dockerfileOf(service);
         if (module.isPresent()) {
-            // A Java service: the port its image's HEALTHCHECK asks, i.e. HEALTH_PORT or DASHBOARD_PORT.
+            // A Java service: the port its image's HEALTHCHECK asks (HEALTH_PORT), and the dashboard's page port.
             Matcher m = HEALTHCHECK_PORT.matcher(project.dockerfile(dockerfile.orElseThrow()).runtime
                     .getOrDefault("HEALTHCHECK", ""));
             if (m.find()) {
                 project.effectiveValue(service, m.group(1)).map(Integer::parseInt).ifPresent(ports::add);
+            }
+            if (project.envReadsOf(module.get()).containsKey("DASHBOARD_PORT")) {
+                project.effectiveValue(service, "DASHBOARD_PORT").map(Integer::parseInt).ifPresent(ports::add);
             }
         } else if (dockerfile.isPresent() && dockerfile.get().startsWith(project.root.resolve("rabbitmq"))) {
             for (String key : List.of("listeners.tcp.default", "mqtt.listeners.tcp.default", "web_mqtt.tcp.port",
