@@ -137,6 +137,7 @@ public final class Stack {
     private static Stack start(Stack stack) {
         stack.ensureRunning();
         DatabaseRoles.ensure(stack);
+        BrokerIdentities.ensure(stack.management(), stack.credentials, stack.root);
         return stack;
     }
 
@@ -271,8 +272,25 @@ public final class Stack {
         return credentials("RABBITMQ_ADMIN_USER", "RABBITMQ_ADMIN_PASS");
     }
 
+    /**
+     * The fleet test publisher: may publish for any sensor id (tests with many ids, local tools). Devices use
+     * their own identity ({@link #sensorIdentity}, {@link #gateway()}).
+     */
     public Credentials sensor() {
         return credentials("MQTT_SENSOR_USER", "MQTT_SENSOR_PASS");
+    }
+
+    /** Compose's sensor N (1..3): user name = sensor id, may publish only that id's topics. */
+    public Credentials sensorIdentity(int n) {
+        if (n < 1 || n > 3) {
+            throw new IllegalArgumentException("sensor identity " + n + ": .env defines 1 to 3");
+        }
+        return credentials("MQTT_SENSOR" + n + "_USER", "MQTT_SENSOR" + n + "_PASS");
+    }
+
+    /** The demo gateway: may publish only for sensor ids starting with {@code <its user name>-}. */
+    public Credentials gateway() {
+        return credentials("MQTT_GATEWAY_USER", "MQTT_GATEWAY_PASS");
     }
 
     public Credentials page() {

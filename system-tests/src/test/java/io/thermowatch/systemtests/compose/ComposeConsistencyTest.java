@@ -37,6 +37,8 @@ class ComposeConsistencyTest {
     private static final Set<String> USER_MACHINE_HOSTS = Set.of("localhost", "127.0.0.1");
     private static final Pattern URI = Pattern.compile("([a-z][a-z0-9+.-]*)://([^/:\\s]+)(?::(\\d+))?(/.*)?");
     private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z][A-Za-z0-9_.-]*):(\\d{1,5})");
+    /** A sensor's own identity: one per sensor service (compose) or the first one (scripts/stack), by design. */
+    private static final Set<String> SENSOR_IDENTITY_VARIABLES = Set.of("MQTT_USERNAME", "MQTT_PASSWORD", "SENSOR_ID");
     private static final Pattern HEALTHCHECK_PORT = Pattern.compile("/dev/tcp/127\\.0\\.0\\.1/\\$\\{([A-Z_][A-Z0-9_]*)}");
 
     private static ComposeProject project;
@@ -129,6 +131,9 @@ class ComposeConsistencyTest {
                 if (!reads.contains(name)) {
                     return; // scripts/stack hands some variables to every module; only those it reads matter
                 }
+                if (module.equals("sensor") && SENSOR_IDENTITY_VARIABLES.contains(name)) {
+                    return; // each sensor its own identity: every_sensor_authenticates_as_itself checks them
+                }
                 if (!m.matches() || !project.dotEnv.containsKey(m.group(1))) {
                     return; // a port or an address: differs between the two layouts by design
                 }
@@ -142,6 +147,58 @@ class ComposeConsistencyTest {
             });
         }
         assertNoProblems("docker-compose.yaml and scripts/stack disagree on credentials", problems);
+    }
+
+    @Test
+    void every_sensor_authenticates_as_itself_with_credentials_of_its_own() {
+        // Given every sensor service, and the users of the broker's definitions with the per-sensor topic permission
+        String definitions = project.read(project.root.resolve("rabbitmq/definitions.template.json"));
+        Pattern ownTopics = Pattern.compile("\\{\"user\": \"@([A-Z0-9_]+)@\", \"vhost\": \"/\", \"exchange\": \"amq\\.topic\",\\s*"
+                + "\"write\": \"" + Pattern.quote("^(temperature\\\\.{username}|sensors\\\\.{username}\\\\.status)$") + "\"");
+        Set<String> ownTopicUsers = new java.util.HashSet<>();
+        Matcher own = ownTopics.matcher(definitions);
+        while (own.find()) {
+            ownTopicUsers.add(own.group(1));
+        }
+        Pattern reference = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)}");
+        List<String> problems = new ArrayList<>();
+        Map<String, String> userVariables = new LinkedHashMap<>();
+        Set<String> passwordVariables = new java.util.HashSet<>();
+        for (String service : javaServices()) {
+            if (!project.moduleOf(service).orElseThrow().equals("sensor")) {
+                continue;
+            }
+            Map<String, String> raw = project.rawEnvironment(service);
+            Matcher user = reference.matcher(raw.getOrDefault("MQTT_USERNAME", ""));
+            Matcher pass = reference.matcher(raw.getOrDefault("MQTT_PASSWORD", ""));
+            // When its user, password and topic are read
+            if (!user.matches() || !pass.matches()) {
+                problems.add(service + ": MQTT_USERNAME/MQTT_PASSWORD are not ${VAR}s of .env");
+                continue;
+            }
+            String id = project.environment(service).getOrDefault("MQTT_TOPIC", "").replaceFirst("^temperature/", "");
+            // Then the user is the sensor's own (named after its id), with the per-sensor topic permission
+            if (!id.equals(project.dotEnv.get(user.group(1)))) {
+                problems.add(service + ": user " + user.group(1) + "=" + project.dotEnv.get(user.group(1))
+                        + " is not named after its sensor id " + id + " (the broker would refuse its publishes)");
+            }
+            if (!ownTopicUsers.contains(user.group(1))) {
+                problems.add(service + ": rabbitmq/definitions.template.json gives @" + user.group(1)
+                        + "@ no topic permission limited to {username}'s own topics");
+            }
+            // And no two sensors share a user or a password variable
+            String previous = userVariables.put(user.group(1), service);
+            if (previous != null) {
+                problems.add(service + " and " + previous + " share the user " + user.group(1));
+            }
+            if (!passwordVariables.add(pass.group(1))) {
+                problems.add(service + ": password " + pass.group(1) + " shared with another sensor");
+            }
+        }
+        if (userVariables.isEmpty()) {
+            problems.add("no sensor service found");
+        }
+        assertNoProblems("sensors without an identity of their own", problems);
     }
 
     @Test
