@@ -24,7 +24,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *       ones (readiness: docker healthchecks and HAProxy use it);</li>
  *   <li>{@code GET /metrics}: the registry in Prometheus text format.</li>
  * </ul>
- * The dashboard mounts {@link #handler} into its own server instead of starting a second one.
+ * Every service starts it on its own {@code HEALTH_PORT}, never on a public port (metrics describe the internals).
+ * The dashboard also mounts {@link #probesHandler} into its public server: {@code /healthz} and {@code /readyz}
+ * only, for a load balancer in front of it.
  */
 public final class HealthServer implements AutoCloseable {
 
@@ -72,6 +74,11 @@ public final class HealthServer implements AutoCloseable {
         return new HealthHandler(registry, List.copyOf(checks));
     }
 
+    /** A handler serving {@code /healthz} and {@code /readyz} only (no {@code /metrics}), for a public server. */
+    public static Handler probesHandler(List<Check> checks) {
+        return new HealthHandler(null, List.copyOf(checks));
+    }
+
     /** The port actually bound. */
     public int port() {
         return port;
@@ -85,7 +92,7 @@ public final class HealthServer implements AutoCloseable {
     }
 
     private static final class HealthHandler extends Handler.Abstract {
-        private final PrometheusMeterRegistry registry;
+        private final PrometheusMeterRegistry registry; // null: /metrics is not served
         private final List<Check> checks;
 
         HealthHandler(PrometheusMeterRegistry registry, List<Check> checks) {
@@ -98,7 +105,12 @@ public final class HealthServer implements AutoCloseable {
             switch (Request.getPathInContext(request)) {
                 case "/healthz" -> respond(response, callback, 200, "text/plain; charset=utf-8", "ok\n");
                 case "/readyz" -> respondReadiness(response, callback);
-                case "/metrics" -> respond(response, callback, 200, PROMETHEUS_TEXT, registry.scrape());
+                case "/metrics" -> {
+                    if (registry == null) {
+                        return false;
+                    }
+                    respond(response, callback, 200, PROMETHEUS_TEXT, registry.scrape());
+                }
                 default -> {
                     return false;
                 }

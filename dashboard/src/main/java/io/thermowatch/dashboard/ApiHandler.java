@@ -24,6 +24,8 @@ final class ApiHandler extends Handler.Abstract {
     private static final String PREFIX = "/api/";
     private static final String SENSORS = "/api/sensors";
     private static final String READINGS_SUFFIX = "/readings";
+    static final String CLUSTER_UNAVAILABLE = "cluster status unavailable: the message broker's monitoring interface"
+            + " cannot be reached right now, try again shortly";
 
     private final DashboardConfig config;
     private final ReadingStore store;
@@ -81,11 +83,16 @@ final class ApiHandler extends Handler.Abstract {
             status = 404;
             responses.error(response, callback, status, "no such API resource: " + path);
         } catch (SchemaUnavailableException e) {
+            // The detail (driver text, host names) goes to the log only; the body says what failed for the user.
             status = 503;
-            responses.error(response, callback, status, e.getMessage());
+            if (e.getCause() != null) {
+                LOG.warn("{} - {}", path, e.getMessage());
+            }
+            responses.error(response, callback, status, e.userMessage());
         } catch (ClusterClient.UnavailableException e) {
             status = 502;
-            responses.error(response, callback, status, e.getMessage());
+            LOG.warn("{} - {}", path, e.getMessage());
+            responses.error(response, callback, status, CLUSTER_UNAVAILABLE);
         } catch (RuntimeException e) {
             status = 500;
             LOG.error("{} - unexpected failure", path, e);

@@ -13,7 +13,9 @@ import java.util.UUID;
 /**
  * The dashboard's whole configuration, read once from the environment and validated at the edge.
  *
- * @param port                   {@code DASHBOARD_PORT} (default 8080): page, API and health endpoints
+ * @param port                   {@code DASHBOARD_PORT} (default 8080): page, API, {@code /healthz}, {@code /readyz}
+ * @param healthPort             {@code HEALTH_PORT} (default 9104): {@code /healthz}, {@code /readyz} and
+ *                               {@code /metrics}, like every service's; not to be published
  * @param database               {@code DB_HOST}, {@code DB_PORT}, {@code DB_NAME}, {@code DB_USER}, {@code DB_PASS}
  * @param managementUrl          {@code RABBITMQ_MANAGEMENT_URL} (default {@code http://haproxy:15672})
  * @param monitorUser            {@code RABBITMQ_MONITOR_USER} (default {@code monitor}); never sent to the browser
@@ -33,6 +35,7 @@ import java.util.UUID;
  */
 record DashboardConfig(
         int port,
+        int healthPort,
         DatabaseSettings database,
         URI managementUrl,
         String monitorUser,
@@ -48,6 +51,7 @@ record DashboardConfig(
         Duration pipelineGrowthFor) {
 
     static final int DEFAULT_PORT = 8080;
+    static final int DEFAULT_HEALTH_PORT = 9104;
     static final String DEFAULT_MANAGEMENT_URL = "http://haproxy:15672";
     static final double DEFAULT_THRESHOLD = 25.0;
     static final Duration DEFAULT_OFFLINE_AFTER = Duration.ofMinutes(2);
@@ -65,6 +69,7 @@ record DashboardConfig(
                 env.secret("MQTT_PASSWORD", pagePassword), mqtt.clientId(), mqtt.keepAliveSeconds());
         return new DashboardConfig(
                 env.integer("DASHBOARD_PORT", DEFAULT_PORT, 0, 65535),
+                env.port("HEALTH_PORT", DEFAULT_HEALTH_PORT),
                 DatabaseSettings.fromEnv(env),
                 Urls.httpUrl("RABBITMQ_MANAGEMENT_URL", management),
                 env.string("RABBITMQ_MONITOR_USER", "monitor"),

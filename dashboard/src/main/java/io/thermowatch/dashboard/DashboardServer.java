@@ -20,21 +20,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running dashboard: one Jetty server on {@code DASHBOARD_PORT} serving the page, the API and
- * {@code /healthz /readyz /metrics}, plus the database pool and the status subscriber. {@link #close()} is idempotent.
+ * The running dashboard: the public Jetty server on {@code DASHBOARD_PORT} serving the page, the API and
+ * {@code /healthz /readyz}; common's {@link HealthServer} on {@code HEALTH_PORT} serving {@code /healthz /readyz
+ * /metrics} like every service's (metrics describe the internals: never on the public port); the database pool and
+ * the status subscriber. {@link #close()} is idempotent.
  */
 final class DashboardServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
 
     private final Server server;
+    private final HealthServer healthServer;
     private final HikariDataSource dataSource;
     private final StatusTracker statuses;
     private final int port;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DashboardServer(Server server, HikariDataSource dataSource, StatusTracker statuses, int port) {
+    private DashboardServer(Server server, HealthServer healthServer, HikariDataSource dataSource,
+            StatusTracker statuses, int port) {
         this.server = server;
+        this.healthServer = healthServer;
         this.dataSource = dataSource;
         this.statuses = statuses;
         this.port = port;
@@ -60,31 +65,47 @@ final class DashboardServer implements AutoCloseable {
         connector.setPort(config.port());
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrorHandler(responses));
-        var health = HealthServer.handler(registry, List.of(new HealthServer.Check("database", schemaProbe::isReady)));
+        var checks = List.of(new HealthServer.Check("database", schemaProbe::isReady));
         var statuses = new StatusTracker(config.statusMqtt(), clock, config.maxTrackedSensors());
         registry.gauge("thermowatch.sensors.tracked", statuses, StatusTracker::trackedCount);
         FunctionCounter.builder("thermowatch.sensors.evicted", statuses, StatusTracker::evictedCount)
                 .description("Sensor statuses forgotten to stay within MAX_TRACKED_SENSORS").register(registry);
         var api = new ApiHandler(config, store, sensorState, cluster, statuses, responses, registry, clock);
-        server.setHandler(new SecurityHeaders(new Handler.Sequence(health, api, new StaticAssets())));
+        server.setHandler(new SecurityHeaders(new Handler.Sequence(HealthServer.probesHandler(checks), api,
+                new StaticAssets())));
+        HealthServer healthServer;
+        try {
+            healthServer = HealthServer.start(config.healthPort(), registry, checks.toArray(HealthServer.Check[]::new));
+        } catch (Exception e) {
+            dataSource.close();
+            statuses.close();
+            throw e;
+        }
         try {
             server.start();
         } catch (Exception e) {
             server.stop();
+            healthServer.close();
             dataSource.close();
             statuses.close();
             throw new IllegalStateException("dashboard - cannot listen on port " + config.port()
                     + " (in use? set DASHBOARD_PORT to a free port)", e);
         }
         var port = connector.getLocalPort();
-        LOG.info("{} - serving page, API and health on http://0.0.0.0:{}/", "dashboard", port);
+        LOG.info("{} - serving page, API, /healthz and /readyz on http://0.0.0.0:{}/; /metrics on port {}",
+                "dashboard", port, healthServer.port());
         schemaProbe.isReady(); // probe once now, so the log tells at start whether the table is there
         statuses.start();
-        return new DashboardServer(server, dataSource, statuses, port);
+        return new DashboardServer(server, healthServer, dataSource, statuses, port);
     }
 
     int port() {
         return port;
+    }
+
+    /** The port of {@code /metrics} (and the health endpoints), HEALTH_PORT or the free one 0 picked. */
+    int healthPort() {
+        return healthServer.port();
     }
 
     @Override
@@ -93,6 +114,7 @@ final class DashboardServer implements AutoCloseable {
             try {
                 statuses.close();
                 server.stop();
+                healthServer.close();
             } finally {
                 dataSource.close();
             }

@@ -91,9 +91,10 @@ final class ReadingStore {
     }
 
     private SchemaUnavailableException unavailable(SQLException e) {
-        if ("42P01".equals(e.getSQLState())) { // undefined_table: dropped under us
+        var tableMissing = "42P01".equals(e.getSQLState()); // undefined_table: dropped under us
+        if (tableMissing) {
             schemaProbe.invalidate();
         }
-        return new SchemaUnavailableException("database query failed: " + e.getMessage(), e);
+        return new SchemaUnavailableException("database query failed: " + e.getMessage(), tableMissing, e);
     }
 }

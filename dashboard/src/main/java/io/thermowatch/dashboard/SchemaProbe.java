@@ -38,7 +38,7 @@ final class SchemaProbe {
             probe();
         }
         if (!schema.tableExists()) {
-            throw new SchemaUnavailableException(lastProblem, null);
+            throw new SchemaUnavailableException(lastProblem, lastProblem.startsWith("table"), null);
         }
         return schema;
     }

@@ -46,6 +46,7 @@ public final class ApiLatencyBenchmark {
 
         var env = new HashMap<String, String>();
         env.put("DASHBOARD_PORT", "0");
+        env.put("HEALTH_PORT", "0");
         env.put("DB_HOST", stack.dbHost());
         env.put("DB_PORT", Integer.toString(stack.dbPort()));
         env.put("DB_NAME", database.name());

@@ -35,6 +35,8 @@ import org.junit.jupiter.api.Test;
 class DashboardApiIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A management API host name that never resolves (RFC 2606), as an internal name would not from outside. */
+    private static final String INTERNAL_HOST = "rabbitmq-mgmt.internal.invalid";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String EVIL = "<img src=x onerror=alert(1)>\"'&";
     // Whole minutes, so the per-minute rows fall in predictable buckets.
@@ -314,13 +316,52 @@ class DashboardApiIT {
     }
 
     @Test
-    void health_ready_and_metrics_are_served_on_the_dashboard_port() throws Exception {
+    void health_and_readiness_are_served_on_both_ports_metrics_only_on_the_health_port() throws Exception {
         assertEquals(200, get(server, "/healthz").statusCode());
         assertEquals(200, get(server, "/readyz").statusCode());
         get(server, "/api/sensors");
-        var metrics = get(server, "/metrics");
+        // The public port does not serve the internals
+        assertEquals(404, get(server, "/metrics").statusCode(), "/metrics on the public port");
+        // The health port does, like every service's HEALTH_PORT
+        var metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.healthPort() + "/metrics"))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, metrics.statusCode());
         assertTrue(metrics.body().contains("dashboard_api_requests_seconds_count{route=\"sensors\""), "API timer exported");
+        var ready = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.healthPort() + "/readyz"))
+                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, ready.statusCode());
+    }
+
+    @Test
+    void error_bodies_say_what_failed_without_internal_text() throws Exception {
+        // Given a dashboard whose database refuses its password and whose management API host does not resolve
+        var env = new java.util.HashMap<>(TestDatabase.create(stack, database.name()).dashboardEnv());
+        env.put("DB_USER", stack.dashboardDatabase().username());
+        env.put("DB_PASS", "not-the-password");
+        env.put("RABBITMQ_MANAGEMENT_URL", "http://" + INTERNAL_HOST + ":15672");
+        try (var broken = DashboardServer.start(DashboardConfig.load(EnvConfig.of(env)),
+                Metrics.newRegistry("dashboard"), Clock.systemUTC())) {
+            // When the page asks for readings, history and the cluster
+            var sensors = get(broken, "/api/sensors");
+            var readings = get(broken, "/api/sensors/a1/readings");
+            var cluster = get(broken, "/api/cluster");
+
+            // Then each says what is unavailable, in the user's terms
+            assertEquals(503, sensors.statusCode());
+            assertEquals(SchemaUnavailableException.DATABASE_UNAVAILABLE, json(sensors).path("error").asText());
+            assertEquals(503, readings.statusCode());
+            assertEquals(502, cluster.statusCode());
+            assertEquals(ApiHandler.CLUSTER_UNAVAILABLE, json(cluster).path("error").asText());
+            // And none carries a host name, an address, a user name or the driver's or client's text
+            for (var response : List.of(sensors, readings, cluster)) {
+                for (var internal : List.of(INTERNAL_HOST, stack.dbHost(), ":" + stack.dbPort(),
+                        stack.dashboardDatabase().username() + "\"", "authentication", "Exception", "FATAL", "jdbc",
+                        "http://", "15672")) {
+                    assertFalse(response.body().contains(internal),
+                            response.uri().getPath() + " body carries \"" + internal + "\": " + response.body());
+                }
+            }
+        }
     }
 
     @Test

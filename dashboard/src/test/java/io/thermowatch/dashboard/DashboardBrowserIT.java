@@ -81,7 +81,8 @@ class DashboardBrowserIT {
                 .with("MQTT_PAGE_USER", stack.page().username())
                 .with("MQTT_PAGE_PASS", stack.page().password())
                 .with("TEMPERATURE_THRESHOLD", "25")
-                .with("MQTT_URIS", stack.mqttUri());
+                .with("MQTT_URIS", stack.mqttUri())
+                .freeHealthPort();
         extra.forEach(env::with);
         var process = ServiceProcess.start("dashboard", env.build());
         process.awaitReady(port, Duration.ofSeconds(30));

@@ -26,6 +26,7 @@ class DashboardConfigTest {
 
         // Then
         assertEquals(8080, config.port());
+        assertEquals(9104, config.healthPort());
         assertEquals("jdbc:postgresql://timescaledb:5432/metrics", config.database().jdbcUrl());
         assertEquals("postgres", config.database().user());
         assertEquals(URI.create("http://haproxy:15672"), config.managementUrl());

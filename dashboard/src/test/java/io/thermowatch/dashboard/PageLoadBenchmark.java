@@ -63,6 +63,7 @@ public final class PageLoadBenchmark {
 
         var env = new HashMap<String, String>();
         env.put("DASHBOARD_PORT", "0");
+        env.put("HEALTH_PORT", "0");
         env.put("DB_HOST", stack.dbHost());
         env.put("DB_PORT", Integer.toString(stack.dbPort()));
         env.put("DB_NAME", database.name());

@@ -87,6 +87,7 @@ final class TestDatabase {
     java.util.Map<String, String> dashboardEnv() {
         var env = new java.util.HashMap<String, String>();
         env.put("DASHBOARD_PORT", "0");
+        env.put("HEALTH_PORT", "0");
         env.put("DB_HOST", stack.dbHost());
         env.put("DB_PORT", Integer.toString(stack.dbPort()));
         env.put("DB_NAME", name);

@@ -54,7 +54,12 @@ final class SchemaMigrator {
 
     /**
      * TimescaleDB mode when the extension is already installed in this database, or when it is available and
-     * preloaded (CREATE EXTENSION fails otherwise). A database already migrated in plain mode stays plain.
+     * preloaded and this role may create it (CREATE EXTENSION fails otherwise). A database already migrated in plain
+     * mode stays plain.
+     *
+     * <p>db-writer normally runs as its own role, not a superuser: TimescaleDB is not a trusted extension, so the
+     * role setup (postgres/roles.sql) creates it as the superuser, and here it is simply installed. Such a role may
+     * not read {@code shared_preload_libraries} either: {@code pg_settings} hides it instead of failing.
      */
     SchemaMode detectMode() throws SQLException {
         try (Connection c = DriverManager.getConnection(jdbcUrl, user, password)) {
@@ -62,19 +67,23 @@ final class SchemaMigrator {
             try {
                 boolean installed = exists(c, "SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
                 boolean available = exists(c, "SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'");
-                boolean preloaded = exists(c,
-                        "SELECT 1 WHERE current_setting('shared_preload_libraries') ~ '(^|[ ,])timescaledb([ ,]|$)'");
+                boolean superuser = exists(c, "SELECT 1 FROM pg_roles WHERE rolname = current_user AND rolsuper");
+                boolean preloaded = exists(c, "SELECT 1 FROM pg_settings WHERE name = 'shared_preload_libraries'"
+                        + " AND setting ~ '(^|[ ,])timescaledb([ ,]|$)'");
                 boolean migratedPlain = exists(c, "SELECT 1 FROM pg_class WHERE relname = 'flyway_schema_history'"
                         + " AND relnamespace = current_schema()::regnamespace");
                 if (installed) {
                     log.info("schema - TimescaleDB extension installed: TIMESCALEDB mode");
                     return SchemaMode.TIMESCALEDB;
                 }
-                if (available && preloaded && !migratedPlain) {
+                if (available && preloaded && superuser && !migratedPlain) {
                     log.info("schema - TimescaleDB available and preloaded: TIMESCALEDB mode");
                     return SchemaMode.TIMESCALEDB;
                 }
-                if (available && !preloaded) {
+                if (available && !superuser) {
+                    log.warn("schema - TimescaleDB is available but not installed in this database, and this role"
+                            + " cannot create it: PLAIN mode (the superuser installs it: postgres/setup-roles)");
+                } else if (available && !preloaded) {
                     log.warn("schema - TimescaleDB is installed on the server but not in shared_preload_libraries:"
                             + " PLAIN mode (add timescaledb to shared_preload_libraries and restart to use it)");
                 } else if (available) {

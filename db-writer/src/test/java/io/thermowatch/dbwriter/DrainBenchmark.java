@@ -340,12 +340,12 @@ public final class DrainBenchmark {
         }
     }
 
-    /** A small pool on the native stack's database, autocommit off (also used by PostgresSinkIT). */
+    /** A small pool on the stack's database as db-writer's role, autocommit off (also used by PostgresSinkIT). */
     static HikariDataSource dataSource(Stack stack) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(stack.jdbcUrl());
-        config.setUsername(stack.database().username());
-        config.setPassword(stack.database().password());
+        config.setUsername(stack.dbWriterDatabase().username());
+        config.setPassword(stack.dbWriterDatabase().password());
         config.setAutoCommit(false);
         config.setMaximumPoolSize(2);
         return new HikariDataSource(config);

@@ -35,7 +35,8 @@ class RejectRetentionIT {
     static void migrateAndConnect() throws SQLException {
         Stack stack = Stack.get();
         dataSource = DrainBenchmark.dataSource(stack);
-        new SchemaMigrator(stack.jdbcUrl(), stack.database().username(), stack.database().password(), 90).migrate();
+        new SchemaMigrator(stack.jdbcUrl(), stack.dbWriterDatabase().username(), stack.dbWriterDatabase().password(),
+                90).migrate();
         sink = new PostgresSink(dataSource, PostgresSink.Method.COPY_FIRST);
     }
 

@@ -114,7 +114,8 @@ class SecurityIT {
     @Test
     void the_monitoring_and_admin_credentials_never_reach_the_browser() {
         List<String> secrets = List.of(stack.monitor().password(), stack.admin().password(),
-                stack.dbWriter().password(), stack.emailSender().password(), stack.database().password() + "\"");
+                stack.dbWriter().password(), stack.emailSender().password(), stack.database().password() + "\"",
+                stack.dbWriterDatabase().password(), stack.dashboardDatabase().password());
         for (String path : List.of("/", "/index.html", "/app.js", "/app.css", "/api/config", "/api/cluster",
                 "/api/sensors")) {
             HttpResponse<String> response = SystemUnderTest.get(system.dashboard(path));

@@ -130,7 +130,8 @@ final class SystemUnderTest implements AutoCloseable {
             throw new IllegalStateException(module + " already runs: " + old);
         }
         Map<String, String> env = switch (module) {
-            case "db-writer" -> common().with("AMQP_USERNAME", stack.dbWriter().username())
+            case "db-writer" -> common().database(stack.dbWriterDatabase())
+                    .with("AMQP_USERNAME", stack.dbWriter().username())
                     .with("AMQP_PASSWORD", stack.dbWriter().password()).build();
             case "email-sender" -> emailSenderEnv();
             case "dashboard" -> dashboardEnv();
@@ -274,7 +275,7 @@ final class SystemUnderTest implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port + "/readyz");
     }
 
-    /** What every service gets from scripts/stack up: the fronts of HAProxy, the database, SMTP. */
+    /** What every service gets from scripts/stack up: the fronts of HAProxy and SMTP (the database: by role). */
     private ServiceEnv common() {
         String mqttPort = stack.mqttUri().substring(stack.mqttUri().lastIndexOf(':') + 1);
         return ServiceEnv.of(stack)
@@ -283,7 +284,6 @@ final class SystemUnderTest implements AutoCloseable {
                 .with("MQTT_PORT", mqttPort)
                 .with("AMQP_ADDRESSES", String.join(",", stack.amqpAddresses()))
                 .with("AMQP_VHOST", "/")
-                .database()
                 .smtp()
                 .freeHealthPort();
     }
@@ -303,7 +303,7 @@ final class SystemUnderTest implements AutoCloseable {
 
     private Map<String, String> dashboardEnv() {
         return common()
-                .without("HEALTH_PORT")
+                .database(stack.dashboardDatabase())
                 .with("DASHBOARD_PORT", Integer.toString(dashboardPort))
                 .with("MQTT_PAGE_USER", stack.page().username())
                 .with("MQTT_PAGE_PASS", stack.page().password())

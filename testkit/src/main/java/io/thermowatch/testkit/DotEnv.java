@@ -59,6 +59,21 @@ final class DotEnv {
         return value;
     }
 
+    /**
+     * {@code template} with every {@code @KEY@} replaced by the JSON-escaped value of {@code KEY}, as
+     * {@code rabbitmq/render-definitions} does; throws if a key is missing.
+     */
+    String renderJson(String template) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("@([A-Z][A-Z0-9_]*)@").matcher(template);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String json = required(m.group(1)).replace("\\", "\\\\").replace("\"", "\\\"");
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(json));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
     int requiredInt(String key) {
         String value = required(key);
         try {

@@ -115,6 +115,11 @@ public final class ManagementClient {
         return getJson("/api/connections");
     }
 
+    /** POST a JSON body to {@code path} (e.g. {@code /api/definitions}); throws on a non-2xx answer. */
+    public void postJson(String path, String body) {
+        check(send("POST", path, HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+    }
+
     /** GET {@code path} (starting with {@code /api/}) and parse it; throws on a non-2xx answer. */
     public JsonNode getJson(String path) {
         return parse(check(send("GET", path)));
@@ -126,12 +131,20 @@ public final class ManagementClient {
     }
 
     private HttpResponse<String> send(String method, String path) {
-        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+        return send(method, path, HttpRequest.BodyPublishers.noBody());
+    }
+
+    private HttpResponse<String> send(String method, String path, HttpRequest.BodyPublisher body) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path));
+        if ("POST".equals(method)) {
+            builder.header("Content-Type", "application/json");
+        }
+        HttpRequest request = builder
                 .timeout(Duration.ofSeconds(10))
                 .header("Authorization", authorization)
                 // A DELETE answers 204 with no body; insisting on JSON there gets 406 from the management API.
                 .header("Accept", "GET".equals(method) ? "application/json" : "*/*")
-                .method(method, HttpRequest.BodyPublishers.noBody())
+                .method(method, body)
                 .build();
         IOException lastError = null;
         HttpResponse<String> response = null;

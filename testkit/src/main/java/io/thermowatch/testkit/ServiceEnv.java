@@ -36,9 +36,9 @@ public final class ServiceEnv {
         return of(stack).mqtt(stack.sensor()).freeHealthPort();
     }
 
-    /** AMQP as db-writer, the {@code metrics} database, a free HEALTH_PORT. */
+    /** AMQP as db-writer, the {@code metrics} database as db-writer's role, a free HEALTH_PORT. */
     public static ServiceEnv forDbWriter(Stack stack) {
-        return of(stack).amqp(stack.dbWriter()).database().freeHealthPort();
+        return of(stack).amqp(stack.dbWriter()).database(stack.dbWriterDatabase()).freeHealthPort();
     }
 
     /** AMQP as email-sender, the stack's SMTP server, a free HEALTH_PORT. */
@@ -58,12 +58,15 @@ public final class ServiceEnv {
                 .with("AMQP_VHOST", "/");
     }
 
-    /** {@code DB_HOST}, {@code DB_PORT}, {@code DB_NAME}, {@code DB_USER}, {@code DB_PASS}. */
-    public ServiceEnv database() {
+    /**
+     * {@code DB_HOST}, {@code DB_PORT}, {@code DB_NAME}, {@code DB_USER}, {@code DB_PASS} as {@code role}: a
+     * service's own role ({@link Stack#dbWriterDatabase()}, {@link Stack#dashboardDatabase()}), never the superuser.
+     */
+    public ServiceEnv database(Credentials role) {
         return with("DB_HOST", stack.dbHost())
                 .with("DB_PORT", Integer.toString(stack.dbPort()))
                 .with("DB_NAME", stack.dbName())
-                .credentials("DB_USER", "DB_PASS", stack.database());
+                .credentials("DB_USER", "DB_PASS", role);
     }
 
     /** {@code SMTP_HOST}, {@code SMTP_PORT}. */

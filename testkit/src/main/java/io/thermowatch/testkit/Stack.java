@@ -136,6 +136,8 @@ public final class Stack {
 
     private static Stack start(Stack stack) {
         stack.ensureRunning();
+        DatabaseRoles.ensure(stack);
+        BrokerIdentities.ensure(stack.management(), stack.credentials, stack.root);
         return stack;
     }
 
@@ -231,9 +233,19 @@ public final class Stack {
         return "jdbc:postgresql://" + dbHost() + ":" + dbPort() + "/" + dbName();
     }
 
-    /** The PostgreSQL user of database {@code metrics}. */
+    /** The PostgreSQL superuser: for tests that set up or inspect the database, never for a service. */
     public Credentials database() {
         return new Credentials(credentials.required("POSTGRES_USER"), credentials.required("POSTGRES_PASSWORD"));
+    }
+
+    /** db-writer's role: owns the schema of {@code metrics}, migrates it and writes (postgres/roles.sql). */
+    public Credentials dbWriterDatabase() {
+        return credentials("POSTGRES_DBWRITER_USER", "POSTGRES_DBWRITER_PASS");
+    }
+
+    /** The dashboard's role: SELECT on the readings and their aggregates only (postgres/roles.sql). */
+    public Credentials dashboardDatabase() {
+        return credentials("POSTGRES_DASHBOARD_USER", "POSTGRES_DASHBOARD_PASS");
     }
 
     /** A new JDBC connection to {@code metrics}; the caller closes it. */
@@ -260,8 +272,25 @@ public final class Stack {
         return credentials("RABBITMQ_ADMIN_USER", "RABBITMQ_ADMIN_PASS");
     }
 
+    /**
+     * The fleet test publisher: may publish for any sensor id (tests with many ids, local tools). Devices use
+     * their own identity ({@link #sensorIdentity}, {@link #gateway()}).
+     */
     public Credentials sensor() {
         return credentials("MQTT_SENSOR_USER", "MQTT_SENSOR_PASS");
+    }
+
+    /** Compose's sensor N (1..3): user name = sensor id, may publish only that id's topics. */
+    public Credentials sensorIdentity(int n) {
+        if (n < 1 || n > 3) {
+            throw new IllegalArgumentException("sensor identity " + n + ": .env defines 1 to 3");
+        }
+        return credentials("MQTT_SENSOR" + n + "_USER", "MQTT_SENSOR" + n + "_PASS");
+    }
+
+    /** The demo gateway: may publish only for sensor ids starting with {@code <its user name>-}. */
+    public Credentials gateway() {
+        return credentials("MQTT_GATEWAY_USER", "MQTT_GATEWAY_PASS");
     }
 
     public Credentials page() {

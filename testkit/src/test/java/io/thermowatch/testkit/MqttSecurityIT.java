@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Least privilege on the MQTT front: no anonymous or wrongly authenticated client, sensors publish only under
- * their topics, the dashboard page never publishes. RabbitMQ answers a denied publish by closing the connection.
+ * their topics, a sensor only as itself, a gateway only for ids under its prefix, the dashboard page never
+ * publishes. RabbitMQ answers a denied publish by closing the connection.
  */
 class MqttSecurityIT {
 
@@ -69,7 +70,37 @@ class MqttSecurityIT {
 
         // When / Then
         assertPublishIsDeniedAndDisconnects(stack.sensor(), "alerts/" + sensorId, Markers.reading(99));
-        assertOnlySentinelRouted(tap, sensorId);
+        assertOnlySentinelRouted(tap, sensorId, stack.sensor(), sensorId + "-sentinel");
+    }
+
+    @Test
+    void a_sensor_cannot_publish_as_another_sensor() throws Exception {
+        // Given sensor data_center_a1's own identity (user name = its id) and another sensor's id
+        Credentials sensorA = stack.sensorIdentity(1);
+        String other = Markers.sensorId("other");
+        String tap = probe.tap("#");
+
+        // When it publishes a reading, or an offline status, for the other sensor, then each is denied
+        assertPublishIsDeniedAndDisconnects(sensorA, "temperature/" + other, Markers.reading(99));
+        assertPublishIsDeniedAndDisconnects(sensorA, "sensors/" + other + "/status", "{\"status\":\"offline\"}");
+        // And its own reading passes, and is all that was routed
+        assertOnlySentinelRouted(tap, other, sensorA, sensorA.username());
+    }
+
+    @Test
+    void a_gateway_publishes_only_for_ids_under_its_prefix() throws Exception {
+        // Given the gateway (prefix "<user>-"), an id outside its prefix and one that only starts like it
+        Credentials gateway = stack.gateway();
+        String outside = Markers.sensorId("outside");
+        String tap = probe.tap("#");
+
+        // When it publishes for them, then each is denied
+        assertPublishIsDeniedAndDisconnects(gateway, "temperature/" + outside, Markers.reading(99));
+        assertPublishIsDeniedAndDisconnects(gateway, "temperature/" + gateway.username() + "x" + outside,
+                Markers.reading(99));
+        assertPublishIsDeniedAndDisconnects(gateway, "sensors/" + outside + "/status", "{\"status\":\"offline\"}");
+        // And a virtual sensor under its prefix passes, and is all that was routed
+        assertOnlySentinelRouted(tap, outside, gateway, gateway.username() + "-" + outside);
     }
 
     @Test
@@ -80,7 +111,7 @@ class MqttSecurityIT {
 
         // When / Then: not even to a reading topic, which the service queues would take
         assertPublishIsDeniedAndDisconnects(stack.page(), "temperature/" + sensorId, Markers.reading(99));
-        assertOnlySentinelRouted(tap, sensorId);
+        assertOnlySentinelRouted(tap, sensorId, stack.sensor(), sensorId + "-sentinel");
     }
 
     private void assertPublishIsDeniedAndDisconnects(Credentials who, String topic, String payload) throws Exception {
@@ -91,18 +122,23 @@ class MqttSecurityIT {
     }
 
     /**
-     * The denied client's connection is closed before the sentinel's is opened, so had the denied message been
-     * routed, the tap would hold it before the sentinel: no waiting for an absence.
+     * Publishes a reading for {@code sentinelId} as {@code publisher} (which must be allowed) and asserts that
+     * nothing naming {@code deniedId} was routed. The denied client's connection is closed before the sentinel's is
+     * opened, so had the denied message been routed, the tap would hold it before the sentinel: no waiting for an
+     * absence.
      */
-    private void assertOnlySentinelRouted(String tap, String sensorId) throws Exception {
-        String sentinel = "temperature/" + sensorId + "-sentinel";
-        try (MqttTestClient sensor = MqttTestClient.connect(stack.mqttUri(), stack.sensor())) {
-            sensor.publish(sentinel, Markers.reading(20));
+    private void assertOnlySentinelRouted(String tap, String deniedId, Credentials publisher, String sentinelId)
+            throws Exception {
+        String sentinelKey = "temperature." + sentinelId;
+        String sentinelPayload = Markers.reading(20 + (System.nanoTime() % 1000) / 1000.0);
+        try (MqttTestClient sensor = MqttTestClient.connect(stack.mqttUri(), publisher)) {
+            sensor.publish("temperature/" + sentinelId, sentinelPayload);
         }
-        List<Message> seen = probe.awaitMessages(tap, m -> m.routingKey().contains(sensorId),
-                kept -> kept.stream().anyMatch(m -> m.routingKey().endsWith("-sentinel")), TIMEOUT);
-        assertEquals(List.of("temperature." + sensorId + "-sentinel"),
-                seen.stream().map(Message::routingKey).toList());
+        java.util.function.Predicate<Message> isSentinel =
+                m -> m.routingKey().equals(sentinelKey) && m.bodyText().equals(sentinelPayload);
+        List<Message> seen = probe.awaitMessages(tap, m -> m.routingKey().contains(deniedId) || isSentinel.test(m),
+                kept -> kept.stream().anyMatch(isSentinel), TIMEOUT);
+        assertEquals(List.of(sentinelKey), seen.stream().map(Message::routingKey).toList());
         probe.drain(Stack.DB_WRITER_QUEUE);
         probe.drain(Stack.EMAIL_SENDER_QUEUE);
     }

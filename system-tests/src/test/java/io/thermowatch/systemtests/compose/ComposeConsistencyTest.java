@@ -37,6 +37,8 @@ class ComposeConsistencyTest {
     private static final Set<String> USER_MACHINE_HOSTS = Set.of("localhost", "127.0.0.1");
     private static final Pattern URI = Pattern.compile("([a-z][a-z0-9+.-]*)://([^/:\\s]+)(?::(\\d+))?(/.*)?");
     private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z][A-Za-z0-9_.-]*):(\\d{1,5})");
+    /** A sensor's own identity: one per sensor service (compose) or the first one (scripts/stack), by design. */
+    private static final Set<String> SENSOR_IDENTITY_VARIABLES = Set.of("MQTT_USERNAME", "MQTT_PASSWORD", "SENSOR_ID");
     private static final Pattern HEALTHCHECK_PORT = Pattern.compile("/dev/tcp/127\\.0\\.0\\.1/\\$\\{([A-Z_][A-Z0-9_]*)}");
 
     private static ComposeProject project;
@@ -129,6 +131,9 @@ class ComposeConsistencyTest {
                 if (!reads.contains(name)) {
                     return; // scripts/stack hands some variables to every module; only those it reads matter
                 }
+                if (module.equals("sensor") && SENSOR_IDENTITY_VARIABLES.contains(name)) {
+                    return; // each sensor its own identity: every_sensor_authenticates_as_itself checks them
+                }
                 if (!m.matches() || !project.dotEnv.containsKey(m.group(1))) {
                     return; // a port or an address: differs between the two layouts by design
                 }
@@ -142,6 +147,58 @@ class ComposeConsistencyTest {
             });
         }
         assertNoProblems("docker-compose.yaml and scripts/stack disagree on credentials", problems);
+    }
+
+    @Test
+    void every_sensor_authenticates_as_itself_with_credentials_of_its_own() {
+        // Given every sensor service, and the users of the broker's definitions with the per-sensor topic permission
+        String definitions = project.read(project.root.resolve("rabbitmq/definitions.template.json"));
+        Pattern ownTopics = Pattern.compile("\\{\"user\": \"@([A-Z0-9_]+)@\", \"vhost\": \"/\", \"exchange\": \"amq\\.topic\",\\s*"
+                + "\"write\": \"" + Pattern.quote("^(temperature\\\\.{username}|sensors\\\\.{username}\\\\.status)$") + "\"");
+        Set<String> ownTopicUsers = new java.util.HashSet<>();
+        Matcher own = ownTopics.matcher(definitions);
+        while (own.find()) {
+            ownTopicUsers.add(own.group(1));
+        }
+        Pattern reference = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)}");
+        List<String> problems = new ArrayList<>();
+        Map<String, String> userVariables = new LinkedHashMap<>();
+        Set<String> passwordVariables = new java.util.HashSet<>();
+        for (String service : javaServices()) {
+            if (!project.moduleOf(service).orElseThrow().equals("sensor")) {
+                continue;
+            }
+            Map<String, String> raw = project.rawEnvironment(service);
+            Matcher user = reference.matcher(raw.getOrDefault("MQTT_USERNAME", ""));
+            Matcher pass = reference.matcher(raw.getOrDefault("MQTT_PASSWORD", ""));
+            // When its user, password and topic are read
+            if (!user.matches() || !pass.matches()) {
+                problems.add(service + ": MQTT_USERNAME/MQTT_PASSWORD are not ${VAR}s of .env");
+                continue;
+            }
+            String id = project.environment(service).getOrDefault("MQTT_TOPIC", "").replaceFirst("^temperature/", "");
+            // Then the user is the sensor's own (named after its id), with the per-sensor topic permission
+            if (!id.equals(project.dotEnv.get(user.group(1)))) {
+                problems.add(service + ": user " + user.group(1) + "=" + project.dotEnv.get(user.group(1))
+                        + " is not named after its sensor id " + id + " (the broker would refuse its publishes)");
+            }
+            if (!ownTopicUsers.contains(user.group(1))) {
+                problems.add(service + ": rabbitmq/definitions.template.json gives @" + user.group(1)
+                        + "@ no topic permission limited to {username}'s own topics");
+            }
+            // And no two sensors share a user or a password variable
+            String previous = userVariables.put(user.group(1), service);
+            if (previous != null) {
+                problems.add(service + " and " + previous + " share the user " + user.group(1));
+            }
+            if (!passwordVariables.add(pass.group(1))) {
+                problems.add(service + ": password " + pass.group(1) + " shared with another sensor");
+            }
+        }
+        if (userVariables.isEmpty()) {
+            problems.add("no sensor service found");
+        }
+        assertNoProblems("sensors without an identity of their own", problems);
     }
 
     @Test
@@ -214,6 +271,45 @@ class ComposeConsistencyTest {
             }
         }
         assertNoProblems("published ports that lead nowhere", problems);
+    }
+
+    @Test
+    void every_published_port_is_bound_to_127_0_0_1_unless_bind_address_says_otherwise() {
+        // Given every ports: entry of every service, as written and as Compose interpolates it with .env
+        List<String> problems = new ArrayList<>();
+        for (String service : project.services.keySet()) {
+            Object list = project.services.get(service).get("ports");
+            if (!(list instanceof List<?> items)) {
+                continue;
+            }
+            for (Object item : items) {
+                String raw = String.valueOf(item);
+                // When its host address is read, then it is the one documented variable, defaulting to 127.0.0.1
+                if (!raw.startsWith("${BIND_ADDRESS:-127.0.0.1}:")) {
+                    problems.add(service + ": \"" + raw + "\" (expected \"${BIND_ADDRESS:-127.0.0.1}:HOST:CONTAINER\")");
+                } else if (!project.interpolate(raw).startsWith("127.0.0.1:")) {
+                    problems.add(service + ": \"" + raw + "\" binds " + project.interpolate(raw)
+                            + " with .env (BIND_ADDRESS must stay unset there: exposing is the user's choice)");
+                }
+            }
+        }
+        assertNoProblems("ports published on every interface by default", problems);
+    }
+
+    @Test
+    void no_health_or_metrics_port_is_published() {
+        // Given each service's HEALTH_PORT (/healthz, /readyz, /metrics: the internals)
+        List<String> problems = new ArrayList<>();
+        for (String service : javaServices()) {
+            String health = project.effectiveValue(service, "HEALTH_PORT").orElse("");
+            // When the published container ports are compared with it, then it is not among them
+            for (int[] port : project.publishedPorts(service)) {
+                if (Integer.toString(port[1]).equals(health)) {
+                    problems.add(service + ": publishes its HEALTH_PORT " + health + " (/metrics)");
+                }
+            }
+        }
+        assertNoProblems("health/metrics ports published on the host", problems);
     }
 
     @Test
@@ -711,11 +807,14 @@ class ComposeConsistencyTest {
         String image = String.valueOf(project.service(service).get("image"));
         Optional<Path> dockerfile = project.dockerfileOf(service);
         if (module.isPresent()) {
-            // A Java service: the port its image's HEALTHCHECK asks, i.e. HEALTH_PORT or DASHBOARD_PORT.
+            // A Java service: the port its image's HEALTHCHECK asks (HEALTH_PORT), and the dashboard's page port.
             Matcher m = HEALTHCHECK_PORT.matcher(project.dockerfile(dockerfile.orElseThrow()).runtime
                     .getOrDefault("HEALTHCHECK", ""));
             if (m.find()) {
                 project.effectiveValue(service, m.group(1)).map(Integer::parseInt).ifPresent(ports::add);
+            }
+            if (project.envReadsOf(module.get()).containsKey("DASHBOARD_PORT")) {
+                project.effectiveValue(service, "DASHBOARD_PORT").map(Integer::parseInt).ifPresent(ports::add);
             }
         } else if (dockerfile.isPresent() && dockerfile.get().startsWith(project.root.resolve("rabbitmq"))) {
             for (String key : List.of("listeners.tcp.default", "mqtt.listeners.tcp.default", "web_mqtt.tcp.port",
