@@ -96,7 +96,7 @@ final class DbWriterService implements AutoCloseable {
                         workers);
                 BatchWriterLoop writer = new BatchWriterLoop(inbox,
                         new Batcher<>(config.batchSize(), config.batchMaxWait(), clock), triage, sink, consumer,
-                        metrics, Retries.database().handle(SQLException.class).build(), clock);
+                        consumer, metrics, Retries.database().handle(SQLException.class).build(), clock);
                 Lane lane = new Lane(consumer, inbox, writer, workers.newThread(NAME + "-writer-" + i, writer));
                 lanes.add(lane);
                 lane.start();
