@@ -116,6 +116,24 @@ public final class AmqpConsumer implements Acknowledger, Intake, AutoCloseable {
      * @throws IllegalStateException if already started
      */
     public void start(Handler handler) throws IOException {
+        prepare(handler);
+        subscribe();
+    }
+
+    /**
+     * Like {@link #start}, but a first subscription that fails (e.g. the user may not read the queue yet because
+     * the broker still runs older definitions) is retried in the background with back-off instead of thrown:
+     * for a queue the service can run without.
+     */
+    public void startRetrying(Handler handler) {
+        prepare(handler);
+        synchronized (lock) {
+            resubscribing = Execution.of(resubscribePolicy);
+            schedule(Duration.ZERO);
+        }
+    }
+
+    private void prepare(Handler handler) {
         synchronized (lock) {
             if (this.handler != null) {
                 throw new IllegalStateException(queue + " - consumer already started");
@@ -136,7 +154,6 @@ public final class AmqpConsumer implements Acknowledger, Intake, AutoCloseable {
                 }
             });
         }
-        subscribe();
     }
 
     /** True while the broker has confirmed the current subscription and its channel and connection are open. */
@@ -453,7 +470,7 @@ public final class AmqpConsumer implements Acknowledger, Intake, AutoCloseable {
                 return;
             }
             AmqpDelivery delivery = new AmqpDelivery(id, envelope.getDeliveryTag(), envelope.getRoutingKey(), body,
-                    envelope.isRedeliver(), clock.millis());
+                    envelope.isRedeliver(), clock.millis(), properties == null ? null : properties.getHeaders());
             try {
                 handler.handle(delivery);
             } catch (RuntimeException e) {

@@ -40,7 +40,7 @@ final class BatchWriterLoop implements Runnable {
 
     private final BlockingQueue<AmqpDelivery> inbox;
     private final Batcher<AmqpDelivery> batcher;
-    private final DeliveryTriage triage;
+    private final Triage triage;
     private final BatchSink sink;
     private final Acknowledger acknowledger;
     private final Intake intake;
@@ -58,7 +58,7 @@ final class BatchWriterLoop implements Runnable {
     private long lastProbeMillis;
 
     /** @param writeRetry back-off between attempts to write a batch; must handle {@link SQLException} */
-    BatchWriterLoop(BlockingQueue<AmqpDelivery> inbox, Batcher<AmqpDelivery> batcher, DeliveryTriage triage,
+    BatchWriterLoop(BlockingQueue<AmqpDelivery> inbox, Batcher<AmqpDelivery> batcher, Triage triage,
                     BatchSink sink, Acknowledger acknowledger, Intake intake, WriterMetrics metrics,
                     RetryPolicy<Object> writeRetry, Clock clock) {
         this.inbox = inbox;

@@ -37,6 +37,9 @@ final class DbWriterService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DbWriterService.class);
     private static final String NAME = "db-writer";
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
+    /** Dead letters are rare: small batches, a small window. */
+    private static final int DEAD_LETTER_BATCH = 100;
+    private static final int DEAD_LETTER_PREFETCH = 200;
 
     private final HikariDataSource dataSource;
     private final Connection connection;
@@ -69,7 +72,7 @@ final class DbWriterService implements AutoCloseable {
                 config.database(), config.consumers(), config.batchSize(), config.batchMaxWait().toMillis(),
                 config.prefetch());
 
-        HikariDataSource dataSource = WriterDataSource.open(config.database(), NAME, config.consumers() + 2);
+        HikariDataSource dataSource = WriterDataSource.open(config.database(), NAME, config.consumers() + 3);
         AtomicReference<List<Lane>> running = new AtomicReference<>(List.of());
         HealthServer health = null;
         Connection connection = null;
@@ -77,9 +80,9 @@ final class DbWriterService implements AutoCloseable {
         try {
             health = HealthServer.start(config.healthPort(), registry,
                     new HealthServer.Check("database", () -> !running.get().isEmpty()
-                            && running.get().stream().allMatch(Lane::isDatabaseReady)),
+                            && running.get().stream().filter(Lane::isRequired).allMatch(Lane::isDatabaseReady)),
                     new HealthServer.Check("amqp", () -> !running.get().isEmpty()
-                            && running.get().stream().allMatch(Lane::isConsuming)),
+                            && running.get().stream().filter(Lane::isRequired).allMatch(Lane::isConsuming)),
                     workers.readiness());
             SchemaMode mode = migrateWithRetry(new SchemaMigrator(config.database().jdbcUrl(),
                     config.database().user(), config.database().password(), config.retentionDays()));
@@ -97,10 +100,11 @@ final class DbWriterService implements AutoCloseable {
                 BatchWriterLoop writer = new BatchWriterLoop(inbox,
                         new Batcher<>(config.batchSize(), config.batchMaxWait(), clock), triage, sink, consumer,
                         consumer, metrics, Retries.database().handle(SQLException.class).build(), clock);
-                Lane lane = new Lane(consumer, inbox, writer, workers.newThread(NAME + "-writer-" + i, writer));
+                Lane lane = new Lane(consumer, inbox, writer, workers.newThread(NAME + "-writer-" + i, writer), true);
                 lanes.add(lane);
                 lane.start();
             }
+            lanes.add(startDeadLetterDrain(config, connection, sink, triage, metrics, registry, workers, clock));
             running.set(List.copyOf(lanes));
             log.info("{} - Running in {} mode, health on port {}", NAME, mode, health.port());
             return new DbWriterService(dataSource, connection, List.copyOf(lanes), health, mode, rejectRetention);
@@ -112,6 +116,27 @@ final class DbWriterService implements AutoCloseable {
             dataSource.close();
             throw e;
         }
+    }
+
+    /**
+     * One more lane on {@code thermowatch.dead-letter}, so that nothing dead-lettered stays there: readings are
+     * stored, the rest kept as rejects with their {@code x-death} reason (see {@link DeadLetterTriage}). It does not
+     * gate readiness and subscribes in the background: a broker still running older definitions (no read
+     * permission on the queue yet) delays the drain, not the service; the refusal is logged while it lasts.
+     */
+    private static Lane startDeadLetterDrain(DbWriterConfig config, Connection connection, BatchSink sink,
+                                             DeliveryTriage triage, WriterMetrics metrics,
+                                             PrometheusMeterRegistry registry, WorkerSupervisor workers, Clock clock)
+            throws java.io.IOException {
+        BlockingQueue<AmqpDelivery> inbox = new LinkedBlockingQueue<>();
+        AmqpConsumer consumer = new AmqpConsumer(connection, DeadLetterTriage.QUEUE, DEAD_LETTER_PREFETCH, clock,
+                workers);
+        BatchWriterLoop writer = new BatchWriterLoop(inbox,
+                new Batcher<>(DEAD_LETTER_BATCH, config.batchMaxWait(), clock), new DeadLetterTriage(triage, registry),
+                sink, consumer, consumer, metrics, Retries.database().handle(SQLException.class).build(), clock);
+        Lane lane = new Lane(consumer, inbox, writer, workers.newThread(NAME + "-dead-letter-drain", writer), false);
+        lane.start();
+        return lane;
     }
 
     /** Waits for the database: at start it may still be booting (compose starts everything at once). */

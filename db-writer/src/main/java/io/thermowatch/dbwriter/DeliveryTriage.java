@@ -11,7 +11,7 @@ import java.util.Optional;
  * Sorts a delivery into a reading to store, a rejection to keep, or a message to acknowledge and ignore
  * (sensor status, which belongs to email-sender). Pure and thread-safe.
  */
-final class DeliveryTriage {
+final class DeliveryTriage implements Triage {
 
     private static final String READING_PREFIX = "temperature.";
 
@@ -35,7 +35,8 @@ final class DeliveryTriage {
         this.codec = codec;
     }
 
-    Outcome classify(AmqpDelivery delivery) {
+    @Override
+    public Outcome classify(AmqpDelivery delivery) {
         String routingKey = delivery.routingKey();
         Optional<Topics.Route> route = Topics.parseRoutingKey(routingKey);
         String sensorId;
