@@ -37,9 +37,6 @@ final class DbWriterService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DbWriterService.class);
     private static final String NAME = "db-writer";
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
-    /** Dead letters are rare: small batches, a small window. */
-    private static final int DEAD_LETTER_BATCH = 100;
-    private static final int DEAD_LETTER_PREFETCH = 200;
 
     private final HikariDataSource dataSource;
     private final Connection connection;
@@ -68,9 +65,10 @@ final class DbWriterService implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         PrometheusMeterRegistry registry = Metrics.newRegistry(NAME);
         WriterMetrics metrics = new WriterMetrics(registry);
-        log.info("{} - Database {}, {} consumer(s), batches of up to {} messages or {} ms, prefetch {}", NAME,
-                config.database(), config.consumers(), config.batchSize(), config.batchMaxWait().toMillis(),
-                config.prefetch());
+        log.info("{} - Database {}, {} consumer(s), batches of up to {} messages or {} ms, prefetch {}, messages of"
+                        + " at most {} bytes, heap {} MiB", NAME, config.database(), config.consumers(),
+                config.batchSize(), config.batchMaxWait().toMillis(), config.prefetch(), config.maxMessageBytes(),
+                Runtime.getRuntime().maxMemory() / (1024 * 1024));
 
         HikariDataSource dataSource = WriterDataSource.open(config.database(), NAME, config.consumers() + 3);
         AtomicReference<List<Lane>> running = new AtomicReference<>(List.of());
@@ -129,10 +127,10 @@ final class DbWriterService implements AutoCloseable {
                                              PrometheusMeterRegistry registry, WorkerSupervisor workers, Clock clock)
             throws java.io.IOException {
         BlockingQueue<AmqpDelivery> inbox = new LinkedBlockingQueue<>();
-        AmqpConsumer consumer = new AmqpConsumer(connection, DeadLetterTriage.QUEUE, DEAD_LETTER_PREFETCH, clock,
+        AmqpConsumer consumer = new AmqpConsumer(connection, DeadLetterTriage.QUEUE, DbWriterConfig.DEAD_LETTER_PREFETCH, clock,
                 workers);
         BatchWriterLoop writer = new BatchWriterLoop(inbox,
-                new Batcher<>(DEAD_LETTER_BATCH, config.batchMaxWait(), clock), new DeadLetterTriage(triage, registry),
+                new Batcher<>(DbWriterConfig.DEAD_LETTER_BATCH, config.batchMaxWait(), clock), new DeadLetterTriage(triage, registry),
                 sink, consumer, consumer, metrics, Retries.database().handle(SQLException.class).build(), clock);
         Lane lane = new Lane(consumer, inbox, writer, workers.newThread(NAME + "-dead-letter-drain", writer), false);
         lane.start();
