@@ -41,6 +41,11 @@ import org.slf4j.LoggerFactory;
  *       channel number never spans two channel incarnations.</li>
  *   <li><b>Readiness</b> ({@link #isConsuming}) is true only while the broker has confirmed the current
  *       subscription and its channel and connection are open.</li>
+ *   <li><b>Suspend</b> ({@link #suspend}, while a dependency is down): the channel is closed, so RabbitMQ requeues
+ *       every unacknowledged delivery and the consumer holds nothing a {@code consumer_timeout} could expire; no
+ *       new subscription is made until {@link #resume}. Each suspension returns a held message once: on RabbitMQ
+ *       3.10 that counts toward a quorum queue's {@code delivery-limit}, on 4.3 it does not (see
+ *       rabbitmq/README.md).</li>
  *   <li><b>Stop.</b> {@link #stopConsuming} cancels the subscription but keeps its channel, so the service can
  *       still acknowledge what it finishes; {@link #close} then closes the channel.</li>
  * </ul>
@@ -48,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * {@link RuntimeException} from it leaves that delivery unacknowledged and the consumer going; an {@link Error}
  * is a dead worker ({@link WorkerSupervisor}). Thread-safe.
  */
-public final class AmqpConsumer implements Acknowledger, AutoCloseable {
+public final class AmqpConsumer implements Acknowledger, Intake, AutoCloseable {
 
     /** Receives each delivery; acknowledges later through the consumer (as an {@link Acknowledger}). */
     @FunctionalInterface
@@ -76,6 +81,7 @@ public final class AmqpConsumer implements Acknowledger, AutoCloseable {
     private Execution<Object> resubscribing;
     private ScheduledFuture<?> nextAttempt;
     private boolean stopped;
+    private boolean suspended;
 
     /**
      * @param queue    an existing queue (checked passively: queues come from the broker's definitions)
@@ -110,6 +116,24 @@ public final class AmqpConsumer implements Acknowledger, AutoCloseable {
      * @throws IllegalStateException if already started
      */
     public void start(Handler handler) throws IOException {
+        prepare(handler);
+        subscribe();
+    }
+
+    /**
+     * Like {@link #start}, but a first subscription that fails (e.g. the user may not read the queue yet because
+     * the broker still runs older definitions) is retried in the background with back-off instead of thrown:
+     * for a queue the service can run without.
+     */
+    public void startRetrying(Handler handler) {
+        prepare(handler);
+        synchronized (lock) {
+            resubscribing = Execution.of(resubscribePolicy);
+            schedule(Duration.ZERO);
+        }
+    }
+
+    private void prepare(Handler handler) {
         synchronized (lock) {
             if (this.handler != null) {
                 throw new IllegalStateException(queue + " - consumer already started");
@@ -130,14 +154,13 @@ public final class AmqpConsumer implements Acknowledger, AutoCloseable {
                 }
             });
         }
-        subscribe();
     }
 
     /** True while the broker has confirmed the current subscription and its channel and connection are open. */
     public boolean isConsuming() {
         Subscription sub;
         synchronized (lock) {
-            if (stopped) {
+            if (stopped || suspended) {
                 return false;
             }
             sub = current;
@@ -158,6 +181,50 @@ public final class AmqpConsumer implements Acknowledger, AutoCloseable {
             // The channel died under the ack: its shutdown listener retires it; the broker redelivers.
             log.debug("{} - Ack of {} failed: {}", queue, ref, e.toString());
             return false;
+        }
+    }
+
+    @Override
+    public void suspend(String why) {
+        Subscription sub;
+        synchronized (lock) {
+            if (stopped || suspended) {
+                return;
+            }
+            suspended = true;
+            cancelNextAttempt();
+            resubscribing = null;
+            sub = current;
+            current = null;
+            if (sub != null) {
+                sub.retired = true;
+                acks.detach(sub.id);
+            }
+        }
+        log.warn("{} - Suspended ({}): unacknowledged deliveries handed back to RabbitMQ, none taken until resumed",
+                queue, why);
+        if (sub != null) {
+            submit(() -> abortQuietly(sub.getChannel()));
+        }
+    }
+
+    @Override
+    public void resume() {
+        synchronized (lock) {
+            if (stopped || !suspended) {
+                return;
+            }
+            suspended = false;
+            resubscribing = Execution.of(resubscribePolicy);
+            schedule(Duration.ZERO);
+        }
+        log.info("{} - Resumed: subscribing again", queue);
+    }
+
+    /** True between {@link #suspend} and {@link #resume}. */
+    public boolean isSuspended() {
+        synchronized (lock) {
+            return suspended;
         }
     }
 
@@ -222,7 +289,7 @@ public final class AmqpConsumer implements Acknowledger, AutoCloseable {
             long ready = channel.queueDeclarePassive(queue).getMessageCount();
             channel.basicQos(prefetch);
             synchronized (lock) {
-                if (stopped) {
+                if (stopped || suspended) {
                     abortQuietly(channel);
                     return;
                 }
@@ -254,7 +321,7 @@ public final class AmqpConsumer implements Acknowledger, AutoCloseable {
             sub.retired = true;
             current = null;
             acks.detach(sub.id);
-            if (stopped) {
+            if (stopped || suspended) {
                 return;
             }
             log.warn("{} - Lost the subscription on channel #{} ({}); its unacknowledged deliveries will be"
@@ -272,7 +339,7 @@ public final class AmqpConsumer implements Acknowledger, AutoCloseable {
     /** The connection is back: try now rather than at the end of the current back-off delay. */
     private void retryNow() {
         synchronized (lock) {
-            if (!stopped && current == null && resubscribing != null) {
+            if (!stopped && !suspended && current == null && resubscribing != null) {
                 schedule(Duration.ZERO);
             }
         }
@@ -280,7 +347,7 @@ public final class AmqpConsumer implements Acknowledger, AutoCloseable {
 
     private void attemptResubscribe() {
         synchronized (lock) {
-            if (stopped || current != null) {
+            if (stopped || suspended || current != null) {
                 return;
             }
         }
@@ -294,7 +361,7 @@ public final class AmqpConsumer implements Acknowledger, AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             synchronized (lock) {
-                if (stopped || current != null) {
+                if (stopped || suspended || current != null) {
                     return;
                 }
                 if (resubscribing == null) {
@@ -403,7 +470,7 @@ public final class AmqpConsumer implements Acknowledger, AutoCloseable {
                 return;
             }
             AmqpDelivery delivery = new AmqpDelivery(id, envelope.getDeliveryTag(), envelope.getRoutingKey(), body,
-                    envelope.isRedeliver(), clock.millis());
+                    envelope.isRedeliver(), clock.millis(), properties == null ? null : properties.getHeaders());
             try {
                 handler.handle(delivery);
             } catch (RuntimeException e) {

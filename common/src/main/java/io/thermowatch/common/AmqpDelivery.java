@@ -1,5 +1,7 @@
 package io.thermowatch.common;
 
+import java.util.Map;
+
 /**
  * One message as an {@link AmqpConsumer} hands it over.
  *
@@ -10,9 +12,20 @@ package io.thermowatch.common;
  * @param body             payload bytes as received
  * @param redelivered      whether RabbitMQ flagged it as a redelivery
  * @param receivedAtMillis when the consumer received it, epoch milliseconds
+ * @param headers          the message's AMQP headers (e.g. {@code x-death} of a dead letter); empty when none
  */
 public record AmqpDelivery(long channelId, long tag, String routingKey, byte[] body, boolean redelivered,
-                           long receivedAtMillis) {
+                           long receivedAtMillis, Map<String, Object> headers) {
+
+    public AmqpDelivery {
+        headers = headers == null ? Map.of() : headers;
+    }
+
+    /** A delivery without headers. */
+    public AmqpDelivery(long channelId, long tag, String routingKey, byte[] body, boolean redelivered,
+                        long receivedAtMillis) {
+        this(channelId, tag, routingKey, body, redelivered, receivedAtMillis, Map.of());
+    }
 
     /** Where to acknowledge it. */
     public DeliveryRef ref() {

@@ -166,6 +166,44 @@ class AmqpConsumerIT {
     }
 
     @Test
+    void suspended_it_holds_nothing_and_takes_nothing_and_resumed_it_gets_everything_back_once() throws Exception {
+        // Given a full prefetch window held unacknowledged
+        List<AmqpDelivery> received = new CopyOnWriteArrayList<>();
+        consumer = new AmqpConsumer(connection, queue, 10, Clock.systemUTC(), workers);
+        consumer.start(received::add);
+        publish(20);
+        await().atMost(WAIT).until(() -> received.size() == 10);
+        AmqpDelivery held = received.get(9);
+        // When suspended (the dependency is down)
+        consumer.suspend("test");
+        // Then everything is back in the queue, the old acks are void, and nothing new arrives
+        await().atMost(WAIT).until(() -> ready() == 20);
+        assertFalse(consumer.isConsuming());
+        assertFalse(consumer.ack(held.ref(), true));
+        publish(1);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> received.size() == 10);
+        // And resumed, the 21 messages arrive on a new channel and can be acknowledged
+        received.clear();
+        consumer.resume();
+        await().atMost(WAIT).until(consumer::isConsuming);
+        List<String> bodies = new CopyOnWriteArrayList<>();
+        await().atMost(WAIT).until(() -> {
+            for (AmqpDelivery d : List.copyOf(received)) {
+                if (received.remove(d)) {
+                    assertTrue(d.channelId() != held.channelId());
+                    assertTrue(consumer.ack(d.ref(), false));
+                    bodies.add(body(d));
+                }
+            }
+            return bodies.size() >= 21;
+        });
+        // m0..m19, and m0 once more from the second publish
+        assertEquals(21, bodies.size(), "acknowledged: " + bodies);
+        assertEquals(20, Set.copyOf(bodies).size(), "acknowledged: " + bodies);
+        assertEquals(0, ready());
+    }
+
+    @Test
     void a_consumer_cancelled_by_the_broker_is_not_ready_and_subscribes_again_within_seconds() throws Exception {
         // Given
         List<AmqpDelivery> received = new CopyOnWriteArrayList<>();

@@ -5,6 +5,7 @@ import dev.failsafe.RetryPolicy;
 import io.thermowatch.common.Acknowledger;
 import io.thermowatch.common.AmqpDelivery;
 import io.thermowatch.common.DeliveryRef;
+import io.thermowatch.common.Intake;
 import io.thermowatch.common.Reading;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -22,8 +23,11 @@ import org.slf4j.LoggerFactory;
  * The writer thread: takes deliveries from the inbox, batches them, writes each batch in one transaction and
  * acknowledges it (one multiple ack) only after the commit.
  *
- * <p>When the database fails, the same batch is retried with the {@code writeRetry} back-off and nothing is
- * acknowledged, so RabbitMQ keeps the messages; readiness turns false until a write or probe succeeds. A batch
+ * <p>When a write fails, the database is taken to be down: the writer suspends its {@link Intake} (the channel
+ * is closed, RabbitMQ requeues the batch and everything prefetched behind it), drops what it holds, and probes
+ * the database with the {@code writeRetry} back-off; when a probe succeeds it resumes the intake. So an outage
+ * of any length holds nothing (no {@code consumer_timeout} can fire) and returns each message at most once, and
+ * readiness is false until the database answers again. A batch
  * whose channel is gone (closed, lost, cancelled) is dropped unacknowledged: its delivery tags are void, RabbitMQ
  * redelivers the messages, and the unique key absorbs any row already written. A batch never mixes channels.
  */
@@ -36,9 +40,10 @@ final class BatchWriterLoop implements Runnable {
 
     private final BlockingQueue<AmqpDelivery> inbox;
     private final Batcher<AmqpDelivery> batcher;
-    private final DeliveryTriage triage;
+    private final Triage triage;
     private final BatchSink sink;
     private final Acknowledger acknowledger;
+    private final Intake intake;
     private final WriterMetrics metrics;
     private final RetryPolicy<Object> writeRetry;
     private final Clock clock;
@@ -48,17 +53,20 @@ final class BatchWriterLoop implements Runnable {
     private volatile boolean abandonRequested;
     private volatile Thread runner;
     private long batchChannel = -1;
+    /** Deliveries from this channel or an older one were handed back by a suspension: void. */
+    private long voidUpToChannel = Long.MIN_VALUE;
     private long lastProbeMillis;
 
     /** @param writeRetry back-off between attempts to write a batch; must handle {@link SQLException} */
-    BatchWriterLoop(BlockingQueue<AmqpDelivery> inbox, Batcher<AmqpDelivery> batcher, DeliveryTriage triage,
-                    BatchSink sink, Acknowledger acknowledger, WriterMetrics metrics, RetryPolicy<Object> writeRetry,
-                    Clock clock) {
+    BatchWriterLoop(BlockingQueue<AmqpDelivery> inbox, Batcher<AmqpDelivery> batcher, Triage triage,
+                    BatchSink sink, Acknowledger acknowledger, Intake intake, WriterMetrics metrics,
+                    RetryPolicy<Object> writeRetry, Clock clock) {
         this.inbox = inbox;
         this.batcher = batcher;
         this.triage = triage;
         this.sink = sink;
         this.acknowledger = acknowledger;
+        this.intake = intake;
         this.metrics = metrics;
         this.writeRetry = writeRetry;
         this.clock = clock;
@@ -138,6 +146,10 @@ final class BatchWriterLoop implements Runnable {
 
     /** Channel numbers only grow: of a batch and a delivery from different channels, the older one is void. */
     private void accept(AmqpDelivery delivery) {
+        if (delivery.channelId() <= voidUpToChannel) {
+            metrics.discardedStale.increment();
+            return; // handed back by a suspension; RabbitMQ redelivers it
+        }
         if (!batcher.isEmpty() && delivery.channelId() != batchChannel) {
             if (delivery.channelId() < batchChannel) {
                 metrics.discardedStale.increment();
@@ -187,38 +199,54 @@ final class BatchWriterLoop implements Runnable {
         }
         AmqpDelivery last = batch.get(batch.size() - 1);
         DeliveryRef upTo = new DeliveryRef(last.channelId(), last.tag());
-        Execution<Object> attempts = Execution.of(writeRetry);
-        while (true) {
-            if (!acknowledger.isCurrent(upTo.channelId())) {
-                metrics.discardedStale.increment(batch.size());
-                log.warn("writer - Dropped a batch of {} because its channel was replaced; RabbitMQ redelivers it",
-                        batch.size());
-                return;
+        if (!acknowledger.isCurrent(upTo.channelId())) {
+            metrics.discardedStale.increment(batch.size());
+            log.warn("writer - Dropped a batch of {} because its channel was replaced; RabbitMQ redelivers it",
+                    batch.size());
+            return;
+        }
+        long started = System.nanoTime();
+        try {
+            int inserted = sink.write(readings, rejects);
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            if (databaseReady.compareAndSet(false, true)) {
+                log.info("writer - Database reachable again; writing resumed");
             }
-            long started = System.nanoTime();
-            try {
-                int inserted = sink.write(readings, rejects);
-                Duration took = Duration.ofNanos(System.nanoTime() - started);
-                if (databaseReady.compareAndSet(false, true)) {
-                    log.info("writer - Database reachable again; writing resumed");
-                }
-                metrics.recordBatch(readings.size(), inserted, rejects.size(), statusMessages, took);
-                acknowledge(upTo, batch.size());
+            metrics.recordBatch(readings.size(), inserted, rejects.size(), statusMessages, took);
+            acknowledge(upTo, batch.size());
+        } catch (SQLException e) {
+            metrics.writeFailures.increment();
+            databaseReady.set(false);
+            log.warn("writer - Cannot write a batch of {} ({}: {}); handing it back to RabbitMQ and pausing until the"
+                    + " database answers", batch.size(), e.getSQLState(), oneLine(e.getMessage()));
+            pauseUntilDatabaseAnswers(upTo.channelId(), batch.size());
+        }
+    }
+
+    /**
+     * Suspends the intake (RabbitMQ requeues the batch and all prefetched deliveries), voids what this writer
+     * holds, and probes the database with back-off until it answers or the loop is asked to stop.
+     */
+    private void pauseUntilDatabaseAnswers(long channelId, int batchSize) throws InterruptedException {
+        intake.suspend("database unreachable");
+        metrics.outagePauses.increment();
+        metrics.discardedStale.increment(batchSize);
+        voidUpToChannel = Math.max(voidUpToChannel, channelId);
+        Execution<Object> probes = Execution.of(writeRetry);
+        long pausedAt = System.nanoTime();
+        while (!stopRequested) {
+            probes.recordException(new SQLException("database unreachable", "08006"));
+            sleepUnlessStopping(probes.getDelay().toMillis());
+            if (stopRequested) {
+                break;
+            }
+            if (sink.isReachable()) {
+                databaseReady.set(true);
+                lastProbeMillis = clock.millis();
+                log.info("writer - Database answers again after {} s; resuming the intake",
+                        Duration.ofNanos(System.nanoTime() - pausedAt).toSeconds());
+                intake.resume();
                 return;
-            } catch (SQLException e) {
-                metrics.writeFailures.increment();
-                databaseReady.set(false);
-                attempts.recordException(e);
-                long delay = attempts.getDelay().toMillis();
-                log.warn("writer - Cannot write a batch of {} ({}: {}); holding it unacknowledged, retrying in {} ms",
-                        batch.size(), e.getSQLState(), oneLine(e.getMessage()), delay);
-                if (abandonRequested) {
-                    return;
-                }
-                sleepUnlessAbandoned(delay);
-                if (abandonRequested) {
-                    return;
-                }
             }
         }
     }
@@ -232,9 +260,9 @@ final class BatchWriterLoop implements Runnable {
         }
     }
 
-    private void sleepUnlessAbandoned(long delayMillis) throws InterruptedException {
+    private void sleepUnlessStopping(long delayMillis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delayMillis);
-        while (!abandonRequested) {
+        while (!stopRequested) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return;

@@ -66,11 +66,12 @@ final class DbWriterService implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         PrometheusMeterRegistry registry = Metrics.newRegistry(NAME);
         WriterMetrics metrics = new WriterMetrics(registry);
-        log.info("{} - Database {}, {} consumer(s), batches of up to {} messages or {} ms, prefetch {}", NAME,
-                config.database(), config.consumers(), config.batchSize(), config.batchMaxWait().toMillis(),
-                config.prefetch());
+        log.info("{} - Database {}, {} consumer(s), batches of up to {} messages or {} ms, prefetch {}, messages of"
+                        + " at most {} bytes, heap {} MiB", NAME, config.database(), config.consumers(),
+                config.batchSize(), config.batchMaxWait().toMillis(), config.prefetch(), config.maxMessageBytes(),
+                Runtime.getRuntime().maxMemory() / (1024 * 1024));
 
-        HikariDataSource dataSource = WriterDataSource.open(config.database(), NAME, config.consumers() + 2);
+        HikariDataSource dataSource = WriterDataSource.open(config.database(), NAME, config.consumers() + 3);
         AtomicReference<List<Lane>> running = new AtomicReference<>(List.of());
         HealthServer health = null;
         Connection connection = null;
@@ -78,9 +79,9 @@ final class DbWriterService implements AutoCloseable {
         try {
             health = HealthServer.start(config.healthPort(), registry,
                     new HealthServer.Check("database", () -> !running.get().isEmpty()
-                            && running.get().stream().allMatch(Lane::isDatabaseReady)),
+                            && running.get().stream().filter(Lane::isRequired).allMatch(Lane::isDatabaseReady)),
                     new HealthServer.Check("amqp", () -> !running.get().isEmpty()
-                            && running.get().stream().allMatch(Lane::isConsuming)),
+                            && running.get().stream().filter(Lane::isRequired).allMatch(Lane::isConsuming)),
                     workers.readiness());
             SchemaMode mode = migrateWithRetry(new SchemaMigrator(config.database().jdbcUrl(),
                     config.database().user(), config.database().password(), config.retentionDays()));
@@ -98,11 +99,12 @@ final class DbWriterService implements AutoCloseable {
                         workers);
                 BatchWriterLoop writer = new BatchWriterLoop(inbox,
                         new Batcher<>(config.batchSize(), config.batchMaxWait(), clock), triage, sink, consumer,
-                        metrics, Retries.database().handle(SQLException.class).build(), clock);
-                Lane lane = new Lane(consumer, inbox, writer, workers.newThread(NAME + "-writer-" + i, writer));
+                        consumer, metrics, Retries.database().handle(SQLException.class).build(), clock);
+                Lane lane = new Lane(consumer, inbox, writer, workers.newThread(NAME + "-writer-" + i, writer), true);
                 lanes.add(lane);
                 lane.start();
             }
+            lanes.add(startDeadLetterDrain(config, connection, sink, triage, metrics, registry, workers, clock));
             running.set(List.copyOf(lanes));
             log.info("{} - Running in {} mode, health on port {}", NAME, mode, health.port());
             return new DbWriterService(dataSource, connection, List.copyOf(lanes), health, mode, rejectRetention);
@@ -114,6 +116,27 @@ final class DbWriterService implements AutoCloseable {
             dataSource.close();
             throw e;
         }
+    }
+
+    /**
+     * One more lane on {@code thermowatch.dead-letter}, so that nothing dead-lettered stays there: readings are
+     * stored, the rest kept as rejects with their {@code x-death} reason (see {@link DeadLetterTriage}). It does not
+     * gate readiness and subscribes in the background: a broker still running older definitions (no read
+     * permission on the queue yet) delays the drain, not the service; the refusal is logged while it lasts.
+     */
+    private static Lane startDeadLetterDrain(DbWriterConfig config, Connection connection, BatchSink sink,
+                                             DeliveryTriage triage, WriterMetrics metrics,
+                                             PrometheusMeterRegistry registry, WorkerSupervisor workers, Clock clock)
+            throws java.io.IOException {
+        BlockingQueue<AmqpDelivery> inbox = new LinkedBlockingQueue<>();
+        AmqpConsumer consumer = new AmqpConsumer(connection, DeadLetterTriage.QUEUE, DbWriterConfig.DEAD_LETTER_PREFETCH, clock,
+                workers);
+        BatchWriterLoop writer = new BatchWriterLoop(inbox,
+                new Batcher<>(DbWriterConfig.DEAD_LETTER_BATCH, config.batchMaxWait(), clock), new DeadLetterTriage(triage, registry),
+                sink, consumer, consumer, metrics, Retries.database().handle(SQLException.class).build(), clock);
+        Lane lane = new Lane(consumer, inbox, writer, workers.newThread(NAME + "-dead-letter-drain", writer), false);
+        lane.start();
+        return lane;
     }
 
     /** Waits for the database: at start it may still be booting (compose starts everything at once). */

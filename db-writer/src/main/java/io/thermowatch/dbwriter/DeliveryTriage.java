@@ -14,7 +14,7 @@ import java.util.Optional;
  * (sensor status, which belongs to email-sender), counting readings stamped far from their arrival on the way.
  * Thread-safe.
  */
-final class DeliveryTriage {
+final class DeliveryTriage implements Triage {
 
     private static final String READING_PREFIX = "temperature.";
 
@@ -45,7 +45,8 @@ final class DeliveryTriage {
         this(codec, new ClockSkewMeter(ClockSkewMeter.DEFAULT_WARN, new SimpleMeterRegistry()));
     }
 
-    Outcome classify(AmqpDelivery delivery) {
+    @Override
+    public Outcome classify(AmqpDelivery delivery) {
         String routingKey = delivery.routingKey();
         Optional<Topics.Route> route = Topics.parseRoutingKey(routingKey);
         String sensorId;

@@ -16,22 +16,35 @@ final class Lane {
     private final BlockingQueue<AmqpDelivery> inbox;
     private final BatchWriterLoop writer;
     private final Thread thread;
+    private final boolean required;
 
     /**
      * @param inbox  where the consumer puts deliveries and the writer takes them
      * @param thread the (supervised, not yet started) thread that runs {@code writer}
+     * @param required whether the service is ready only while this lane consumes; a lane that is not required
+     *                 (the dead-letter drain) keeps trying to subscribe in the background instead
      */
-    Lane(AmqpConsumer consumer, BlockingQueue<AmqpDelivery> inbox, BatchWriterLoop writer, Thread thread) {
+    Lane(AmqpConsumer consumer, BlockingQueue<AmqpDelivery> inbox, BatchWriterLoop writer, Thread thread,
+         boolean required) {
         this.consumer = consumer;
         this.inbox = inbox;
         this.writer = writer;
         this.thread = thread;
+        this.required = required;
     }
 
     void start() throws IOException {
         writer.markDatabaseReady();
         thread.start();
-        consumer.start(inbox::add);
+        if (required) {
+            consumer.start(inbox::add);
+        } else {
+            consumer.startRetrying(inbox::add);
+        }
+    }
+
+    boolean isRequired() {
+        return required;
     }
 
     boolean isDatabaseReady() {

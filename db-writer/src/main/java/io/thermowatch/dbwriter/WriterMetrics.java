@@ -16,6 +16,7 @@ final class WriterMetrics {
     final Counter redeliveries;
     final Counter writeFailures;
     final Counter discardedStale;
+    final Counter outagePauses;
     final Timer batchLatency;
 
     WriterMetrics(MeterRegistry registry) {
@@ -35,6 +36,9 @@ final class WriterMetrics {
                 .register(registry);
         discardedStale = Counter.builder("dbwriter.deliveries.discarded")
                 .description("Deliveries dropped unacknowledged after a connection recovery (redelivered)")
+                .register(registry);
+        outagePauses = Counter.builder("dbwriter.outage.pauses")
+                .description("Times the intake was suspended because a write failed (database down)")
                 .register(registry);
         batchLatency = Timer.builder("dbwriter.batch.latency").description("Write and commit time of one batch")
                 .publishPercentiles(0.5, 0.99).register(registry);

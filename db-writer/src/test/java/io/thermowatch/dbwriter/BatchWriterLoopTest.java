@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.thermowatch.common.Acknowledger;
 import io.thermowatch.common.AmqpDelivery;
 import io.thermowatch.common.DeliveryRef;
+import io.thermowatch.common.Intake;
 import io.thermowatch.common.Reading;
 import io.thermowatch.common.ReadingCodec;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,7 @@ class BatchWriterLoopTest {
     private final LinkedBlockingQueue<AmqpDelivery> inbox = new LinkedBlockingQueue<>();
     private final FakeSink sink = new FakeSink();
     private final FakeAcknowledger acks = new FakeAcknowledger();
+    private final FakeIntake intake = new FakeIntake();
     private final WriterMetrics metrics = new WriterMetrics(new SimpleMeterRegistry());
     private BatchWriterLoop loop;
     private Thread thread;
@@ -39,7 +41,7 @@ class BatchWriterLoopTest {
     private void start(int batchSize, Duration maxWait) {
         Clock clock = Clock.systemUTC();
         loop = new BatchWriterLoop(inbox, new Batcher<>(batchSize, maxWait, clock),
-                new DeliveryTriage(new ReadingCodec(clock)), sink, acks, metrics,
+                new DeliveryTriage(new ReadingCodec(clock)), sink, acks, intake, metrics,
                 RetryPolicy.builder().handle(SQLException.class).withBackoff(Duration.ofMillis(20), Duration.ofMillis(80))
                         .withMaxRetries(-1).build(), clock);
         loop.markDatabaseReady();
@@ -106,22 +108,30 @@ class BatchWriterLoopTest {
     }
 
     @Test
-    void while_the_database_is_down_nothing_is_acknowledged_and_the_batch_is_retried_with_backoff() {
-        // Given
+    void a_failed_write_hands_everything_back_pauses_the_intake_and_resumes_when_the_database_answers() {
+        // Given a database that fails the next writes
         sink.failuresLeft.set(4);
         start(2, Duration.ofSeconds(30));
-        // When
+        // When a batch and one more delivery arrive on channel 0
         deliverReading(1, 0);
         deliverReading(2, 0);
-        // Then: not ready and nothing acked while it fails
-        await().atMost(Duration.ofSeconds(5)).until(() -> sink.attempts.get() >= 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> intake.suspensions.get() == 1);
+        deliverReading(3, 0);
+        // Then nothing is acknowledged or retried: the intake handed it all back; not ready while paused
         assertFalse(loop.isDatabaseReady());
-        assertTrue(acks.acked.isEmpty());
-        // and once the database is back, one write and one ack
-        await().atMost(Duration.ofSeconds(5)).until(() -> acks.acked.equals(List.of(2L)));
+        assertEquals(1, sink.attempts.get());
+        // and once the database answers, the intake resumes and the redeliveries (channel 1) are written
+        sink.failuresLeft.set(0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> intake.resumptions.get() == 1);
         assertTrue(loop.isDatabaseReady());
-        assertEquals(5, sink.attempts.get());
-        assertEquals(4.0, metrics.writeFailures.count());
+        acks.channel.set(1);
+        deliverReading(1, 1);
+        deliverReading(2, 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> acks.acked.equals(List.of(2L)));
+        assertEquals(List.of(1L), acks.ackedChannels);
+        assertEquals(1.0, metrics.writeFailures.count());
+        assertEquals(1.0, metrics.outagePauses.count());
+        assertEquals(3.0, metrics.discardedStale.count(), "the failed batch and the delivery behind it");
     }
 
     @Test
@@ -209,6 +219,21 @@ class BatchWriterLoopTest {
         @Override
         public boolean isReachable() {
             return failuresLeft.get() == 0;
+        }
+    }
+
+    private static final class FakeIntake implements Intake {
+        final AtomicInteger suspensions = new AtomicInteger();
+        final AtomicInteger resumptions = new AtomicInteger();
+
+        @Override
+        public void suspend(String why) {
+            suspensions.incrementAndGet();
+        }
+
+        @Override
+        public void resume() {
+            resumptions.incrementAndGet();
         }
     }
 

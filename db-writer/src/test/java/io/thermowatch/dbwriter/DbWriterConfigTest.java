@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class DbWriterConfigTest {
 
     private static DbWriterConfig load(Map<String, String> env) {
-        return DbWriterConfig.load(EnvConfig.of(env));
+        return DbWriterConfig.load(EnvConfig.of(env), 1024L * 1024 * 1024);
     }
 
     @Test
@@ -79,6 +79,25 @@ class DbWriterConfigTest {
         assertMessageStartsWith("REJECTS_RETENTION='0'", Map.of("REJECTS_RETENTION", "0"));
         assertMessageStartsWith("REJECTS_RETENTION='40000d'", Map.of("REJECTS_RETENTION", "40000d"));
         assertMessageStartsWith("CLOCK_SKEW_WARN='later'", Map.of("CLOCK_SKEW_WARN", "later"));
+    }
+
+    @Test
+    void the_default_prefetch_shrinks_to_what_fits_half_the_heap() {
+        // 160 MiB (the test services' heap): half is 80 MiB; minus 200 dead letters x 16 KiB, over 2 consumers
+        DbWriterConfig small = DbWriterConfig.load(EnvConfig.of(Map.of()), 160L * 1024 * 1024);
+        assertEquals(2460, small.prefetch());
+        // compose's 384 MiB: 6044 (the 4 x BATCH_SIZE = 8000 that fits a larger heap would not)
+        assertEquals(6044, DbWriterConfig.load(EnvConfig.of(Map.of()), 384L * 1024 * 1024).prefetch());
+    }
+
+    @Test
+    void a_window_that_could_exceed_half_the_heap_stops_the_start_with_one_line_naming_it() {
+        ConfigException e = assertThrows(ConfigException.class, () -> DbWriterConfig.load(
+                EnvConfig.of(Map.of("PREFETCH", "8000", "AMQP_MAX_MESSAGE_SIZE", "65536")), 384L * 1024 * 1024));
+        assertTrue(e.getMessage().startsWith("PREFETCH=8000 x CONSUMERS=2 (+200 dead letters) x"
+                + " AMQP_MAX_MESSAGE_SIZE=65536 bytes = 1012 MiB"), e.getMessage());
+        assertTrue(e.getMessage().contains("more than half the heap (192 of 384 MiB)"), e.getMessage());
+        assertTrue(!e.getMessage().contains("\n"), e.getMessage());
     }
 
     private static void assertMessageStartsWith(String prefix, Map<String, String> env) {

@@ -110,6 +110,27 @@ public final class ManagementClient {
         }
     }
 
+    /**
+     * PUT {@code json} to {@code path} (e.g. {@code /api/permissions/%2F/<user>} or {@code /api/policies/%2F/<name>}):
+     * lets a test bring a long-running broker up to the current definitions. Throws on a non-2xx answer.
+     */
+    public void put(String path, String json) {
+        HttpRequest request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Authorization", authorization)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json))
+                .build();
+        try {
+            check(HTTP.send(request, HttpResponse.BodyHandlers.ofString()));
+        } catch (IOException e) {
+            throw new IllegalStateException("PUT " + base.resolve(path) + " failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted: PUT " + path, e);
+        }
+    }
+
     /** Open connections, e.g. to find which node a client landed on ({@code node}, {@code user}, {@code name}). */
     public JsonNode connections() {
         return getJson("/api/connections");

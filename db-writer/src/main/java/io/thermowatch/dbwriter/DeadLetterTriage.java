@@ -1,0 +1,76 @@
+package io.thermowatch.dbwriter;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.thermowatch.common.AmqpDelivery;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Triage for {@code thermowatch.dead-letter}, which db-writer drains so that nothing dead-lettered is lost: each
+ * message is judged as a reading under the routing key it had before it was dead-lettered (RabbitMQ records it
+ * in {@code x-death}). A valid reading is stored (the unique key absorbs a reading already stored from the
+ * consumer queue), anything else is kept in {@code rejected_messages} with the {@code x-death} reason, and a
+ * sensor status (dead-lettered from email-sender's queue) is acknowledged: the alert it would have caused is
+ * hours stale by then, and email-sender rebuilds sensor state from the live stream.
+ *
+ * <p>Counts every dead letter taken, by the queue it was dead-lettered from ({@code dbwriter.deadletters}).
+ */
+final class DeadLetterTriage implements Triage {
+
+    /** The dead-letter queue (bound to the dead-letter exchange of the consumer queues, see rabbitmq/). */
+    static final String QUEUE = "thermowatch.dead-letter";
+
+    private final Triage readings;
+    private final MeterRegistry registry;
+    private final Map<String, Counter> bySource = new ConcurrentHashMap<>();
+
+    DeadLetterTriage(Triage readings, MeterRegistry registry) {
+        this.readings = readings;
+        this.registry = registry;
+    }
+
+    @Override
+    public DeliveryTriage.Outcome classify(AmqpDelivery delivery) {
+        Death death = Death.of(delivery.headers(), delivery.routingKey());
+        bySource.computeIfAbsent(death.queue(), q -> Counter.builder("dbwriter.deadletters")
+                .description("Messages drained from " + QUEUE + ", by the queue they were dead-lettered from")
+                .tag("source", q).register(registry)).increment();
+        AmqpDelivery original = new AmqpDelivery(delivery.channelId(), delivery.tag(), death.routingKey(),
+                delivery.body(), delivery.redelivered(), delivery.receivedAtMillis(), delivery.headers());
+        DeliveryTriage.Outcome outcome = readings.classify(original);
+        if (outcome instanceof DeliveryTriage.Reject reject) {
+            RejectedMessage m = reject.message();
+            return new DeliveryTriage.Reject(new RejectedMessage(m.receivedAtMillis(), m.routingKey(), m.payload(),
+                    "dead-lettered (" + death.reason() + " from " + death.queue() + "): " + m.reason()));
+        }
+        return outcome;
+    }
+
+    /**
+     * The latest {@code x-death} entry: why and from which queue, and the routing key the message had there.
+     * A message put into the dead-letter queue by hand may have none; it is then judged as it is.
+     */
+    record Death(String queue, String reason, String routingKey) {
+
+        static Death of(Map<String, Object> headers, String routingKey) {
+            Object deaths = headers.get("x-death");
+            if (deaths instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> latest) {
+                String queue = text(latest.get("queue"), "unknown queue");
+                String reason = text(latest.get("reason"), "unknown reason");
+                String key = routingKey;
+                if (latest.get("routing-keys") instanceof List<?> keys && !keys.isEmpty() && keys.get(0) != null) {
+                    key = keys.get(0).toString();
+                }
+                return new Death(queue, reason, key);
+            }
+            return new Death("unknown queue", "no x-death header", routingKey);
+        }
+
+        /** Header strings arrive as the client's LongString; its toString is the UTF-8 text. */
+        private static String text(Object value, String otherwise) {
+            return value == null ? otherwise : value.toString();
+        }
+    }
+}

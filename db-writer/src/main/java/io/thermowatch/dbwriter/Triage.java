@@ -1,0 +1,9 @@
+package io.thermowatch.dbwriter;
+
+import io.thermowatch.common.AmqpDelivery;
+
+/** Decides what the writer does with one delivery: store, reject or ignore. Pure and thread-safe. */
+interface Triage {
+
+    DeliveryTriage.Outcome classify(AmqpDelivery delivery);
+}
