@@ -1,37 +1,32 @@
 package io.thermowatch.dashboard;
 
 import io.thermowatch.testkit.Stack;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 
 /**
  * A database of the test's own on the stack's PostgreSQL ({@code dashboard_it} etc.), so tests never touch the
- * {@code metrics} database that db-writer migrates. The table is created exactly as db-writer's V1 migration does.
+ * {@code metrics} database that db-writer migrates. The schema comes from db-writer's own migration files.
  */
 final class TestDatabase {
 
-    static final String TABLE_DDL = """
-            CREATE TABLE IF NOT EXISTS temperature (
-                time   timestamptz      NOT NULL,
-                sensor text             NOT NULL,
-                value  double precision NOT NULL,
-                CONSTRAINT temperature_sensor_time_key UNIQUE (sensor, time)
-            )""";
-
-    // db-writer's plain-mode views (V3), to drive the aggregate query shape on plain PostgreSQL.
-    static final String VIEWS_DDL = """
-            CREATE OR REPLACE VIEW temperature_1m AS
-            SELECT date_trunc('minute', time, 'UTC') AS bucket, sensor, avg(value) AS avg_value,
-                   min(value) AS min_value, max(value) AS max_value, count(*) AS samples
-            FROM temperature GROUP BY 1, 2;
-            CREATE OR REPLACE VIEW temperature_1h AS
-            SELECT date_trunc('hour', time, 'UTC') AS bucket, sensor, avg(value) AS avg_value,
-                   min(value) AS min_value, max(value) AS max_value, count(*) AS samples
-            FROM temperature GROUP BY 1, 2""";
+    /**
+     * db-writer's own plain-mode migrations that make what the dashboard reads: {@code temperature} (V1), its time
+     * index (V2) and the aggregate views {@code temperature_1m}/{@code _1h} with their columns (V3). Read from the
+     * repository, not copied, so a rename in db-writer's schema fails the dashboard's tests. Each is idempotent.
+     */
+    static final List<String> SCHEMA_MIGRATIONS = List.of(
+            "db-writer/src/main/resources/db/migration/common/V1__temperature_and_rejected_messages.sql",
+            "db-writer/src/main/resources/db/migration/plain/V2__time_index.sql",
+            "db-writer/src/main/resources/db/migration/plain/V3__aggregate_views.sql");
 
     private final Stack stack;
     private final String name;
@@ -56,11 +51,20 @@ final class TestDatabase {
     /** Creates the table (and the plain aggregate views) if missing, and empties it. */
     TestDatabase withEmptyTable() throws SQLException {
         try (var connection = open(); var statement = connection.createStatement()) {
-            statement.execute(TABLE_DDL);
-            statement.execute(VIEWS_DDL);
+            for (String migration : SCHEMA_MIGRATIONS) {
+                statement.execute(read(migration));
+            }
             statement.execute("TRUNCATE temperature");
         }
         return this;
+    }
+
+    private String read(String migration) {
+        try {
+            return Files.readString(stack.root().resolve(migration));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read db-writer's migration " + migration, e);
+        }
     }
 
     /** Drops the table, if any. */
