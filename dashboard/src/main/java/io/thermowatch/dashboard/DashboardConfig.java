@@ -58,7 +58,7 @@ record DashboardConfig(
     static final int DEFAULT_MAX_TRACKED_SENSORS = 100_000;
 
     /** Reads and validates every variable; throws the common one-line {@code ConfigException} on the first bad one. */
-    static DashboardConfig load(EnvConfig env) {
+    static DashboardConfig fromEnv(EnvConfig env) {
         var management = env.string("RABBITMQ_MANAGEMENT_URL", DEFAULT_MANAGEMENT_URL);
         var wsUrl = env.optionalString("MQTT_WS_URL").filter(s -> !s.isBlank());
         var pageUser = env.string("MQTT_PAGE_USER", "dashboard-page");

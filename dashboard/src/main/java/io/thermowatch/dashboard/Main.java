@@ -11,7 +11,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        ServiceMain.run("dashboard", env -> DashboardServer.start(DashboardConfig.load(env),
+        ServiceMain.run("dashboard", env -> DashboardService.start(DashboardConfig.fromEnv(env),
                 Metrics.newRegistry("dashboard"), Clock.systemUTC()));
     }
 }

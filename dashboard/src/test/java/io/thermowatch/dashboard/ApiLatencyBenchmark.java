@@ -53,7 +53,7 @@ public final class ApiLatencyBenchmark {
         env.put("DB_USER", stack.database().username());
         env.put("DB_PASS", stack.database().password());
         env.put("MQTT_URIS", stack.mqttUri());
-        try (var server = DashboardServer.start(DashboardConfig.load(EnvConfig.of(env)), Metrics.newRegistry("dashboard"),
+        try (var server = DashboardService.start(DashboardConfig.fromEnv(EnvConfig.of(env)), Metrics.newRegistry("dashboard"),
                 Clock.systemUTC())) {
             var http = HttpClient.newHttpClient();
             var base = "http://127.0.0.1:" + server.port();

@@ -44,8 +44,8 @@ class DashboardApiIT {
 
     private static Stack stack;
     private static TestDatabase database;
-    private static DashboardServer server;
-    private static DashboardServer serverWithoutTable;
+    private static DashboardService server;
+    private static DashboardService serverWithoutTable;
 
     @BeforeAll
     static void startDashboard() throws Exception {
@@ -71,13 +71,13 @@ class DashboardApiIT {
         }
     }
 
-    private static DashboardServer start(String databaseName) throws Exception {
+    private static DashboardService start(String databaseName) throws Exception {
         var env = TestDatabase.create(stack, databaseName).dashboardEnv();
-        return DashboardServer.start(DashboardConfig.load(EnvConfig.of(env)), Metrics.newRegistry("dashboard"),
+        return DashboardService.start(DashboardConfig.fromEnv(EnvConfig.of(env)), Metrics.newRegistry("dashboard"),
                 Clock.systemUTC());
     }
 
-    private static HttpResponse<String> get(DashboardServer target, String path, String... headers) throws IOException, InterruptedException {
+    private static HttpResponse<String> get(DashboardService target, String path, String... headers) throws IOException, InterruptedException {
         var builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.port() + path)).timeout(Duration.ofSeconds(10));
         if (headers.length > 0) {
             builder.headers(headers);
@@ -339,7 +339,7 @@ class DashboardApiIT {
         env.put("DB_USER", stack.dashboardDatabase().username());
         env.put("DB_PASS", "not-the-password");
         env.put("RABBITMQ_MANAGEMENT_URL", "http://" + INTERNAL_HOST + ":15672");
-        try (var broken = DashboardServer.start(DashboardConfig.load(EnvConfig.of(env)),
+        try (var broken = DashboardService.start(DashboardConfig.fromEnv(EnvConfig.of(env)),
                 Metrics.newRegistry("dashboard"), Clock.systemUTC())) {
             // When the page asks for readings, history and the cluster
             var sensors = get(broken, "/api/sensors");

@@ -15,14 +15,14 @@ import org.junit.jupiter.api.Test;
 
 class DashboardConfigTest {
 
-    private static DashboardConfig load(Map<String, String> env) {
-        return DashboardConfig.load(EnvConfig.of(env));
+    private static DashboardConfig fromEnv(Map<String, String> env) {
+        return DashboardConfig.fromEnv(EnvConfig.of(env));
     }
 
     @Test
     void defaults_fit_docker_compose() {
         // When
-        var config = load(Map.of());
+        var config = fromEnv(Map.of());
 
         // Then
         assertEquals(8080, config.port());
@@ -46,7 +46,7 @@ class DashboardConfigTest {
         var env = EnvConfig.of(Map.of("MQTT_PAGE_USER", "page"));
 
         // When
-        DashboardConfig.load(env);
+        DashboardConfig.fromEnv(env);
 
         // Then
         assertTrue(env.describe().contains("MQTT_USERNAME=page"), env.describe());
@@ -54,7 +54,7 @@ class DashboardConfigTest {
 
     @Test
     void mqtt_username_overrides_the_status_subscription_user() {
-        var config = load(Map.of("MQTT_USERNAME", "watcher", "MQTT_PASSWORD", "w", "MQTT_URIS", "tcp://a:1,tcp://b:2"));
+        var config = fromEnv(Map.of("MQTT_USERNAME", "watcher", "MQTT_PASSWORD", "w", "MQTT_URIS", "tcp://a:1,tcp://b:2"));
         assertEquals("watcher", config.statusMqtt().username());
         assertEquals("w", config.statusMqtt().password());
         assertEquals(List.of("tcp://a:1", "tcp://b:2"), config.statusMqtt().serverUris());
@@ -63,7 +63,7 @@ class DashboardConfigTest {
     @Test
     void every_variable_is_read() {
         // When
-        var config = load(Map.ofEntries(
+        var config = fromEnv(Map.ofEntries(
                 Map.entry("DASHBOARD_PORT", "9000"), Map.entry("DB_HOST", "db"), Map.entry("DB_PORT", "6543"),
                 Map.entry("DB_NAME", "m2"), Map.entry("DB_USER", "u"), Map.entry("DB_PASS", "p"),
                 Map.entry("RABBITMQ_MANAGEMENT_URL", "https://mq:443/"), Map.entry("RABBITMQ_MONITOR_USER", "mon"),
@@ -93,7 +93,7 @@ class DashboardConfigTest {
     }
 
     private static void assertMessageStartsWith(String prefix, Map<String, String> env) {
-        var e = assertThrows(ConfigException.class, () -> load(env));
+        var e = assertThrows(ConfigException.class, () -> fromEnv(env));
         assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
         assertTrue(e.getMessage().contains("expected"), e.getMessage());
         assertEquals(-1, e.getMessage().indexOf('\n'), "one line");

@@ -39,7 +39,7 @@ class HistoryIT {
     private static final Schema AGGREGATES = new Schema(true, false, true, true);
 
     private static TestDatabase database;
-    private static DashboardServer server;
+    private static DashboardService server;
     private static com.zaxxer.hikari.HikariDataSource dataSource;
     private static ReadingStore store;
 
@@ -47,7 +47,7 @@ class HistoryIT {
     static void start() throws Exception {
         Stack stack = Stack.get();
         database = TestDatabase.create(stack, "dashboard_history_it").withEmptyTable();
-        server = DashboardServer.start(DashboardConfig.load(EnvConfig.of(database.dashboardEnv())),
+        server = DashboardService.start(DashboardConfig.fromEnv(EnvConfig.of(database.dashboardEnv())),
                 Metrics.newRegistry("dashboard"), Clock.systemUTC());
         dataSource = Database.open(new DatabaseSettings(stack.dbHost(), stack.dbPort(), database.name(),
                 stack.database().username(), stack.database().password()));

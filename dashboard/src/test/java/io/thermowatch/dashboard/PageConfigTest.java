@@ -12,7 +12,7 @@ class PageConfigTest {
     @Test
     void the_websocket_url_follows_the_host_the_browser_used() {
         // Given
-        var pageConfig = new PageConfig(DashboardConfig.load(EnvConfig.of(Map.of())));
+        var pageConfig = new PageConfig(DashboardConfig.fromEnv(EnvConfig.of(Map.of())));
 
         // When
         var body = pageConfig.forRequest("dashboard.example.org", false);
@@ -41,7 +41,7 @@ class PageConfigTest {
     @Test
     void mqtt_ws_url_overrides_the_derived_url() {
         // Given
-        var config = DashboardConfig.load(EnvConfig.of(Map.of("MQTT_WS_URL", "wss://broker.example.org/mqtt")));
+        var config = DashboardConfig.fromEnv(EnvConfig.of(Map.of("MQTT_WS_URL", "wss://broker.example.org/mqtt")));
 
         // When
         var body = new PageConfig(config).forRequest("dashboard.example.org", false);

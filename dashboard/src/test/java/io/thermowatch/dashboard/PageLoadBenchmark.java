@@ -76,7 +76,7 @@ public final class PageLoadBenchmark {
         env.put("MQTT_PAGE_PASS", stack.page().password());
         env.put("MQTT_URIS", stack.mqttUri());
         var driver = Browser.start(1400, 900);
-        try (var server = DashboardServer.start(DashboardConfig.load(EnvConfig.of(env)), Metrics.newRegistry("dashboard"),
+        try (var server = DashboardService.start(DashboardConfig.fromEnv(EnvConfig.of(env)), Metrics.newRegistry("dashboard"),
                 Clock.systemUTC())) {
             var js = (JavascriptExecutor) driver;
             var started = System.nanoTime();

@@ -45,8 +45,8 @@ record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSiz
     private static final long MIB = 1024 * 1024;
 
     /** Reads every setting, sizing the in-memory window against this JVM's heap ({@code -Xmx}). */
-    static DbWriterConfig load(EnvConfig env) {
-        return load(env, Runtime.getRuntime().maxMemory());
+    static DbWriterConfig fromEnv(EnvConfig env) {
+        return fromEnv(env, Runtime.getRuntime().maxMemory());
     }
 
     /**
@@ -64,7 +64,7 @@ record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSiz
      *
      * @param maxHeapBytes {@code Runtime.maxMemory()}
      */
-    static DbWriterConfig load(EnvConfig env, long maxHeapBytes) {
+    static DbWriterConfig fromEnv(EnvConfig env, long maxHeapBytes) {
         DatabaseSettings database = DatabaseSettings.fromEnv(env);
         AmqpSettings amqp = AmqpSettings.fromEnv(env, DEFAULT_AMQP_USER, DEFAULT_AMQP_PASS);
         int batchSize = env.integer("BATCH_SIZE", DEFAULT_BATCH_SIZE, 1, 50_000);

@@ -87,7 +87,7 @@ final class DbWriterService implements AutoCloseable {
                     config.database().user(), config.database().password(), config.retentionDays()));
             rejectRetention = RejectRetention.start(dataSource, config.rejectsRetention(), clock);
             connection = config.amqp().connect(NAME);
-            BatchSink sink = new PostgresSink(dataSource, PostgresSink.Method.COPY_FIRST);
+            BatchSink sink = new PostgresSink(dataSource);
             DeliveryTriage triage = new DeliveryTriage(new ReadingCodec(clock),
                     new ClockSkewMeter(config.clockSkewWarn(), registry));
             List<Lane> lanes = new ArrayList<>();

@@ -9,6 +9,6 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        ServiceMain.run("db-writer", (env, workers) -> DbWriterService.start(DbWriterConfig.load(env), workers));
+        ServiceMain.run("db-writer", (env, workers) -> DbWriterService.start(DbWriterConfig.fromEnv(env), workers));
     }
 }

@@ -6,12 +6,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.io.StringReader;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -20,27 +18,14 @@ import javax.sql.DataSource;
 import org.postgresql.PGConnection;
 
 /**
- * Writes batches to PostgreSQL idempotently ({@code ON CONFLICT DO NOTHING} on the key {@code (sensor, time)}).
- *
- * <p>Three insert methods, measured in BENCHMARKS.md: {@link Method#UNNEST} sends the batch as three arrays in one
- * statement; {@link Method#COPY} streams it into a temporary staging table, then inserts from there;
- * {@link Method#COPY_FIRST} (db-writer's) streams it straight into {@code temperature} and, only if that hits
- * the unique key (a redelivered or re-published reading), rolls back and inserts the batch with UNNEST. Used by
- * one thread at a time.
+ * Writes batches to PostgreSQL idempotently (the key {@code (sensor, time)}): readings by binary COPY straight
+ * into {@code temperature}, the cheapest path for PostgreSQL; a batch holding a row already stored fails as a
+ * whole (unique_violation) and is then written again as three arrays in one
+ * {@code INSERT … SELECT unnest(…) ON CONFLICT DO NOTHING}. Duplicates are rare (redeliveries, MQTT re-publishes),
+ * so nearly every batch takes the cheap path (BENCHMARKS.md compares it with the alternatives, which the
+ * benchmark's own sink in src/test writes). Used by one thread at a time.
  */
-final class PostgresSink implements BatchSink {
-
-    /** How readings reach the table. */
-    enum Method {
-        UNNEST,
-        COPY,
-        /**
-         * COPY into the table itself, the cheapest path for PostgreSQL; a batch holding a row already stored fails
-         * as a whole (unique_violation) and is then written again with UNNEST … ON CONFLICT DO NOTHING. Duplicates
-         * are rare (redeliveries, MQTT re-publishes), so nearly every batch takes the cheap path.
-         */
-        COPY_FIRST
-    }
+class PostgresSink implements BatchSink {
 
     /** SQLSTATE unique_violation. */
     private static final String UNIQUE_VIOLATION = "23505";
@@ -50,11 +35,6 @@ final class PostgresSink implements BatchSink {
             SELECT timestamptz 'epoch' + u.t * INTERVAL '1 millisecond', u.s, u.v
               FROM unnest(?::bigint[], ?::text[], ?::float8[]) AS u(t, s, v)
             ON CONFLICT DO NOTHING""";
-    private static final String CREATE_STAGING = "CREATE TEMP TABLE IF NOT EXISTS temperature_staging"
-            + " (time timestamptz, sensor text, value double precision) ON COMMIT DELETE ROWS";
-    private static final String COPY_STAGING = "COPY temperature_staging (time, sensor, value) FROM STDIN";
-    private static final String INSERT_FROM_STAGING = "INSERT INTO temperature (time, sensor, value)"
-            + " SELECT time, sensor, value FROM temperature_staging ON CONFLICT DO NOTHING";
     private static final String COPY_TABLE_BINARY = "COPY temperature (time, sensor, value) FROM STDIN (FORMAT binary)";
     /** PostgreSQL's binary COPY header: signature, flags, header-extension length. */
     private static final byte[] BINARY_COPY_SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
@@ -64,11 +44,9 @@ final class PostgresSink implements BatchSink {
             + " (received_at, routing_key, payload, payload_length, payload_sha256, reason) VALUES (?, ?, ?, ?, ?, ?)";
 
     private final DataSource dataSource;
-    private final Method method;
 
-    PostgresSink(DataSource dataSource, Method method) {
+    PostgresSink(DataSource dataSource) {
         this.dataSource = dataSource;
-        this.method = method;
     }
 
     @Override
@@ -76,11 +54,7 @@ final class PostgresSink implements BatchSink {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                int inserted = readings.isEmpty() ? 0 : switch (method) {
-                    case UNNEST -> insertUnnest(c, readings);
-                    case COPY -> insertCopy(c, readings);
-                    case COPY_FIRST -> insertCopyFirst(c, readings);
-                };
+                int inserted = readings.isEmpty() ? 0 : insertReadings(c, readings);
                 if (!rejects.isEmpty()) {
                     insertRejects(c, rejects);
                 }
@@ -102,7 +76,17 @@ final class PostgresSink implements BatchSink {
         }
     }
 
-    private static int insertUnnest(Connection c, List<Reading> readings) throws SQLException {
+    /**
+     * Inserts the readings as the first statement of the transaction {@code c} and returns how many rows were new:
+     * COPY first, UNNEST after a duplicate. Overridden only by the benchmark's sink (src/test), to measure the
+     * alternatives under the same transaction and reject handling.
+     */
+    int insertReadings(Connection c, List<Reading> readings) throws SQLException {
+        return insertCopyFirst(c, readings);
+    }
+
+    /** The batch as three arrays in one statement; rows already stored are skipped. */
+    static int insertUnnest(Connection c, List<Reading> readings) throws SQLException {
         int n = readings.size();
         Long[] times = new Long[n];
         String[] sensors = new String[n];
@@ -145,7 +129,7 @@ final class PostgresSink implements BatchSink {
      * COPY in binary format: PostgreSQL then parses no timestamp or number text, which was a large part of its
      * cost per row (see BENCHMARKS.md).
      */
-    static long copyInBinary(Connection c, List<Reading> readings) throws SQLException {
+    private static long copyInBinary(Connection c, List<Reading> readings) throws SQLException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(19 + readings.size() * 48);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.write(BINARY_COPY_SIGNATURE);
@@ -168,30 +152,6 @@ final class PostgresSink implements BatchSink {
         try {
             byte[] data = bytes.toByteArray();
             return c.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_TABLE_BINARY, new ByteArrayInputStream(data));
-        } catch (IOException e) {
-            throw new SQLException("COPY failed: " + e.getMessage(), e);
-        }
-    }
-
-    private static int insertCopy(Connection c, List<Reading> readings) throws SQLException {
-        try (Statement statement = c.createStatement()) {
-            statement.execute(CREATE_STAGING);
-            copyIn(c, COPY_STAGING, readings);
-            return statement.executeUpdate(INSERT_FROM_STAGING);
-        }
-    }
-
-    /** COPY in text format; sensor ids are [A-Za-z0-9_-], so no field needs escaping. */
-    static long copyIn(Connection c, String copySql, List<Reading> readings) throws SQLException {
-        StringBuilder text = new StringBuilder(readings.size() * 48);
-        for (Reading r : readings) {
-            text.append(Instant.ofEpochMilli(r.timestampMillis())).append('\t')
-                    .append(r.sensorId()).append('\t')
-                    .append(r.value()).append('\n');
-        }
-        try {
-            // PgJDBC reports a failed COPY as a PSQLException carrying the server's SQLSTATE (23505 for a duplicate).
-            return c.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql, new StringReader(text.toString()));
         } catch (IOException e) {
             throw new SQLException("COPY failed: " + e.getMessage(), e);
         }

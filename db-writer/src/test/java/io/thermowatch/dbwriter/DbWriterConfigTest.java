@@ -12,14 +12,14 @@ import org.junit.jupiter.api.Test;
 
 class DbWriterConfigTest {
 
-    private static DbWriterConfig load(Map<String, String> env) {
-        return DbWriterConfig.load(EnvConfig.of(env), 1024L * 1024 * 1024);
+    private static DbWriterConfig fromEnv(Map<String, String> env) {
+        return DbWriterConfig.fromEnv(EnvConfig.of(env), 1024L * 1024 * 1024);
     }
 
     @Test
     void defaults_fit_docker_compose() {
         // When
-        DbWriterConfig config = load(Map.of());
+        DbWriterConfig config = fromEnv(Map.of());
         // Then
         assertEquals("jdbc:postgresql://timescaledb:5432/metrics", config.database().jdbcUrl());
         assertEquals("postgres", config.database().user());
@@ -36,15 +36,15 @@ class DbWriterConfigTest {
 
     @Test
     void rejects_retention_takes_a_duration_with_a_unit() {
-        assertEquals(Duration.ofDays(7), load(Map.of("REJECTS_RETENTION", "7d")).rejectsRetention());
-        assertEquals(Duration.ofHours(12), load(Map.of("REJECTS_RETENTION", "12h")).rejectsRetention());
-        assertEquals(Duration.ofHours(1), load(Map.of("REJECTS_RETENTION", "3600")).rejectsRetention());
+        assertEquals(Duration.ofDays(7), fromEnv(Map.of("REJECTS_RETENTION", "7d")).rejectsRetention());
+        assertEquals(Duration.ofHours(12), fromEnv(Map.of("REJECTS_RETENTION", "12h")).rejectsRetention());
+        assertEquals(Duration.ofHours(1), fromEnv(Map.of("REJECTS_RETENTION", "3600")).rejectsRetention());
     }
 
     @Test
     void the_original_database_variable_names_are_read() {
         // When
-        DbWriterConfig config = load(Map.of("DB_HOST", "db.local", "DB_PORT", "6543", "DB_NAME", "m",
+        DbWriterConfig config = fromEnv(Map.of("DB_HOST", "db.local", "DB_PORT", "6543", "DB_NAME", "m",
                 "DB_USER", "u", "DB_PASS", "p"));
         // Then
         assertEquals("jdbc:postgresql://db.local:6543/m", config.database().jdbcUrl());
@@ -56,7 +56,7 @@ class DbWriterConfigTest {
     @Test
     void batching_settings_are_read_and_prefetch_follows_batch_size() {
         // When
-        DbWriterConfig config = load(Map.of("BATCH_SIZE", "500", "BATCH_MAX_WAIT", "250ms", "RETENTION_DAYS", "30"));
+        DbWriterConfig config = fromEnv(Map.of("BATCH_SIZE", "500", "BATCH_MAX_WAIT", "250ms", "RETENTION_DAYS", "30"));
         // Then
         assertEquals(500, config.batchSize());
         assertEquals(Duration.ofMillis(250), config.batchMaxWait());
@@ -84,15 +84,15 @@ class DbWriterConfigTest {
     @Test
     void the_default_prefetch_shrinks_to_what_fits_half_the_heap() {
         // 160 MiB (the test services' heap): half is 80 MiB; minus 200 dead letters x 16 KiB, over 2 consumers
-        DbWriterConfig small = DbWriterConfig.load(EnvConfig.of(Map.of()), 160L * 1024 * 1024);
+        DbWriterConfig small = DbWriterConfig.fromEnv(EnvConfig.of(Map.of()), 160L * 1024 * 1024);
         assertEquals(2460, small.prefetch());
         // compose's 384 MiB: 6044 (the 4 x BATCH_SIZE = 8000 that fits a larger heap would not)
-        assertEquals(6044, DbWriterConfig.load(EnvConfig.of(Map.of()), 384L * 1024 * 1024).prefetch());
+        assertEquals(6044, DbWriterConfig.fromEnv(EnvConfig.of(Map.of()), 384L * 1024 * 1024).prefetch());
     }
 
     @Test
     void a_window_that_could_exceed_half_the_heap_stops_the_start_with_one_line_naming_it() {
-        ConfigException e = assertThrows(ConfigException.class, () -> DbWriterConfig.load(
+        ConfigException e = assertThrows(ConfigException.class, () -> DbWriterConfig.fromEnv(
                 EnvConfig.of(Map.of("PREFETCH", "8000", "AMQP_MAX_MESSAGE_SIZE", "65536")), 384L * 1024 * 1024));
         assertTrue(e.getMessage().startsWith("PREFETCH=8000 x CONSUMERS=2 (+200 dead letters) x"
                 + " AMQP_MAX_MESSAGE_SIZE=65536 bytes = 1012 MiB"), e.getMessage());
@@ -101,7 +101,7 @@ class DbWriterConfigTest {
     }
 
     private static void assertMessageStartsWith(String prefix, Map<String, String> env) {
-        ConfigException e = assertThrows(ConfigException.class, () -> load(env));
+        ConfigException e = assertThrows(ConfigException.class, () -> fromEnv(env));
         assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), e.getMessage());
     }

@@ -37,7 +37,7 @@ import java.util.concurrent.locks.LockSupport;
  * <ol>
  *   <li>ceiling: raw COPY of the rows into a table shaped like {@code temperature} (same key and index);</li>
  *   <li>the original's pattern: one INSERT and one commit per row;</li>
- *   <li>db-writer's two batch methods through {@link PostgresSink} (UNNEST arrays vs COPY into staging);</li>
+ *   <li>db-writer's two batch methods through {@link BenchmarkSink} (UNNEST arrays, COPY into staging, COPY first);</li>
  *   <li>drain: preload N readings into {@code thermowatch.db-writer}, start {@code db-writer.jar}, rows/s until
  *       every row is stored (for each {@code BENCH_BATCH_SIZES});</li>
  *   <li>latency: publish→row p50/p99 at a steady {@code BENCH_RATE} msg/s for {@code BENCH_SECONDS}.</li>
@@ -77,12 +77,12 @@ public final class DrainBenchmark {
         try (HikariDataSource ds = dataSource(stack)) {
             ceiling(ds, readings("ceil", rows));
             onePerCommit(ds, readings("one", perCommitRows));
-            sinkMethod(ds, PostgresSink.Method.UNNEST, readings("unnest", rows), 1000);
-            sinkMethod(ds, PostgresSink.Method.COPY, readings("copy", rows), 1000);
+            sinkMethod(ds, BenchmarkSink.Method.UNNEST, readings("unnest", rows), 1000);
+            sinkMethod(ds, BenchmarkSink.Method.COPY, readings("copy", rows), 1000);
             List<Reading> copyFirst = readings("copyfirst", rows);
-            sinkMethod(ds, PostgresSink.Method.COPY_FIRST, copyFirst, 1000);
+            sinkMethod(ds, BenchmarkSink.Method.COPY_FIRST, copyFirst, 1000);
             // the same rows again: every batch hits the key and falls back (the worst case: all duplicates)
-            sinkMethod(ds, PostgresSink.Method.COPY_FIRST, copyFirst, 1000);
+            sinkMethod(ds, BenchmarkSink.Method.COPY_FIRST, copyFirst, 1000);
         }
         brokerOnly(stack, readings("broker", rows), 1000, 2000);
         for (int[] config : configs) {
@@ -102,7 +102,7 @@ public final class DrainBenchmark {
             s.execute("CREATE TABLE bench_ceiling (LIKE temperature INCLUDING INDEXES INCLUDING CONSTRAINTS)");
             c.commit();
             long start = System.nanoTime();
-            long copied = PostgresSink.copyIn(c, "COPY bench_ceiling (time, sensor, value) FROM STDIN", readings);
+            long copied = BenchmarkSink.copyIn(c, "COPY bench_ceiling (time, sensor, value) FROM STDIN", readings);
             c.commit();
             report("raw COPY, one transaction (ceiling)", copied, start);
             s.execute("DROP TABLE bench_ceiling");
@@ -126,9 +126,9 @@ public final class DrainBenchmark {
         }
     }
 
-    private static void sinkMethod(HikariDataSource ds, PostgresSink.Method method, List<Reading> readings,
+    private static void sinkMethod(HikariDataSource ds, BenchmarkSink.Method method, List<Reading> readings,
                                    int batchSize) throws SQLException {
-        PostgresSink sink = new PostgresSink(ds, method);
+        PostgresSink sink = new BenchmarkSink(ds, method);
         long start = System.nanoTime();
         long inserted = 0;
         for (int i = 0; i < readings.size(); i += batchSize) {

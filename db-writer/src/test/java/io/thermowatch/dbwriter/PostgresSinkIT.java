@@ -22,7 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * db-writer's insert path ({@link PostgresSink.Method#COPY_FIRST}) against the native stack's PostgreSQL: the
+ * db-writer's insert path ({@link PostgresSink}: COPY first, UNNEST after a duplicate) against the native stack's PostgreSQL: the
  * cheap COPY when a batch is new, the UNNEST fallback when it holds rows already stored — never a doubled or
  * a lost row, and the batch's rejected messages stored either way.
  */
@@ -39,7 +39,7 @@ class PostgresSinkIT {
         dataSource = DrainBenchmark.dataSource(stack);
         new SchemaMigrator(stack.jdbcUrl(), stack.dbWriterDatabase().username(), stack.dbWriterDatabase().password(),
                 90).migrate();
-        sink = new PostgresSink(dataSource, PostgresSink.Method.COPY_FIRST);
+        sink = new PostgresSink(dataSource);
     }
 
     @AfterAll

@@ -37,7 +37,7 @@ class RejectRetentionIT {
         dataSource = DrainBenchmark.dataSource(stack);
         new SchemaMigrator(stack.jdbcUrl(), stack.dbWriterDatabase().username(), stack.dbWriterDatabase().password(),
                 90).migrate();
-        sink = new PostgresSink(dataSource, PostgresSink.Method.COPY_FIRST);
+        sink = new PostgresSink(dataSource);
     }
 
     @AfterAll

@@ -71,12 +71,12 @@ final class TimescaleLateDataCheck {
         // Given live readings, materialized by both policies (the watermark moves past them)
         String sensor = "ts-late-" + System.nanoTime();
         long now = System.currentTimeMillis();
-        new PostgresSink(ds, PostgresSink.Method.COPY_FIRST).write(every(sensor, now - 3 * 3_600_000L, 60, 60_000), List.of());
+        new PostgresSink(ds).write(every(sensor, now - 3 * 3_600_000L, 60, 60_000), List.of());
         runRefreshPolicies(admin);
         // When the readings an outage held back are stored: 30 stamped 10 h back, 40 stamped 3 days back
         List<Reading> late = new ArrayList<>(every(sensor, now - 10 * 3_600_000L, 30, 10_000));
         late.addAll(every(sensor, now - 3 * 86_400_000L, 40, 10_000));
-        new PostgresSink(ds, PostgresSink.Method.COPY_FIRST).write(late, List.of());
+        new PostgresSink(ds).write(late, List.of());
         String lateSamples = "SELECT coalesce(sum(samples), 0)::text FROM %s WHERE sensor = '" + sensor
                 + "' AND bucket < now() - INTERVAL '9 hours'";
         System.out.println("late data before the policies ran again: temperature_1m "
@@ -101,7 +101,7 @@ final class TimescaleLateDataCheck {
         String sensor = "ts-edges-" + System.nanoTime();
         Instant from = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(2)).plus(Duration.ofMinutes(750));
         Instant to = from.plus(Duration.ofDays(1));
-        new PostgresSink(ds, PostgresSink.Method.COPY_FIRST)
+        new PostgresSink(ds)
                 .write(every(sensor, from.minus(Duration.ofMinutes(90)).toEpochMilli(), 27 * 180, 20_000), List.of());
         runRefreshPolicies(admin);
         // When the range 12:30 → 12:30 is read as the dashboard does

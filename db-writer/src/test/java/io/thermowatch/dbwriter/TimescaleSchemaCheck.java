@@ -63,8 +63,8 @@ public final class TimescaleSchemaCheck {
             for (int i = 0; i < 120; i++) {
                 readings.add(new Reading(sensor, 20 + i % 5, now - 120_000 + i * 1000L));
             }
-            assertEquals(120, new PostgresSink(ds, PostgresSink.Method.UNNEST).write(readings, List.of()));
-            assertEquals(0, new PostgresSink(ds, PostgresSink.Method.COPY).write(readings, List.of()));
+            assertEquals(120, new BenchmarkSink(ds, BenchmarkSink.Method.UNNEST).write(readings, List.of()));
+            assertEquals(0, new BenchmarkSink(ds, BenchmarkSink.Method.COPY).write(readings, List.of()));
             // And the real-time aggregates see rows not yet materialized
             try (Connection c = ds.getConnection()) {
                 assertEquals(List.of("120"), SchemaAssertions.strings(c,

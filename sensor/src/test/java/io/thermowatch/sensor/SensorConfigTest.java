@@ -16,12 +16,12 @@ import org.junit.jupiter.api.Test;
 
 class SensorConfigTest {
 
-    private static SensorConfig load(Map<String, String> env) {
+    private static SensorConfig fromEnv(Map<String, String> env) {
         return SensorConfig.fromEnv(EnvConfig.of(env));
     }
 
     private static void assertRejected(Map<String, String> env, String variable) {
-        ConfigException e = assertThrows(ConfigException.class, () -> load(env));
+        ConfigException e = assertThrows(ConfigException.class, () -> fromEnv(env));
         assertTrue(e.getMessage().startsWith(variable + "='"), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
     }
@@ -29,7 +29,7 @@ class SensorConfigTest {
     @Test
     void defaults_fit_docker_compose_and_the_original_system() {
         // Given / When
-        SensorConfig config = load(Map.of());
+        SensorConfig config = fromEnv(Map.of());
 
         // Then
         assertEquals(List.of("data_center_a1"), config.sensorIds());
@@ -49,7 +49,7 @@ class SensorConfigTest {
                 "MQTT_TOPIC", "temperature/data_center_b1", "PUBLISH_INTERVAL", "5");
 
         // When
-        SensorConfig config = load(env);
+        SensorConfig config = fromEnv(env);
 
         // Then
         assertEquals(List.of("data_center_b1"), config.sensorIds());
@@ -68,8 +68,8 @@ class SensorConfigTest {
 
     @Test
     void sensor_id_wins_when_mqtt_topic_is_unset_and_must_agree_when_both_are_set() {
-        assertEquals(List.of("rack-1"), load(Map.of("SENSOR_ID", "rack-1")).sensorIds());
-        assertEquals(List.of("rack-1"), load(Map.of("SENSOR_ID", "rack-1", "MQTT_TOPIC", "temperature/rack-1")).sensorIds());
+        assertEquals(List.of("rack-1"), fromEnv(Map.of("SENSOR_ID", "rack-1")).sensorIds());
+        assertEquals(List.of("rack-1"), fromEnv(Map.of("SENSOR_ID", "rack-1", "MQTT_TOPIC", "temperature/rack-1")).sensorIds());
         assertRejected(Map.of("SENSOR_ID", "rack-1", "MQTT_TOPIC", "temperature/rack-2"), "MQTT_TOPIC");
         assertRejected(Map.of("SENSOR_ID", "rack.1"), "SENSOR_ID");
         assertRejected(Map.of("SENSOR_ID", "x".repeat(65)), "SENSOR_ID");
@@ -77,9 +77,9 @@ class SensorConfigTest {
 
     @Test
     void publish_interval_accepts_seconds_fractions_and_units() {
-        assertEquals(Duration.ofMillis(100), load(Map.of("PUBLISH_INTERVAL", "0.1")).publishInterval());
-        assertEquals(Duration.ofMillis(250), load(Map.of("PUBLISH_INTERVAL", "250ms")).publishInterval());
-        assertEquals(Duration.ofMinutes(2), load(Map.of("PUBLISH_INTERVAL", "2m")).publishInterval());
+        assertEquals(Duration.ofMillis(100), fromEnv(Map.of("PUBLISH_INTERVAL", "0.1")).publishInterval());
+        assertEquals(Duration.ofMillis(250), fromEnv(Map.of("PUBLISH_INTERVAL", "250ms")).publishInterval());
+        assertEquals(Duration.ofMinutes(2), fromEnv(Map.of("PUBLISH_INTERVAL", "2m")).publishInterval());
         assertRejected(Map.of("PUBLISH_INTERVAL", "abc"), "PUBLISH_INTERVAL");
         assertRejected(Map.of("PUBLISH_INTERVAL", "0"), "PUBLISH_INTERVAL");
         assertRejected(Map.of("PUBLISH_INTERVAL", "-1"), "PUBLISH_INTERVAL");
@@ -89,8 +89,8 @@ class SensorConfigTest {
     @Test
     void sensor_count_numbers_the_sensors_after_a_prefix() {
         // Given / When
-        SensorConfig byId = load(Map.of("SENSOR_ID", "dc", "SENSOR_COUNT", "12"));
-        SensorConfig byPrefix = load(Map.of("SENSOR_COUNT", "3", "SENSOR_ID_PREFIX", "sim_"));
+        SensorConfig byId = fromEnv(Map.of("SENSOR_ID", "dc", "SENSOR_COUNT", "12"));
+        SensorConfig byPrefix = fromEnv(Map.of("SENSOR_COUNT", "3", "SENSOR_ID_PREFIX", "sim_"));
 
         // Then
         assertEquals(12, byId.sensorIds().size());
@@ -106,7 +106,7 @@ class SensorConfigTest {
     @Test
     void by_default_each_sensor_has_its_own_connection_and_client_id() {
         // Given / When
-        SensorConfig config = load(Map.of("SENSOR_COUNT", "3", "SENSOR_ID_PREFIX", "s"));
+        SensorConfig config = fromEnv(Map.of("SENSOR_COUNT", "3", "SENSOR_ID_PREFIX", "s"));
 
         // Then
         assertEquals(3, config.connectionCount());
@@ -117,21 +117,21 @@ class SensorConfigTest {
     @Test
     void sensors_per_connection_multiplexes_sensors_over_fewer_connections() {
         // Given / When
-        SensorConfig config = load(Map.of("SENSOR_COUNT", "10", "SENSOR_ID_PREFIX", "s", "SENSORS_PER_CONNECTION", "4"));
+        SensorConfig config = fromEnv(Map.of("SENSOR_COUNT", "10", "SENSOR_ID_PREFIX", "s", "SENSORS_PER_CONNECTION", "4"));
 
         // Then
         assertEquals(3, config.connectionCount());
         assertEquals(List.of("s05", "s06", "s07", "s08"), config.sensorsOfConnection(1));
         assertEquals(List.of("s09", "s10"), config.sensorsOfConnection(2));
         assertEquals("sensor-s05", config.clientIdOfConnection(1));
-        assertEquals(1, load(Map.of("SENSORS_PER_CONNECTION", "50")).connectionCount());
+        assertEquals(1, fromEnv(Map.of("SENSORS_PER_CONNECTION", "50")).connectionCount());
         assertRejected(Map.of("SENSORS_PER_CONNECTION", "0"), "SENSORS_PER_CONNECTION");
     }
 
     @Test
     void excursions_are_configurable_and_can_be_turned_off() {
         // Given / When
-        SensorConfig config = load(Map.of("EXCURSION_PROBABILITY", "0", "EXCURSION_SIZE", "3.5"));
+        SensorConfig config = fromEnv(Map.of("EXCURSION_PROBABILITY", "0", "EXCURSION_SIZE", "3.5"));
 
         // Then
         assertEquals(0.0, config.excursions().probability());
@@ -143,21 +143,21 @@ class SensorConfigTest {
 
     @Test
     void offline_buffer_size_is_bounded() {
-        assertEquals(50, load(Map.of("OFFLINE_BUFFER_SIZE", "50")).offlineBufferSize());
+        assertEquals(50, fromEnv(Map.of("OFFLINE_BUFFER_SIZE", "50")).offlineBufferSize());
         assertRejected(Map.of("OFFLINE_BUFFER_SIZE", "0"), "OFFLINE_BUFFER_SIZE");
         assertRejected(Map.of("OFFLINE_BUFFER_SIZE", "lots"), "OFFLINE_BUFFER_SIZE");
     }
 
     @Test
     void health_port_is_a_port() {
-        assertEquals(0, load(Map.of("HEALTH_PORT", "0")).healthPort());
+        assertEquals(0, fromEnv(Map.of("HEALTH_PORT", "0")).healthPort());
         assertRejected(Map.of("HEALTH_PORT", "70000"), "HEALTH_PORT");
     }
 
     @Test
     void mqtt_uris_list_the_home_node_first_then_haproxy() {
         // Given / When
-        SensorConfig config = load(Map.of("MQTT_URIS", "tcp://127.0.0.1:1902, tcp://127.0.0.1:1883",
+        SensorConfig config = fromEnv(Map.of("MQTT_URIS", "tcp://127.0.0.1:1902, tcp://127.0.0.1:1883",
                 "MQTT_USERNAME", "u", "MQTT_PASSWORD", "p"));
 
         // Then
@@ -171,7 +171,7 @@ class SensorConfigTest {
     @Test
     void home_uris_spread_connections_over_the_nodes_with_haproxy_behind_each() {
         // Given / When
-        SensorConfig config = load(Map.of("SENSOR_COUNT", "4", "SENSOR_ID_PREFIX", "s",
+        SensorConfig config = fromEnv(Map.of("SENSOR_COUNT", "4", "SENSOR_ID_PREFIX", "s",
                 "MQTT_HOME_URIS", "tcp://n1:1883,tcp://n2:1883", "MQTT_URIS", "tcp://haproxy:1883"));
 
         // Then
@@ -179,19 +179,19 @@ class SensorConfigTest {
         assertEquals(List.of("tcp://n2:1883", "tcp://haproxy:1883"), config.mqttOfConnection(1).serverUris());
         assertEquals(List.of("tcp://n1:1883", "tcp://haproxy:1883"), config.mqttOfConnection(2).serverUris());
         assertEquals("sensor-s4", config.mqttOfConnection(3).clientId());
-        assertEquals(List.of("tcp://haproxy:1883"), load(Map.of("MQTT_URIS", "tcp://haproxy:1883")).mqttOfConnection(0).serverUris());
+        assertEquals(List.of("tcp://haproxy:1883"), fromEnv(Map.of("MQTT_URIS", "tcp://haproxy:1883")).mqttOfConnection(0).serverUris());
         assertRejected(Map.of("MQTT_HOME_URIS", "n1:1883"), "MQTT_HOME_URIS");
     }
 
     @Test
     void connect_concurrency_paces_the_first_connects() {
-        assertEquals(128, load(Map.of()).connectConcurrency());
-        assertEquals(8, load(Map.of("MQTT_CONNECT_CONCURRENCY", "8")).connectConcurrency());
+        assertEquals(128, fromEnv(Map.of()).connectConcurrency());
+        assertEquals(8, fromEnv(Map.of("MQTT_CONNECT_CONCURRENCY", "8")).connectConcurrency());
         assertRejected(Map.of("MQTT_CONNECT_CONCURRENCY", "0"), "MQTT_CONNECT_CONCURRENCY");
     }
 
     @Test
     void readings_log_is_optional() {
-        assertEquals(Optional.of(Path.of("/tmp/r.log")), load(Map.of("READINGS_LOG", "/tmp/r.log")).readingsLog());
+        assertEquals(Optional.of(Path.of("/tmp/r.log")), fromEnv(Map.of("READINGS_LOG", "/tmp/r.log")).readingsLog());
     }
 }

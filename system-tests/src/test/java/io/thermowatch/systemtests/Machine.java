@@ -24,7 +24,8 @@ final class Machine {
         lines.add("- OS: " + osName() + ", kernel " + System.getProperty("os.version"));
         lines.add("- Java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
                 + " (services: " + ("production".equals(System.getProperty("services.jvm"))
-                        ? "-Xmx384m -XX:+UseSerialGC, full JIT, as in the compose containers"
+                        ? String.join(" ", SystemUnderTest.stackJvmOptions(stack.root()))
+                                + " -XX:TieredStopAtLevel=4: the images' options (jvm.options, compose's memory limit), full JIT"
                         : "-Xmx160m -XX:+UseSerialGC -XX:TieredStopAtLevel=1, the tests' quick start") + ")");
         lines.add("- Priority: this JVM and the services and browser it starts at nice " + niceOf("self")
                 + ", RabbitMQ node 1 at nice " + niceOf(nodePid(stack)) + " (the stack is started outside the bench)");

@@ -36,11 +36,8 @@ final class SystemUnderTest implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SystemUnderTest.class);
     /** The tests' JVM options: small, quick to start (the testkit adds C1-only compilation). */
     private static final List<String> JVM = List.of("-Xmx160m", "-XX:+UseSerialGC");
-    /**
-     * The benchmarks' (system property {@code services.jvm=production}): the full JIT and the heap the compose
-     * containers give (75 % of 512 MiB), so the figures are those of the shipped services, not of a fast test start.
-     */
-    private static final List<String> PRODUCTION_JVM = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=4");
+    /** The full JIT (the testkit starts services with C1 only, for a quick start). */
+    private static final String FULL_JIT = "-XX:TieredStopAtLevel=4";
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final Stack stack;
@@ -145,9 +142,40 @@ final class SystemUnderTest implements AutoCloseable {
             withExtra.putAll(extraEmailSender);
         }
         ServiceProcess process = ServiceProcess.start(module, withExtra,
-                "production".equals(System.getProperty("services.jvm")) ? PRODUCTION_JVM : JVM);
+                "production".equals(System.getProperty("services.jvm")) ? productionJvm() : JVM);
         services.put(module, process);
         return process;
+    }
+
+    /**
+     * The benchmarks' JVM options (system property {@code services.jvm=production}): those of the images, as
+     * {@code scripts/stack up} starts the services (the shared jvm.options and compose's memory limit), and the full
+     * JIT, so the figures are those of the shipped services, not of a fast test start.
+     */
+    private List<String> productionJvm() {
+        List<String> options = new ArrayList<>(stackJvmOptions(stack.root()));
+        options.add(FULL_JIT);
+        return options;
+    }
+
+    /** {@code scripts/stack jvm-options}: one option a line. */
+    static List<String> stackJvmOptions(Path root) {
+        try {
+            Process process = new ProcessBuilder("bash", root.resolve("scripts/stack").toString(), "jvm-options")
+                    .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .start();
+            String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+                process.destroyForcibly();
+                throw new IllegalStateException("scripts/stack jvm-options failed: " + output);
+            }
+            return output.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while asking scripts/stack jvm-options", e);
+        }
     }
 
     /**

@@ -336,7 +336,7 @@ class ComposeConsistencyTest {
         for (String service : javaServices()) {
             String module = project.moduleOf(service).orElseThrow();
             Path dockerfilePath = project.relative(project.dockerfileOf(service).orElseThrow());
-            Dockerfile dockerfile = project.dockerfile(dockerfilePath);
+            Dockerfile dockerfile = project.dockerfileFor(service);
             String artifactId = artifactIdOf(project.read(project.root.resolve(module).resolve("pom.xml")));
             // When its COPY --from lines are read
             List<Dockerfile.Copy> fromBuild = dockerfile.copies.stream().filter(c -> c.from().isPresent()).toList();
@@ -350,15 +350,17 @@ class ComposeConsistencyTest {
                 String expected = workdir + "/" + module + "/target/" + artifactId + ".jar";
                 // Then each copies exactly that jar, and the entrypoint runs what was copied
                 if (!copy.sources().equals(List.of(expected))) {
-                    problems.add(dockerfilePath + ": '" + copy.text() + "' but the build produces " + expected);
+                    problems.add(dockerfilePath + " (" + service + "): '" + copy.text() + "' but the build produces "
+                            + expected);
                 }
                 String entrypoint = dockerfile.runtime.getOrDefault("ENTRYPOINT", "");
                 if (!entrypoint.contains(copy.destination())) {
                     problems.add(dockerfilePath + ": ENTRYPOINT " + entrypoint + " does not run " + copy.destination());
                 }
             }
+            Pattern buildsModule = Pattern.compile("-pl\\s+\"?" + Pattern.quote(module) + "\"?(\\s|$)");
             boolean builds = dockerfile.runs.stream()
-                    .anyMatch(run -> run.contains("mvn") && run.contains("-pl " + module) && run.contains("package"));
+                    .anyMatch(run -> run.contains("mvn") && buildsModule.matcher(run).find() && run.contains("package"));
             if (!builds) {
                 problems.add(dockerfilePath + ": no RUN mvn ... -pl " + module + " ... package");
             }
@@ -372,7 +374,7 @@ class ComposeConsistencyTest {
         List<String> problems = new ArrayList<>();
         for (String service : javaServices()) {
             Path dockerfilePath = project.relative(project.dockerfileOf(service).orElseThrow());
-            Dockerfile dockerfile = project.dockerfile(dockerfilePath);
+            Dockerfile dockerfile = project.dockerfileFor(service);
             // When the sources of its COPY lines from the build context are collected
             Set<String> copied = dockerfile.copies.stream().filter(c -> c.from().isEmpty())
                     .flatMap(c -> c.sources().stream()).map(s -> s.replaceAll("^\\./", ""))
@@ -393,9 +395,12 @@ class ComposeConsistencyTest {
         // Given every COPY from the build context, in every Dockerfile compose builds
         List<String> problems = new ArrayList<>();
         List<String> ignored = dockerignore();
-        for (Map.Entry<Path, String> entry : project.dockerfiles().entrySet()) {
+        // (per service that builds: one Dockerfile builds several images, each with its own build arguments)
+        for (String builder : project.services.keySet().stream().filter(s -> project.service(s).get("build") != null)
+                .toList()) {
+            Map.Entry<Path, String> entry = Map.entry(project.dockerfileOf(builder).orElseThrow(), builder);
             Path context = project.buildContextOf(entry.getValue()).orElseThrow();
-            for (Dockerfile.Copy copy : project.dockerfile(entry.getKey()).copies) {
+            for (Dockerfile.Copy copy : project.dockerfileFor(builder).copies) {
                 if (copy.from().isPresent()) {
                     continue;
                 }
@@ -599,7 +604,7 @@ class ComposeConsistencyTest {
         List<String> problems = new ArrayList<>();
         for (String service : javaServices()) {
             Path path = project.relative(project.dockerfileOf(service).orElseThrow());
-            Dockerfile dockerfile = project.dockerfile(path);
+            Dockerfile dockerfile = project.dockerfileFor(service);
             Map<String, String> runtime = dockerfile.runtime;
             // When its USER, ENTRYPOINT, STOPSIGNAL, HEALTHCHECK and JVM flags are read, then they are as the issue asks
             String user = runtime.getOrDefault("USER", "");
@@ -625,13 +630,92 @@ class ComposeConsistencyTest {
             if (healthcheck.contains("curl") || healthcheck.contains("wget")) {
                 problems.add(path + ": HEALTHCHECK uses a tool the eclipse-temurin JRE image does not have");
             }
-            if (!(runtime.getOrDefault("ENTRYPOINT", "") + dockerfile.runtimeEnv.getOrDefault("JAVA_TOOL_OPTIONS", ""))
-                    .contains("-XX:MaxRAMPercentage")) {
-                problems.add(path + ": no -XX:MaxRAMPercentage in ENTRYPOINT or JAVA_TOOL_OPTIONS (the heap would "
-                        + "ignore the container's memory limit)");
+            String jvmOptions = runtime.getOrDefault("ENTRYPOINT", "")
+                    + dockerfile.runtimeEnv.getOrDefault("JAVA_TOOL_OPTIONS", "")
+                    + argumentFilesOf(dockerfile).values().stream().map(project::read).collect(Collectors.joining("\n"));
+            if (!jvmOptions.contains("-XX:MaxRAMPercentage")) {
+                problems.add(path + ": no -XX:MaxRAMPercentage in ENTRYPOINT, its argument files or JAVA_TOOL_OPTIONS "
+                        + "(the heap would ignore the container's memory limit)");
             }
         }
         assertNoProblems("service images", problems);
+    }
+
+    @Test
+    void the_java_services_are_built_from_one_dockerfile_with_arguments_it_declares() {
+        // Given every service built from a module, and the Dockerfiles they are built from
+        List<String> problems = new ArrayList<>();
+        Set<Path> dockerfiles = new TreeSet<>();
+        for (String service : javaServices()) {
+            Path path = project.relative(project.dockerfileOf(service).orElseThrow());
+            dockerfiles.add(path);
+            Dockerfile dockerfile = project.dockerfileFor(service);
+            Map<String, String> args = project.buildArgs(service);
+            // When its build arguments are compared with the ARGs of its Dockerfile
+            // Then each one is declared there (a misspelt name would be ignored by Docker, with only a warning)
+            args.keySet().stream().filter(name -> !dockerfile.args.containsKey(name))
+                    .forEach(name -> problems.add(service + ": build argument " + name + " is no ARG of " + path));
+            // And every ARG without a default is given a value
+            dockerfile.requiredArgs.stream().filter(name -> args.getOrDefault(name, "").isBlank())
+                    .forEach(name -> problems.add(service + ": no build argument " + name + " (required by " + path + ")"));
+            // And MODULE names a reactor module
+            String module = project.moduleOf(service).orElseThrow();
+            if (!project.reactorModules.contains(module)) {
+                problems.add(service + ": MODULE=" + module + " is not a module of the parent pom");
+            }
+        }
+        // And the four services share one Dockerfile: one pattern, nothing to keep in step by hand
+        if (dockerfiles.size() != 1) {
+            problems.add("the Java services are built from " + dockerfiles + ", expected one shared Dockerfile");
+        }
+        // And no service is built from that Dockerfile without a MODULE (it would drop out of every check here)
+        for (String service : project.services.keySet()) {
+            if (project.dockerfileOf(service).map(project::relative).filter(dockerfiles::contains).isPresent()
+                    && project.moduleOf(service).isEmpty()) {
+                problems.add(service + ": built from " + dockerfiles + " without a MODULE of the reactor");
+            }
+        }
+        assertNoProblems("service image builds", problems);
+    }
+
+    @Test
+    void scripts_stack_starts_the_services_with_the_jvm_options_of_the_images() throws Exception {
+        // Given the argument files each image's ENTRYPOINT hands to java, and the repository files copied there
+        List<String> problems = new ArrayList<>();
+        Set<Path> imageOptionFiles = new TreeSet<>();
+        for (String service : javaServices()) {
+            Map<String, Path> argumentFiles = argumentFilesOf(project.dockerfileFor(service));
+            if (argumentFiles.isEmpty()) {
+                problems.add(service + ": its ENTRYPOINT reads no @argument file copied from the repository");
+            }
+            imageOptionFiles.addAll(argumentFiles.values());
+        }
+        // When scripts/stack says what it starts every service with (the same function `up` uses)
+        List<String> stackOptions = stackJvmOptions();
+        // Then it reads the very files the images read, and nothing else but the container's memory limit
+        Set<Path> stackOptionFiles = stackOptions.stream().filter(option -> option.startsWith("@"))
+                .map(option -> Path.of(option.substring(1)).normalize()).collect(Collectors.toCollection(TreeSet::new));
+        if (!stackOptionFiles.equals(imageOptionFiles)) {
+            problems.add("scripts/stack jvm-options reads " + stackOptionFiles + ", the images " + imageOptionFiles);
+        }
+        // And that limit is compose's mem_limit of every Java service, as the images' heap percentage applies to it
+        List<String> maxRam = stackOptions.stream().filter(option -> option.startsWith("-XX:MaxRAM=")).toList();
+        if (maxRam.size() != 1) {
+            problems.add("scripts/stack jvm-options gives " + maxRam.size() + " -XX:MaxRAM= options: " + stackOptions);
+        } else {
+            String limit = maxRam.get(0).substring("-XX:MaxRAM=".length());
+            for (String service : javaServices()) {
+                String memLimit = String.valueOf(project.service(service).get("mem_limit"));
+                if (!limit.equalsIgnoreCase(memLimit)) {
+                    problems.add(service + ": mem_limit " + memLimit + ", but scripts/stack starts it with -XX:MaxRAM="
+                            + limit + " (x-java-service's)");
+                }
+            }
+        }
+        stackOptions.stream().filter(option -> !option.startsWith("@") && !option.startsWith("-XX:MaxRAM="))
+                .forEach(option -> problems.add("scripts/stack jvm-options gives " + option
+                        + ", which the images do not: put it in the shared options file"));
+        assertNoProblems("native start and images disagree on JVM options", problems);
     }
 
     // --- startup order and the sensors ------------------------------------------------------------------------
@@ -717,6 +801,37 @@ class ComposeConsistencyTest {
         public String toString() {
             return service + " " + variable + " -> " + host + (port >= 0 ? ":" + port : "");
         }
+    }
+
+    /**
+     * The java launcher argument files ({@code @/path}) of the image's ENTRYPOINT: the path in the image → the
+     * repository file a {@code COPY} from the build context put there.
+     */
+    private static Map<String, Path> argumentFilesOf(Dockerfile dockerfile) {
+        Map<String, Path> files = new TreeMap<>();
+        Matcher m = Pattern.compile("\"@([^\"]+)\"").matcher(dockerfile.runtime.getOrDefault("ENTRYPOINT", ""));
+        while (m.find()) {
+            String inImage = m.group(1);
+            dockerfile.copies.stream()
+                    .filter(copy -> copy.from().isEmpty() && copy.stage() == dockerfile.stages.size() - 1)
+                    .filter(copy -> copy.destination().equals(inImage) && copy.sources().size() == 1)
+                    .reduce((first, second) -> second)
+                    .ifPresent(copy -> files.put(inImage, project.root.resolve(copy.sources().get(0)).normalize()));
+        }
+        return files;
+    }
+
+    /** {@code scripts/stack jvm-options}: what it starts every service with, one option a line. */
+    private static List<String> stackJvmOptions() throws java.io.IOException, InterruptedException {
+        Process process = new ProcessBuilder("bash", project.root.resolve("scripts/stack").toString(), "jvm-options")
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
+            process.destroyForcibly();
+            fail("scripts/stack jvm-options failed: " + output);
+        }
+        return output.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
     }
 
     private static List<String> javaServices() {

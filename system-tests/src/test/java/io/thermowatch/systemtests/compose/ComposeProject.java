@@ -184,12 +184,25 @@ final class ComposeProject {
                 .map(Map.Entry::getKey).findFirst();
     }
 
-    /** The Maven module a service is built from: the directory of its Dockerfile, when that holds a pom.xml. */
+    /** {@code build.args} of the service's build (list or map form), as written. */
+    Map<String, String> buildArgs(String service) {
+        Map<String, String> result = new TreeMap<>();
+        Object args = buildOf(service).map(build -> build.get("args")).orElse(null);
+        if (args instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> result.put(String.valueOf(k), v == null ? "" : String.valueOf(v)));
+        } else if (args instanceof List<?> list) {
+            for (Object item : list) {
+                String[] kv = String.valueOf(item).split("=", 2);
+                result.put(kv[0], kv.length > 1 ? kv[1] : "");
+            }
+        }
+        return result;
+    }
+
+    /** The Maven module a service is built from: its build argument {@code MODULE}, when that directory holds a pom.xml. */
     Optional<String> moduleOf(String service) {
-        return dockerfileOf(service)
-                .map(Path::getParent)
-                .filter(dir -> Files.isRegularFile(dir.resolve("pom.xml")) && !dir.equals(root))
-                .map(dir -> root.relativize(dir).toString());
+        return Optional.ofNullable(buildArgs(service).get("MODULE"))
+                .filter(module -> !module.isBlank() && Files.isRegularFile(root.resolve(module).resolve("pom.xml")));
     }
 
     /** A path inside the repository as the repository names it (absolute paths are resolved against the root). */
@@ -209,6 +222,16 @@ final class ComposeProject {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /** The Dockerfile of the service's image as built with the service's build arguments (ARGs substituted). */
+    Dockerfile dockerfileFor(String service) {
+        Path path = dockerfileOf(service).orElseThrow(() -> new IllegalArgumentException(service + " is not built here"));
+        try {
+            return Dockerfile.read(path, buildArgs(service));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Every Dockerfile a compose service is built from, once each. */
@@ -321,7 +344,7 @@ final class ComposeProject {
         if (value != null) {
             return Optional.of(value);
         }
-        Optional<String> fromImage = dockerfileOf(service).map(this::dockerfile)
+        Optional<String> fromImage = dockerfileOf(service).map(path -> dockerfileFor(service))
                 .map(f -> f.runtimeEnv.get(name));
         if (fromImage.isPresent()) {
             return fromImage;

@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * /metrics} like every service's (metrics describe the internals: never on the public port); the database pool and
  * the status subscriber. {@link #close()} is idempotent.
  */
-final class DashboardServer implements AutoCloseable {
+final class DashboardService implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
+    private static final Logger LOG = LoggerFactory.getLogger(DashboardService.class);
 
     private final Server server;
     private final HealthServer healthServer;
@@ -36,7 +36,7 @@ final class DashboardServer implements AutoCloseable {
     private final int port;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DashboardServer(Server server, HealthServer healthServer, HikariDataSource dataSource,
+    private DashboardService(Server server, HealthServer healthServer, HikariDataSource dataSource,
             StatusTracker statuses, int port) {
         this.server = server;
         this.healthServer = healthServer;
@@ -45,7 +45,7 @@ final class DashboardServer implements AutoCloseable {
         this.port = port;
     }
 
-    static DashboardServer start(DashboardConfig config, PrometheusMeterRegistry registry, Clock clock) throws Exception {
+    static DashboardService start(DashboardConfig config, PrometheusMeterRegistry registry, Clock clock) throws Exception {
         var json = new ObjectMapper();
         var responses = new JsonResponses(json);
         var dataSource = Database.open(config.database());
@@ -96,7 +96,7 @@ final class DashboardServer implements AutoCloseable {
                 "dashboard", port, healthServer.port());
         schemaProbe.isReady(); // probe once now, so the log tells at start whether the table is there
         statuses.start();
-        return new DashboardServer(server, healthServer, dataSource, statuses, port);
+        return new DashboardService(server, healthServer, dataSource, statuses, port);
     }
 
     int port() {
