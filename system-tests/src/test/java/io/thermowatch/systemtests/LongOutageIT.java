@@ -18,7 +18,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -171,9 +170,10 @@ class LongOutageIT {
                 // Hot readings keep arriving through the outage; one sensor cools down in the middle of it
                 long start = System.nanoTime();
                 AtomicLong published = new AtomicLong();
+                // one round of readings per poll, every second: the await is the outage's clock
                 await("the SMTP outage lasts " + PAST_THE_TIMEOUT.toSeconds() + " s, hot readings arriving")
-                        .pollDelay(PAST_THE_TIMEOUT).atMost(PAST_THE_TIMEOUT.plusSeconds(30))
-                        .pollInterval(Duration.ofSeconds(1)).until(() -> {
+                        .pollDelay(Duration.ofSeconds(1)).pollInterval(Duration.ofSeconds(1))
+                        .atMost(PAST_THE_TIMEOUT.plusSeconds(30)).until(() -> {
                             boolean cooled = System.nanoTime() - start > PAST_THE_TIMEOUT.toNanos() / 2;
                             for (String sensor : hot) {
                                 publish(client, sensor, sensor.equals(cooling) && cooled ? 20.0 : 32.0);
@@ -318,10 +318,9 @@ class LongOutageIT {
      * ({@code FIRING: temperature/<id>}) per event, grouped mails included.
      */
     private long events(Mailbox mailbox, String kind, List<String> sensors) {
-        Function<Mailbox.Mail, String> text = mail -> decodeSoftBreaks(mail.body());
         long n = 0;
         for (Mailbox.Mail mail : mailbox.messages(system.mailTo)) {
-            String body = text.apply(mail);
+            String body = decodeSoftBreaks(mail.body());
             for (String sensor : sensors) {
                 n += occurrences(body, "\n" + kind + ": temperature/" + sensor + "\n");
             }
