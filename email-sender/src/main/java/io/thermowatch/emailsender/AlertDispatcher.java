@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.thermowatch.common.Acknowledger;
 import io.thermowatch.common.DeliveryRef;
+import io.thermowatch.common.Intake;
 import io.thermowatch.common.Retries;
 import io.thermowatch.common.WorkerSupervisor;
 import io.thermowatch.common.MonotonicClock;
@@ -29,6 +30,14 @@ import org.slf4j.LoggerFactory;
  * for the server is split in halves, sent one after the other; anything else permanent is dropped with an ERROR
  * line and {@code thermowatch_mails_dropped_total}, and its deliveries acked, so it cannot block later alerts.
  *
+ * <p><b>SMTP outage.</b> The first attempt SMTP does not accept (connection refused, timeout, 4xx) suspends the
+ * {@link Intake}: the consumer's channel is closed, RabbitMQ requeues every delivery held for a pending mail, and
+ * nothing more is taken, so no {@code consumer_timeout} can expire them however long the outage lasts. The pending
+ * notifications stay here and keep being retried; the first attempt SMTP answers (accepted, or refused for good)
+ * resumes the intake. Their acks went to a closed channel and are void: the requeued messages come back as
+ * redeliveries the engine recognises as copies (acked at once, or held with a mail still pending), so nothing is
+ * mailed twice; a restart before SMTP answers re-evaluates them from the queue, so nothing is lost.
+ *
  * <p>Thread safe: the consumer and the sweeper add; one named thread sends. Shutdown makes one last attempt to
  * send what is pending; what still fails stays unacknowledged and comes back after a restart.
  */
@@ -51,6 +60,7 @@ final class AlertDispatcher implements AutoCloseable {
     private final MailComposer composer;
     private final MailSink sink;
     private final Acknowledger acknowledger;
+    private final Intake intake;
     private final MailedListener mailedListener;
     private final MonotonicClock clock;
     private final RetryPolicy<Object> smtpRetry;
@@ -58,6 +68,7 @@ final class AlertDispatcher implements AutoCloseable {
     private final Counter failed;
     private final Counter retried;
     private final Counter dropped;
+    private final Counter intakeSuspensions;
     private final MeterRegistry registry;
     private volatile Thread sender;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -70,6 +81,7 @@ final class AlertDispatcher implements AutoCloseable {
     private long nextAttemptNanos;
     private Execution<Object> outage; // null while SMTP accepts
     private boolean failing;
+    private boolean intakeSuspended;
     private boolean running = true;
 
     /** Told, on the sender thread, which notifications SMTP accepted, before their deliveries are acked. */
@@ -78,12 +90,14 @@ final class AlertDispatcher implements AutoCloseable {
         void mailed(List<Notification> notifications);
     }
 
-    AlertDispatcher(Duration groupWait, MailComposer composer, MailSink sink, Acknowledger acknowledger,
+    /** @param intake suspended while SMTP does not accept mail, resumed when it answers again */
+    AlertDispatcher(Duration groupWait, MailComposer composer, MailSink sink, Acknowledger acknowledger, Intake intake,
                     MailedListener mailedListener, MonotonicClock clock, Duration maxRetryDelay, MeterRegistry registry) {
         this.window = new GroupingWindow<>(groupWait);
         this.composer = composer;
         this.sink = sink;
         this.acknowledger = acknowledger;
+        this.intake = intake;
         this.mailedListener = mailedListener;
         this.clock = clock;
         this.smtpRetry = Retries.smtp(maxRetryDelay).build();
@@ -95,6 +109,9 @@ final class AlertDispatcher implements AutoCloseable {
                 .register(registry);
         this.dropped = Counter.builder("thermowatch.mails.dropped")
                 .description("Mails SMTP refused for good (every recipient refused, or one alert too large)")
+                .register(registry);
+        this.intakeSuspensions = Counter.builder("thermowatch.intake.suspensions")
+                .description("Times consumption was suspended because SMTP did not accept a mail")
                 .register(registry);
         registry.gauge("thermowatch.alerts.pending", this, AlertDispatcher::pendingCount);
     }
@@ -272,19 +289,20 @@ final class AlertDispatcher implements AutoCloseable {
             }
         }
         if (!ok) {
-            log.warn("mail - SMTP did not accept '{}' ({} alert(s)): {}; its messages stay unacknowledged, "
-                    + "retrying in {} ms", failure.subject(), batch.size(), oneLine(failure.cause()), delay.toMillis());
+            log.warn("mail - SMTP did not accept '{}' ({} alert(s)): {}; retrying in {} ms", failure.subject(),
+                    batch.size(), oneLine(failure.cause()), delay.toMillis());
+            suspendIntake();
+            return;
         }
-        if (ok) {
-            try {
-                mailedListener.mailed(batch.stream().map(p -> p.notification).toList());
-            } catch (RuntimeException e) {
-                log.error("mail - Recording the mailed state failed", e);
-            }
+        try {
+            mailedListener.mailed(batch.stream().map(p -> p.notification).toList());
+        } catch (RuntimeException e) {
+            log.error("mail - Recording the mailed state failed", e);
         }
         for (DeliveryRef ref : toAck) {
-            acknowledger.ack(ref, false);
+            acknowledger.ack(ref, false); // void (dropped) for deliveries handed back by a suspension
         }
+        resumeIntake();
     }
 
     /** Never retried as is: split a mail too large in halves, or drop it (acking its deliveries). */
@@ -316,6 +334,33 @@ final class AlertDispatcher implements AutoCloseable {
         for (DeliveryRef ref : toAck) {
             acknowledger.ack(ref, false);
         }
+        resumeIntake(); // SMTP answers
+    }
+
+    /**
+     * SMTP is down: take no more deliveries and hand back the held ones (see the class comment). Once per outage;
+     * not during shutdown, where the consumer is closing anyway.
+     */
+    private void suspendIntake() {
+        synchronized (lock) {
+            if (intakeSuspended || closed.get()) {
+                return;
+            }
+            intakeSuspended = true;
+        }
+        intakeSuspensions.increment();
+        intake.suspend("SMTP does not accept mail; pending alerts kept and retried");
+    }
+
+    /** SMTP answered: consume again (a no-op unless suspended). */
+    private void resumeIntake() {
+        synchronized (lock) {
+            if (!intakeSuspended) {
+                return;
+            }
+            intakeSuspended = false;
+        }
+        intake.resume();
     }
 
     /** Stops the sender thread, then tries once to mail whatever is pending (due or not). Idempotent. */

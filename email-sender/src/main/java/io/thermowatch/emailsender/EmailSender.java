@@ -85,8 +85,9 @@ final class EmailSender implements AutoCloseable {
         }
         AmqpConsumer consumer = new AmqpConsumer(connection, Topics.EMAIL_SENDER_QUEUE, config.prefetch(), clock,
                 workers);
+        // The consumer is both the acknowledger and the intake the dispatcher suspends while SMTP is down.
         AlertDispatcher dispatcher = new AlertDispatcher(config.groupWait(), composer, new SmtpMailer(config.smtp(), registry),
-                consumer, mailedListener, monotonic, config.smtp().retryMaxDelay(), registry);
+                consumer, consumer, mailedListener, monotonic, config.smtp().retryMaxDelay(), registry);
         dispatcherRef.set(dispatcher);
         consumerRef.set(consumer);
         dispatcher.start(workers);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.thermowatch.common.Acknowledger;
 import io.thermowatch.common.DeliveryRef;
+import io.thermowatch.common.Intake;
 import io.thermowatch.common.WorkerSupervisor;
 import io.thermowatch.common.MonotonicClock;
 import java.time.Duration;
@@ -32,6 +33,19 @@ class AlertDispatcherTest {
     /** Mails whose subject contains this are refused for good (every recipient 5xx). */
     private volatile String refusedSubject = "\u0000";
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    /** What the dispatcher asked of the consumer, in order: "suspend" or "resume". */
+    private final List<String> intakeCalls = new CopyOnWriteArrayList<>();
+    private final Intake intake = new Intake() {
+        @Override
+        public void suspend(String why) {
+            intakeCalls.add("suspend");
+        }
+
+        @Override
+        public void resume() {
+            intakeCalls.add("resume");
+        }
+    };
     private AlertDispatcher dispatcher;
 
     private AlertDispatcher start(Duration groupWait) {
@@ -51,7 +65,7 @@ class AlertDispatcherTest {
             sent.add(mail);
         };
         dispatcher = new AlertDispatcher(groupWait, new MailComposer(AlertRules.defaults(), ZoneOffset.UTC, ""),
-                sink, new RecordingAcknowledger(), recorded::addAll, MonotonicClock.system(), Duration.ofMillis(200), registry);
+                sink, new RecordingAcknowledger(), intake, recorded::addAll, MonotonicClock.system(), Duration.ofMillis(200), registry);
         dispatcher.start(new WorkerSupervisor("test", () -> { }));
         return dispatcher;
     }
@@ -98,6 +112,46 @@ class AlertDispatcherTest {
         assertEquals(3.0, registry.counter("thermowatch.mails.failed").count());
         assertTrue(registry.counter("thermowatch.mails.retried").count() >= 3);
         assertEquals(1.0, registry.counter("thermowatch.mails.sent").count());
+    }
+
+    @Test
+    void an_smtp_outage_suspends_the_intake_once_and_the_first_accepted_mail_resumes_it() {
+        // Given
+        failuresLeft.set(3);
+        start(Duration.ZERO);
+        // When
+        dispatcher.add(List.of(firing("a")), new DeliveryRef(1, 1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> registry.counter("thermowatch.mails.failed").count() >= 1);
+        // Then: deliveries handed back at the first failure, not once per retry; consuming again once SMTP answers
+        assertEquals(List.of("suspend"), intakeCalls);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sent.size() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> intakeCalls.size() == 2);
+        assertEquals(List.of("suspend", "resume"), intakeCalls);
+        assertEquals(1.0, registry.counter("thermowatch.intake.suspensions").count());
+    }
+
+    @Test
+    void a_mail_refused_for_good_resumes_the_intake_too() {
+        // Given: SMTP down once, then it answers with a permanent refusal
+        failuresLeft.set(1);
+        refusedSubject = "Temperature Alert";
+        start(Duration.ZERO);
+        // When
+        dispatcher.add(List.of(firing("a")), new DeliveryRef(1, 1));
+        // Then
+        await().atMost(Duration.ofSeconds(10)).until(() -> registry.counter("thermowatch.mails.dropped").count() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> intakeCalls.equals(List.of("suspend", "resume")));
+    }
+
+    @Test
+    void mails_accepted_at_once_never_touch_the_intake() {
+        // Given
+        start(Duration.ZERO);
+        // When
+        dispatcher.add(List.of(firing("a")), new DeliveryRef(1, 1));
+        // Then
+        await().atMost(Duration.ofSeconds(5)).until(() -> acked.size() == 1);
+        assertEquals(List.of(), intakeCalls);
     }
 
     @Test

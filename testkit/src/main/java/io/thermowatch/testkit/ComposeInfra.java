@@ -213,6 +213,27 @@ final class ComposeInfra implements Infra {
         docker().restartContainerCmd(containerId(HAPROXY)).withTimeout(10).exec();
     }
 
+    @Override
+    public String evalOnNode(int node, String erlangExpression) {
+        ContainerState container = compose.getContainerByServiceName(instance(node(node)))
+                .orElseThrow(() -> new AssertionError("no container for compose service " + node(node)));
+        try {
+            org.testcontainers.containers.Container.ExecResult result =
+                    container.execInContainer("rabbitmqctl", "-q", "eval", erlangExpression);
+            if (result.getExitCode() != 0) {
+                throw new AssertionError("rabbitmqctl eval '" + erlangExpression + "' in " + node(node)
+                        + " failed with exit code " + result.getExitCode() + ":\n" + result.getStdout()
+                        + result.getStderr());
+            }
+            return result.getStdout().trim();
+        } catch (java.io.IOException e) {
+            throw new AssertionError("cannot exec rabbitmqctl in " + node(node) + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while running rabbitmqctl eval", e);
+        }
+    }
+
     private String containerId(String service) {
         return compose.getContainerByServiceName(instance(service)).map(ContainerState::getContainerId)
                 .orElseThrow(() -> new AssertionError("no container for compose service " + service));

@@ -63,4 +63,10 @@ interface Infra {
     void startSmtp();
 
     void restartHaproxy();
+
+    /**
+     * Evaluates one Erlang expression on node N ({@code rabbitmqctl eval}) and returns what it printed, trimmed:
+     * how a test reads and changes the {@code rabbit} application's runtime settings.
+     */
+    String evalOnNode(int node, String erlangExpression);
 }

@@ -162,6 +162,46 @@ final class NativeInfra implements Infra {
         runStack(CONTROL_TIMEOUT, "restart-haproxy");
     }
 
+    @Override
+    public String evalOnNode(int node, String erlangExpression) {
+        // The environment scripts/stack gives rabbitmqctl for node N (rabbit_env): above all HOME, whose
+        // .erlang.cookie the nodes share; a cookie inherited from the caller's environment would not match.
+        String stateEnv = System.getenv("THERMOWATCH_STACK_DIR");
+        Path rabbit = (stateEnv == null || stateEnv.isBlank() ? root.resolve(".stack") : Path.of(stateEnv))
+                .resolve("rabbitmq");
+        ProcessBuilder builder = new ProcessBuilder("/usr/lib/rabbitmq/bin/rabbitmqctl", "-q", "-n", nodeName(node),
+                "eval", erlangExpression).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        java.util.Map<String, String> env = builder.environment();
+        env.remove("RABBITMQ_ERLANG_COOKIE");
+        env.put("HOME", rabbit.resolve("home").toString());
+        env.put("RABBITMQ_NODENAME", nodeName(node));
+        env.put("RABBITMQ_CONFIG_FILE", rabbit.resolve("rabbit" + node + ".conf").toString());
+        env.put("RABBITMQ_ADVANCED_CONFIG_FILE", rabbit.resolve("advanced.config").toString());
+        env.put("RABBITMQ_CONF_ENV_FILE", rabbit.resolve("rabbitmq-env.conf").toString());
+        env.put("RABBITMQ_ENABLED_PLUGINS_FILE", rabbit.resolve("enabled_plugins").toString());
+        env.put("ERL_EPMD_ADDRESS", HOST);
+        try {
+            Process process = builder.start();
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!process.waitFor(CONTROL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("rabbitmqctl eval on node " + node + " did not finish within "
+                        + CONTROL_TIMEOUT);
+            }
+            if (process.exitValue() != 0) {
+                throw new AssertionError("rabbitmqctl eval '" + erlangExpression + "' on node " + node
+                        + " failed with exit code " + process.exitValue() + ":\n" + output);
+            }
+            return output;
+        } catch (IOException e) {
+            throw new AssertionError("cannot run rabbitmqctl: " + e.getMessage() + ". " + HOW_TO_PROVIDE, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while running rabbitmqctl eval", e);
+        }
+    }
+
     /** Runs {@code scripts/stack <args>}, output appended to {@code target/testkit/stack-<first arg>.log}. */
     void runStack(Duration timeout, String... args) {
         List<String> command = new ArrayList<>();

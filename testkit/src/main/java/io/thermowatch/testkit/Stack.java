@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -408,6 +409,55 @@ public final class Stack {
     public void startSmtp() {
         infra.startSmtp();
         awaitNoProblem(this::smtpProblem, NODE_TIMEOUT);
+    }
+
+    /**
+     * The {@code rabbit} application's runtime value of {@code key} on node N ({@code application:get_env}), as
+     * Erlang prints it (e.g. {@code "1800000"}), or empty when unset.
+     */
+    public Optional<String> rabbitSetting(int node, String key) {
+        String printed = infra.evalOnNode(checkNode(node), "application:get_env(rabbit, " + checkKey(key) + ").");
+        if (printed.equals("undefined")) {
+            return Optional.empty();
+        }
+        if (!printed.startsWith("{ok,") || !printed.endsWith("}")) {
+            throw new AssertionError("unexpected answer to application:get_env(rabbit, " + key + ") on node "
+                    + node + ": " + printed);
+        }
+        return Optional.of(printed.substring(4, printed.length() - 1));
+    }
+
+    /**
+     * Sets (or, with an empty value, unsets) the {@code rabbit} application's runtime value of {@code key} on
+     * every node ({@code application:set_env}). Not persisted: a node restart goes back to its configuration
+     * file. RabbitMQ reads each key where it reads it: e.g. 3.10 copies {@code consumer_timeout} into each
+     * channel when the channel opens, so only channels opened afterwards see a change.
+     *
+     * @param erlangTerm the value as an Erlang term, e.g. {@code "60000"}
+     */
+    public void setRabbitSetting(String key, Optional<String> erlangTerm) {
+        checkKey(key);
+        erlangTerm.ifPresent(term -> {
+            if (!term.matches("[0-9]{1,12}|true|false")) {
+                throw new IllegalArgumentException("setRabbitSetting: an integer or a boolean, not " + term);
+            }
+        });
+        for (int node = 1; node <= NODES; node++) {
+            String printed = infra.evalOnNode(node, erlangTerm
+                    .map(term -> "application:set_env(rabbit, " + key + ", " + term + ").")
+                    .orElse("application:unset_env(rabbit, " + key + ")."));
+            if (!printed.equals("ok")) {
+                throw new AssertionError("setting rabbit " + key + " on node " + node + " answered " + printed);
+            }
+        }
+        log.info("stack - rabbit {} = {} on every node", key, erlangTerm.orElse("(unset)"));
+    }
+
+    private static String checkKey(String key) {
+        if (!key.matches("[a-z][a-z0-9_]*")) {
+            throw new IllegalArgumentException("not a rabbit application key: " + key);
+        }
+        return key;
     }
 
     // ---------------------------------------------------------------- workings
