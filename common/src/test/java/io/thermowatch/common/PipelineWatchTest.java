@@ -58,6 +58,42 @@ class PipelineWatchTest {
     }
 
     @Test
+    void a_backlog_sitting_flat_then_moving_up_by_one_is_not_growing() {
+        // Given: what the management API showed on the native stack with db-writer healthy: 0, then 3 for a minute
+        PipelineWatch w = new PipelineWatch(Duration.ofSeconds(20));
+        assertEquals(Set.of(), w.update(new PipelineWatch.Sample(2, 0, 0), 0));
+        for (long t = 2; t <= 60; t += 2) {
+            assertEquals(Set.of(), w.update(new PipelineWatch.Sample(2, 3, 0), t * SECOND), "at " + t + " s");
+        }
+        // When / Then: one more, then still that figure: never growing
+        assertEquals(Set.of(), w.update(new PipelineWatch.Sample(2, 4, 0), 62 * SECOND));
+        assertEquals(Set.of(), w.update(new PipelineWatch.Sample(2, 4, 0), 64 * SECOND));
+        // And: rising in both halves of the window is growing again
+        long backlog = 4;
+        Set<PipelineWatch.Condition> last = Set.of();
+        for (long t = 66; t <= 90; t += 2) {
+            last = w.update(new PipelineWatch.Sample(2, backlog += 12, 0), t * SECOND);
+        }
+        assertEquals(Set.of(DB_WRITER_BACKLOG_GROWING), last);
+    }
+
+    @Test
+    void with_a_confirmation_time_a_stale_no_consumer_sample_never_counts() {
+        // Given: email-sender's confirmation (the management API's figures can be 5 s old)
+        PipelineWatch w = new PipelineWatch(Duration.ofMinutes(3), Duration.ofSeconds(10));
+        // When: "no consumer" for 4 s (db-writer already consuming, the figure not yet refreshed), then a consumer
+        assertEquals(Set.of(), w.update(new PipelineWatch.Sample(0, 0, 0), 0));
+        assertEquals(Set.of(), w.update(new PipelineWatch.Sample(0, 0, 0), 2 * SECOND));
+        assertEquals(Set.of(), w.update(new PipelineWatch.Sample(2, 0, 0), 4 * SECOND));
+        // Then: nothing; a lasting "no consumer" or dead letter counts once seen for 10 s, and clears at once
+        assertEquals(Set.of(), w.update(new PipelineWatch.Sample(0, 0, 1), 6 * SECOND));
+        assertEquals(Set.of(), w.update(new PipelineWatch.Sample(0, 0, 1), 14 * SECOND));
+        assertEquals(Set.of(DB_WRITER_NO_CONSUMER, DEAD_LETTERS), w.update(new PipelineWatch.Sample(0, 0, 1),
+                16 * SECOND));
+        assertEquals(Set.of(DEAD_LETTERS), w.update(new PipelineWatch.Sample(1, 0, 1), 18 * SECOND));
+    }
+
+    @Test
     void the_growth_window_must_be_positive() {
         assertThrows(IllegalArgumentException.class, () -> new PipelineWatch(Duration.ZERO));
     }

@@ -111,7 +111,8 @@ final class EmailSender implements AutoCloseable {
             return t;
         });
         PipelineWatchdog watchdog = new PipelineWatchdog(new ManagementQueues(config.pipeline())::sample,
-                new PipelineWatch(config.pipeline().growthFor()), clock, monotonic, registry);
+                new PipelineWatch(config.pipeline().growthFor(), PipelineWatch.MAIL_CONFIRM_FOR), clock, monotonic,
+                registry);
         long watchMillis = config.pipeline().checkInterval().toMillis();
         pipelineWatch.scheduleWithFixedDelay(workers.supervised("pipeline-watchdog",
                 new PipelineCheck(watchdog, dispatcher)), watchMillis, watchMillis, TimeUnit.MILLISECONDS);

@@ -69,7 +69,8 @@ class PipelineWatchdogIT {
                         .until(() -> pipelineMails(smtp).isEmpty());
                 // When: db-writer is gone for 40 s
                 dbWriter.stop();
-                await().atMost(Duration.ofSeconds(20)).until(() -> pipelineMails(smtp).size() == 1);
+                // statistics up to 5 s old + email-sender's 10 s confirmation + a look + the group wait
+                await().atMost(Duration.ofSeconds(30)).until(() -> pipelineMails(smtp).size() == 1);
                 assertEquals(List.of("Pipeline alert: " + NO_CONSUMER), pipelineMails(smtp));
                 await().during(Duration.ofSeconds(35)).atMost(Duration.ofSeconds(40))
                         .until(() -> pipelineMails(smtp).size() == 1);

@@ -112,6 +112,20 @@ final class SystemUnderTest implements AutoCloseable {
         }
     }
 
+    /**
+     * Opt-in, for the {@code extraEmailSender} of {@link #start}: email-sender's pipeline watchdog reads the stack's
+     * management API (HAProxy's front) as the read-only monitoring user, every {@code checkInterval}. Without it
+     * email-sender keeps its default {@code RABBITMQ_MANAGEMENT_URL} (compose's {@code http://haproxy:15672}), which
+     * does not resolve here: the watchdog logs one WARN and mails nothing, so the other classes' mail counts never
+     * see a PIPELINE mail.
+     */
+    static Map<String, String> pipelineWatchdog(Duration checkInterval, Duration backlogGrowthFor) {
+        return ServiceEnv.of(Stack.get()).managementMonitor()
+                .with("PIPELINE_CHECK_INTERVAL", checkInterval.toMillis() + "ms")
+                .with("PIPELINE_BACKLOG_GROWTH_FOR", backlogGrowthFor.toMillis() + "ms")
+                .build();
+    }
+
     ServiceProcess service(String module) {
         ServiceProcess process = services.get(module);
         if (process == null) {

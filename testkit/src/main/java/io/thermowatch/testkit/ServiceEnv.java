@@ -74,6 +74,16 @@ public final class ServiceEnv {
         return with("SMTP_HOST", stack.smtpHost()).with("SMTP_PORT", Integer.toString(stack.smtpPort()));
     }
 
+    /**
+     * {@code RABBITMQ_MANAGEMENT_URL} = HAProxy's management front, {@code RABBITMQ_MONITOR_USER},
+     * {@code RABBITMQ_MONITOR_PASS} = the read-only monitoring user the stack provisions (as {@code scripts/stack up}
+     * gives email-sender and the dashboard).
+     */
+    public ServiceEnv managementMonitor() {
+        return with("RABBITMQ_MANAGEMENT_URL", stack.managementUri().toString())
+                .credentials("RABBITMQ_MONITOR_USER", "RABBITMQ_MONITOR_PASS", stack.monitor());
+    }
+
     /** {@code HEALTH_PORT} = a port free right now on 127.0.0.1. */
     public ServiceEnv freeHealthPort() {
         return with("HEALTH_PORT", Integer.toString(freePort()));
