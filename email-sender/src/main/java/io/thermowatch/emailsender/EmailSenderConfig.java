@@ -37,7 +37,7 @@ record EmailSenderConfig(AlertRules rules, Duration groupWait, ZoneId zone, Stri
     static final String DEMO_AMQP_PASS = "emailsender-demo-pass";
 
     /** @throws io.thermowatch.common.ConfigException naming the first bad variable */
-    static EmailSenderConfig load(EnvConfig env) {
+    static EmailSenderConfig fromEnv(EnvConfig env) {
         double threshold = env.decimal("TEMPERATURE_THRESHOLD", 25.0, -273.15, 1000.0, "°C");
         double clear = env.decimal("ALERT_CLEAR_THRESHOLD", threshold - 1.0, -273.15, 1000.0, "°C");
         EnvConfig.check(clear < threshold, "ALERT_CLEAR_THRESHOLD", clear,
@@ -82,7 +82,7 @@ record EmailSenderConfig(AlertRules rules, Duration groupWait, ZoneId zone, Stri
         return new EmailSenderConfig(rules, groupWait, zone, dashboardUrl, smtp, amqp, prefetch, healthPort,
                 stateFile, clockSkewWarn,
                 env.integer("MAX_TRACKED_SENSORS", AlertEngine.DEFAULT_MAX_TRACKED, 1, 10_000_000),
-                PipelineWatchSettings.load(env));
+                PipelineWatchSettings.fromEnv(env));
     }
 
     private static void checkAddress(String name, String address) {

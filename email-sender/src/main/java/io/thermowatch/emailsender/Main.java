@@ -11,8 +11,8 @@ public final class Main {
 
     public static void main(String[] args) {
         ServiceMain.run("email-sender", (env, workers) -> {
-            EmailSenderConfig config = EmailSenderConfig.load(env);
-            return EmailSender.start(config, Metrics.newRegistry("email-sender"), workers);
+            EmailSenderConfig config = EmailSenderConfig.fromEnv(env);
+            return EmailSenderService.start(config, Metrics.newRegistry("email-sender"), workers);
         });
     }
 }

@@ -20,7 +20,7 @@ record PipelineWatchSettings(URI managementUrl, String user, String password, Du
 
     static final String DEFAULT_MANAGEMENT_URL = "http://haproxy:15672";
 
-    static PipelineWatchSettings load(EnvConfig env) {
+    static PipelineWatchSettings fromEnv(EnvConfig env) {
         String url = env.string("RABBITMQ_MANAGEMENT_URL", DEFAULT_MANAGEMENT_URL);
         URI uri = null;
         try {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class EmailSenderConfigTest {
 
     private static EmailSenderConfig load(Map<String, String> env) {
-        return EmailSenderConfig.load(EnvConfig.of(env));
+        return EmailSenderConfig.fromEnv(EnvConfig.of(env));
     }
 
     private static String error(Map<String, String> env) {

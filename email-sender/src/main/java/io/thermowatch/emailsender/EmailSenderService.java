@@ -25,9 +25,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The running service: consumer, engine, offline sweeper, dispatcher, health endpoint. */
-final class EmailSender implements AutoCloseable {
+final class EmailSenderService implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(EmailSender.class);
+    private static final Logger log = LoggerFactory.getLogger(EmailSenderService.class);
 
     private final Connection connection;
     private final AmqpConsumer consumer;
@@ -38,7 +38,7 @@ final class EmailSender implements AutoCloseable {
     private final Optional<StateKeeper> stateKeeper;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmailSender(Connection connection, AmqpConsumer consumer, AlertDispatcher dispatcher,
+    private EmailSenderService(Connection connection, AmqpConsumer consumer, AlertDispatcher dispatcher,
                         ScheduledExecutorService sweeper, ScheduledExecutorService pipelineWatch, HealthServer health,
                         Optional<StateKeeper> stateKeeper) {
         this.connection = connection;
@@ -51,7 +51,7 @@ final class EmailSender implements AutoCloseable {
     }
 
     /** @param workers watches the dispatcher, the sweeper and the consumer's dispatch: one dying stops the service */
-    static EmailSender start(EmailSenderConfig config, PrometheusMeterRegistry registry, WorkerSupervisor workers)
+    static EmailSenderService start(EmailSenderConfig config, PrometheusMeterRegistry registry, WorkerSupervisor workers)
             throws Exception {
         Clock clock = Clock.systemUTC(); // stamps only; every duration runs on the monotonic clock
         MonotonicClock monotonic = MonotonicClock.system();
@@ -117,7 +117,7 @@ final class EmailSender implements AutoCloseable {
         pipelineWatch.scheduleWithFixedDelay(workers.supervised("pipeline-watchdog",
                 new PipelineCheck(watchdog, dispatcher)), watchMillis, watchMillis, TimeUnit.MILLISECONDS);
 
-        return new EmailSender(connection, consumer, dispatcher, sweeper, pipelineWatch, health, stateKeeper);
+        return new EmailSenderService(connection, consumer, dispatcher, sweeper, pipelineWatch, health, stateKeeper);
     }
 
     /**
