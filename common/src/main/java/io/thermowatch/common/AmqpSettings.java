@@ -10,9 +10,11 @@ import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,16 +23,18 @@ import org.slf4j.LoggerFactory;
  * How to reach RabbitMQ over AMQP, read from the environment, and how to connect with recovery.
  *
  * <p>{@code AMQP_ADDRESSES} lists {@code host:port} pairs tried in order: HAProxy first, the nodes as fallback
- * should the balancer itself be down.
+ * should the balancer itself be down. {@code AMQP_TLS_CA} (a PEM file) turns on TLS trusting only that CA, with host
+ * name verification, for every address: list only TLS endpoints then (HAProxy's 5671; the nodes speak plain AMQP).
  *
  * @param addresses        broker addresses in the order they are tried
  * @param username         AMQP user
  * @param password         AMQP password
  * @param virtualHost      virtual host
  * @param recoveryInterval delay between automatic recovery attempts
+ * @param tlsCa            the only CA a TLS connection trusts; empty: plain AMQP
  */
 public record AmqpSettings(List<Address> addresses, String username, String password, String virtualHost,
-                           Duration recoveryInterval) {
+                           Duration recoveryInterval, Optional<TrustedCa> tlsCa) {
 
     /** Compose's layout: the balancer, then each node. */
     public static final String DEFAULT_ADDRESSES = "haproxy:5672,rabbitmq1:5672,rabbitmq2:5672,rabbitmq3:5672";
@@ -41,6 +45,12 @@ public record AmqpSettings(List<Address> addresses, String username, String pass
 
     public AmqpSettings {
         addresses = List.copyOf(addresses);
+    }
+
+    /** Plain AMQP settings. */
+    public AmqpSettings(List<Address> addresses, String username, String password, String virtualHost,
+                        Duration recoveryInterval) {
+        this(addresses, username, password, virtualHost, recoveryInterval, Optional.empty());
     }
 
     /** Reads the settings; {@code AMQP_USERNAME} and {@code AMQP_PASSWORD} default to the given demo user. */
@@ -57,7 +67,8 @@ public record AmqpSettings(List<Address> addresses, String username, String pass
                 env.string("AMQP_USERNAME", defaultUsername),
                 env.secret("AMQP_PASSWORD", defaultPassword),
                 env.string("AMQP_VHOST", "/"),
-                env.positiveDuration("AMQP_RECOVERY_INTERVAL", Duration.ofSeconds(2)));
+                env.positiveDuration("AMQP_RECOVERY_INTERVAL", Duration.ofSeconds(2)),
+                env.optionalString("AMQP_TLS_CA").map(file -> TrustedCa.load("AMQP_TLS_CA", Path.of(file))));
     }
 
     /** Reads the settings; {@code AMQP_USERNAME} and {@code AMQP_PASSWORD} must be set. */
@@ -114,6 +125,11 @@ public record AmqpSettings(List<Address> addresses, String username, String pass
         factory.setNetworkRecoveryInterval(recoveryInterval.toMillis());
         factory.setRequestedHeartbeat(HEARTBEAT_SECONDS);
         factory.setConnectionTimeout(CONNECTION_TIMEOUT_MILLIS);
+        tlsCa.ifPresent(ca -> {
+            factory.useSslProtocol(ca.sslContext());
+            // The server's certificate must name the host connected to (HAProxy's: localhost, 127.0.0.1, haproxy).
+            factory.enableHostnameVerification();
+        });
         return factory;
     }
 
@@ -135,6 +151,6 @@ public record AmqpSettings(List<Address> addresses, String username, String pass
     @Override
     public String toString() {
         return "AmqpSettings[addresses=" + addresses + ", username=" + username + ", password=****, virtualHost="
-                + virtualHost + "]";
+                + virtualHost + ", tlsCa=" + tlsCa.map(ca -> ca.file().toString()).orElse("none") + "]";
     }
 }

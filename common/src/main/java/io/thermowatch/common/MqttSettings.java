@@ -1,6 +1,8 @@
 package io.thermowatch.common;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 
 /**
@@ -10,14 +12,19 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
  * original system's {@code MQTT_HOST}/{@code MQTT_PORT} give a single server. Credentials default to the
  * documented demo sensor user (see {@code .env}); change them in any real deployment.
  *
+ * <p>{@code MQTT_TLS_CA} (a PEM file) turns on TLS that trusts only that CA, with host name verification: every
+ * URI must then be {@code ssl://} (HAProxy's 8883; {@code MQTT_HOST}/{@code MQTT_PORT} then mean
+ * {@code ssl://host:port}, port 8883 by default). Without it, {@code ssl://} URIs trust the JVM's public CAs.
+ *
  * @param serverUris       broker URIs in the order Paho tries them
  * @param username         MQTT user
  * @param password         MQTT password
  * @param clientId         MQTT client id
  * @param keepAliveSeconds MQTT keep-alive; HAProxy's timeouts are above 1.5 times this
+ * @param tlsCa            the only CA a TLS connection trusts; empty: plain TCP (or the JVM's CAs for ssl://)
  */
 public record MqttSettings(List<String> serverUris, String username, String password, String clientId,
-                           int keepAliveSeconds) {
+                           int keepAliveSeconds, Optional<TrustedCa> tlsCa) {
 
     /** Demo sensor user of {@code .env}, the default for a sensor started without credentials. */
     public static final String DEMO_SENSOR_USER = "sensor";
@@ -27,28 +34,41 @@ public record MqttSettings(List<String> serverUris, String username, String pass
     private static final int MAX_RECONNECT_DELAY_MILLIS = 5_000;
     private static final int CONNECTION_TIMEOUT_SECONDS = 10;
     private static final int MAX_INFLIGHT = 1_000;
+    private static final int DEFAULT_TLS_PORT = 8883;
 
     public MqttSettings {
         serverUris = List.copyOf(serverUris);
     }
 
+    /** Settings without a CA of their own (plain TCP, or the JVM's CAs for {@code ssl://}). */
+    public MqttSettings(List<String> serverUris, String username, String password, String clientId,
+                        int keepAliveSeconds) {
+        this(serverUris, username, password, clientId, keepAliveSeconds, Optional.empty());
+    }
+
     /** Reads the settings; {@code defaultClientId} is used when {@code MQTT_CLIENT_ID} is unset. */
     public static MqttSettings fromEnv(EnvConfig env, String defaultClientId) {
+        Optional<TrustedCa> tlsCa = env.optionalString("MQTT_TLS_CA").map(file -> TrustedCa.load("MQTT_TLS_CA",
+                Path.of(file)));
         List<String> uris = env.list("MQTT_URIS", "");
         if (uris.isEmpty()) {
             String host = env.string("MQTT_HOST", "haproxy");
-            int port = env.integer("MQTT_PORT", 1883, 1, 65535);
-            uris = List.of("tcp://" + host + ":" + port);
+            int port = env.integer("MQTT_PORT", tlsCa.isPresent() ? DEFAULT_TLS_PORT : 1883, 1, 65535);
+            uris = List.of((tlsCa.isPresent() ? "ssl://" : "tcp://") + host + ":" + port);
         }
         for (String uri : uris) {
             EnvConfig.check(uri.matches("(tcp|ssl|ws|wss)://[^\\s/:]+:\\d{1,5}(/.*)?"), "MQTT_URIS", uri,
                     "comma-separated URIs like tcp://host:1883");
+            // Paho refuses a TLS socket factory for tcp:// (and would not use it for ws://).
+            EnvConfig.check(tlsCa.isEmpty() || uri.startsWith("ssl://"), "MQTT_URIS", uri,
+                    "only ssl:// URIs (like ssl://haproxy:8883) when MQTT_TLS_CA is set");
         }
         return new MqttSettings(uris,
                 env.string("MQTT_USERNAME", DEMO_SENSOR_USER),
                 env.secret("MQTT_PASSWORD", DEMO_SENSOR_PASSWORD),
                 env.string("MQTT_CLIENT_ID", defaultClientId),
-                env.integer("MQTT_KEEPALIVE", 30, 5, 600));
+                env.integer("MQTT_KEEPALIVE", 30, 5, 600),
+                tlsCa);
     }
 
     /**
@@ -70,6 +90,11 @@ public record MqttSettings(List<String> serverUris, String username, String pass
         options.setKeepAliveInterval(keepAliveSeconds);
         options.setConnectionTimeout(CONNECTION_TIMEOUT_SECONDS);
         options.setMaxInflight(MAX_INFLIGHT);
+        tlsCa.ifPresent(ca -> {
+            options.setSocketFactory(ca.sslContext().getSocketFactory());
+            // The server's certificate must name the host of the URI (HAProxy's: localhost, 127.0.0.1, haproxy).
+            options.setHttpsHostnameVerificationEnabled(true);
+        });
         return options;
     }
 
@@ -83,6 +108,7 @@ public record MqttSettings(List<String> serverUris, String username, String pass
     @Override
     public String toString() {
         return "MqttSettings[serverUris=" + serverUris + ", username=" + username + ", password=****, clientId="
-                + clientId + ", keepAliveSeconds=" + keepAliveSeconds + "]";
+                + clientId + ", keepAliveSeconds=" + keepAliveSeconds + ", tlsCa=" + tlsCa.map(ca -> ca.file().toString())
+                .orElse("none") + "]";
     }
 }

@@ -75,6 +75,8 @@ record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration p
         for (String uri : homeUris) {
             EnvConfig.check(uri.matches("(tcp|ssl)://[^\\s/:]+:\\d{1,5}"), "MQTT_HOME_URIS", uri,
                     "comma-separated URIs like tcp://rabbitmq1:1883");
+            EnvConfig.check(mqtt.tlsCa().isEmpty() || uri.startsWith("ssl://"), "MQTT_HOME_URIS", uri,
+                    "only ssl:// URIs when MQTT_TLS_CA is set");
         }
         return new SensorConfig(ids, Math.min(perConnection, ids.size()), interval, excursions, bufferSize,
                 healthPort, shutdownDrain, readingsLog, mqtt, homeUris,
@@ -92,7 +94,7 @@ record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration p
             uris = ordered;
         }
         return new MqttSettings(uris, mqtt.username(), mqtt.password(), clientIdOfConnection(index),
-                mqtt.keepAliveSeconds());
+                mqtt.keepAliveSeconds(), mqtt.tlsCa());
     }
 
     /** How many MQTT connections the sensors need. */

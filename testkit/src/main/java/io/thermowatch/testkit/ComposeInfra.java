@@ -35,6 +35,8 @@ final class ComposeInfra implements Infra {
     private static final String HAPROXY = "haproxy";
     private static final String DATABASE = "timescaledb";
     private static final String MAIL = "mailpit";
+    /** Where docker-compose.yaml mounts the tls volume in the haproxy service. */
+    private static final String TLS_CA_IN_HAPROXY = "/usr/local/etc/haproxy/tls/ca.pem";
 
     private final Path root;
     private final ComposeContainer compose;
@@ -55,7 +57,8 @@ final class ComposeInfra implements Infra {
             }
             c = c.waitingFor(instance(node(n)), Wait.forHealthcheck().withStartupTimeout(HEALTHY_TIMEOUT));
         }
-        for (Front front : List.of(Front.MQTT, Front.AMQP, Front.MANAGEMENT, Front.WEB_MQTT, Front.STATS)) {
+        for (Front front : List.of(Front.MQTT, Front.AMQP, Front.MQTTS, Front.AMQPS, Front.MANAGEMENT, Front.WEB_MQTT,
+                Front.STATS)) {
             c = c.withExposedService(instance(HAPROXY), containerPort(front));
         }
         c = c.waitingFor(instance(HAPROXY), Wait.forHealthcheck().withStartupTimeout(HEALTHY_TIMEOUT))
@@ -80,6 +83,8 @@ final class ComposeInfra implements Infra {
         return switch (front) {
             case MQTT -> 1883;
             case AMQP -> 5672;
+            case MQTTS -> 8883;
+            case AMQPS -> 5671;
             case MANAGEMENT -> 15672;
             case WEB_MQTT -> 15675;
             case STATS -> 8404;
@@ -129,6 +134,24 @@ final class ComposeInfra implements Infra {
     @Override
     public String nodeName(int node) {
         return "rabbit@" + node(node);
+    }
+
+    /** Copied out of the haproxy container (compose's tls-init wrote it into the volume HAProxy mounts). */
+    @Override
+    public Path tlsCaFile() {
+        try {
+            Path copy = java.nio.file.Files.createTempFile("thermowatch-ca-", ".pem");
+            copy.toFile().deleteOnExit();
+            compose.getContainerByServiceName(instance(HAPROXY))
+                    .orElseThrow(() -> new AssertionError("no container for compose service " + HAPROXY))
+                    .copyFileFromContainer(TLS_CA_IN_HAPROXY, copy.toString());
+            return copy;
+        } catch (java.io.IOException e) {
+            throw new AssertionError("cannot copy " + TLS_CA_IN_HAPROXY + " out of the haproxy container: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
     }
 
     @Override

@@ -7,8 +7,11 @@ package io.thermowatch.testkit;
  */
 interface Infra {
 
-    /** The ports {@link Stack} asks for: HAProxy's fronts and stats, the database, SMTP and the mail reader's API. */
-    enum Front { MQTT, AMQP, MANAGEMENT, WEB_MQTT, STATS, POSTGRES, SMTP, MAIL_API }
+    /**
+     * The ports {@link Stack} asks for: HAProxy's fronts (MQTTS and AMQPS: MQTT and AMQP over TLS) and stats, the
+     * database, SMTP and the mail reader's API.
+     */
+    enum Front { MQTT, AMQP, MQTTS, AMQPS, MANAGEMENT, WEB_MQTT, STATS, POSTGRES, SMTP, MAIL_API }
 
     /** A RabbitMQ node's own listeners. */
     enum NodePort { MQTT, AMQP, MANAGEMENT, WEB_MQTT }
@@ -25,6 +28,13 @@ interface Infra {
 
     /** The Erlang node name of node N, as the management API reports it. */
     String nodeName(int node);
+
+    /**
+     * The local CA's certificate (PEM) HAProxy's TLS fronts are signed by, as a file on this machine.
+     *
+     * @throws AssertionError if the infrastructure has not made it
+     */
+    java.nio.file.Path tlsCaFile();
 
     /** Which API the mail reader speaks. */
     Mailbox.Api mailApi();

@@ -58,6 +58,8 @@ final class NativeInfra implements Infra {
         return ports.requiredInt(switch (front) {
             case MQTT -> "HAPROXY_MQTT_PORT";
             case AMQP -> "HAPROXY_AMQP_PORT";
+            case MQTTS -> "HAPROXY_MQTTS_PORT";
+            case AMQPS -> "HAPROXY_AMQPS_PORT";
             case MANAGEMENT -> "HAPROXY_MANAGEMENT_PORT";
             case WEB_MQTT -> "HAPROXY_WEB_MQTT_PORT";
             case STATS -> "HAPROXY_STATS_PORT";
@@ -80,6 +82,19 @@ final class NativeInfra implements Infra {
     @Override
     public String nodeName(int node) {
         return "rabbit" + node + "@localhost";
+    }
+
+    /** {@code <state dir>/tls/ca.pem}: scripts/stack's state directory, as the script itself finds it. */
+    @Override
+    public Path tlsCaFile() {
+        String stateDir = System.getenv("THERMOWATCH_STACK_DIR");
+        Path state = stateDir == null || stateDir.isBlank() ? root.resolve(".stack") : Path.of(stateDir);
+        Path ca = state.resolve("tls").resolve("ca.pem");
+        if (!Files.isRegularFile(ca)) {
+            throw new AssertionError(ca + " does not exist: scripts/stack makes it when it starts HAProxy "
+                    + "(scripts/stack restart-haproxy)");
+        }
+        return ca;
     }
 
     @Override

@@ -167,6 +167,24 @@ public final class Stack {
         return "tcp://" + host() + ":" + infra.port(Infra.Front.MQTT);
     }
 
+    /** HAProxy's MQTT-over-TLS front, {@code ssl://127.0.0.1:8883} on the native stack (see {@link #tlsCaFile()}). */
+    public String mqttsUri() {
+        return "ssl://" + host() + ":" + infra.port(Infra.Front.MQTTS);
+    }
+
+    /** HAProxy's AMQP-over-TLS front, {@code host:port}. */
+    public String amqpsAddress() {
+        return host() + ":" + infra.port(Infra.Front.AMQPS);
+    }
+
+    /**
+     * The local CA's certificate (PEM) that signed HAProxy's TLS certificate (names: localhost, 127.0.0.1,
+     * haproxy): what a TLS client of {@link #mqttsUri()} or {@link #amqpsAddress()} trusts.
+     */
+    public Path tlsCaFile() {
+        return infra.tlsCaFile();
+    }
+
     public String nodeMqttUri(int node) {
         return "tcp://" + host() + ":" + nodePort(Infra.NodePort.MQTT, node);
     }

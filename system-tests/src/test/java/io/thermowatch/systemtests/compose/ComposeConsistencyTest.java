@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -762,12 +763,13 @@ class ComposeConsistencyTest {
     }
 
     @Test
-    void sensors_publish_the_seed_topics_with_their_home_node_first_and_haproxy_as_fallback() {
-        // Given the sensor services
+    void sensors_publish_the_seed_topics_over_tls_through_haproxy() {
+        // Given the sensor services, and the ports HAProxy terminates TLS on
         Map<String, String> expectedTopic = Map.of(
                 "sensor1", "temperature/data_center_a1",
                 "sensor2", "temperature/data_center_b1",
                 "sensor3", "temperature/data_center_c1");
+        Set<Integer> tlsPorts = haproxyTlsBinds().keySet();
         List<String> problems = new ArrayList<>();
         Set<Object> sensorImages = new LinkedHashSet<>();
         expectedTopic.forEach((service, topic) -> {
@@ -776,14 +778,19 @@ class ComposeConsistencyTest {
                 return;
             }
             Map<String, String> env = project.environment(service);
-            String home = "rabbitmq" + service.substring("sensor".length());
-            // When their topic and broker list are read, then each has its own seed topic, home node, HAProxy
+            // When their topic and broker list are read, then each has its own seed topic
             if (!topic.equals(env.get("MQTT_TOPIC"))) {
                 problems.add(service + ": MQTT_TOPIC=" + env.get("MQTT_TOPIC") + ", expected " + topic);
             }
-            String expectedUris = "tcp://" + home + ":1883,tcp://haproxy:1883";
-            if (!expectedUris.equals(env.get("MQTT_URIS"))) {
-                problems.add(service + ": MQTT_URIS=" + env.get("MQTT_URIS") + ", expected " + expectedUris);
+            // And reaches the broker only through HAProxy's TLS front (a tcp:// URI would bypass it in plain text)
+            List<String> uris = List.of(env.getOrDefault("MQTT_URIS", "").split(","));
+            for (String uri : uris) {
+                Matcher m = URI.matcher(uri.strip());
+                if (!m.matches() || !m.group(1).equals("ssl") || !m.group(2).equals("haproxy") || m.group(3) == null
+                        || !tlsPorts.contains(Integer.parseInt(m.group(3)))) {
+                    problems.add(service + ": MQTT_URIS item '" + uri + "' is not ssl://haproxy:<a TLS port of "
+                            + "haproxy.cfg " + tlsPorts + ">");
+                }
             }
             sensorImages.add(project.service(service).get("image"));
         });
@@ -793,7 +800,116 @@ class ComposeConsistencyTest {
         assertNoProblems("sensor services", problems);
     }
 
+    @Test
+    void the_local_ca_is_made_before_haproxy_starts_and_reaches_haproxy_and_every_sensor() {
+        List<String> problems = new ArrayList<>();
+        // Given HAProxy's TLS binds (MQTT 8883, AMQP 5671) and the certificate file they name
+        Map<Integer, String> binds = haproxyTlsBinds();
+        for (int port : List.of(8883, 5671)) {
+            if (!binds.containsKey(port)) {
+                problems.add("haproxy.cfg: no bind ... :" + port + " ssl crt \"${VAR-file}\"");
+            }
+        }
+        Set<String> certificates = new TreeSet<>(binds.values());
+        if (certificates.size() != 1) {
+            assertNoProblems("HAProxy's TLS binds", List.of("expected one certificate file, found " + certificates));
+        }
+        String certificate = certificates.iterator().next();
+        // When the volume holding it in the haproxy service is looked up
+        Optional<String> volume = namedVolumeAt("haproxy", parentOf(certificate));
+        if (volume.isEmpty()) {
+            assertNoProblems("TLS wiring", List.of("haproxy mounts no named volume at " + parentOf(certificate)));
+        }
+        // Then a one-shot service runs haproxy/make-certs.sh into that volume, and HAProxy waits for it to complete
+        List<String> makers = project.services.keySet().stream()
+                .filter(s -> String.valueOf(project.service(s).get("entrypoint")).contains("make-certs.sh")
+                        || String.valueOf(project.service(s).get("command")).contains("make-certs.sh"))
+                .toList();
+        if (makers.size() != 1) {
+            problems.add("expected one service running haproxy/make-certs.sh, found " + makers);
+        } else {
+            String maker = makers.get(0);
+            Object volumes = project.service(maker).get("volumes");
+            String mounts = String.valueOf(volumes);
+            Optional<String> target = mountTargetOf(maker, volume.get());
+            String entrypoint = String.valueOf(project.service(maker).get("entrypoint"))
+                    + project.service(maker).get("command");
+            if (target.isEmpty() || !entrypoint.contains(target.get())) {
+                problems.add(maker + ": does not write into the volume " + volume.get() + " (mounts " + mounts + ")");
+            }
+            if (!mounts.contains("./haproxy/make-certs.sh:")) {
+                problems.add(maker + ": does not mount ./haproxy/make-certs.sh (mounts " + mounts + ")");
+            }
+            if (!"service_completed_successfully".equals(project.dependsOn("haproxy").get(maker))) {
+                problems.add("haproxy -> " + maker + ": not condition service_completed_successfully");
+            }
+            // (an image another service already runs: nothing more to build or pull for a one-shot step)
+            Object image = project.service(maker).get("image");
+            boolean shared = project.service(maker).get("build") == null && project.services.entrySet().stream()
+                    .anyMatch(e -> !e.getKey().equals(maker) && Objects.equals(e.getValue().get("image"), image));
+            if (!shared) {
+                problems.add(maker + ": runs " + image + ", which no other service runs");
+            }
+        }
+        // And every sensor trusts the CA of that volume (MQTT_TLS_CA), mounted read-only
+        for (String service : javaServices()) {
+            if (!project.moduleOf(service).orElseThrow().equals("sensor")) {
+                continue;
+            }
+            String ca = project.environment(service).getOrDefault("MQTT_TLS_CA", "");
+            Optional<String> mounted = namedVolumeAt(service, parentOf(ca));
+            if (ca.isBlank()) {
+                problems.add(service + ": no MQTT_TLS_CA (it would not verify HAProxy's certificate)");
+            } else if (!ca.endsWith("/ca.pem") || !mounted.equals(volume)) {
+                problems.add(service + ": MQTT_TLS_CA=" + ca + " is not ca.pem of the volume " + volume.get());
+            }
+        }
+        assertNoProblems("TLS wiring", problems);
+    }
+
     // --- helpers -------------------------------------------------------------------------------------------------
+
+    /** HAProxy's TLS binds: port (compose default) → certificate file (default of its {@code ${VAR-file}}). */
+    private static Map<Integer, String> haproxyTlsBinds() {
+        Map<Integer, String> binds = new TreeMap<>();
+        Matcher bind = Pattern.compile("(?m)^\\s*bind\\s+\"[^\"]*:\\$\\{\\w+-(\\d+)}\"\\s+ssl\\s+crt\\s+\"\\$\\{\\w+-([^}]+)}\"")
+                .matcher(project.haproxyCfg);
+        while (bind.find()) {
+            binds.put(Integer.parseInt(bind.group(1)), bind.group(2));
+        }
+        return binds;
+    }
+
+    private static String parentOf(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? path : path.substring(0, slash);
+    }
+
+    /** The named volume a service mounts at {@code directory} ({@code volume:dir[:mode]}), if any. */
+    private static Optional<String> namedVolumeAt(String service, String directory) {
+        Object volumes = project.service(service).get("volumes");
+        if (!(volumes instanceof List<?> items)) {
+            return Optional.empty();
+        }
+        for (Object item : items) {
+            String[] parts = String.valueOf(item).split(":");
+            if (parts.length >= 2 && !parts[0].startsWith(".") && !parts[0].startsWith("/")
+                    && parts[1].equals(directory)) {
+                return Optional.of(parts[0]);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Where a service mounts the named volume {@code volume}. */
+    private static Optional<String> mountTargetOf(String service, String volume) {
+        Object volumes = project.service(service).get("volumes");
+        if (!(volumes instanceof List<?> items)) {
+            return Optional.empty();
+        }
+        return items.stream().map(String::valueOf).map(v -> v.split(":"))
+                .filter(parts -> parts.length >= 2 && parts[0].equals(volume)).map(parts -> parts[1]).findFirst();
+    }
 
     /** An address a service (or HAProxy) connects to: where it was found, the host and the port (-1 = none). */
     private record Address(String service, String variable, String host, int port) {
