@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * green within 30 s, and no queue without a consumer grows. What a step breaks is restored in {@code finally}, and
  * each test starts from a recovered system, so any one runs alone and in any order.
  *
- * <p>The node whichever leads the db-writer queue is stopped and, separately, SIGKILLed; and every node is stopped
+ * <p>Whichever node leads the db-writer queue is stopped and, separately, SIGKILLed; and every node is stopped
  * and SIGKILLed in turn. Outage lengths: {@code -Dchaos.postgres.outage.seconds} and
  * {@code -Dchaos.smtp.outage.seconds} (default 60 each, the issue's figures).
  */
