@@ -34,18 +34,15 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * db-writer as a process against the real native stack: three RabbitMQ nodes behind HAProxy, PostgreSQL.
- * Run alone: {@code flock /tmp/thermowatch-it.lock ./mvnw -B -pl db-writer -am verify}.
+ * Each test starts the instances it needs and reads only the sensors it wrote, so any one runs alone and in any
+ * order. Run alone: {@code flock /tmp/thermowatch-it.lock ./mvnw -B -pl db-writer -am verify -Dit.test=DbWriterIT}.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DbWriterIT {
 
     private static final Duration READY = Duration.ofSeconds(60);
@@ -54,20 +51,20 @@ class DbWriterIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static Stack stack;
-    private static ServiceProcess writer;
+    /** The test's db-writer instance, if it started one; stopped after the test. */
+    private ServiceProcess writer;
 
     @BeforeAll
-    static void startWriter() {
+    static void emptyTheQueue() {
         stack = Stack.get();
         try (var probe = stack.queueProbe()) {
             // Other modules' tests leave readings in the queue; they are not ours to store.
             probe.purge(Topics.DB_WRITER_QUEUE);
         }
-        writer = startInstance();
     }
 
-    @AfterAll
-    static void stopWriter() {
+    @AfterEach
+    void stopWriter() {
         if (writer != null) {
             writer.close();
         }
@@ -85,9 +82,9 @@ class DbWriterIT {
     }
 
     @Test
-    @Order(1)
     void a_reading_published_over_mqtt_is_stored_with_its_sensor_time_and_value() throws Exception {
         // Given
+        writer = startInstance();
         String sensor = sensor("mqtt");
         long time = System.currentTimeMillis() - 1_000;
         // When
@@ -109,34 +106,38 @@ class DbWriterIT {
     }
 
     @Test
-    @Order(2)
     void the_same_reading_delivered_twice_yields_one_row() throws Exception {
         // Given
+        writer = startInstance();
         String sensor = sensor("dup");
         byte[] payload = ("{\"value\": 21.0, \"timestamp\": " + (System.currentTimeMillis() - 5_000) + "}")
                 .getBytes(StandardCharsets.UTF_8);
         String marker = sensor("dup-marker");
+        AtomicReference<Double> duplicatesBefore = new AtomicReference<>();
         // When: the same message twice, in different batches, then a marker behind them
         try (MqttTestClient mqtt = connectMqtt()) {
             mqtt.publishUntilAcknowledged(Topics.readingTopic(sensor), payload, Duration.ofSeconds(30));
             // the first copy is committed before the second is published, so they are in different batches
             await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) == 1);
+            duplicatesBefore.set(metric(writer, "dbwriter_readings_duplicate_total"));
             mqtt.publishUntilAcknowledged(Topics.readingTopic(sensor), payload, Duration.ofSeconds(30));
             mqtt.publishUntilAcknowledged(Topics.readingTopic(marker),
                     bytes("{\"value\": 1, \"timestamp\": " + System.currentTimeMillis() + "}"), Duration.ofSeconds(30));
         }
         // Then
         await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", marker) == 1);
-        // Lanes commit independently: wait until the second copy was processed too.
-        await().atMost(STORED).until(() -> metric(writer, "dbwriter_readings_duplicate_total") >= 1.0);
+        // Lanes commit independently: wait until the second copy was judged a duplicate, this one and no other.
+        await().atMost(STORED).until(() -> metric(writer, "dbwriter_readings_duplicate_total")
+                >= duplicatesBefore.get() + 1);
+        assertEquals(duplicatesBefore.get() + 1, metric(writer, "dbwriter_readings_duplicate_total"));
         assertEquals(1, count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor));
     }
 
     @Test
-    @Order(3)
     void every_malformed_payload_is_kept_in_rejected_messages_with_its_reason_and_the_stream_behind_it_is_stored()
             throws Exception {
         // Given one message per rejection rule of the codec, then a valid reading
+        writer = startInstance();
         String sensor = sensor("bad");
         long now = System.currentTimeMillis();
         Map<String, byte[]> cases = new LinkedHashMap<>();
@@ -193,9 +194,16 @@ class DbWriterIT {
     }
 
     @Test
-    @Order(4)
     void the_schema_is_the_one_of_the_mode_the_database_supports() throws Exception {
-        // Given what this server offers
+        // Given what this server offers, and one reading stored
+        writer = startInstance();
+        String sensor = sensor("schema");
+        long time = System.currentTimeMillis() - 1_000;
+        try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
+            publisher.publish(new Reading(sensor, 21.0, time));
+            publisher.confirm();
+        }
+        await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) == 1);
         boolean timescale = count("SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'"
                 + " AND current_setting('shared_preload_libraries') ~ 'timescaledb'") == 1
                 || count("SELECT count(*) FROM pg_extension WHERE extname = 'timescaledb'") == 1;
@@ -206,17 +214,26 @@ class DbWriterIT {
         assertEquals(1, count("SELECT count(*) FROM pg_constraint WHERE conname = 'temperature_sensor_time_key'"
                 + " AND contype = 'u'"));
         SchemaAssertions.assertSchema(stack, expected);
-        // and the original query and the aggregates answer
-        count("SELECT count(*) FROM (SELECT * FROM temperature ORDER BY time DESC LIMIT 10) t");
-        String sensor = sensor("mqtt");
+        // and the original query answers: at most 10 rows (this test's among the table's), newest first
+        List<Instant> newest = new ArrayList<>();
+        try (Connection c = stack.openDatabase(); PreparedStatement q = c.prepareStatement(
+                "SELECT * FROM temperature ORDER BY time DESC LIMIT 10"); ResultSet rs = q.executeQuery()) {
+            while (rs.next()) {
+                assertTrue(rs.getString("sensor") != null && !Double.isNaN(rs.getDouble("value")));
+                newest.add(rs.getTimestamp("time").toInstant());
+            }
+        }
+        assertTrue(!newest.isEmpty() && newest.size() <= 10, "rows: " + newest);
+        assertEquals(newest.stream().sorted(java.util.Comparator.reverseOrder()).toList(), newest);
+        // and the aggregates count the reading
         assertEquals(1, count("SELECT sum(samples) FROM temperature_1m WHERE sensor = ?", sensor));
         assertEquals(1, count("SELECT sum(samples) FROM temperature_1h WHERE sensor = ?", sensor));
     }
 
     @Test
-    @Order(5)
     void two_instances_on_one_queue_store_every_reading_once() throws Exception {
-        // Given a second instance
+        // Given two instances
+        writer = startInstance();
         try (ServiceProcess second = startInstance()) {
             String sensor = sensor("pair");
             List<Reading> readings = readings(sensor, 20_000);
@@ -233,9 +250,9 @@ class DbWriterIT {
     }
 
     @Test
-    @Order(6)
     void a_sigkilled_writer_restarted_mid_stream_stores_every_reading_once() throws Exception {
         // Given a stream being published and written
+        writer = startInstance();
         String sensor = sensor("kill");
         List<Reading> readings = readings(sensor, 30_000);
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -263,9 +280,9 @@ class DbWriterIT {
     }
 
     @Test
-    @Order(7)
     void postgres_stopped_for_30_seconds_during_a_stream_loses_and_doubles_nothing() throws Exception {
         // Given a steady stream over MQTT
+        writer = startInstance();
         String sensor = sensor("pgdown");
         AtomicInteger published = new AtomicInteger();
         AtomicBoolean streaming = new AtomicBoolean(true);
@@ -293,7 +310,9 @@ class DbWriterIT {
             Thread.sleep(30_000); // the outage itself, not a wait for a condition
             assertTrue(writer.isAlive());
             stack.startPostgres();
-            Thread.sleep(3_000); // keep streaming a little after the restart
+            // keep streaming a little after the restart
+            int atRestart = published.get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> published.get() >= atRestart + 50);
         } finally {
             streaming.set(false);
             stream.join(60_000);
@@ -311,48 +330,74 @@ class DbWriterIT {
     }
 
     @Test
-    @Order(8)
-    void sigterm_commits_acknowledges_and_exits_cleanly() {
+    void sigterm_mid_stream_commits_and_acknowledges_what_it_took_and_exits_cleanly() throws Exception {
+        // Given readings being written, and none of anyone else's in the queue
+        try (var probe = stack.queueProbe()) {
+            probe.purge(Topics.DB_WRITER_QUEUE);
+        }
+        writer = startInstance();
+        String sensor = sensor("term");
+        List<Reading> readings = readings(sensor, 30_000);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread stream = new Thread(() -> {
+            try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
+                publisher.publishAll(readings, 200);
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "term-stream");
+        stream.start();
+        await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) > 0);
         // When
         writer.sigterm();
         int exit = writer.awaitExit(Duration.ofSeconds(30));
-        // Then
+        stream.join(120_000);
+        assertEquals(null, failure.get());
+        // Then it exits 0 after its shutdown
         assertEquals(0, exit, "exit code after SIGTERM (ServiceMain guarantees 0)\n" + writer.tail());
         assertTrue(writer.output().contains("Shutdown completed."), writer.tail());
+        // and each reading is either committed (and acknowledged) or back in the queue, never both
+        long stored = count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor);
+        assertTrue(stored < readings.size(), "the SIGTERM came too late to test anything: " + stored);
         try (var probe = stack.queueProbe()) {
-            assertEquals(0, probe.readyCount(Topics.DB_WRITER_QUEUE), "messages left behind");
+            await("stored + requeued = published").atMost(Duration.ofSeconds(20))
+                    .until(() -> stored + probe.readyCount(Topics.DB_WRITER_QUEUE) >= readings.size());
+            assertEquals(readings.size(), stored + probe.readyCount(Topics.DB_WRITER_QUEUE), "stored " + stored);
         }
-        writer = null;
+        // and the next instance stores the rest, once
+        writer = startInstance();
+        await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor)
+                == readings.size());
+        assertEquals(0, count("SELECT count(*) - count(DISTINCT time) FROM temperature WHERE sensor = ?", sensor));
     }
 
     @Test
-    @Order(9)
     void a_consumer_cancelled_by_the_broker_is_not_ready_and_consumes_again_within_seconds() throws Exception {
-        try (ServiceProcess process = startInstance()) {
-            // When the broker cancels the consumers (their queue is deleted), then the queue is back
-            try {
-                stack.management().deleteQueue(Topics.DB_WRITER_QUEUE);
-                await().atMost(Duration.ofSeconds(20)).until(() -> readyStatus(process) == 503);
-            } finally {
-                declareDbWriterQueue();
-            }
-            long declaredAt = System.nanoTime();
-            // Then it subscribes again within the resubscribe back-off cap, and stores what arrives
-            await().atMost(Duration.ofSeconds(20)).until(() -> readyStatus(process) == 200);
-            Duration recovery = Duration.ofNanos(System.nanoTime() - declaredAt);
-            assertTrue(recovery.compareTo(Duration.ofSeconds(13)) <= 0, "ready again after " + recovery);
-            assertTrue(process.output().contains("consumer cancelled by the broker"), process.tail());
-            String sensor = sensor("cancel");
-            try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
-                publisher.publish(new Reading(sensor, 22.0, System.currentTimeMillis()));
-                publisher.confirm();
-            }
-            await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) == 1);
+        // Given
+        writer = startInstance();
+        ServiceProcess process = writer;
+        // When the broker cancels the consumers (their queue is deleted), then the queue is back
+        try {
+            stack.management().deleteQueue(Topics.DB_WRITER_QUEUE);
+            await().atMost(Duration.ofSeconds(20)).until(() -> readyStatus(process) == 503);
+        } finally {
+            declareDbWriterQueue();
         }
+        long declaredAt = System.nanoTime();
+        // Then it subscribes again within the resubscribe back-off cap, and stores what arrives
+        await().atMost(Duration.ofSeconds(20)).until(() -> readyStatus(process) == 200);
+        Duration recovery = Duration.ofNanos(System.nanoTime() - declaredAt);
+        assertTrue(recovery.compareTo(Duration.ofSeconds(13)) <= 0, "ready again after " + recovery);
+        assertTrue(process.output().contains("consumer cancelled by the broker"), process.tail());
+        String sensor = sensor("cancel");
+        try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
+            publisher.publish(new Reading(sensor, 22.0, System.currentTimeMillis()));
+            publisher.confirm();
+        }
+        await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) == 1);
     }
 
     @Test
-    @Order(10)
     void a_writer_thread_killed_by_an_out_of_memory_error_fails_readiness_and_exits_non_zero() throws Exception {
         // Given an instance the test can reach through the Java debug interface (no hook in the service)
         int debugPort = ServiceEnv.freePort();

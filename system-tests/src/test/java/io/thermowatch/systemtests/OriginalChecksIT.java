@@ -18,20 +18,16 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The original system's five manual checks, automated against the whole system: the four services from their
- * jars (three sensors in two sensor processes, {@code sensor3} alone so it can be stopped), the native stack.
- * One system for the class; the checks run in the original's order and the last one counts every reading the
- * sensors logged against the rows.
+ * jars, the native stack. One system for the class, with three sensors in two sensor processes running
+ * throughout and a browser on the dashboard; a check that stops sensors starts its own, so any one runs alone
+ * and in any order. The stopping checks count every reading their sensors logged against the rows.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OriginalChecksIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -41,9 +37,6 @@ class OriginalChecksIT {
     private SystemUnderTest system;
     private Rows rows;
     private Browser browser;
-    private ServiceProcess sensors12;
-    private ServiceProcess sensor3;
-    private final List<ServiceProcess> sensor3Runs = new ArrayList<>();
     private String sensor1;
     private String sensor2;
     private String sensor3Id;
@@ -59,10 +52,12 @@ class OriginalChecksIT {
         sensor3Id = system.run + "_sensor3";
         pageView = MqttTestClient.connect(system.stack.webMqttUri().toString(), system.stack.page());
         pageView.subscribe("sensors/+/status");
-        sensors12 = system.startSensor("sensors12", Map.of("SENSOR_COUNT", "2", "SENSOR_ID_PREFIX",
+        system.startSensor("sensors12", Map.of("SENSOR_COUNT", "2", "SENSOR_ID_PREFIX",
                 system.run + "_sensor", "PUBLISH_INTERVAL", "1s"));
-        sensor3 = startSensor3();
+        startSensor("sensor3", sensor3Id);
         system.awaitAllReady(SystemUnderTest.READY);
+        browser = Browser.open();
+        browser.load(system.dashboard("/").toString());
     }
 
     @AfterAll
@@ -79,7 +74,6 @@ class OriginalChecksIT {
     }
 
     @Test
-    @Order(1)
     void the_dashboard_shows_every_sensor_within_seconds_in_the_api_and_the_page() throws Exception {
         // When / Then: the API lists the three sensors with readings of the last few seconds
         await("three fresh sensors in /api/sensors").atMost(SECONDS).ignoreExceptions().untilAsserted(() -> {
@@ -95,7 +89,6 @@ class OriginalChecksIT {
         });
 
         // And: a headless browser renders them (history from the API, live values over MQTT/WebSocket)
-        browser = Browser.open();
         browser.load(system.dashboard("/").toString());
         for (String id : List.of(sensor1, sensor2, sensor3Id)) {
             browser.awaitSensorStatus(id, "online", SECONDS);
@@ -103,7 +96,6 @@ class OriginalChecksIT {
     }
 
     @Test
-    @Order(2)
     void a_hot_reading_sends_one_alert_mail() throws Exception {
         // Given
         String hot = system.run + "_hot";
@@ -121,103 +113,120 @@ class OriginalChecksIT {
     }
 
     @Test
-    @Order(3)
     void the_original_query_returns_fresh_rows() {
+        // Given: the class's three sensors have stored at least 10 readings between them
+        await("10 readings of the running sensors stored").atMost(SECONDS)
+                .until(() -> rows.count(sensor1) + rows.count(sensor2) + rows.count(sensor3Id) >= 10);
+
         // When
         List<String> sensors = new ArrayList<>();
         List<Instant> times = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
         rows.query("SELECT * FROM temperature ORDER BY time DESC LIMIT 10", List.of(), rs -> {
             times.add(rs.getObject("time", java.time.OffsetDateTime.class).toInstant());
             sensors.add(rs.getString("sensor"));
-            rs.getDouble("value");
+            values.add(rs.getObject("value", Double.class));
         });
 
-        // Then
+        // Then: ten rows, newest first and fresh, each with its value, ours among them
         assertEquals(10, times.size(), "rows: " + sensors);
+        assertEquals(times.stream().sorted(java.util.Comparator.reverseOrder()).toList(), times, "newest first");
+        assertTrue(values.stream().allMatch(java.util.Objects::nonNull), "values " + values);
         assertTrue(Duration.between(times.get(0), Instant.now()).abs().toSeconds() < 10, "newest row " + times.get(0));
         assertTrue(sensors.stream().anyMatch(s -> s.startsWith(system.run)), "our sensors among " + sensors);
     }
 
     @Test
-    @Order(4)
     void a_gracefully_stopped_sensor_is_offline_at_once_with_one_mail_and_every_reading_stored() {
-        // Given
+        // Given a sensor of this test's own, online, with a few readings stored
         Mailbox mailbox = system.stack.mailbox();
-        long offlineMailsBefore = offlineMails(mailbox, sensor3Id);
+        String id = system.run + "_graceful";
+        ServiceProcess sensor = startOnlineSensor("graceful", id);
+        long offlineMailsBefore = offlineMails(mailbox, id);
         Instant stoppedAt = Instant.now();
 
         // When
-        sensor3.sigterm();
+        sensor.sigterm();
 
         // Then: exit 0, `offline` on the status topic at once, the page shows it, one mail
-        assertEquals(0, sensor3.awaitExit(SECONDS), sensor3.tail());
-        pageView.awaitReceived(m -> m.topic().equals("sensors/" + sensor3Id + "/status") && m.text().equals("offline"),
+        assertEquals(0, sensor.awaitExit(SECONDS), sensor.tail());
+        pageView.awaitReceived(m -> m.topic().equals("sensors/" + id + "/status") && m.text().equals("offline"),
                 1, Duration.ofSeconds(5));
-        browser.awaitSensorStatus(sensor3Id, "offline", Duration.ofSeconds(5));
-        awaitApiStatus(sensor3Id, "offline", Duration.ofSeconds(5));
-        assertOneMoreOfflineMail(mailbox, offlineMailsBefore, Duration.ofSeconds(10));
+        browser.awaitSensorStatus(id, "offline", Duration.ofSeconds(5));
+        awaitApiStatus(id, "offline", Duration.ofSeconds(5));
+        assertOneMoreOfflineMail(mailbox, id, offlineMailsBefore, Duration.ofSeconds(10));
         assertTrue(Duration.between(stoppedAt, Instant.now()).compareTo(Duration.ofSeconds(30)) < 0);
-        assertEveryLoggedReadingStoredOnce(sensor3);
+        assertEveryLoggedReadingStoredOnce(sensor);
     }
 
     @Test
-    @Order(5)
     void a_killed_sensor_is_offline_within_the_timeout_with_one_mail() {
-        // Given: sensor3 runs again and the dashboard sees it
+        // Given: a sensor of this test's own runs and the dashboard sees it
         Mailbox mailbox = system.stack.mailbox();
-        sensor3 = startSensor3();
-        sensor3.awaitReady(SECONDS);
-        awaitApiStatus(sensor3Id, "online", SECONDS);
-        browser.awaitSensorStatus(sensor3Id, "online", SECONDS);
-        long offlineMailsBefore = offlineMails(mailbox, sensor3Id);
+        String id = system.run + "_killed";
+        ServiceProcess sensor = startOnlineSensor("killed", id);
+        long offlineMailsBefore = offlineMails(mailbox, id);
 
         // When
-        sensor3.sigkill();
-        sensor3.awaitExit(SECONDS);
+        sensor.sigkill();
+        sensor.awaitExit(SECONDS);
 
         // Then: the last will (or at the latest the silence rule) marks it offline within the offline timeout
         Duration deadline = OFFLINE_AFTER.plusSeconds(5);
-        browser.awaitSensorStatus(sensor3Id, "offline", deadline);
-        awaitApiStatus(sensor3Id, "offline", deadline);
-        assertOneMoreOfflineMail(mailbox, offlineMailsBefore, deadline);
+        browser.awaitSensorStatus(id, "offline", deadline);
+        awaitApiStatus(id, "offline", deadline);
+        assertOneMoreOfflineMail(mailbox, id, offlineMailsBefore, deadline);
     }
 
     @Test
-    @Order(6)
     void with_rabbitmq_node_2_stopped_every_service_keeps_working_and_rows_keep_arriving() {
-        // Given
-        long before1 = rows.count(sensor1);
-        long before2 = rows.count(sensor2);
+        // Given two sensors of this test's own (they are stopped to be counted), online
+        String first = system.run + "_n2sensor1";
+        String second = system.run + "_n2sensor2";
+        ServiceProcess sensors = system.startSensor("n2sensors", Map.of("SENSOR_COUNT", "2", "SENSOR_ID_PREFIX",
+                system.run + "_n2sensor", "PUBLISH_INTERVAL", "1s"));
+        sensors.awaitReady(SECONDS);
+        awaitApiStatus(first, "online", SECONDS);
+        long before1 = rows.count(first);
+        long before2 = rows.count(second);
         try {
             // When
             system.stack.stopNode(2);
 
             // Then: readings keep arriving, the dashboard keeps showing fresh data, everything is ready again
             await("rows keep arriving without node 2").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                assertTrue(rows.count(sensor1) >= before1 + 10, "sensor1 rows " + rows.count(sensor1));
-                assertTrue(rows.count(sensor2) >= before2 + 10, "sensor2 rows " + rows.count(sensor2));
+                assertTrue(rows.count(first) >= before1 + 10, first + " rows " + rows.count(first));
+                assertTrue(rows.count(second) >= before2 + 10, second + " rows " + rows.count(second));
             });
             system.awaitAllReady(Duration.ofSeconds(30));
-            awaitApiStatus(sensor1, "online", SECONDS);
-            String seen = browser.rowText(sensor1);
-            await("the page keeps updating").atMost(SECONDS).until(() -> !browser.rowText(sensor1).equals(seen));
+            awaitApiStatus(first, "online", SECONDS);
+            String seen = browser.rowText(first);
+            await("the page keeps updating").atMost(SECONDS).until(() -> !browser.rowText(first).equals(seen));
         } finally {
             system.stack.startNode(2);
         }
         system.awaitAllReady(Duration.ofSeconds(30));
 
         // And: counted, after a graceful stop of the sensors (it waits for every acknowledgement)
-        sensors12.sigterm();
-        assertEquals(0, sensors12.awaitExit(Duration.ofSeconds(30)), sensors12.tail());
-        assertEveryLoggedReadingStoredOnce(sensors12);
+        sensors.sigterm();
+        assertEquals(0, sensors.awaitExit(Duration.ofSeconds(30)), sensors.tail());
+        assertEveryLoggedReadingStoredOnce(sensors);
     }
 
     // ------------------------------------------------------------------------------------------------
 
-    private ServiceProcess startSensor3() {
-        ServiceProcess process = system.startSensor("sensor3", Map.of("SENSOR_ID", sensor3Id, "PUBLISH_INTERVAL", "1s"));
-        sensor3Runs.add(process);
-        return process;
+    private ServiceProcess startSensor(String name, String id) {
+        return system.startSensor(name, Map.of("SENSOR_ID", id, "PUBLISH_INTERVAL", "1s"));
+    }
+
+    /** A sensor process the dashboard shows online, with at least 3 readings stored (enough to count). */
+    private ServiceProcess startOnlineSensor(String name, String id) {
+        ServiceProcess sensor = startSensor(name, id);
+        sensor.awaitReady(SECONDS);
+        awaitApiStatus(id, "online", SECONDS);
+        browser.awaitSensorStatus(id, "online", SECONDS);
+        await(id + ": 3 readings stored").atMost(SECONDS).until(() -> rows.count(id) >= 3);
+        return sensor;
     }
 
     private void assertEveryLoggedReadingStoredOnce(ServiceProcess sensor) {
@@ -242,11 +251,11 @@ class OriginalChecksIT {
                 });
     }
 
-    private void assertOneMoreOfflineMail(Mailbox mailbox, long before, Duration timeout) {
-        await("one offline mail for " + sensor3Id).atMost(timeout).pollInterval(Duration.ofMillis(250))
-                .until(() -> offlineMails(mailbox, sensor3Id) >= before + 1);
-        await("still exactly one more offline mail for " + sensor3Id).during(Duration.ofSeconds(3))
-                .atMost(Duration.ofSeconds(5)).until(() -> offlineMails(mailbox, sensor3Id) == before + 1);
+    private void assertOneMoreOfflineMail(Mailbox mailbox, String sensor, long before, Duration timeout) {
+        await("one offline mail for " + sensor).atMost(timeout).pollInterval(Duration.ofMillis(250))
+                .until(() -> offlineMails(mailbox, sensor) >= before + 1);
+        await("still exactly one more offline mail for " + sensor).during(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(5)).until(() -> offlineMails(mailbox, sensor) == before + 1);
     }
 
     private long offlineMails(Mailbox mailbox, String sensor) {

@@ -10,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -92,19 +91,11 @@ public final class Mailbox {
      * @throws AssertionError on timeout, listing what the mailbox holds
      */
     public List<Mail> awaitMessages(String address, Predicate<Mail> filter, int count, Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
-        while (true) {
-            List<Mail> all = messages(address);
-            List<Mail> matching = all.stream().filter(filter).toList();
-            if (matching.size() >= count) {
-                return matching;
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("mailbox " + address + ": expected " + count + " matching message(s) within "
-                        + timeout + ", got " + matching.size() + "; it holds " + all);
-            }
-            Stack.pause(Duration.ofMillis(200));
-        }
+        List<Mail> all = Waits.until("mailbox " + address + ": " + count + " matching message(s)", timeout,
+                Duration.ofMillis(200), () -> messages(address),
+                mails -> mails.stream().filter(filter).count() >= count,
+                mails -> "it holds " + mails);
+        return all.stream().filter(filter).toList();
     }
 
     /** Deletes every message of every mailbox. */

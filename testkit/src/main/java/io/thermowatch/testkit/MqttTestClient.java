@@ -2,7 +2,6 @@ package io.thermowatch.testkit;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -132,25 +131,24 @@ public final class MqttTestClient implements AutoCloseable {
      * @throws AssertionError if no attempt is acknowledged within {@code timeout}
      */
     public int publishUntilAcknowledged(String topic, byte[] payload, Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
-        int failures = 0;
-        MqttException last = null;
-        while (Instant.now().isBefore(deadline)) {
+        AtomicInteger failures = new AtomicInteger();
+        AtomicReference<MqttException> last = new AtomicReference<>();
+        // Each poll is one attempt, made only while connected (Paho reconnects by itself in between).
+        Waits.until("PUBACK for " + topic, timeout, Duration.ofMillis(50), () -> {
             if (!client.isConnected()) {
-                Stack.pause(Duration.ofMillis(50));
-                continue;
+                return false;
             }
             try {
                 publish(topic, payload);
-                return failures;
+                return true;
             } catch (MqttException e) {
-                failures++;
-                last = e;
+                failures.incrementAndGet();
+                last.set(e);
                 log.info("mqtt {} - publish to {} failed ({}); retrying after reconnect", clientId(), topic, e.toString());
+                return false;
             }
-        }
-        throw new AssertionError("no PUBACK for " + topic + " within " + timeout + " after " + failures
-                + " failed attempt(s); last: " + last, last);
+        }, acknowledged -> acknowledged, attempt -> failures.get() + " failed attempt(s); last: " + last.get());
+        return failures.get();
     }
 
     /** Subscribes with QoS 1; arriving messages are collected (see {@link #received()}). */
@@ -169,18 +167,9 @@ public final class MqttTestClient implements AutoCloseable {
      * @throws AssertionError on timeout, listing what did arrive
      */
     public List<Received> awaitReceived(Predicate<Received> filter, int count, Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
-        while (true) {
-            List<Received> matching = received.stream().filter(filter).toList();
-            if (matching.size() >= count) {
-                return matching;
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("expected " + count + " matching message(s) within " + timeout + ", got "
-                        + matching.size() + "; all received: " + received);
-            }
-            Stack.pause(Duration.ofMillis(50));
-        }
+        return Waits.until(count + " matching message(s) received", timeout, Duration.ofMillis(50),
+                () -> received.stream().filter(filter).toList(), matching -> matching.size() >= count,
+                matching -> "got " + (matching == null ? 0 : matching.size()) + "; all received: " + received);
     }
 
     /**
@@ -189,13 +178,8 @@ public final class MqttTestClient implements AutoCloseable {
      * @throws AssertionError if still connected after {@code timeout}
      */
     public Throwable awaitDisconnected(Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
-        while (client.isConnected()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("client " + clientId() + " still connected after " + timeout);
-            }
-            Stack.pause(Duration.ofMillis(50));
-        }
+        Waits.until("client " + clientId() + " disconnected", timeout, Duration.ofMillis(50), client::isConnected,
+                connected -> !connected, connected -> "still connected");
         return connectionLost.get();
     }
 

@@ -141,19 +141,11 @@ public final class QueueProbe implements AutoCloseable {
      */
     public List<Message> awaitMessages(String queue, Predicate<Message> filter, Predicate<List<Message>> done,
                                        Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
         List<Message> kept = new ArrayList<>();
-        while (true) {
+        return Waits.until("queue " + queue + ": condition met", timeout, Duration.ofMillis(100), () -> {
             drain(queue).stream().filter(filter).forEach(kept::add);
-            if (done.test(kept)) {
-                return kept;
-            }
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("queue " + queue + ": condition not met within " + timeout + "; kept "
-                        + kept.size() + " message(s): " + abbreviate(kept));
-            }
-            Stack.pause(Duration.ofMillis(100));
-        }
+            return kept;
+        }, done, all -> "kept " + kept.size() + " message(s): " + abbreviate(kept));
     }
 
     /** Waits until {@code count} messages with this routing key were taken from the queue; returns them. */

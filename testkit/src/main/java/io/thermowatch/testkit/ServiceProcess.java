@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -164,31 +163,19 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public void awaitReady(int port, Duration timeout) {
         URI uri = URI.create("http://" + Stack.HOST + ":" + port + "/readyz");
-        Instant deadline = Instant.now().plus(timeout);
-        String last = "no answer";
-        while (true) {
+        Waits.untilNoProblem(name + " ready", timeout, Duration.ofMillis(200), () -> {
             if (!process.isAlive()) {
                 throw new AssertionError(name + " exited with " + process.exitValue() + " before ready:\n" + tail());
             }
             try {
                 HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2))
                         .build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-                last = response.statusCode() + " " + response.body();
+                return response.statusCode() == 200 ? null
+                        : uri + ": " + response.statusCode() + " " + response.body() + "\n" + tail();
             } catch (IOException e) {
-                last = e.toString();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
+                return uri + ": " + e + "\n" + tail();
             }
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError(name + " not ready within " + timeout + " (" + uri + ": " + last + "):\n"
-                        + tail());
-            }
-            Stack.pause(Duration.ofMillis(200));
-        }
+        });
     }
 
     /**
@@ -197,20 +184,19 @@ public final class ServiceProcess implements AutoCloseable {
      * @throws AssertionError on timeout or if the process exits first
      */
     public void awaitOutput(String text, Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!output().contains(text)) {
+        Waits.untilNoProblem(name + " printing '" + text + "'", timeout, Duration.ofMillis(100), () -> {
+            if (output().contains(text)) {
+                return null;
+            }
             if (!process.isAlive()) {
                 joinPump();
                 if (output().contains(text)) {
-                    return;
+                    return null;
                 }
                 throw new AssertionError(name + " exited without printing '" + text + "':\n" + tail());
             }
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError(name + " did not print '" + text + "' within " + timeout + ":\n" + tail());
-            }
-            Stack.pause(Duration.ofMillis(100));
-        }
+            return "not printed yet:\n" + tail();
+        });
     }
 
     /** Sends SIGTERM (graceful shutdown). */

@@ -398,15 +398,8 @@ public final class Stack {
      * the cluster reports {@value #NODES} running nodes.
      */
     public void awaitClusterComplete(Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
-        List<String> problems = clusterProblems();
-        while (!problems.isEmpty()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("cluster not complete after " + timeout + ": " + problems);
-            }
-            pause(Duration.ofMillis(500));
-            problems = clusterProblems();
-        }
+        Waits.until("cluster complete", timeout, Duration.ofMillis(500), this::clusterProblems, List::isEmpty,
+                problems -> String.valueOf(problems));
     }
 
     public void stopPostgres() {
@@ -488,14 +481,9 @@ public final class Stack {
         }
         Instant start = Instant.now();
         infra.start(problems);
-        Instant deadline = Instant.now().plus(READY_TIMEOUT);
-        while (!(problems = problems()).isEmpty()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("the " + infra.name() + " infrastructure started but is not ready after "
-                        + READY_TIMEOUT + ": " + problems + ". " + infra.startLogHint() + " " + infra.howToProvide());
-            }
-            pause(Duration.ofSeconds(1));
-        }
+        Waits.until("the " + infra.name() + " infrastructure, started, ready", READY_TIMEOUT, Duration.ofSeconds(1),
+                this::problems, List::isEmpty,
+                left -> left + ". " + infra.startLogHint() + " " + infra.howToProvide());
         log.info("stack - started in {} s", Duration.between(start, Instant.now()).toSeconds());
     }
 
@@ -607,31 +595,18 @@ public final class Stack {
     private void awaitNodeDown(int node) {
         ManagementClient survivor = management(node == 1 ? 2 : 1);
         String name = nodeName(node);
-        Instant deadline = Instant.now().plus(NODE_TIMEOUT);
-        while (true) {
+        Waits.untilNoProblem("node " + node + " reported down", NODE_TIMEOUT, Duration.ofMillis(200), () -> {
             try {
-                if (survivor.runningNodes().stream().noneMatch(name::equals)) {
-                    return;
-                }
+                return survivor.runningNodes().stream().noneMatch(name::equals) ? null : "still reported running";
             } catch (RuntimeException e) {
                 log.debug("stack - management not answering while node {} goes down: {}", node, e.toString());
+                return "management not answering: " + e;
             }
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("node " + node + " still reported running after " + NODE_TIMEOUT);
-            }
-            pause(Duration.ofMillis(200));
-        }
+        });
     }
 
     private void awaitNoProblem(java.util.function.Supplier<String> probe, Duration timeout) {
-        Instant deadline = Instant.now().plus(timeout);
-        String problem;
-        while ((problem = probe.get()) != null) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("not ready after " + timeout + ": " + problem);
-            }
-            pause(Duration.ofMillis(300));
-        }
+        Waits.untilNoProblem("ready", timeout, Duration.ofMillis(300), probe::get);
     }
 
     private static Path findRoot() {
