@@ -8,6 +8,7 @@ import io.thermowatch.testkit.MqttTestClient;
 import io.thermowatch.testkit.ServiceProcess;
 import io.thermowatch.testkit.Stack;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,9 +28,10 @@ import org.slf4j.LoggerFactory;
  * green within 30 s, and no queue without a consumer grows. What a step breaks is restored in {@code finally}, and
  * each test starts from a recovered system, so any one runs alone and in any order.
  *
- * <p>Whichever node leads the db-writer queue is stopped and, separately, SIGKILLed; and every node is stopped
- * and SIGKILLed in turn. Outage lengths: {@code -Dchaos.postgres.outage.seconds} and
- * {@code -Dchaos.smtp.outage.seconds} (default 60 each, the issue's figures).
+ * <p>Every node is stopped and SIGKILLed in turn, the db-writer queue's leader first each way. Outage lengths:
+ * {@code -Dchaos.postgres.outage.seconds} and {@code -Dchaos.smtp.outage.seconds} (default 20 each: here they
+ * only have to overlap the stream; the long outages, past a lowered {@code consumer_timeout} and with restarts,
+ * are {@code LongOutageIT}'s).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ChaosIT {
@@ -88,28 +90,20 @@ class ChaosIT {
         }
     }
 
+    /**
+     * Each node stopped once and SIGKILLed once, restarted each time; within each way the node leading
+     * {@code thermowatch.db-writer} at that moment goes first, so the queue's leader is both stopped and killed
+     * (the failover that matters most), and the remaining nodes follow.
+     */
     @Test
-    void stopping_the_node_that_leads_the_db_writer_queue_loses_and_doubles_nothing() {
-        int leader = chaos.leaderOf(Stack.DB_WRITER_QUEUE);
-        log.info("chaos - stopping rabbit{} (leader of {})", leader, Stack.DB_WRITER_QUEUE);
-        takeDownAndRestart("stop", leader);
-        assertRecoveredAndCountedExactlyOnce();
-    }
-
-    @Test
-    void killing_the_node_that_leads_the_db_writer_queue_loses_and_doubles_nothing() {
-        int leader = chaos.leaderOf(Stack.DB_WRITER_QUEUE);
-        log.info("chaos - SIGKILL rabbit{} (leader of {})", leader, Stack.DB_WRITER_QUEUE);
-        takeDownAndRestart("kill", leader);
-        assertRecoveredAndCountedExactlyOnce();
-    }
-
-    @Test
-    void stopping_and_killing_every_node_in_turn_loses_and_doubles_nothing() {
-        for (int node = 1; node <= Stack.NODES; node++) {
-            for (String way : List.of("stop", "kill")) {
-                log.info("chaos - {} rabbit{} (leader of {} is rabbit{})", way, node, Stack.DB_WRITER_QUEUE,
-                        chaos.leaderOf(Stack.DB_WRITER_QUEUE));
+    void stopping_and_killing_every_node_in_turn_leader_first_loses_and_doubles_nothing() {
+        for (String way : List.of("stop", "kill")) {
+            List<Integer> pending = new ArrayList<>(List.of(1, 2, 3).subList(0, Stack.NODES));
+            while (!pending.isEmpty()) {
+                int leader = chaos.leaderOf(Stack.DB_WRITER_QUEUE);
+                int node = pending.contains(leader) ? leader : pending.get(0);
+                pending.remove(Integer.valueOf(node));
+                log.info("chaos - {} rabbit{} (leader of {} is rabbit{})", way, node, Stack.DB_WRITER_QUEUE, leader);
                 takeDownAndRestart(way, node);
                 // counted after each node too, so that a loss is pinned to the step that caused it
                 system.awaitAllReady(RECOVERY);
@@ -121,7 +115,7 @@ class ChaosIT {
 
     @Test
     void postgresql_stopped_for_a_while_loses_and_doubles_nothing() {
-        Duration outage = Duration.ofSeconds(Long.getLong("chaos.postgres.outage.seconds", 60));
+        Duration outage = Duration.ofSeconds(Long.getLong("chaos.postgres.outage.seconds", 20));
         long before = rows.count(stream.sensorIds().get(0));
         try {
             stack.stopPostgres();
@@ -156,7 +150,7 @@ class ChaosIT {
 
     @Test
     void an_alert_crossing_the_threshold_while_smtp_is_down_arrives_afterwards_exactly_once() throws Exception {
-        Duration outage = Duration.ofSeconds(Long.getLong("chaos.smtp.outage.seconds", 60));
+        Duration outage = Duration.ofSeconds(Long.getLong("chaos.smtp.outage.seconds", 20));
         String hot = system.run + "_smtp";
         Mailbox mailbox = stack.mailbox();
         try {

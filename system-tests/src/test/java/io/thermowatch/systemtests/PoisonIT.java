@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * Long outages, dead letters and big payloads, counted (issue 13): nothing is lost, nothing doubled, nothing left
  * in {@code thermowatch.dead-letter}, and db-writer never crashes on a flood of big messages.
  *
- * <p>db-writer runs alone here (no email-sender or dashboard): these are its guarantees. A broker that was started
+ * <p>The long database outage with db-writer restarts, past a lowered {@code consumer_timeout}, is
+ * {@code LongOutageIT}'s. db-writer runs alone here (no email-sender or dashboard): these are its guarantees. A broker that was started
  * from older definitions (the shared native stack runs for days) is first brought up to this checkout's
  * db-writer permission and consumer-queue policy, read from rabbitmq/definitions.template.json. Each test starts
  * the db-writer it needs (stopped after it), so any one runs alone and in any order.
@@ -95,56 +95,6 @@ class PoisonIT {
             writer.close();
             writer = null;
         }
-    }
-
-    @Test
-    void a_database_outage_with_two_db_writer_restarts_holds_nothing_loses_nothing_and_dead_letters_nothing()
-            throws Exception {
-        writer = startDbWriter(JVM);
-        Duration outage = Duration.ofSeconds(Long.getLong("poison.postgres.outage.seconds", 45));
-        CountedStream stream = CountedStream.start(stack, run, 2, Duration.ofMillis(100), Set.of(1));
-        boolean closed = false;
-        try {
-            awaitProgress(stream, 20);
-            stack.stopPostgres();
-            try {
-                // The first failed write hands everything back and cancels: no unacknowledged message is left for a
-                // consumer_timeout to expire, however long the outage (the stats lag a few seconds: a steady state).
-                await("db-writer holds nothing and does not consume while the database is down")
-                        .atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(1))
-                        .during(Duration.ofSeconds(8))
-                        .until(() -> {
-                            var queue = stack.management().queue(Stack.DB_WRITER_QUEUE);
-                            return queue.messagesUnacknowledged() == 0 && queue.consumers() == 0;
-                        });
-                writer.sigterm();
-                assertEquals(0, writer.awaitExit(Duration.ofSeconds(30)), "db-writer exit code after SIGTERM");
-                // Both start while the database is down: they wait for it before consuming anything
-                writer = startDbWriterUnready(JVM);
-                writer.sigkill();
-                writer.awaitExit(Duration.ofSeconds(10));
-                writer = startDbWriterUnready(JVM);
-                await("the outage lasts " + outage.toSeconds() + " s, the stream goes on")
-                        .pollDelay(outage).atMost(outage.plusSeconds(5)).until(() -> {
-                            stream.assertHealthy();
-                            return true;
-                        });
-                assertEquals(0, stack.management().queue(Stack.DB_WRITER_QUEUE).messagesUnacknowledged(),
-                        "unacknowledged messages during the outage");
-            } finally {
-                stack.startPostgres();
-            }
-            writer.awaitReady(Duration.ofSeconds(90));
-            awaitProgress(stream, 20);
-            stream.close();
-            closed = true;
-            stream.assertExactlyOnce(rows, COUNT_TIMEOUT);
-        } finally {
-            if (!closed) {
-                stream.close();
-            }
-        }
-        awaitDeadLetterQueueEmpty();
     }
 
     @Test
@@ -240,28 +190,15 @@ class PoisonIT {
     // ------------------------------------------------------------------------------------------------
 
     private ServiceProcess startDbWriter(List<String> jvm) {
-        ServiceProcess process = startDbWriterUnready(jvm);
+        Map<String, String> env = ServiceEnv.forDbWriter(stack).with("BATCH_MAX_WAIT", "1s").build();
+        ServiceProcess process = ServiceProcess.start("db-writer", env, jvm);
         process.awaitReady(Duration.ofSeconds(90));
         return process;
-    }
-
-    private ServiceProcess startDbWriterUnready(List<String> jvm) {
-        Map<String, String> env = ServiceEnv.forDbWriter(stack).with("BATCH_MAX_WAIT", "1s").build();
-        return ServiceProcess.start("db-writer", env, jvm);
     }
 
     private void awaitDeadLetterQueueEmpty() {
         await(DEAD_LETTER_QUEUE + " drained").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> stack.management().queue(DEAD_LETTER_QUEUE).messages() == 0);
-    }
-
-    private static void awaitProgress(CountedStream stream, int readings) {
-        long start = stream.totalAcknowledged();
-        await(readings + " more acknowledged readings").atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(200)).until(() -> {
-                    stream.assertHealthy();
-                    return stream.totalAcknowledged() >= start + readings;
-                });
     }
 
     private Connection adminConnection() throws Exception {
