@@ -8,6 +8,7 @@
   const STALE_CHECK_MS = 1000;
   const RECONNECT_MIN_MS = 500;
   const RECONNECT_MAX_MS = 5000;
+  const RENEW_RETRY_MS = 5000; // a failed token renewal is tried again this soon, while the live connection lasts
   const READING_TOPIC = /^temperature\/(.+)$/;
   const STATUS_TOPIC = /^sensors\/(.+)\/status$/;
   const VALID_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -32,13 +33,14 @@
     client: null,
     reconnectDelay: RECONNECT_MIN_MS,
     reconnectTimer: null,
+    renewTimer: null,     // replaces the connection before its token expires
     connectedUri: null,
   };
 
   // Exposed for tests and for measuring: how much the page does per frame.
   const stats = window.thermowatchStats = {
     messages: 0, flushes: 0, lastFlushMs: 0, maxFlushMs: 0, totalFlushMs: 0, connects: 0, connectedUri: null, clientId: null,
-    chartSensor: null, chartPoints: 0, invalidReadings: 0,
+    renewals: 0, chartSensor: null, chartPoints: 0, invalidReadings: 0,
   };
 
   // ---- sensors -------------------------------------------------------------------------------------------
@@ -371,45 +373,134 @@
     }
   }
 
-  function connect() {
+  // The page's MQTT login is a short-lived read-only token from the dashboard (api/mqtt-token), never a password:
+  // fetched before every connection. Before it expires (RabbitMQ 4 closes the connection then; 3.10 only refuses a
+  // new login) a fresh connection replaces the live one, make before break: the new one is subscribed before the old
+  // one closes and only the current one feeds the page, so the live view neither misses nor doubles a reading.
+  async function connect() {
     state.reconnectTimer = null;
+    let login;
+    try {
+      login = await getJson(state.config.mqtt.tokenUrl);
+    } catch (error) {
+      setConnection('reconnecting', 'cannot get an MQTT login (' + error.message + '), retrying…');
+      scheduleReconnect();
+      return;
+    }
+    openClient(login, (client, clientId) => {
+      state.reconnectDelay = RECONNECT_MIN_MS;
+      stats.connects++;
+      goLive(client, clientId, login);
+      if (stats.connects > 1) {
+        loadSensors(); // catch up on readings missed while disconnected
+      }
+    }, (response) => {
+      setConnection('reconnecting', 'cannot connect (' + (response.errorMessage || 'error') + '), retrying…');
+      scheduleReconnect();
+    });
+  }
+
+  /** Connects with {@code login} and subscribes; {@code onLive} once every subscription is granted. */
+  function openClient(login, onLive, onFailure) {
     const mqtt = state.config.mqtt;
     const clientId = 'dashboard-page-' + Math.random().toString(36).slice(2, 12);
     const client = new Paho.Client(mqtt.url, clientId);
-    stats.clientId = clientId;
-    state.client = client;
-    client.onMessageArrived = onMessage;
+    let subscribed = false;
+    client.onMessageArrived = (message) => {
+      if (client === state.client) {
+        onMessage(message);
+      }
+    };
     client.onConnectionLost = (response) => {
+      if (!subscribed) {
+        onFailure(response);
+        return;
+      }
       if (client !== state.client) {
         return;
       }
+      clearTimeout(state.renewTimer);
       stats.connectedUri = null;
       setConnection('reconnecting', 'reconnecting… (' + (response.errorMessage || 'connection lost') + ')');
       scheduleReconnect();
     };
     client.connect({
-      userName: mqtt.username,
-      password: mqtt.password,
+      userName: login.username,
+      password: login.password,
       cleanSession: true,
       keepAliveInterval: 15,
       timeout: 5,
       onSuccess: () => {
-        state.reconnectDelay = RECONNECT_MIN_MS;
-        stats.connects++;
-        stats.connectedUri = mqtt.url;
+        let pending = mqtt.topics.length;
         for (const topic of mqtt.topics) {
-          client.subscribe(topic, { qos: 0 });
-        }
-        setConnection('connected', 'live');
-        if (stats.connects > 1) {
-          loadSensors(); // catch up on readings missed while disconnected
+          client.subscribe(topic, {
+            qos: 0,
+            onSuccess: () => {
+              pending--;
+              if (pending === 0) {
+                subscribed = true;
+                onLive(client, clientId);
+              }
+            },
+            onFailure: () => {
+              onFailure({ errorMessage: 'subscription to ' + topic + ' refused' });
+              try {
+                client.disconnect();
+              } catch (ignored) {
+                // already closed
+              }
+            },
+          });
         }
       },
-      onFailure: (response) => {
-        setConnection('reconnecting', 'cannot connect (' + (response.errorMessage || 'error') + '), retrying…');
-        scheduleReconnect();
-      },
+      onFailure: (response) => onFailure(response),
     });
+  }
+
+  /** Makes {@code client} the page's connection, closes the one it replaces, and plans its own replacement. */
+  function goLive(client, clientId, login) {
+    const previous = state.client;
+    state.client = client;
+    stats.clientId = clientId;
+    stats.connectedUri = state.config.mqtt.url;
+    setConnection('connected', 'live');
+    if (previous && previous !== client) {
+      try {
+        previous.disconnect();
+      } catch (ignored) {
+        // already closed
+      }
+    }
+    clearTimeout(state.renewTimer);
+    // At 70 % of the token's lifetime, counted on this clock (the server's may differ).
+    state.renewTimer = setTimeout(renew, Math.max(RENEW_RETRY_MS, login.lifetimeSeconds * 700));
+  }
+
+  async function renew() {
+    const live = state.client;
+    const retry = () => {
+      if (state.client === live) {
+        state.renewTimer = setTimeout(renew, RENEW_RETRY_MS);
+      }
+    };
+    let login;
+    try {
+      login = await getJson(state.config.mqtt.tokenUrl);
+    } catch (error) {
+      retry();
+      return;
+    }
+    if (state.client !== live) {
+      return; // lost meanwhile: the reconnect fetches its own login
+    }
+    openClient(login, (client, clientId) => {
+      if (state.client !== live) {
+        client.disconnect();
+        return;
+      }
+      stats.renewals++;
+      goLive(client, clientId, login);
+    }, retry);
   }
 
   function scheduleReconnect() {

@@ -15,7 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JSON API under {@code /api/}: sensors, one sensor's readings, cluster health, page configuration.
+ * The JSON API under {@code /api/}: sensors, one sensor's readings, cluster health, page configuration, the page's
+ * short-lived MQTT token.
  * Blocking (JDBC, management API) on Jetty's pool threads. Every answer is JSON, errors included.
  */
 final class ApiHandler extends Handler.Abstract {
@@ -33,6 +34,7 @@ final class ApiHandler extends Handler.Abstract {
     private final ClusterClient cluster;
     private final StatusTracker statuses;
     private final PageConfig pageConfig;
+    private final PageTokens pageTokens;
     private final JsonResponses responses;
     private final MeterRegistry meters;
     private final Clock clock;
@@ -45,6 +47,8 @@ final class ApiHandler extends Handler.Abstract {
         this.cluster = cluster;
         this.statuses = statuses;
         this.pageConfig = new PageConfig(config);
+        this.pageTokens = new PageTokens(config.pageTokenUser(), config.pageTokenKey(), config.pageTokenLifetime(),
+                clock);
         this.responses = responses;
         this.meters = meters;
         this.clock = clock;
@@ -73,6 +77,7 @@ final class ApiHandler extends Handler.Abstract {
                         params.getValue("step"));
                 case "cluster" -> cluster.snapshot();
                 case "config" -> pageConfig.forRequest(Request.getServerName(request), request.isSecure());
+                case "mqtt-token" -> mqttToken();
                 default -> throw new NotFoundException();
             };
             responses.send(response, callback, status, body);
@@ -116,6 +121,17 @@ final class ApiHandler extends Handler.Abstract {
         return body;
     }
 
+    /** The page's MQTT login: its identity and a fresh short-lived read-only token as the password (no-store). */
+    private Map<String, Object> mqttToken() {
+        var minted = pageTokens.mint();
+        var body = new LinkedHashMap<String, Object>();
+        body.put("username", pageTokens.subject());
+        body.put("password", minted.token());
+        body.put("expiresAt", minted.expiresAt().toEpochMilli());
+        body.put("lifetimeSeconds", pageTokens.lifetime().toSeconds());
+        return body;
+    }
+
     private Map<String, Object> readings(String sensor, String from, String to, String step) {
         var request = HistoryRequest.parse(sensor, from, to, step, clock.instant());
         var body = new LinkedHashMap<String, Object>();
@@ -142,6 +158,9 @@ final class ApiHandler extends Handler.Abstract {
         }
         if (path.equals("/api/config")) {
             return "config";
+        }
+        if (path.equals("/api/mqtt-token")) {
+            return "mqtt-token";
         }
         return "unknown";
     }

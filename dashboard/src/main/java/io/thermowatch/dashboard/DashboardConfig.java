@@ -20,8 +20,15 @@ import java.util.UUID;
  * @param managementUrl          {@code RABBITMQ_MANAGEMENT_URL} (default {@code http://haproxy:15672})
  * @param monitorUser            {@code RABBITMQ_MONITOR_USER} (default {@code monitor}); never sent to the browser
  * @param monitorPassword        {@code RABBITMQ_MONITOR_PASS}
- * @param pageUser               {@code MQTT_PAGE_USER} (default {@code dashboard-page}): the browser's read-only user
+ * @param pageUser               {@code MQTT_PAGE_USER} (default {@code dashboard-page}): a read-only user, the default
+ *                               of the server's own status subscription; never sent to the browser
  * @param pagePassword           {@code MQTT_PAGE_PASS}
+ * @param pageTokenUser          {@code MQTT_PAGE_TOKEN_USER} (default {@code dashboard-browser}): the browser's identity
+ *                               (the {@code sub} of its tokens; the broker limits its connections)
+ * @param pageTokenKey           {@code MQTT_PAGE_TOKEN_KEY}: the HS256 key the page's tokens are signed with, base64url
+ *                               (at least 43 characters); the broker's nodes hold the same key
+ * @param pageTokenLifetime      {@code MQTT_PAGE_TOKEN_LIFETIME} (default 5 min, 10 s to 1 h): how long a page token
+ *                               is accepted; the page fetches a new one and reconnects before it expires
  * @param mqttWsUrl              {@code MQTT_WS_URL}: overrides the derived {@code ws://<request host>:15675/ws}
  * @param threshold              {@code TEMPERATURE_THRESHOLD} (default 25 °C)
  * @param offlineAfter           {@code SENSOR_OFFLINE_AFTER} (default 2 minutes): no reading for this long = stale
@@ -42,6 +49,9 @@ record DashboardConfig(
         String monitorPassword,
         String pageUser,
         String pagePassword,
+        String pageTokenUser,
+        String pageTokenKey,
+        Duration pageTokenLifetime,
         Optional<String> mqttWsUrl,
         double threshold,
         Duration offlineAfter,
@@ -56,6 +66,11 @@ record DashboardConfig(
     static final double DEFAULT_THRESHOLD = 25.0;
     static final Duration DEFAULT_OFFLINE_AFTER = Duration.ofMinutes(2);
     static final int DEFAULT_MAX_TRACKED_SENSORS = 100_000;
+    static final Duration DEFAULT_PAGE_TOKEN_LIFETIME = Duration.ofMinutes(5);
+    static final Duration MIN_PAGE_TOKEN_LIFETIME = Duration.ofSeconds(10);
+    static final Duration MAX_PAGE_TOKEN_LIFETIME = Duration.ofHours(1);
+    /** .env's demo key, like the other demo secrets: change it (and the nodes') anywhere but a laptop. */
+    static final String DEMO_PAGE_TOKEN_KEY = "6cuzF6TY_8CgbBPxBZSvC0loPYMMfo_EC3rKEDJE30k";
 
     /** Reads and validates every variable; throws the common one-line {@code ConfigException} on the first bad one. */
     static DashboardConfig fromEnv(EnvConfig env) {
@@ -63,6 +78,17 @@ record DashboardConfig(
         var wsUrl = env.optionalString("MQTT_WS_URL").filter(s -> !s.isBlank());
         var pageUser = env.string("MQTT_PAGE_USER", "dashboard-page");
         var pagePassword = env.secret("MQTT_PAGE_PASS", "page-demo-pass");
+        var pageTokenUser = env.string("MQTT_PAGE_TOKEN_USER", "dashboard-browser");
+        EnvConfig.check(pageTokenUser.matches("[A-Za-z0-9_.-]{1,64}"), "MQTT_PAGE_TOKEN_USER", pageTokenUser,
+                "1 to 64 characters of A-Z a-z 0-9 _ . -");
+        var pageTokenKey = env.secret("MQTT_PAGE_TOKEN_KEY", DEMO_PAGE_TOKEN_KEY);
+        // The key's value never appears in the message: only its length.
+        EnvConfig.check(pageTokenKey.matches(PageTokens.KEY_PATTERN), "MQTT_PAGE_TOKEN_KEY",
+                "(" + pageTokenKey.length() + " characters)", "base64url (A-Z a-z 0-9 _ -), at least 43 characters");
+        var pageTokenLifetime = env.positiveDuration("MQTT_PAGE_TOKEN_LIFETIME", DEFAULT_PAGE_TOKEN_LIFETIME);
+        EnvConfig.check(pageTokenLifetime.compareTo(MIN_PAGE_TOKEN_LIFETIME) >= 0
+                        && pageTokenLifetime.compareTo(MAX_PAGE_TOKEN_LIFETIME) <= 0,
+                "MQTT_PAGE_TOKEN_LIFETIME", pageTokenLifetime, "a duration from 10s to 1h");
         var mqtt = MqttSettings.fromEnv(env, "thermowatch-dashboard-" + UUID.randomUUID().toString().substring(0, 8));
         // Read again after fromEnv: the defaults are the page user's, and the effective-config log shows those.
         var statusMqtt = new MqttSettings(mqtt.serverUris(), env.string("MQTT_USERNAME", pageUser),
@@ -76,6 +102,9 @@ record DashboardConfig(
                 env.secret("RABBITMQ_MONITOR_PASS", "monitor-demo-pass"),
                 pageUser,
                 pagePassword,
+                pageTokenUser,
+                pageTokenKey,
+                pageTokenLifetime,
                 wsUrl.map(url -> Urls.webSocketUrl("MQTT_WS_URL", url)),
                 env.decimal("TEMPERATURE_THRESHOLD", DEFAULT_THRESHOLD, -273.15, 1000.0, "°C"),
                 env.positiveDuration("SENSOR_OFFLINE_AFTER", DEFAULT_OFFLINE_AFTER),

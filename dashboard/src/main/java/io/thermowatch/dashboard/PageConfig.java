@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * What the page needs to connect: the MQTT-over-WebSocket URL (from {@code MQTT_WS_URL}, else the host the browser
- * used to reach the dashboard, port {@value #DEFAULT_WS_PORT}, path {@code /ws}), the read-only page credentials
- * (meant for the browser: that user can only subscribe), the threshold and the offline timeout, the clock-skew
+ * used to reach the dashboard, port {@value #DEFAULT_WS_PORT}, path {@code /ws}) and where to fetch its short-lived
+ * MQTT token ({@code api/mqtt-token}: no password is ever part of this answer), the threshold and the offline timeout, the clock-skew
  * warning, and the codec's validity rules, so the page judges a live reading exactly as db-writer does.
  */
 final class PageConfig {
@@ -24,8 +24,7 @@ final class PageConfig {
     Map<String, Object> forRequest(String requestHost, boolean secure) {
         var mqtt = new LinkedHashMap<String, Object>();
         mqtt.put("url", config.mqttWsUrl().orElseGet(() -> derivedUrl(requestHost, secure)));
-        mqtt.put("username", config.pageUser());
-        mqtt.put("password", config.pagePassword());
+        mqtt.put("tokenUrl", "api/mqtt-token");
         mqtt.put("topics", List.of("temperature/#", "sensors/+/status"));
         var body = new LinkedHashMap<String, Object>();
         body.put("mqtt", mqtt);

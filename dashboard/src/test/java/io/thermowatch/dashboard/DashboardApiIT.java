@@ -248,7 +248,8 @@ class DashboardApiIT {
         var body = json(response);
         assertEquals("ws://localhost:15675/ws", body.path("mqtt").path("url").asText());
         assertEquals("ws://127.0.0.1:15675/ws", json(get(server, "/api/config")).path("mqtt").path("url").asText());
-        assertEquals(stack.page().username(), body.path("mqtt").path("username").asText());
+        assertEquals("api/mqtt-token", body.path("mqtt").path("tokenUrl").asText());
+        assertFalse(response.body().contains(stack.page().password()), "the server's MQTT password never reaches the page");
         assertEquals(25.0, body.path("threshold").asDouble());
         assertFalse(response.body().contains(stack.monitor().password()), "monitor credentials never reach the page");
     }

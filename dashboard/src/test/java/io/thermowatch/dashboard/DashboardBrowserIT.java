@@ -80,6 +80,8 @@ class DashboardBrowserIT {
                 .with("RABBITMQ_MONITOR_PASS", stack.monitor().password())
                 .with("MQTT_PAGE_USER", stack.page().username())
                 .with("MQTT_PAGE_PASS", stack.page().password())
+                .with("MQTT_PAGE_TOKEN_USER", stack.pageTokenUser())
+                .with("MQTT_PAGE_TOKEN_KEY", stack.pageTokenKey())
                 .with("TEMPERATURE_THRESHOLD", "25")
                 .with("MQTT_URIS", stack.mqttUri())
                 .freeHealthPort();
@@ -263,6 +265,29 @@ class DashboardBrowserIT {
             await().atMost(Duration.ofSeconds(6)).until(() -> "stale".equals(attributeOf(WARM, "data-status")));
             assertEquals("stale", cellText(WARM, 2));
             assertTrue(row(WARM).getAttribute("class").contains("stale"));
+        }
+    }
+
+    @Test
+    void the_page_renews_its_token_before_it_expires_and_stays_live() {
+        // Given a dashboard whose page tokens live 10 s (the page replaces its connection at 70 %, i.e. every 7 s)
+        var port = ServiceEnv.freePort();
+        try (var shortTokens = startDashboard(port, Map.of("MQTT_PAGE_TOKEN_LIFETIME", "10s"))) {
+            driver.get("http://127.0.0.1:" + port + "/");
+            await().atMost(Duration.ofSeconds(15)).until(() ->
+                    "connected".equals(driver.findElement(By.id("connection")).getAttribute("data-state")));
+            var firstClient = (String) js("return window.thermowatchStats.clientId;");
+
+            // When two renewals happened (past the first token's expiry)
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    ((Number) js("return window.thermowatchStats.renewals;")).intValue() >= 2);
+
+            // Then the page is on a new connection, never went through a reconnect, and is still live
+            assertTrue(!firstClient.equals(js("return window.thermowatchStats.clientId;")));
+            assertEquals(1, ((Number) js("return window.thermowatchStats.connects;")).intValue(), "no reconnect");
+            assertEquals("connected", driver.findElement(By.id("connection")).getAttribute("data-state"));
+            publish(COOL, 23.1);
+            await().atMost(TWO_SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> cellText(COOL, 1).equals("23.1 °C"));
         }
     }
 

@@ -41,6 +41,27 @@ class DashboardConfigTest {
     }
 
     @Test
+    void the_page_token_defaults_to_five_minutes_for_the_browser_identity() {
+        var config = fromEnv(Map.of());
+        assertEquals("dashboard-browser", config.pageTokenUser());
+        assertEquals(Duration.ofMinutes(5), config.pageTokenLifetime());
+    }
+
+    @Test
+    void a_short_or_non_base64url_token_key_stops_the_start_without_printing_it() {
+        var e = assertThrows(ConfigException.class, () -> fromEnv(Map.of("MQTT_PAGE_TOKEN_KEY", "short+key/")));
+        assertTrue(e.getMessage().contains("MQTT_PAGE_TOKEN_KEY"), e.getMessage());
+        assertTrue(!e.getMessage().contains("short+key/"), "the key never reaches a log: " + e.getMessage());
+    }
+
+    @Test
+    void a_token_lifetime_outside_ten_seconds_to_one_hour_stops_the_start() {
+        assertThrows(ConfigException.class, () -> fromEnv(Map.of("MQTT_PAGE_TOKEN_LIFETIME", "5s")));
+        assertThrows(ConfigException.class, () -> fromEnv(Map.of("MQTT_PAGE_TOKEN_LIFETIME", "2h")));
+        assertEquals(Duration.ofSeconds(20), fromEnv(Map.of("MQTT_PAGE_TOKEN_LIFETIME", "20s")).pageTokenLifetime());
+    }
+
+    @Test
     void the_effective_configuration_names_the_user_the_status_subscription_really_uses() {
         // Given
         var env = EnvConfig.of(Map.of("MQTT_PAGE_USER", "page"));

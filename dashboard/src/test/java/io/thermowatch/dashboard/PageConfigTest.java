@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.thermowatch.common.EnvConfig;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class PageConfigTest {
@@ -21,8 +22,8 @@ class PageConfigTest {
         @SuppressWarnings("unchecked")
         var mqtt = (Map<String, Object>) body.get("mqtt");
         assertEquals("ws://dashboard.example.org:15675/ws", mqtt.get("url"));
-        assertEquals("dashboard-page", mqtt.get("username"));
-        assertEquals("page-demo-pass", mqtt.get("password"));
+        assertEquals("api/mqtt-token", mqtt.get("tokenUrl"));
+        assertEquals(Set.of("url", "tokenUrl", "topics"), mqtt.keySet(), "no user name, no password: only a token URL");
         assertEquals(List.of("temperature/#", "sensors/+/status"), mqtt.get("topics"));
         assertEquals(25.0, body.get("threshold"));
         assertEquals(120L, body.get("offlineAfterSeconds"));

@@ -125,9 +125,10 @@ class SecurityIT {
             }
             assertFalse(response.body().contains("RABBITMQ_MONITOR"), path + " names the monitor variables");
         }
-        // the page user's credentials are meant for the browser: they are in /api/config, and only they
+        // the browser gets no password: /api/config names where to fetch its short-lived token (issue 14)
         String config = SystemUnderTest.get(system.dashboard("/api/config")).body();
-        assertTrue(config.contains(stack.page().username()), config);
+        assertTrue(config.contains("api/mqtt-token"), config);
+        assertFalse(config.contains(stack.page().password()), config);
     }
 
     @Test

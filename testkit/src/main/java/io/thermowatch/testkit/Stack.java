@@ -316,6 +316,16 @@ public final class Stack {
         return credentials("MQTT_PAGE_USER", "MQTT_PAGE_PASS");
     }
 
+    /** The browser's identity: a passwordless internal user (for its connection limit) that logs in with a JWT. */
+    public String pageTokenUser() {
+        return credentials.required("MQTT_PAGE_TOKEN_USER");
+    }
+
+    /** The HS256 key (base64url) the dashboard signs the page's tokens with; the nodes hold the same. */
+    public String pageTokenKey() {
+        return credentials.required("MQTT_PAGE_TOKEN_KEY");
+    }
+
     public Credentials dbWriter() {
         return credentials("AMQP_DBWRITER_USER", "AMQP_DBWRITER_PASS");
     }
