@@ -2,9 +2,9 @@ package io.thermowatch.dashboard;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.thermowatch.common.MonotonicClock;
-import io.thermowatch.common.PipelineWatch;
-import io.thermowatch.common.Topics;
+import io.thermowatch.common.runtime.MonotonicClock;
+import io.thermowatch.common.runtime.PipelineWatch;
+import io.thermowatch.common.wire.Topics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

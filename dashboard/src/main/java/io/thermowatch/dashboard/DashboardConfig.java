@@ -1,10 +1,10 @@
 package io.thermowatch.dashboard;
 
-import io.thermowatch.common.ClockSkewMeter;
-import io.thermowatch.common.DatabaseSettings;
-import io.thermowatch.common.EnvConfig;
-import io.thermowatch.common.MqttSettings;
-import io.thermowatch.common.PipelineWatch;
+import io.thermowatch.common.runtime.ClockSkewMeter;
+import io.thermowatch.common.config.DatabaseSettings;
+import io.thermowatch.common.config.EnvConfig;
+import io.thermowatch.common.config.MqttSettings;
+import io.thermowatch.common.runtime.PipelineWatch;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package io.thermowatch.dashboard;
 
-import io.thermowatch.common.DatabaseSettings;
+import io.thermowatch.common.config.DatabaseSettings;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 

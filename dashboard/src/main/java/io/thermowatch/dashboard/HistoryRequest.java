@@ -1,6 +1,6 @@
 package io.thermowatch.dashboard;
 
-import io.thermowatch.common.Topics;
+import io.thermowatch.common.wire.Topics;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.thermowatch.dashboard;
 
-import io.thermowatch.common.Metrics;
-import io.thermowatch.common.ServiceMain;
+import io.thermowatch.common.runtime.Metrics;
+import io.thermowatch.common.runtime.ServiceMain;
 import java.time.Clock;
 
 /** Reads the configuration from the environment and starts the dashboard; SIGTERM stops it. */

@@ -1,6 +1,6 @@
 package io.thermowatch.dashboard;
 
-import io.thermowatch.common.ReadingCodec;
+import io.thermowatch.common.wire.ReadingCodec;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

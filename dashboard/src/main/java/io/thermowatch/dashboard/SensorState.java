@@ -4,7 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import io.thermowatch.common.SensorStatus;
+import io.thermowatch.common.wire.SensorStatus;
 
 /**
  * Judges a sensor from its latest stored reading and its last status message: {@code offline} when its last status

@@ -1,6 +1,6 @@
 package io.thermowatch.dashboard;
 
-import io.thermowatch.common.ConfigException;
+import io.thermowatch.common.config.ConfigException;
 import java.net.URI;
 import java.net.URISyntaxException;
 

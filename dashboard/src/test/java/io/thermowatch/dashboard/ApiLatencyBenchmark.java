@@ -1,7 +1,7 @@
 package io.thermowatch.dashboard;
 
-import io.thermowatch.common.EnvConfig;
-import io.thermowatch.common.Metrics;
+import io.thermowatch.common.config.EnvConfig;
+import io.thermowatch.common.runtime.Metrics;
 import io.thermowatch.testkit.Stack;
 import java.net.URI;
 import java.net.http.HttpClient;

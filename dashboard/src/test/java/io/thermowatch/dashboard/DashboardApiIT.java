@@ -1,6 +1,6 @@
 package io.thermowatch.dashboard;
 
-import io.thermowatch.common.DatabaseSettings;
+import io.thermowatch.common.config.DatabaseSettings;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.thermowatch.common.EnvConfig;
-import io.thermowatch.common.Metrics;
+import io.thermowatch.common.config.EnvConfig;
+import io.thermowatch.common.runtime.Metrics;
 import io.thermowatch.testkit.MqttTestClient;
 import io.thermowatch.testkit.Stack;
 import java.nio.charset.StandardCharsets;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.thermowatch.common.DatabaseSettings;
-import io.thermowatch.common.EnvConfig;
-import io.thermowatch.common.Metrics;
+import io.thermowatch.common.config.DatabaseSettings;
+import io.thermowatch.common.config.EnvConfig;
+import io.thermowatch.common.runtime.Metrics;
 import io.thermowatch.testkit.Stack;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -2,7 +2,7 @@ package io.thermowatch.dashboard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.thermowatch.common.EnvConfig;
+import io.thermowatch.common.config.EnvConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Optional;
-import io.thermowatch.common.SensorStatus;
+import io.thermowatch.common.wire.SensorStatus;
 import org.junit.jupiter.api.Test;
 
 class SensorStateTest {

@@ -3,8 +3,8 @@ package io.thermowatch.dashboard;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.thermowatch.common.MqttSettings;
-import io.thermowatch.common.SensorStatus;
+import io.thermowatch.common.config.MqttSettings;
+import io.thermowatch.common.wire.SensorStatus;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;

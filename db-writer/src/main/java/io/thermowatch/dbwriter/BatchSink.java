@@ -1,6 +1,6 @@
 package io.thermowatch.dbwriter;
 
-import io.thermowatch.common.Reading;
+import io.thermowatch.common.wire.Reading;
 import java.sql.SQLException;
 import java.util.List;
 

@@ -2,11 +2,11 @@ package io.thermowatch.dbwriter;
 
 import dev.failsafe.Execution;
 import dev.failsafe.RetryPolicy;
-import io.thermowatch.common.Acknowledger;
-import io.thermowatch.common.AmqpDelivery;
-import io.thermowatch.common.DeliveryRef;
-import io.thermowatch.common.Intake;
-import io.thermowatch.common.Reading;
+import io.thermowatch.common.amqp.Acknowledger;
+import io.thermowatch.common.amqp.AmqpDelivery;
+import io.thermowatch.common.amqp.DeliveryRef;
+import io.thermowatch.common.amqp.Intake;
+import io.thermowatch.common.wire.Reading;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;

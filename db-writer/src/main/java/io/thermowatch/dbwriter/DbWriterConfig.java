@@ -1,10 +1,10 @@
 package io.thermowatch.dbwriter;
 
-import io.thermowatch.common.DatabaseSettings;
-import io.thermowatch.common.AmqpSettings;
-import io.thermowatch.common.ClockSkewMeter;
-import io.thermowatch.common.ConfigException;
-import io.thermowatch.common.EnvConfig;
+import io.thermowatch.common.config.DatabaseSettings;
+import io.thermowatch.common.config.AmqpSettings;
+import io.thermowatch.common.runtime.ClockSkewMeter;
+import io.thermowatch.common.config.ConfigException;
+import io.thermowatch.common.config.EnvConfig;
 import java.time.Duration;
 
 /**
@@ -50,7 +50,7 @@ record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSiz
     }
 
     /**
-     * Reads every setting; a bad value throws {@link io.thermowatch.common.ConfigException} naming it.
+     * Reads every setting; a bad value throws {@link io.thermowatch.common.config.ConfigException} naming it.
      * {@code PREFETCH} defaults to four times {@code BATCH_SIZE}: the next batches arrive while one is written, and
      * the broker delivers in larger runs (measured in BENCHMARKS.md: 2× → 4× drained a backlog faster in 3 of 4 runs)
      * — but never more than fits the heap budget below.

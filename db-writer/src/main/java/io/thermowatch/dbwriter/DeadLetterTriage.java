@@ -2,7 +2,7 @@ package io.thermowatch.dbwriter;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.thermowatch.common.AmqpDelivery;
+import io.thermowatch.common.amqp.AmqpDelivery;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

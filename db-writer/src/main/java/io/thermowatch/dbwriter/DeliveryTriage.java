@@ -1,12 +1,12 @@
 package io.thermowatch.dbwriter;
 
-import io.thermowatch.common.AmqpDelivery;
+import io.thermowatch.common.amqp.AmqpDelivery;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.thermowatch.common.ClockSkewMeter;
-import io.thermowatch.common.Decoded;
-import io.thermowatch.common.Reading;
-import io.thermowatch.common.ReadingCodec;
-import io.thermowatch.common.Topics;
+import io.thermowatch.common.runtime.ClockSkewMeter;
+import io.thermowatch.common.wire.Decoded;
+import io.thermowatch.common.wire.Reading;
+import io.thermowatch.common.wire.ReadingCodec;
+import io.thermowatch.common.wire.Topics;
 import java.util.Optional;
 
 /**

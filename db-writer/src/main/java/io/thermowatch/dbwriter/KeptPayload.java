@@ -1,6 +1,6 @@
 package io.thermowatch.dbwriter;
 
-import io.thermowatch.common.ReadingCodec;
+import io.thermowatch.common.wire.ReadingCodec;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;

@@ -1,7 +1,7 @@
 package io.thermowatch.dbwriter;
 
-import io.thermowatch.common.AmqpConsumer;
-import io.thermowatch.common.AmqpDelivery;
+import io.thermowatch.common.amqp.AmqpConsumer;
+import io.thermowatch.common.amqp.AmqpDelivery;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;

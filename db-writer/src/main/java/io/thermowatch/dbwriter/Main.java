@@ -1,6 +1,6 @@
 package io.thermowatch.dbwriter;
 
-import io.thermowatch.common.ServiceMain;
+import io.thermowatch.common.runtime.ServiceMain;
 
 /** Entry point: {@code java -jar db-writer.jar}, configured only by environment variables (see README). */
 public final class Main {

@@ -2,7 +2,7 @@ package io.thermowatch.dbwriter;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.thermowatch.common.DatabaseSettings;
+import io.thermowatch.common.config.DatabaseSettings;
 
 /** The writers' connection pool. */
 final class WriterDataSource {

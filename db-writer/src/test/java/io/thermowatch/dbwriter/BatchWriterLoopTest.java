@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.failsafe.RetryPolicy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.thermowatch.common.Acknowledger;
-import io.thermowatch.common.AmqpDelivery;
-import io.thermowatch.common.DeliveryRef;
-import io.thermowatch.common.Intake;
-import io.thermowatch.common.Reading;
-import io.thermowatch.common.ReadingCodec;
+import io.thermowatch.common.amqp.Acknowledger;
+import io.thermowatch.common.amqp.AmqpDelivery;
+import io.thermowatch.common.amqp.DeliveryRef;
+import io.thermowatch.common.amqp.Intake;
+import io.thermowatch.common.wire.Reading;
+import io.thermowatch.common.wire.ReadingCodec;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;

@@ -5,9 +5,9 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.MessageProperties;
-import io.thermowatch.common.Reading;
-import io.thermowatch.common.ReadingCodec;
-import io.thermowatch.common.Topics;
+import io.thermowatch.common.wire.Reading;
+import io.thermowatch.common.wire.ReadingCodec;
+import io.thermowatch.common.wire.Topics;
 import io.thermowatch.testkit.Credentials;
 import java.util.List;
 

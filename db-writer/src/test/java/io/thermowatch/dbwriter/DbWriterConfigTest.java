@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.thermowatch.common.ConfigException;
-import io.thermowatch.common.EnvConfig;
+import io.thermowatch.common.config.ConfigException;
+import io.thermowatch.common.config.EnvConfig;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

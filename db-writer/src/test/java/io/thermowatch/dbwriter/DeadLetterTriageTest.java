@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.thermowatch.common.AmqpDelivery;
-import io.thermowatch.common.ReadingCodec;
+import io.thermowatch.common.amqp.AmqpDelivery;
+import io.thermowatch.common.wire.ReadingCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.thermowatch.common.AmqpDelivery;
+import io.thermowatch.common.amqp.AmqpDelivery;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.thermowatch.common.ClockSkewMeter;
-import io.thermowatch.common.Reading;
-import io.thermowatch.common.ReadingCodec;
+import io.thermowatch.common.runtime.ClockSkewMeter;
+import io.thermowatch.common.wire.Reading;
+import io.thermowatch.common.wire.ReadingCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

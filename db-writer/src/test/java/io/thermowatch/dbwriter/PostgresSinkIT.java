@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.thermowatch.common.Reading;
+import io.thermowatch.common.wire.Reading;
 import io.thermowatch.testkit.Stack;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;

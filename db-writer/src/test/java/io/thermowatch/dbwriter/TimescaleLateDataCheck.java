@@ -2,7 +2,7 @@ package io.thermowatch.dbwriter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.thermowatch.common.Reading;
+import io.thermowatch.common.wire.Reading;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.thermowatch.common.Reading;
+import io.thermowatch.common.wire.Reading;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.thermowatch.emailsender;
 
-import io.thermowatch.common.MonotonicClock;
+import io.thermowatch.common.runtime.MonotonicClock;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.thermowatch.emailsender;
 
-import io.thermowatch.common.AmqpSettings;
-import io.thermowatch.common.ClockSkewMeter;
-import io.thermowatch.common.EnvConfig;
+import io.thermowatch.common.config.AmqpSettings;
+import io.thermowatch.common.runtime.ClockSkewMeter;
+import io.thermowatch.common.config.EnvConfig;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.time.DateTimeException;
@@ -36,7 +36,7 @@ record EmailSenderConfig(AlertRules rules, Duration groupWait, ZoneId zone, Stri
     static final String DEMO_AMQP_USER = "email-sender";
     static final String DEMO_AMQP_PASS = "emailsender-demo-pass";
 
-    /** @throws io.thermowatch.common.ConfigException naming the first bad variable */
+    /** @throws io.thermowatch.common.config.ConfigException naming the first bad variable */
     static EmailSenderConfig fromEnv(EnvConfig env) {
         double threshold = env.decimal("TEMPERATURE_THRESHOLD", 25.0, -273.15, 1000.0, "°C");
         double clear = env.decimal("ALERT_CLEAR_THRESHOLD", threshold - 1.0, -273.15, 1000.0, "°C");

@@ -1,6 +1,6 @@
 package io.thermowatch.emailsender;
 
-import io.thermowatch.common.PipelineWatch;
+import io.thermowatch.common.runtime.PipelineWatch;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;

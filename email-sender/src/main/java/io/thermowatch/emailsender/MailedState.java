@@ -82,7 +82,7 @@ final class MailedState {
             }
             String[] f = line.trim().split(" ");
             try {
-                if (f.length != 3 || !io.thermowatch.common.Topics.isValidSensorId(f[0])) {
+                if (f.length != 3 || !io.thermowatch.common.wire.Topics.isValidSensorId(f[0])) {
                     throw new IllegalArgumentException("not '<sensor> <state> <epoch ms>'");
                 }
                 SensorAlert.State s = SensorAlert.State.valueOf(f[1]);

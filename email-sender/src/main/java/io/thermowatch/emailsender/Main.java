@@ -1,7 +1,7 @@
 package io.thermowatch.emailsender;
 
-import io.thermowatch.common.Metrics;
-import io.thermowatch.common.ServiceMain;
+import io.thermowatch.common.runtime.Metrics;
+import io.thermowatch.common.runtime.ServiceMain;
 
 /** Reads the configuration from the environment, wires the service, runs until SIGTERM. */
 public final class Main {

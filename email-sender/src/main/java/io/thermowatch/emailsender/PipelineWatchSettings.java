@@ -1,7 +1,7 @@
 package io.thermowatch.emailsender;
 
-import io.thermowatch.common.EnvConfig;
-import io.thermowatch.common.PipelineWatch;
+import io.thermowatch.common.config.EnvConfig;
+import io.thermowatch.common.runtime.PipelineWatch;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;

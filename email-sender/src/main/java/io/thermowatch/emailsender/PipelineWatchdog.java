@@ -1,8 +1,8 @@
 package io.thermowatch.emailsender;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.thermowatch.common.MonotonicClock;
-import io.thermowatch.common.PipelineWatch;
+import io.thermowatch.common.runtime.MonotonicClock;
+import io.thermowatch.common.runtime.PipelineWatch;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.thermowatch.emailsender;
 
-import io.thermowatch.common.ConfigException;
+import io.thermowatch.common.config.ConfigException;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

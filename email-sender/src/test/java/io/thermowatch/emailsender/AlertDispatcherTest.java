@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.thermowatch.common.Acknowledger;
-import io.thermowatch.common.DeliveryRef;
-import io.thermowatch.common.Intake;
-import io.thermowatch.common.WorkerSupervisor;
-import io.thermowatch.common.MonotonicClock;
+import io.thermowatch.common.amqp.Acknowledger;
+import io.thermowatch.common.amqp.DeliveryRef;
+import io.thermowatch.common.amqp.Intake;
+import io.thermowatch.common.runtime.WorkerSupervisor;
+import io.thermowatch.common.runtime.MonotonicClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -3,8 +3,8 @@ package io.thermowatch.emailsender;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.thermowatch.common.ConfigException;
-import io.thermowatch.common.EnvConfig;
+import io.thermowatch.common.config.ConfigException;
+import io.thermowatch.common.config.EnvConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;

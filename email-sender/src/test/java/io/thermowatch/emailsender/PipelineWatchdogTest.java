@@ -5,7 +5,7 @@ import static io.thermowatch.emailsender.Notification.Kind.PIPELINE_RESOLVED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.thermowatch.common.PipelineWatch;
+import io.thermowatch.common.runtime.PipelineWatch;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.thermowatch.sensor;
 
-import io.thermowatch.common.ServiceMain;
+import io.thermowatch.common.runtime.ServiceMain;
 import java.time.Clock;
 
 /** Sensor emulator: reads the environment, starts the sensors, stops them gracefully on SIGTERM. */

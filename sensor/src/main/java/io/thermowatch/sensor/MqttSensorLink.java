@@ -1,10 +1,10 @@
 package io.thermowatch.sensor;
 
 import dev.failsafe.Execution;
-import io.thermowatch.common.MqttSettings;
-import io.thermowatch.common.Retries;
-import io.thermowatch.common.SensorStatus;
-import io.thermowatch.common.Topics;
+import io.thermowatch.common.config.MqttSettings;
+import io.thermowatch.common.runtime.Retries;
+import io.thermowatch.common.wire.SensorStatus;
+import io.thermowatch.common.wire.Topics;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;

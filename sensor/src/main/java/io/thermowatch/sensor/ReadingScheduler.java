@@ -1,8 +1,8 @@
 package io.thermowatch.sensor;
 
-import io.thermowatch.common.Reading;
-import io.thermowatch.common.ReadingCodec;
-import io.thermowatch.common.Topics;
+import io.thermowatch.common.wire.Reading;
+import io.thermowatch.common.wire.ReadingCodec;
+import io.thermowatch.common.wire.Topics;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;

@@ -1,6 +1,6 @@
 package io.thermowatch.sensor;
 
-import io.thermowatch.common.Reading;
+import io.thermowatch.common.wire.Reading;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,8 +1,8 @@
 package io.thermowatch.sensor;
 
-import io.thermowatch.common.EnvConfig;
-import io.thermowatch.common.MqttSettings;
-import io.thermowatch.common.Topics;
+import io.thermowatch.common.config.EnvConfig;
+import io.thermowatch.common.config.MqttSettings;
+import io.thermowatch.common.wire.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +15,7 @@ import java.util.Optional;
  * <p>The original system's variables keep their meaning: {@code MQTT_HOST}, {@code MQTT_PORT},
  * {@code MQTT_TOPIC} ({@code temperature/<sensorId>}, the sensor id is taken from it) and
  * {@code PUBLISH_INTERVAL} (seconds, fractions allowed, or with a unit such as {@code 100ms}).
- * A bad value throws {@link io.thermowatch.common.ConfigException} with one line naming it.
+ * A bad value throws {@link io.thermowatch.common.config.ConfigException} with one line naming it.
  *
  * @param sensorIds             every emulated sensor, in order
  * @param sensorsPerConnection  how many sensors share one MQTT connection (1 = one connection each)

@@ -1,9 +1,9 @@
 package io.thermowatch.sensor;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.thermowatch.common.HealthServer;
-import io.thermowatch.common.Metrics;
-import io.thermowatch.common.ReadingCodec;
+import io.thermowatch.common.runtime.HealthServer;
+import io.thermowatch.common.runtime.Metrics;
+import io.thermowatch.common.wire.ReadingCodec;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

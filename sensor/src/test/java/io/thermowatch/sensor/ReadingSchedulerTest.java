@@ -4,8 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.thermowatch.common.Reading;
-import io.thermowatch.common.ReadingCodec;
+import io.thermowatch.common.wire.Reading;
+import io.thermowatch.common.wire.ReadingCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

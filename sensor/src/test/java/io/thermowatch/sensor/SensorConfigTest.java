@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.thermowatch.common.ConfigException;
-import io.thermowatch.common.EnvConfig;
-import io.thermowatch.common.MqttSettings;
+import io.thermowatch.common.config.ConfigException;
+import io.thermowatch.common.config.EnvConfig;
+import io.thermowatch.common.config.MqttSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

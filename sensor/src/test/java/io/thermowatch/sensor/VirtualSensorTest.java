@@ -2,7 +2,7 @@ package io.thermowatch.sensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.thermowatch.common.Reading;
+import io.thermowatch.common.wire.Reading;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -1,0 +1,140 @@
+package io.thermowatch.common.config;
+
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EnvConfigTest {
+
+    private static EnvConfig env(String... keyValues) {
+        java.util.Map<String, String> map = new java.util.HashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            map.put(keyValues[i], keyValues[i + 1]);
+        }
+        return EnvConfig.of(map);
+    }
+
+    @Test
+    void unset_or_blank_values_take_the_default() {
+        EnvConfig config = env("BLANK", "  ");
+
+        assertEquals("d", config.string("UNSET", "d"));
+        assertEquals("d", config.string("BLANK", "d"));
+        assertEquals(7, config.integer("UNSET", 7, 0, 10));
+        assertEquals(Duration.ofMinutes(2), config.duration("UNSET", Duration.ofMinutes(2)));
+    }
+
+    @Test
+    void a_bad_number_names_variable_value_and_expectation_in_one_line() {
+        EnvConfig config = env("TEMPERATURE_THRESHOLD", "abc");
+
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> config.decimal("TEMPERATURE_THRESHOLD", 25, -273.15, 1000, "°C"));
+
+        assertEquals("TEMPERATURE_THRESHOLD='abc': expected a number (°C) between -273.15 and 1000.0", e.getMessage());
+        assertFalse(e.getMessage().contains("\n"));
+    }
+
+    @Test
+    void integers_are_range_checked() {
+        assertThrows(ConfigException.class, () -> env("N", "11").integer("N", 1, 0, 10));
+        assertThrows(ConfigException.class, () -> env("N", "-1").integer("N", 1, 0, 10));
+        assertThrows(ConfigException.class, () -> env("N", "1.5").integer("N", 1, 0, 10));
+        assertEquals(10, env("N", "10").integer("N", 1, 0, 10));
+    }
+
+    @Test
+    void decimals_reject_nan_and_out_of_range() {
+        assertThrows(ConfigException.class, () -> env("X", "NaN").decimal("X", 1, 0, 10, "°C"));
+        assertThrows(ConfigException.class, () -> env("X", "Infinity").decimal("X", 1, 0, 1e9, "°C"));
+        assertThrows(ConfigException.class, () -> env("X", "10.5").decimal("X", 1, 0, 10, "°C"));
+        assertEquals(2.5, env("X", "2.5").decimal("X", 1, 0, 10, "°C"));
+    }
+
+    @Test
+    void durations_accept_bare_seconds_and_units() {
+        assertEquals(Duration.ofSeconds(60), env("D", "60").duration("D", Duration.ZERO));
+        assertEquals(Duration.ofMillis(100), env("D", "0.1").duration("D", Duration.ZERO));
+        assertEquals(Duration.ofMillis(250), env("D", "250ms").duration("D", Duration.ZERO));
+        assertEquals(Duration.ofMinutes(5), env("D", "5m").duration("D", Duration.ZERO));
+        assertEquals(Duration.ofHours(1), env("D", "1h").duration("D", Duration.ZERO));
+        assertEquals(Duration.ofDays(90), env("D", "90d").duration("D", Duration.ZERO));
+    }
+
+    @Test
+    void durations_reject_garbage_negative_and_zero_when_positive_is_required() {
+        assertThrows(ConfigException.class, () -> env("D", "soon").duration("D", Duration.ZERO));
+        assertThrows(ConfigException.class, () -> env("D", "-5").duration("D", Duration.ZERO));
+        assertThrows(ConfigException.class, () -> env("D", "0").positiveDuration("D", Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void booleans_accept_common_spellings_only() {
+        assertTrue(env("B", "yes").bool("B", false));
+        assertFalse(env("B", "0").bool("B", true));
+        assertThrows(ConfigException.class, () -> env("B", "maybe").bool("B", true));
+    }
+
+    @Test
+    void lists_are_split_and_trimmed() {
+        assertEquals(List.of("a", "b"), env("L", " a , ,b ").list("L", ""));
+        assertEquals(List.of("x"), env().list("L", "x"));
+    }
+
+    @Test
+    void required_values_must_be_set() {
+        ConfigException e = assertThrows(ConfigException.class, () -> env().requiredString("EMAIL_TO"));
+
+        assertTrue(e.getMessage().startsWith("EMAIL_TO=''"));
+    }
+
+    @Test
+    void describe_masks_secrets() {
+        EnvConfig config = env("DB_PASS", "hunter2", "DB_USER", "postgres", "TOKEN", "t");
+        config.string("DB_PASS", "");
+        config.string("DB_USER", "");
+        config.secret("TOKEN", "");
+
+        String description = config.describe();
+
+        assertTrue(description.contains("DB_USER=postgres"));
+        assertFalse(description.contains("hunter2"));
+        assertFalse(description.contains("=t"));
+    }
+
+    @Test
+    void mqtt_settings_fall_back_to_the_original_host_and_port() {
+        MqttSettings settings = MqttSettings.fromEnv(EnvConfig.of(Map.of("MQTT_HOST", "rabbitmq1", "MQTT_PORT", "1884")), "c");
+
+        assertEquals(List.of("tcp://rabbitmq1:1884"), settings.serverUris());
+        assertEquals(MqttSettings.DEMO_SENSOR_USER, settings.username());
+    }
+
+    @Test
+    void mqtt_uris_win_over_host_and_port_and_are_validated() {
+        MqttSettings settings = MqttSettings.fromEnv(
+                env("MQTT_URIS", "tcp://rabbitmq1:1883,tcp://haproxy:1883", "MQTT_HOST", "x"), "c");
+
+        assertEquals(List.of("tcp://rabbitmq1:1883", "tcp://haproxy:1883"), settings.serverUris());
+        assertTrue(settings.toConnectOptions().isAutomaticReconnect());
+        assertThrows(ConfigException.class, () -> MqttSettings.fromEnv(env("MQTT_URIS", "rabbitmq1"), "c"));
+        assertThrows(ConfigException.class, () -> MqttSettings.fromEnv(env("MQTT_PORT", "http"), "c"));
+    }
+
+    @Test
+    void amqp_addresses_keep_their_order_and_are_validated() {
+        AmqpSettings settings = AmqpSettings.fromEnv(env("AMQP_ADDRESSES", "haproxy:5672, rabbitmq1:5673"), "u", "p");
+
+        assertEquals("haproxy", settings.addresses().get(0).getHost());
+        assertEquals(5673, settings.addresses().get(1).getPort());
+        assertFalse(settings.toString().contains("p]"));
+        assertThrows(ConfigException.class, () -> AmqpSettings.fromEnv(env("AMQP_ADDRESSES", "haproxy"), "u", "p"));
+    }
+}
