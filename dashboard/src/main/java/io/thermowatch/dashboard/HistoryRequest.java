@@ -2,9 +2,9 @@ package io.thermowatch.dashboard;
 
 import io.thermowatch.common.wire.Topics;
 import java.time.DateTimeException;
+import io.thermowatch.common.config.DurationText;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -22,7 +22,6 @@ record HistoryRequest(String sensor, Instant from, Instant to, Duration step) {
     static final int DEFAULT_POINTS = 360;
     static final int MAX_POINTS = 2000;
     private static final Pattern DIGITS = Pattern.compile("-?\\d{1,19}");
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h|d)?");
 
     long points() {
         var stepMillis = step.toMillis();
@@ -75,18 +74,7 @@ record HistoryRequest(String sensor, Instant from, Instant to, Duration step) {
     }
 
     private static Duration duration(String name, String value) {
-        var matcher = DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
-        if (!matcher.matches()) {
-            throw new BadRequestException(name + " must be seconds or a duration such as 30s, 5m, 1h");
-        }
-        var amount = Long.parseLong(matcher.group(1));
-        var unit = matcher.group(2) == null ? "s" : matcher.group(2);
-        return switch (unit) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            case "d" -> Duration.ofDays(amount);
-            default -> Duration.ofSeconds(amount);
-        };
+        return DurationText.parse(value)
+                .orElseThrow(() -> new BadRequestException(name + " must be seconds or a duration such as 30s, 5m, 1h"));
     }
 }

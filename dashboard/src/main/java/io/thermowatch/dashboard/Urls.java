@@ -22,20 +22,16 @@ final class Urls {
         try {
             var uri = new URI(value.trim());
             if (uri.getHost() == null || uri.getScheme() == null) {
-                throw configError(name, value, expected);
+                throw ConfigException.invalid(name, value, expected);
             }
             for (var scheme : schemes) {
                 if (scheme.equalsIgnoreCase(uri.getScheme())) {
                     return uri;
                 }
             }
-            throw configError(name, value, expected);
+            throw ConfigException.invalid(name, value, expected);
         } catch (URISyntaxException e) {
-            throw configError(name, value, expected);
+            throw ConfigException.invalid(name, value, expected);
         }
-    }
-
-    static ConfigException configError(String name, String value, String expected) {
-        return new ConfigException(name + "='" + value + "': expected " + expected);
     }
 }

@@ -15,7 +15,8 @@ public final class ConfigException extends RuntimeException {
         super(message);
     }
 
-    static ConfigException invalid(String name, String value, String expected) {
+    /** The one-line message: {@code NAME='value': expected what}. */
+    public static ConfigException invalid(String name, String value, String expected) {
         return new ConfigException(name + "='" + value + "': expected " + expected);
     }
 }

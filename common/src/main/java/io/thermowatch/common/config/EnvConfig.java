@@ -10,8 +10,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Typed access to environment variables, validated once at start.
@@ -23,7 +21,6 @@ import java.util.regex.Pattern;
  */
 public final class EnvConfig {
 
-    private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?");
     private static final String MASK = "****";
 
     private final Map<String, String> env;
@@ -118,31 +115,15 @@ public final class EnvConfig {
         }
     }
 
-    /**
-     * A non-negative duration: a bare number means seconds (fractions allowed, {@code 0.1} = 100 ms), or a number
-     * with a unit: {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d}.
-     */
+    /** A non-negative duration written as {@link DurationText} reads it. */
     public Duration duration(String name, Duration defaultValue) {
         Optional<String> raw = optionalString(name);
         if (raw.isEmpty()) {
             remember(name, defaultValue.toString());
             return defaultValue;
         }
-        Matcher m = DURATION.matcher(raw.get().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw ConfigException.invalid(name, raw.get(),
-                    "a duration: seconds (e.g. 60 or 0.5) or a number with ms, s, m, h or d (e.g. 250ms, 5m)");
-        }
-        double amount = Double.parseDouble(m.group(1));
-        String unit = m.group(2) == null ? "s" : m.group(2);
-        double millis = switch (unit) {
-            case "ms" -> amount;
-            case "s" -> amount * 1_000;
-            case "m" -> amount * 60_000;
-            case "h" -> amount * 3_600_000;
-            default -> amount * 86_400_000;
-        };
-        return Duration.ofMillis(Math.round(millis));
+        return DurationText.parse(raw.get())
+                .orElseThrow(() -> ConfigException.invalid(name, raw.get(), DurationText.EXPECTED));
     }
 
     /** A positive duration, see {@link #duration}; zero is an error. */
