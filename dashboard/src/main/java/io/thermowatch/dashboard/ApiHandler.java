@@ -39,16 +39,23 @@ final class ApiHandler extends Handler.Abstract {
     private final MeterRegistry meters;
     private final Clock clock;
 
-    ApiHandler(DashboardConfig config, ReadingStore store, SensorState sensorState, ClusterClient cluster,
-               StatusTracker statuses, JsonResponses responses, MeterRegistry meters, Clock clock) {
+    ApiHandler(
+            DashboardConfig config,
+            ReadingStore store,
+            SensorState sensorState,
+            ClusterClient cluster,
+            StatusTracker statuses,
+            JsonResponses responses,
+            MeterRegistry meters,
+            Clock clock) {
         this.config = config;
         this.store = store;
         this.sensorState = sensorState;
         this.cluster = cluster;
         this.statuses = statuses;
         this.pageConfig = new PageConfig(config);
-        this.pageTokens = new PageTokens(config.pageTokenUser(), config.pageTokenKey(), config.pageTokenLifetime(),
-                clock);
+        this.pageTokens =
+                new PageTokens(config.pageTokenUser(), config.pageTokenKey(), config.pageTokenLifetime(), clock);
         this.responses = responses;
         this.meters = meters;
         this.clock = clock;
@@ -73,8 +80,8 @@ final class ApiHandler extends Handler.Abstract {
             var params = Request.extractQueryParameters(request);
             var body = switch (route) {
                 case "sensors" -> sensors();
-                case "readings" -> readings(sensorIdOf(path), params.getValue("from"), params.getValue("to"),
-                        params.getValue("step"));
+                case "readings" ->
+                    readings(sensorIdOf(path), params.getValue("from"), params.getValue("to"), params.getValue("step"));
                 case "cluster" -> cluster.snapshot();
                 case "config" -> pageConfig.forRequest(Request.getServerName(request), request.isSecure());
                 case "mqtt-token" -> mqttToken();
@@ -149,7 +156,8 @@ final class ApiHandler extends Handler.Abstract {
         if (path.equals(SENSORS)) {
             return "sensors";
         }
-        if (path.startsWith(SENSORS + "/") && path.endsWith(READINGS_SUFFIX)
+        if (path.startsWith(SENSORS + "/")
+                && path.endsWith(READINGS_SUFFIX)
                 && path.length() > SENSORS.length() + 1 + READINGS_SUFFIX.length()) {
             return "readings";
         }

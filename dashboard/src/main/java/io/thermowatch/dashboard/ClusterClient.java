@@ -34,20 +34,16 @@ final class ClusterClient {
     static final String QUEUE_PREFIX = "thermowatch.";
 
     /** A node of the cluster. */
-    record Node(String name, boolean running) {
-    }
+    record Node(String name, boolean running) {}
 
     /** One thermowatch queue. */
-    record Queue(String name, long messages, long messagesReady, long messagesUnacknowledged, int consumers) {
-    }
+    record Queue(String name, long messages, long messagesReady, long messagesUnacknowledged, int consumers) {}
 
     /** An active condition of the pipeline: {@code condition} is stable (for scripts), {@code description} is for people. */
-    record PipelineAlert(String condition, String description) {
-    }
+    record PipelineAlert(String condition, String description) {}
 
     /** What the cluster panel shows; {@code pipeline} is empty while the pipeline is healthy. */
-    record Snapshot(List<Node> nodes, List<Queue> queues, List<PipelineAlert> pipeline, long fetchedAt) {
-    }
+    record Snapshot(List<Node> nodes, List<Queue> queues, List<PipelineAlert> pipeline, long fetchedAt) {}
 
     /** The management API could not be read. */
     static final class UnavailableException extends RuntimeException {
@@ -70,16 +66,28 @@ final class ClusterClient {
     private Instant cachedAt = Instant.MIN;
 
     ClusterClient(URI baseUrl, String user, String password, ObjectMapper json, Clock clock) {
-        this(baseUrl, user, password, json, clock, new PipelineWatch(PipelineWatch.DEFAULT_GROWTH_FOR),
+        this(
+                baseUrl,
+                user,
+                password,
+                json,
+                clock,
+                new PipelineWatch(PipelineWatch.DEFAULT_GROWTH_FOR),
                 MonotonicClock.system());
     }
 
-    ClusterClient(URI baseUrl, String user, String password, ObjectMapper json, Clock clock,
-                  PipelineWatch pipelineWatch, MonotonicClock monotonic) {
+    ClusterClient(
+            URI baseUrl,
+            String user,
+            String password,
+            ObjectMapper json,
+            Clock clock,
+            PipelineWatch pipelineWatch,
+            MonotonicClock monotonic) {
         var base = baseUrl.toString();
         this.baseUrl = URI.create(base.endsWith("/") ? base : base + "/");
-        this.authorization = "Basic " + Base64.getEncoder()
-                .encodeToString((user + ':' + password).getBytes(StandardCharsets.UTF_8));
+        this.authorization =
+                "Basic " + Base64.getEncoder().encodeToString((user + ':' + password).getBytes(StandardCharsets.UTF_8));
         this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
         this.json = json;
         this.clock = clock;
@@ -117,8 +125,12 @@ final class ClusterClient {
         for (var queue : get("api/queues/%2F?columns=name,messages,messages_ready,messages_unacknowledged,consumers")) {
             var name = queue.path("name").asText();
             if (name.startsWith(QUEUE_PREFIX)) {
-                queues.add(new Queue(name, queue.path("messages").asLong(0), queue.path("messages_ready").asLong(0),
-                        queue.path("messages_unacknowledged").asLong(0), queue.path("consumers").asInt(0)));
+                queues.add(new Queue(
+                        name,
+                        queue.path("messages").asLong(0),
+                        queue.path("messages_ready").asLong(0),
+                        queue.path("messages_unacknowledged").asLong(0),
+                        queue.path("consumers").asInt(0)));
             }
         }
         nodes.sort((a, b) -> a.name().compareTo(b.name()));
@@ -139,8 +151,8 @@ final class ClusterClient {
             }
         }
         var alerts = new ArrayList<PipelineAlert>();
-        for (var condition : pipelineWatch.update(new PipelineWatch.Sample(consumers, backlog, deadLetters),
-                monotonic.nanos())) {
+        for (var condition :
+                pipelineWatch.update(new PipelineWatch.Sample(consumers, backlog, deadLetters), monotonic.nanos())) {
             alerts.add(new PipelineAlert(condition.name(), condition.description()));
         }
         return List.copyOf(alerts);

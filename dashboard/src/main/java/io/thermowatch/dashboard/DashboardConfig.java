@@ -1,9 +1,9 @@
 package io.thermowatch.dashboard;
 
-import io.thermowatch.common.runtime.ClockSkewMeter;
 import io.thermowatch.common.config.DatabaseSettings;
 import io.thermowatch.common.config.EnvConfig;
 import io.thermowatch.common.config.MqttSettings;
+import io.thermowatch.common.runtime.ClockSkewMeter;
 import io.thermowatch.common.runtime.PipelineWatch;
 import java.net.URI;
 import java.time.Duration;
@@ -79,20 +79,35 @@ record DashboardConfig(
         var pageUser = env.string("MQTT_PAGE_USER", "dashboard-page");
         var pagePassword = env.secret("MQTT_PAGE_PASS", "page-demo-pass");
         var pageTokenUser = env.string("MQTT_PAGE_TOKEN_USER", "dashboard-browser");
-        EnvConfig.check(pageTokenUser.matches("[A-Za-z0-9_.-]{1,64}"), "MQTT_PAGE_TOKEN_USER", pageTokenUser,
+        EnvConfig.check(
+                pageTokenUser.matches("[A-Za-z0-9_.-]{1,64}"),
+                "MQTT_PAGE_TOKEN_USER",
+                pageTokenUser,
                 "1 to 64 characters of A-Z a-z 0-9 _ . -");
         var pageTokenKey = env.secret("MQTT_PAGE_TOKEN_KEY", DEMO_PAGE_TOKEN_KEY);
         // The key's value never appears in the message: only its length.
-        EnvConfig.check(pageTokenKey.matches(PageTokens.KEY_PATTERN), "MQTT_PAGE_TOKEN_KEY",
-                "(" + pageTokenKey.length() + " characters)", "base64url (A-Z a-z 0-9 _ -), at least 43 characters");
+        EnvConfig.check(
+                pageTokenKey.matches(PageTokens.KEY_PATTERN),
+                "MQTT_PAGE_TOKEN_KEY",
+                "(" + pageTokenKey.length() + " characters)",
+                "base64url (A-Z a-z 0-9 _ -), at least 43 characters");
         var pageTokenLifetime = env.positiveDuration("MQTT_PAGE_TOKEN_LIFETIME", DEFAULT_PAGE_TOKEN_LIFETIME);
-        EnvConfig.check(pageTokenLifetime.compareTo(MIN_PAGE_TOKEN_LIFETIME) >= 0
+        EnvConfig.check(
+                pageTokenLifetime.compareTo(MIN_PAGE_TOKEN_LIFETIME) >= 0
                         && pageTokenLifetime.compareTo(MAX_PAGE_TOKEN_LIFETIME) <= 0,
-                "MQTT_PAGE_TOKEN_LIFETIME", pageTokenLifetime, "a duration from 10s to 1h");
-        var mqtt = MqttSettings.fromEnv(env, "thermowatch-dashboard-" + UUID.randomUUID().toString().substring(0, 8));
+                "MQTT_PAGE_TOKEN_LIFETIME",
+                pageTokenLifetime,
+                "a duration from 10s to 1h");
+        var mqtt = MqttSettings.fromEnv(
+                env, "thermowatch-dashboard-" + UUID.randomUUID().toString().substring(0, 8));
         // Read again after fromEnv: the defaults are the page user's, and the effective-config log shows those.
-        var statusMqtt = new MqttSettings(mqtt.serverUris(), env.string("MQTT_USERNAME", pageUser),
-                env.secret("MQTT_PASSWORD", pagePassword), mqtt.clientId(), mqtt.keepAliveSeconds(), mqtt.tlsCa());
+        var statusMqtt = new MqttSettings(
+                mqtt.serverUris(),
+                env.string("MQTT_USERNAME", pageUser),
+                env.secret("MQTT_PASSWORD", pagePassword),
+                mqtt.clientId(),
+                mqtt.keepAliveSeconds(),
+                mqtt.tlsCa());
         return new DashboardConfig(
                 env.integer("DASHBOARD_PORT", DEFAULT_PORT, 0, 65535),
                 env.port("HEALTH_PORT", DEFAULT_HEALTH_PORT),

@@ -1,8 +1,8 @@
 package io.thermowatch.dashboard;
 
-import io.micrometer.core.instrument.FunctionCounter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.thermowatch.common.runtime.HealthServer;
 import io.thermowatch.common.runtime.MonotonicClock;
@@ -36,8 +36,8 @@ final class DashboardService implements AutoCloseable {
     private final int port;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DashboardService(Server server, HealthServer healthServer, HikariDataSource dataSource,
-            StatusTracker statuses, int port) {
+    private DashboardService(
+            Server server, HealthServer healthServer, HikariDataSource dataSource, StatusTracker statuses, int port) {
         this.server = server;
         this.healthServer = healthServer;
         this.dataSource = dataSource;
@@ -45,14 +45,21 @@ final class DashboardService implements AutoCloseable {
         this.port = port;
     }
 
-    static DashboardService start(DashboardConfig config, PrometheusMeterRegistry registry, Clock clock) throws Exception {
+    static DashboardService start(DashboardConfig config, PrometheusMeterRegistry registry, Clock clock)
+            throws Exception {
         var json = new ObjectMapper();
         var responses = new JsonResponses(json);
         var dataSource = Database.open(config.database());
         var schemaProbe = new SchemaProbe(dataSource, clock);
         var store = new ReadingStore(dataSource, schemaProbe);
-        var cluster = new ClusterClient(config.managementUrl(), config.monitorUser(), config.monitorPassword(), json, clock,
-                new PipelineWatch(config.pipelineGrowthFor()), MonotonicClock.system());
+        var cluster = new ClusterClient(
+                config.managementUrl(),
+                config.monitorUser(),
+                config.monitorPassword(),
+                json,
+                clock,
+                new PipelineWatch(config.pipelineGrowthFor()),
+                MonotonicClock.system());
         var sensorState = new SensorState(config.threshold(), config.offlineAfter(), clock);
 
         var threads = new QueuedThreadPool(32, 4);
@@ -69,10 +76,11 @@ final class DashboardService implements AutoCloseable {
         var statuses = new StatusTracker(config.statusMqtt(), clock, config.maxTrackedSensors());
         registry.gauge("thermowatch.sensors.tracked", statuses, StatusTracker::trackedCount);
         FunctionCounter.builder("thermowatch.sensors.evicted", statuses, StatusTracker::evictedCount)
-                .description("Sensor statuses forgotten to stay within MAX_TRACKED_SENSORS").register(registry);
+                .description("Sensor statuses forgotten to stay within MAX_TRACKED_SENSORS")
+                .register(registry);
         var api = new ApiHandler(config, store, sensorState, cluster, statuses, responses, registry, clock);
-        server.setHandler(new SecurityHeaders(new Handler.Sequence(HealthServer.probesHandler(checks), api,
-                new StaticAssets())));
+        server.setHandler(
+                new SecurityHeaders(new Handler.Sequence(HealthServer.probesHandler(checks), api, new StaticAssets())));
         HealthServer healthServer;
         try {
             healthServer = HealthServer.start(config.healthPort(), registry, checks.toArray(HealthServer.Check[]::new));
@@ -88,12 +96,17 @@ final class DashboardService implements AutoCloseable {
             healthServer.close();
             dataSource.close();
             statuses.close();
-            throw new IllegalStateException("dashboard - cannot listen on port " + config.port()
-                    + " (in use? set DASHBOARD_PORT to a free port)", e);
+            throw new IllegalStateException(
+                    "dashboard - cannot listen on port " + config.port()
+                            + " (in use? set DASHBOARD_PORT to a free port)",
+                    e);
         }
         var port = connector.getLocalPort();
-        LOG.info("{} - serving page, API, /healthz and /readyz on http://0.0.0.0:{}/; /metrics on port {}",
-                "dashboard", port, healthServer.port());
+        LOG.info(
+                "{} - serving page, API, /healthz and /readyz on http://0.0.0.0:{}/; /metrics on port {}",
+                "dashboard",
+                port,
+                healthServer.port());
         schemaProbe.isReady(); // probe once now, so the log tells at start whether the table is there
         statuses.start();
         return new DashboardService(server, healthServer, dataSource, statuses, port);

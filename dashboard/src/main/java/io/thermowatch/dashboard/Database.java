@@ -1,16 +1,15 @@
 package io.thermowatch.dashboard;
 
-import io.thermowatch.common.config.DatabaseSettings;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.thermowatch.common.config.DatabaseSettings;
 
 /** The connection pool. Starts without the database (connections are made on demand), so the page still loads. */
 final class Database {
 
     static final int POOL_SIZE = 4;
 
-    private Database() {
-    }
+    private Database() {}
 
     static HikariDataSource open(DatabaseSettings settings) {
         var config = new HikariConfig();

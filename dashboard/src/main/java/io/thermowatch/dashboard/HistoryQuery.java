@@ -57,7 +57,9 @@ record HistoryQuery(String sql, List<Object> parameters) {
             Instant wholeFrom = ceil(from, width);
             Instant wholeTo = floor(to, width);
             if (wholeFrom.isBefore(wholeTo)) {
-                return new HistoryQuery(AGGREGATE_SQL.formatted(schema.bucketOf("t"), aggregate.get().view()),
+                return new HistoryQuery(
+                        AGGREGATE_SQL.formatted(
+                                schema.bucketOf("t"), aggregate.get().view()),
                         List.of(stepSeconds, sensor, wholeFrom, wholeTo, sensor, from, wholeFrom, sensor, wholeTo, to));
             }
         }

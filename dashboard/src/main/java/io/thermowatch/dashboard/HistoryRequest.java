@@ -1,8 +1,8 @@
 package io.thermowatch.dashboard;
 
+import io.thermowatch.common.config.DurationText;
 import io.thermowatch.common.wire.Topics;
 import java.time.DateTimeException;
-import io.thermowatch.common.config.DurationText;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.regex.Pattern;
@@ -69,12 +69,14 @@ record HistoryRequest(String sensor, Instant from, Instant to, Duration step) {
         try {
             return DIGITS.matcher(value).matches() ? Instant.ofEpochMilli(Long.parseLong(value)) : Instant.parse(value);
         } catch (DateTimeException | NumberFormatException e) {
-            throw new BadRequestException(name + " must be an ISO-8601 instant (2026-11-27T10:00:00Z) or epoch milliseconds");
+            throw new BadRequestException(
+                    name + " must be an ISO-8601 instant (2026-11-27T10:00:00Z) or epoch milliseconds");
         }
     }
 
     private static Duration duration(String name, String value) {
         return DurationText.parse(value)
-                .orElseThrow(() -> new BadRequestException(name + " must be seconds or a duration such as 30s, 5m, 1h"));
+                .orElseThrow(
+                        () -> new BadRequestException(name + " must be seconds or a duration such as 30s, 5m, 1h"));
     }
 }

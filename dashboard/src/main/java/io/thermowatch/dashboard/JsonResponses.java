@@ -24,7 +24,8 @@ final class JsonResponses {
         try {
             bytes = json.writeValueAsBytes(body);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize " + body.getClass().getSimpleName(), e);
+            throw new IllegalStateException(
+                    "cannot serialize " + body.getClass().getSimpleName(), e);
         }
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, JSON_TYPE);

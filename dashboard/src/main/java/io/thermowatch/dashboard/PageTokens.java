@@ -29,6 +29,7 @@ public final class PageTokens {
     public static final String AUDIENCE = "thermowatch";
     /** The key id in the nodes' advanced.config ({@code rabbitmq/render-advanced-config}). */
     public static final String KEY_ID = "thermowatch-page";
+
     public static final List<String> SCOPES = List.of(
             AUDIENCE + ".configure:*/mqtt-subscription-*qos0",
             AUDIENCE + ".write:*/mqtt-subscription-*qos0",
@@ -55,7 +56,7 @@ public final class PageTokens {
     }
 
     /** A token, and when it expires. */
-    public record Minted(String token, Instant expiresAt) { }
+    public record Minted(String token, Instant expiresAt) {}
 
     public String subject() {
         return subject;

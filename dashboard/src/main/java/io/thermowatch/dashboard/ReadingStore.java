@@ -33,8 +33,7 @@ final class ReadingStore {
             ORDER BY s.sensor""";
 
     /** One history bucket. */
-    record Bucket(long timestamp, double avg, double min, double max, long count) {
-    }
+    record Bucket(long timestamp, double avg, double min, double max, long count) {}
 
     private final DataSource dataSource;
     private final SchemaProbe schemaProbe;
@@ -47,11 +46,13 @@ final class ReadingStore {
     List<LatestReading> latest() {
         schemaProbe.require();
         try (var connection = dataSource.getConnection();
-             var statement = connection.prepareStatement(LATEST_SQL);
-             var rs = statement.executeQuery()) {
+                var statement = connection.prepareStatement(LATEST_SQL);
+                var rs = statement.executeQuery()) {
             var result = new ArrayList<LatestReading>();
             while (rs.next()) {
-                result.add(new LatestReading(rs.getString(1), rs.getDouble(3),
+                result.add(new LatestReading(
+                        rs.getString(1),
+                        rs.getDouble(3),
                         rs.getObject(2, OffsetDateTime.class).toInstant()));
             }
             return result;
@@ -68,7 +69,7 @@ final class ReadingStore {
     List<Bucket> history(HistoryRequest request, Schema schema) {
         var query = HistoryQuery.of(schema, request);
         try (Connection connection = dataSource.getConnection();
-             var statement = connection.prepareStatement(query.sql())) {
+                var statement = connection.prepareStatement(query.sql())) {
             var index = 1;
             for (var parameter : query.parameters()) {
                 if (parameter instanceof Instant instant) {
@@ -80,8 +81,12 @@ final class ReadingStore {
             try (var rs = statement.executeQuery()) {
                 var result = new ArrayList<Bucket>();
                 while (rs.next()) {
-                    result.add(new Bucket(rs.getObject(1, OffsetDateTime.class).toInstant().toEpochMilli(),
-                            rs.getDouble(2), rs.getDouble(3), rs.getDouble(4), rs.getLong(5)));
+                    result.add(new Bucket(
+                            rs.getObject(1, OffsetDateTime.class).toInstant().toEpochMilli(),
+                            rs.getDouble(2),
+                            rs.getDouble(3),
+                            rs.getDouble(4),
+                            rs.getLong(5)));
                 }
                 return result;
             }

@@ -31,7 +31,8 @@ record Schema(boolean tableExists, boolean timescale, boolean minuteAggregate, b
         if (hourAggregate && isMultipleOf(step, Aggregate.HOUR.width())) {
             return Optional.of(Aggregate.HOUR);
         }
-        if (minuteAggregate && isMultipleOf(step, Aggregate.MINUTE.width())
+        if (minuteAggregate
+                && isMultipleOf(step, Aggregate.MINUTE.width())
                 && range.compareTo(MINUTE_AGGREGATE_FROM) >= 0) {
             return Optional.of(Aggregate.MINUTE);
         }

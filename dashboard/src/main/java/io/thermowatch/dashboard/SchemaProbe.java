@@ -66,21 +66,27 @@ final class SchemaProbe {
     private void probe() {
         nextProbe = clock.instant().plus(RETRY_INTERVAL);
         try (var connection = dataSource.getConnection();
-             var statement = connection.createStatement();
-             var rs = statement.executeQuery(PROBE_SQL)) {
+                var statement = connection.createStatement();
+                var rs = statement.executeQuery(PROBE_SQL)) {
             rs.next();
             // The aggregates only pay off as TimescaleDB continuous aggregates; in plain mode db-writer makes them
             // ordinary views over the same rows, so the raw table with its index is as fast.
             var timescale = rs.getBoolean(2);
-            var found = new Schema(rs.getBoolean(1), timescale, timescale && rs.getBoolean(3), timescale && rs.getBoolean(4));
+            var found = new Schema(
+                    rs.getBoolean(1), timescale, timescale && rs.getBoolean(3), timescale && rs.getBoolean(4));
             if (found.tableExists()) {
-                LOG.info("{} - table temperature found; history buckets via {}{}", "database",
+                LOG.info(
+                        "{} - table temperature found; history buckets via {}{}",
+                        "database",
                         found.timescale() ? "TimescaleDB time_bucket" : "plain PostgreSQL date_bin",
                         found.hourAggregate() || found.minuteAggregate()
                                 ? ", continuous aggregates temperature_1m=" + found.minuteAggregate()
-                                        + " temperature_1h=" + found.hourAggregate() : "");
+                                        + " temperature_1h=" + found.hourAggregate()
+                                : "");
             } else if (!lastProblem.startsWith("table")) {
-                LOG.warn("{} - table temperature does not exist yet (db-writer creates it); API answers 503 until then", "database");
+                LOG.warn(
+                        "{} - table temperature does not exist yet (db-writer creates it); API answers 503 until then",
+                        "database");
             }
             lastProblem = found.tableExists() ? "" : "table temperature does not exist yet (db-writer creates it)";
             schema = found;

@@ -10,8 +10,8 @@ final class SchemaUnavailableException extends RuntimeException {
 
     static final String NO_TABLE_YET = "no readings yet: the readings table does not exist yet (the writer service"
             + " creates it when it first starts)";
-    static final String DATABASE_UNAVAILABLE = "readings are unavailable: the database cannot be reached right now,"
-            + " try again shortly";
+    static final String DATABASE_UNAVAILABLE =
+            "readings are unavailable: the database cannot be reached right now," + " try again shortly";
 
     private final boolean tableMissing;
 

@@ -1,10 +1,10 @@
 package io.thermowatch.dashboard;
 
+import io.thermowatch.common.wire.SensorStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import io.thermowatch.common.wire.SensorStatus;
 
 /**
  * Judges a sensor from its latest stored reading and its last status message: {@code offline} when its last status
@@ -28,8 +28,7 @@ final class SensorState {
     }
 
     /** The JSON view of one sensor. */
-    record View(String sensor, double value, long timestamp, String status, boolean overThreshold) {
-    }
+    record View(String sensor, double value, long timestamp, String status, boolean overThreshold) {}
 
     View judge(LatestReading latest) {
         return judge(latest, clock.instant(), Optional.empty());
@@ -37,11 +36,13 @@ final class SensorState {
 
     View judge(LatestReading latest, Instant now, Optional<StatusTracker.Seen> lastStatus) {
         var age = Duration.between(latest.time(), now);
-        var offline = lastStatus.filter(seen -> seen.status() == SensorStatus.OFFLINE)
+        var offline = lastStatus
+                .filter(seen -> seen.status() == SensorStatus.OFFLINE)
                 .filter(seen -> !seen.receivedAt().isBefore(latest.time()))
                 .isPresent();
         var status = offline ? OFFLINE : age.compareTo(offlineAfter) > 0 ? STALE : ONLINE;
-        return new View(latest.sensor(), latest.value(), latest.time().toEpochMilli(), status, isOverThreshold(latest.value()));
+        return new View(
+                latest.sensor(), latest.value(), latest.time().toEpochMilli(), status, isOverThreshold(latest.value()));
     }
 
     boolean isOverThreshold(double value) {

@@ -27,8 +27,7 @@ import org.eclipse.jetty.util.Callback;
  */
 final class StaticAssets extends Handler.Abstract {
 
-    private record Asset(byte[] body, byte[] gzipped, String contentType, String etag, String cacheControl) {
-    }
+    private record Asset(byte[] body, byte[] gzipped, String contentType, String etag, String cacheControl) {}
 
     private final Map<String, Asset> assets = new LinkedHashMap<>();
 
@@ -41,13 +40,22 @@ final class StaticAssets extends Handler.Abstract {
         add("/app.css", "web/app.css", "text/css; charset=utf-8", page);
         add("/favicon.svg", "web/favicon.svg", "image/svg+xml", page);
         var paho = webjar("paho-mqtt");
-        add("/vendor/paho-mqtt.min.js", "META-INF/resources/webjars/paho-mqtt/" + paho + "/paho-mqtt-min.js",
-                "text/javascript; charset=utf-8", library);
+        add(
+                "/vendor/paho-mqtt.min.js",
+                "META-INF/resources/webjars/paho-mqtt/" + paho + "/paho-mqtt-min.js",
+                "text/javascript; charset=utf-8",
+                library);
         var uplot = webjar("uplot");
-        add("/vendor/uPlot.min.js", "META-INF/resources/webjars/uplot/" + uplot + "/dist/uPlot.iife.min.js",
-                "text/javascript; charset=utf-8", library);
-        add("/vendor/uPlot.min.css", "META-INF/resources/webjars/uplot/" + uplot + "/dist/uPlot.min.css",
-                "text/css; charset=utf-8", library);
+        add(
+                "/vendor/uPlot.min.js",
+                "META-INF/resources/webjars/uplot/" + uplot + "/dist/uPlot.iife.min.js",
+                "text/javascript; charset=utf-8",
+                library);
+        add(
+                "/vendor/uPlot.min.css",
+                "META-INF/resources/webjars/uplot/" + uplot + "/dist/uPlot.min.css",
+                "text/css; charset=utf-8",
+                library);
     }
 
     @Override

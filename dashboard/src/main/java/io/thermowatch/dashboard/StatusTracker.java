@@ -38,8 +38,7 @@ final class StatusTracker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusTracker.class);
 
     /** A status and when this process received it. */
-    record Seen(SensorStatus status, Instant receivedAt) {
-    }
+    record Seen(SensorStatus status, Instant receivedAt) {}
 
     private final Map<String, Seen> statuses = new ConcurrentHashMap<>();
     private final int maxTracked;
@@ -101,8 +100,11 @@ final class StatusTracker implements AutoCloseable {
         if (statuses.size() >= maxTracked) {
             var count = Math.max(1, maxTracked / 100);
             var oldestFirst = statuses.entrySet().stream()
-                    .sorted(Comparator.comparing((Map.Entry<String, Seen> e) -> e.getValue().receivedAt()))
-                    .limit(count).map(Map.Entry::getKey).toList();
+                    .sorted(Comparator.comparing(
+                            (Map.Entry<String, Seen> e) -> e.getValue().receivedAt()))
+                    .limit(count)
+                    .map(Map.Entry::getKey)
+                    .toList();
             oldestFirst.forEach(statuses::remove);
             evicted.add(oldestFirst.size());
         }
@@ -114,8 +116,12 @@ final class StatusTracker implements AutoCloseable {
         RetryPolicy<Object> untilConnected = Retries.statusSubscription()
                 .handle(MqttException.class)
                 .abortIf((result, failure) -> closed.get())
-                .onRetryScheduled(e -> LOG.warn("{} - cannot connect to {} ({}); retrying in {} ms", "status",
-                        settings.serverUris(), e.getLastException().getMessage(), e.getDelay().toMillis()))
+                .onRetryScheduled(e -> LOG.warn(
+                        "{} - cannot connect to {} ({}); retrying in {} ms",
+                        "status",
+                        settings.serverUris(),
+                        e.getLastException().getMessage(),
+                        e.getDelay().toMillis()))
                 .build();
         try {
             Failsafe.with(untilConnected).run(this::connectOnce);
@@ -151,7 +157,11 @@ final class StatusTracker implements AutoCloseable {
         public void connectComplete(boolean reconnect, String serverUri) {
             try {
                 owner.subscribe(Topics.ALL_STATUSES_FILTER, 1);
-                LOG.info("{} - {} to {}, subscribed to {}", "status", reconnect ? "reconnected" : "connected", serverUri,
+                LOG.info(
+                        "{} - {} to {}, subscribed to {}",
+                        "status",
+                        reconnect ? "reconnected" : "connected",
+                        serverUri,
                         Topics.ALL_STATUSES_FILTER);
             } catch (MqttException e) {
                 LOG.warn("{} - subscribe failed: {}", "status", e.getMessage());

@@ -1,11 +1,11 @@
 package io.thermowatch.dashboard;
 
-import io.thermowatch.testkit.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.thermowatch.testkit.MutableClock;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /** Against a stub management API on a free port (real HTTP, canned answers). */
 class ClusterClientTest {
 
-    private static final String NODES = "[{\"name\":\"rabbit2@localhost\",\"running\":false},{\"name\":\"rabbit1@localhost\",\"running\":true}]";
+    private static final String NODES =
+            "[{\"name\":\"rabbit2@localhost\",\"running\":false},{\"name\":\"rabbit1@localhost\",\"running\":true}]";
     private static final String QUEUES = "[{\"name\":\"thermowatch.email-sender\",\"messages\":3,\"messages_ready\":2,"
             + "\"messages_unacknowledged\":1,\"consumers\":1},{\"name\":\"mqtt-subscription-x\",\"messages\":9,\"consumers\":1},"
             + "{\"name\":\"thermowatch.db-writer\",\"messages\":0,\"messages_ready\":0,\"messages_unacknowledged\":0,\"consumers\":2}]";
@@ -81,10 +82,16 @@ class ClusterClientTest {
         var snapshot = client().snapshot();
 
         // Then
-        assertEquals(List.of(new ClusterClient.Node("rabbit1@localhost", true), new ClusterClient.Node("rabbit2@localhost", false)),
+        assertEquals(
+                List.of(
+                        new ClusterClient.Node("rabbit1@localhost", true),
+                        new ClusterClient.Node("rabbit2@localhost", false)),
                 snapshot.nodes());
-        assertEquals(List.of(new ClusterClient.Queue("thermowatch.db-writer", 0, 0, 0, 2),
-                new ClusterClient.Queue("thermowatch.email-sender", 3, 2, 1, 1)), snapshot.queues());
+        assertEquals(
+                List.of(
+                        new ClusterClient.Queue("thermowatch.db-writer", 0, 0, 0, 2),
+                        new ClusterClient.Queue("thermowatch.email-sender", 3, 2, 1, 1)),
+                snapshot.queues());
         assertEquals("Basic bW9uaXRvcjpzZWNyZXQ=", authorization, "monitor:secret");
     }
 
@@ -100,9 +107,13 @@ class ClusterClientTest {
         var broken = client.snapshot();
         // Then
         assertEquals(List.of(), healthy.pipeline());
-        assertEquals(List.of("DB_WRITER_NO_CONSUMER", "DEAD_LETTERS"),
-                broken.pipeline().stream().map(ClusterClient.PipelineAlert::condition).toList());
-        assertEquals("thermowatch.db-writer has no consumer: readings are not being stored",
+        assertEquals(
+                List.of("DB_WRITER_NO_CONSUMER", "DEAD_LETTERS"),
+                broken.pipeline().stream()
+                        .map(ClusterClient.PipelineAlert::condition)
+                        .toList());
+        assertEquals(
+                "thermowatch.db-writer has no consumer: readings are not being stored",
                 broken.pipeline().get(0).description());
     }
 

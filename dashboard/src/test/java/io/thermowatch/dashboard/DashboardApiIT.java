@@ -1,6 +1,5 @@
 package io.thermowatch.dashboard;
 
-import io.thermowatch.common.config.DatabaseSettings;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,22 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.thermowatch.common.config.DatabaseSettings;
 import io.thermowatch.common.config.EnvConfig;
 import io.thermowatch.common.runtime.Metrics;
 import io.thermowatch.testkit.MqttTestClient;
 import io.thermowatch.testkit.Stack;
-import java.nio.charset.StandardCharsets;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,7 +36,9 @@ class DashboardApiIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** A management API host name that never resolves (RFC 2606), as an internal name would not from outside. */
     private static final String INTERNAL_HOST = "rabbitmq-mgmt.internal.invalid";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final String EVIL = "<img src=x onerror=alert(1)>\"'&";
     // Whole minutes, so the per-minute rows fall in predictable buckets.
     private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MINUTES);
@@ -58,7 +59,8 @@ class DashboardApiIT {
         database.insert(EVIL, NOW.minusSeconds(5), 21.0);
         database.insert("gone", NOW.minusSeconds(5), 22.0);
         server = start(database.name());
-        serverWithoutTable = start(TestDatabase.create(stack, "dashboard_it_empty").withoutTable().name());
+        serverWithoutTable = start(
+                TestDatabase.create(stack, "dashboard_it_empty").withoutTable().name());
     }
 
     @AfterAll
@@ -73,12 +75,14 @@ class DashboardApiIT {
 
     private static DashboardService start(String databaseName) throws Exception {
         var env = TestDatabase.create(stack, databaseName).dashboardEnv();
-        return DashboardService.start(DashboardConfig.fromEnv(EnvConfig.of(env)), Metrics.newRegistry("dashboard"),
-                Clock.systemUTC());
+        return DashboardService.start(
+                DashboardConfig.fromEnv(EnvConfig.of(env)), Metrics.newRegistry("dashboard"), Clock.systemUTC());
     }
 
-    private static HttpResponse<String> get(DashboardService target, String path, String... headers) throws IOException, InterruptedException {
-        var builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.port() + path)).timeout(Duration.ofSeconds(10));
+    private static HttpResponse<String> get(DashboardService target, String path, String... headers)
+            throws IOException, InterruptedException {
+        var builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.port() + path))
+                .timeout(Duration.ofSeconds(10));
         if (headers.length > 0) {
             builder.headers(headers);
         }
@@ -86,7 +90,9 @@ class DashboardApiIT {
     }
 
     private static JsonNode json(HttpResponse<String> response) throws IOException {
-        assertEquals("application/json; charset=utf-8", response.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(
+                "application/json; charset=utf-8",
+                response.headers().firstValue("Content-Type").orElse(""));
         return JSON.readTree(response.body());
     }
 
@@ -127,16 +133,29 @@ class DashboardApiIT {
         // Given the server's status subscription is up (it connects in the background)
         try (var sensor = MqttTestClient.connect(List.of(stack.mqttUri()), stack.sensor(), true)) {
             // When the sensor says goodbye (repeated until seen: the subscription may still be connecting)
-            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
-                sensor.publishUntilAcknowledged("sensors/gone/status", "offline".getBytes(StandardCharsets.UTF_8),
-                        Duration.ofSeconds(5));
-                return "offline".equals(sensorNamed(json(get(server, "/api/sensors")).path("sensors"), "gone")
-                        .path("status").asText());
-            });
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        sensor.publishUntilAcknowledged(
+                                "sensors/gone/status",
+                                "offline".getBytes(StandardCharsets.UTF_8),
+                                Duration.ofSeconds(5));
+                        return "offline"
+                                .equals(sensorNamed(
+                                                json(get(server, "/api/sensors"))
+                                                        .path("sensors"),
+                                                "gone")
+                                        .path("status")
+                                        .asText());
+                    });
         }
 
         // Then the others are untouched
-        assertEquals("online", sensorNamed(json(get(server, "/api/sensors")).path("sensors"), "a1").path("status").asText());
+        assertEquals(
+                "online",
+                sensorNamed(json(get(server, "/api/sensors")).path("sensors"), "a1")
+                        .path("status")
+                        .asText());
     }
 
     @Test
@@ -145,8 +164,12 @@ class DashboardApiIT {
         var response = get(server, "/api/sensors");
 
         // Then the id round-trips exactly, inside a JSON string, served as JSON the browser may not sniff
-        assertEquals(EVIL, sensorNamed(json(response).path("sensors"), EVIL).path("sensor").asText());
-        assertEquals("nosniff", response.headers().firstValue("X-Content-Type-Options").orElse(""));
+        assertEquals(
+                EVIL,
+                sensorNamed(json(response).path("sensors"), EVIL).path("sensor").asText());
+        assertEquals(
+                "nosniff",
+                response.headers().firstValue("X-Content-Type-Options").orElse(""));
     }
 
     @Test
@@ -180,8 +203,10 @@ class DashboardApiIT {
     @Test
     void iso_instants_are_accepted_and_the_range_bounds_what_is_returned() throws Exception {
         // When: only the newest five minutes, one-minute buckets
-        var response = get(server, "/api/sensors/a1/readings?from=" + NOW.minus(Duration.ofMinutes(4)) + "&to="
-                + NOW.plusSeconds(1) + "&step=60");
+        var response = get(
+                server,
+                "/api/sensors/a1/readings?from=" + NOW.minus(Duration.ofMinutes(4)) + "&to=" + NOW.plusSeconds(1)
+                        + "&step=60");
 
         // Then
         var points = json(response).path("points");
@@ -204,9 +229,11 @@ class DashboardApiIT {
     void bad_parameters_answer_400_with_a_json_error_naming_them() throws Exception {
         assertBadRequest("/api/sensors/a1/readings?step=fast", "step");
         assertBadRequest("/api/sensors/a1/readings?from=yesterday", "from");
-        assertBadRequest("/api/sensors/a1/readings?from=2026-01-01T00:00:00Z&to=2025-01-01T00:00:00Z", "from must be before to");
+        assertBadRequest(
+                "/api/sensors/a1/readings?from=2026-01-01T00:00:00Z&to=2025-01-01T00:00:00Z", "from must be before to");
         assertBadRequest("/api/sensors/a1/readings?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z&step=1d", "range");
-        assertBadRequest("/api/sensors/a1/readings?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&step=1s", "step too small");
+        assertBadRequest(
+                "/api/sensors/a1/readings?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&step=1s", "step too small");
         assertBadRequest("/api/sensors/%3Cimg%20src=x%3E/readings", "sensor id");
     }
 
@@ -220,8 +247,11 @@ class DashboardApiIT {
     @Test
     void unknown_api_paths_answer_404_json_and_writes_answer_405() throws Exception {
         assertEquals(404, get(server, "/api/nothing").statusCode());
-        var post = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/sensors"))
-                .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        var post = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/sensors"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(405, post.statusCode());
         assertTrue(post.body().contains("\"error\""), post.body());
     }
@@ -241,15 +271,20 @@ class DashboardApiIT {
     @Test
     void config_derives_the_websocket_url_from_the_host_the_browser_used() throws Exception {
         // When the browser reaches the dashboard as "localhost"
-        var response = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + "/api/config")).build(),
+        var response = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://localhost:" + server.port() + "/api/config"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
 
         // Then
         var body = json(response);
         assertEquals("ws://localhost:15675/ws", body.path("mqtt").path("url").asText());
-        assertEquals("ws://127.0.0.1:15675/ws", json(get(server, "/api/config")).path("mqtt").path("url").asText());
+        assertEquals(
+                "ws://127.0.0.1:15675/ws",
+                json(get(server, "/api/config")).path("mqtt").path("url").asText());
         assertEquals("api/mqtt-token", body.path("mqtt").path("tokenUrl").asText());
-        assertFalse(response.body().contains(stack.page().password()), "the server's MQTT password never reaches the page");
+        assertFalse(
+                response.body().contains(stack.page().password()), "the server's MQTT password never reaches the page");
         assertEquals(25.0, body.path("threshold").asDouble());
         assertFalse(response.body().contains(stack.monitor().password()), "monitor credentials never reach the page");
     }
@@ -278,17 +313,24 @@ class DashboardApiIT {
         factory.setUsername(stack.dbWriter().username());
         factory.setPassword(stack.dbWriter().password());
         factory.setAutomaticRecoveryEnabled(false);
-        try (var connection = factory.newConnection(stack.amqpAddresses().stream()
-                .map(com.rabbitmq.client.Address::parseAddress).toList(), "DashboardApiIT")) {
+        try (var connection = factory.newConnection(
+                stack.amqpAddresses().stream()
+                        .map(com.rabbitmq.client.Address::parseAddress)
+                        .toList(),
+                "DashboardApiIT")) {
             var channel = connection.createChannel();
-            channel.basicConsume("thermowatch.db-writer", true, (tag, delivery) -> { }, tag -> { });
-            await().atMost(Duration.ofSeconds(30)).until(() -> !pipelineConditions().contains("DB_WRITER_NO_CONSUMER"));
+            channel.basicConsume("thermowatch.db-writer", true, (tag, delivery) -> {}, tag -> {});
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> !pipelineConditions().contains("DB_WRITER_NO_CONSUMER"));
             // When: it stops consuming
             channel.close();
             // Then: the page's banner data says so, in words
-            await().atMost(Duration.ofSeconds(30)).until(() -> pipelineConditions().contains("DB_WRITER_NO_CONSUMER"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> pipelineConditions().contains("DB_WRITER_NO_CONSUMER"));
             var body = json(get(server, "/api/cluster"));
-            assertTrue(body.path("pipeline").toString().contains("thermowatch.db-writer has no consumer"), body.toString());
+            assertTrue(
+                    body.path("pipeline").toString().contains("thermowatch.db-writer has no consumer"),
+                    body.toString());
         }
     }
 
@@ -324,24 +366,35 @@ class DashboardApiIT {
         // The public port does not serve the internals
         assertEquals(404, get(server, "/metrics").statusCode(), "/metrics on the public port");
         // The health port does, like every service's HEALTH_PORT
-        var metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.healthPort() + "/metrics"))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        var metrics = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.healthPort() + "/metrics"))
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, metrics.statusCode());
-        assertTrue(metrics.body().contains("dashboard_api_requests_seconds_count{route=\"sensors\""), "API timer exported");
-        var ready = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.healthPort() + "/readyz"))
-                .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(
+                metrics.body().contains("dashboard_api_requests_seconds_count{route=\"sensors\""),
+                "API timer exported");
+        var ready = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.healthPort() + "/readyz"))
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(200, ready.statusCode());
     }
 
     @Test
     void error_bodies_say_what_failed_without_internal_text() throws Exception {
         // Given a dashboard whose database refuses its password and whose management API host does not resolve
-        var env = new java.util.HashMap<>(TestDatabase.create(stack, database.name()).dashboardEnv());
+        var env = new java.util.HashMap<>(
+                TestDatabase.create(stack, database.name()).dashboardEnv());
         env.put("DB_USER", stack.dashboardDatabase().username());
         env.put("DB_PASS", "not-the-password");
         env.put("RABBITMQ_MANAGEMENT_URL", "http://" + INTERNAL_HOST + ":15672");
-        try (var broken = DashboardService.start(DashboardConfig.fromEnv(EnvConfig.of(env)),
-                Metrics.newRegistry("dashboard"), Clock.systemUTC())) {
+        try (var broken = DashboardService.start(
+                DashboardConfig.fromEnv(EnvConfig.of(env)), Metrics.newRegistry("dashboard"), Clock.systemUTC())) {
             // When the page asks for readings, history and the cluster
             var sensors = get(broken, "/api/sensors");
             var readings = get(broken, "/api/sensors/a1/readings");
@@ -349,16 +402,28 @@ class DashboardApiIT {
 
             // Then each says what is unavailable, in the user's terms
             assertEquals(503, sensors.statusCode());
-            assertEquals(SchemaUnavailableException.DATABASE_UNAVAILABLE, json(sensors).path("error").asText());
+            assertEquals(
+                    SchemaUnavailableException.DATABASE_UNAVAILABLE,
+                    json(sensors).path("error").asText());
             assertEquals(503, readings.statusCode());
             assertEquals(502, cluster.statusCode());
-            assertEquals(ApiHandler.CLUSTER_UNAVAILABLE, json(cluster).path("error").asText());
+            assertEquals(
+                    ApiHandler.CLUSTER_UNAVAILABLE, json(cluster).path("error").asText());
             // And none carries a host name, an address, a user name or the driver's or client's text
             for (var response : List.of(sensors, readings, cluster)) {
-                for (var internal : List.of(INTERNAL_HOST, stack.dbHost(), ":" + stack.dbPort(),
-                        stack.dashboardDatabase().username() + "\"", "authentication", "Exception", "FATAL", "jdbc",
-                        "http://", "15672")) {
-                    assertFalse(response.body().contains(internal),
+                for (var internal : List.of(
+                        INTERNAL_HOST,
+                        stack.dbHost(),
+                        ":" + stack.dbPort(),
+                        stack.dashboardDatabase().username() + "\"",
+                        "authentication",
+                        "Exception",
+                        "FATAL",
+                        "jdbc",
+                        "http://",
+                        "15672")) {
+                    assertFalse(
+                            response.body().contains(internal),
                             response.uri().getPath() + " body carries \"" + internal + "\": " + response.body());
                 }
             }
@@ -376,22 +441,28 @@ class DashboardApiIT {
         assertFalse(page.body().contains("http://") || page.body().contains("https://"), "no CDN");
         var csp = page.headers().firstValue("Content-Security-Policy").orElse("");
         assertTrue(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), csp);
-        assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElse(""));
-        for (var library : List.of("/vendor/paho-mqtt.min.js", "/vendor/uPlot.min.js", "/vendor/uPlot.min.css", "/app.js", "/app.css")) {
+        assertEquals(
+                "nosniff", page.headers().firstValue("X-Content-Type-Options").orElse(""));
+        for (var library : List.of(
+                "/vendor/paho-mqtt.min.js", "/vendor/uPlot.min.js", "/vendor/uPlot.min.css", "/app.js", "/app.css")) {
             var response = get(server, library);
             assertEquals(200, response.statusCode(), library);
             assertTrue(response.body().length() > 1000, library);
         }
         assertEquals(404, get(server, "/logback.xml").statusCode(), "only listed files are served");
         var traversal = get(server, "/../../etc/passwd");
-        assertTrue(traversal.statusCode() == 400 || traversal.statusCode() == 404, "refused: " + traversal.statusCode());
+        assertTrue(
+                traversal.statusCode() == 400 || traversal.statusCode() == 404, "refused: " + traversal.statusCode());
     }
 
     @Test
     void gzip_and_etags_are_honoured_for_static_files() throws Exception {
         // When
-        var gzipped = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/vendor/uPlot.min.js"))
-                .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
+        var gzipped = HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/vendor/uPlot.min.js"))
+                        .header("Accept-Encoding", "gzip")
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         var etag = gzipped.headers().firstValue("ETag").orElseThrow();
         var again = get(server, "/vendor/uPlot.min.js", "If-None-Match", etag);
 
@@ -404,11 +475,20 @@ class DashboardApiIT {
     @Test
     void the_aggregate_query_shape_reweights_averages_by_sample_count() throws Exception {
         // Given db-writer's plain views, forced as if TimescaleDB's continuous aggregates were there
-        try (var dataSource = Database.open(new DatabaseSettings(stack.dbHost(), stack.dbPort(), database.name(),
-                stack.database().username(), stack.database().password()))) {
+        try (var dataSource = Database.open(new DatabaseSettings(
+                stack.dbHost(),
+                stack.dbPort(),
+                database.name(),
+                stack.database().username(),
+                stack.database().password()))) {
             var probe = new SchemaProbe(dataSource, Clock.systemUTC());
             var store = new ReadingStore(dataSource, probe);
-            var request = HistoryRequest.parse("a1", NOW.minus(Duration.ofHours(6)).toString(), NOW.plusSeconds(60).toString(), "1h", NOW);
+            var request = HistoryRequest.parse(
+                    "a1",
+                    NOW.minus(Duration.ofHours(6)).toString(),
+                    NOW.plusSeconds(60).toString(),
+                    "1h",
+                    NOW);
 
             // When
             var viaAggregate = store.history(request, new Schema(true, false, true, true));

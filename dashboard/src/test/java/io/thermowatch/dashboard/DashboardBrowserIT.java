@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -56,7 +55,8 @@ class DashboardBrowserIT {
         stack = Stack.get();
         database = TestDatabase.create(stack, "dashboard_browser_it").withEmptyTable();
         var now = Instant.now();
-        database.insertPerMinute(List.of(COOL, WARM), now.minusSeconds(30), 60, (sensor, minute) -> 21.0 + (minute % 7) / 10.0);
+        database.insertPerMinute(
+                List.of(COOL, WARM), now.minusSeconds(30), 60, (sensor, minute) -> 21.0 + (minute % 7) / 10.0);
         database.insert(COOL, now.minusSeconds(5), 21.4);
         database.insert(WARM, now.minusSeconds(5), 23.8);
         database.insert(EVIL, now.minusSeconds(5), 20.5);
@@ -111,7 +111,8 @@ class DashboardBrowserIT {
 
     @AfterEach
     void screenshot() {
-        var file = Browser.screenshot(driver, testInfo.getTestMethod().orElseThrow().getName());
+        var file = Browser.screenshot(
+                driver, testInfo.getTestMethod().orElseThrow().getName());
         LOG.info("screenshot: {}", file.toAbsolutePath());
     }
 
@@ -126,15 +127,22 @@ class DashboardBrowserIT {
         driver.get(url);
 
         // Then
-        await().atMost(TWO_SECONDS).pollInterval(Duration.ofMillis(50))
-                .until(() -> cellText(COOL, 1).equals("21.4 °C") && cellText(WARM, 1).equals("23.8 °C"));
+        await().atMost(TWO_SECONDS)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() ->
+                        cellText(COOL, 1).equals("21.4 °C") && cellText(WARM, 1).equals("23.8 °C"));
         LOG.info("rows visible {} ms after navigation started", (System.nanoTime() - started) / 1_000_000);
         assertEquals("online", row(COOL).getAttribute("data-status"));
-        assertEquals(List.of("Sensor", "Temperature", "Status", "Timestamp"),
-                driver.findElements(By.cssSelector("#sensors thead th")).stream().map(th -> th.getDomProperty("textContent")).toList());
+        assertEquals(
+                List.of("Sensor", "Temperature", "Status", "Timestamp"),
+                driver.findElements(By.cssSelector("#sensors thead th")).stream()
+                        .map(th -> th.getDomProperty("textContent"))
+                        .toList());
         assertTrue(cellText(COOL, 3).matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}"), cellText(COOL, 3));
         var cspViolations = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .map(LogEntry::getMessage).filter(message -> message.contains("Content Security Policy")).toList();
+                .map(LogEntry::getMessage)
+                .filter(message -> message.contains("Content Security Policy"))
+                .toList();
         assertEquals(List.of(), cspViolations, "the page runs under its strict CSP");
     }
 
@@ -145,8 +153,17 @@ class DashboardBrowserIT {
 
         // Then
         await().atMost(TWO_SECONDS).until(() -> findRow(EVIL).isPresent());
-        assertEquals(EVIL, findRow(EVIL).orElseThrow().findElements(By.tagName("td")).get(0).getText());
-        assertTrue(driver.findElements(By.cssSelector("#sensors img, #chart-sensor img")).isEmpty(), "no element injected");
+        assertEquals(
+                EVIL,
+                findRow(EVIL)
+                        .orElseThrow()
+                        .findElements(By.tagName("td"))
+                        .get(0)
+                        .getText());
+        assertTrue(
+                driver.findElements(By.cssSelector("#sensors img, #chart-sensor img"))
+                        .isEmpty(),
+                "no element injected");
         assertEquals(Boolean.FALSE, js("return window.__xss === 1;"));
     }
 
@@ -159,14 +176,15 @@ class DashboardBrowserIT {
         row(WARM).click();
 
         // Then an hour of per-minute history is drawn
-        await().atMost(TWO_SECONDS).until(() -> WARM.equals(js("return window.thermowatchStats.chartSensor;"))
-                && chartPoints() >= 55);
+        await().atMost(TWO_SECONDS)
+                .until(() -> WARM.equals(js("return window.thermowatchStats.chartSensor;")) && chartPoints() >= 55);
         assertEquals(WARM, driver.findElement(By.id("chart-sensor")).getText());
         assertEquals("true", row(WARM).getAttribute("aria-selected"));
 
         // And a live reading is appended
         publish(WARM, 24.9);
-        await().atMost(TWO_SECONDS).until(() -> Double.valueOf(24.9).equals(js("return window.thermowatchStats.chartLastValue;")));
+        await().atMost(TWO_SECONDS)
+                .until(() -> Double.valueOf(24.9).equals(js("return window.thermowatchStats.chartLastValue;")));
     }
 
     @Test
@@ -178,7 +196,9 @@ class DashboardBrowserIT {
         publish(COOL, 22.7);
 
         // Then
-        await().atMost(TWO_SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> cellText(COOL, 1).equals("22.7 °C"));
+        await().atMost(TWO_SECONDS)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> cellText(COOL, 1).equals("22.7 °C"));
         assertEquals("false", row(COOL).getAttribute("data-hot"));
     }
 
@@ -191,7 +211,9 @@ class DashboardBrowserIT {
         publish(WARM, 31.2);
 
         // Then
-        await().atMost(TWO_SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> "true".equals(row(WARM).getAttribute("data-hot")));
+        await().atMost(TWO_SECONDS)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> "true".equals(row(WARM).getAttribute("data-hot")));
         assertTrue(row(WARM).getAttribute("class").contains("hot"));
         assertEquals("31.2 °C", cellText(WARM, 1));
     }
@@ -205,7 +227,9 @@ class DashboardBrowserIT {
         publisher.publish("sensors/" + COOL + "/status", "offline");
 
         // Then
-        await().atMost(TWO_SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> "offline".equals(row(COOL).getAttribute("data-status")));
+        await().atMost(TWO_SECONDS)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> "offline".equals(row(COOL).getAttribute("data-status")));
         assertEquals("offline", cellText(COOL, 2));
 
         // And a reading brings it back
@@ -218,8 +242,10 @@ class DashboardBrowserIT {
         // Given the page live, and the node its WebSocket landed on
         loadAndAwaitLive();
         var clientId = (String) js("return window.thermowatchStats.clientId;");
-        var nodeName = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
-                .until(() -> nodeOfConnection(clientId), Optional::isPresent).orElseThrow();
+        var nodeName = await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> nodeOfConnection(clientId), Optional::isPresent)
+                .orElseThrow();
         var node = Integer.parseInt(nodeName.replaceAll("\\D", ""));
         LOG.info("page {} is connected to {}", clientId, nodeName);
         var connectsBefore = ((Number) js("return window.thermowatchStats.connects;")).intValue();
@@ -228,22 +254,33 @@ class DashboardBrowserIT {
             stack.killNode(node);
 
             // Then the page reconnects through HAProxy to a live node
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).until(() ->
-                    ((Number) js("return window.thermowatchStats.connects;")).intValue() > connectsBefore
-                            && "connected".equals(driver.findElement(By.id("connection")).getAttribute("data-state")));
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> ((Number) js("return window.thermowatchStats.connects;")).intValue() > connectsBefore
+                            && "connected"
+                                    .equals(driver.findElement(By.id("connection"))
+                                            .getAttribute("data-state")));
             // and keeps updating
             publisher.publishUntilAcknowledged("temperature/" + COOL, payload(24.4), Duration.ofSeconds(20));
-            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> cellText(COOL, 1).equals("24.4 °C"));
+            await().atMost(Duration.ofSeconds(5))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> cellText(COOL, 1).equals("24.4 °C"));
             // and the cluster panel shows the dead node
-            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() ->
-                    !driver.findElements(By.cssSelector("#nodes li[data-node='" + nodeName + "'][data-running='false']")).isEmpty());
+            await().atMost(Duration.ofSeconds(20))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> !driver.findElements(
+                                    By.cssSelector("#nodes li[data-node='" + nodeName + "'][data-running='false']"))
+                            .isEmpty());
             Browser.screenshot(driver, testInfo.getTestMethod().orElseThrow().getName() + "-node-down");
         } finally {
             stack.startNode(node);
         }
         // After the restart the panel shows every node running again
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() ->
-                driver.findElements(By.cssSelector("#nodes li[data-running='true']")).size() == Stack.NODES);
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> driver.findElements(By.cssSelector("#nodes li[data-running='true']"))
+                                .size()
+                        == Stack.NODES);
     }
 
     @Test
@@ -254,8 +291,9 @@ class DashboardBrowserIT {
             driver.get("http://127.0.0.1:" + port + "/");
             // stale from the API at once, or from the page within 3 s if the stored reading was younger than that
             await().atMost(Duration.ofSeconds(6)).until(() -> "stale".equals(attributeOf(WARM, "data-status")));
-            await().atMost(Duration.ofSeconds(15)).until(() ->
-                    "connected".equals(driver.findElement(By.id("connection")).getAttribute("data-state")));
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> "connected"
+                            .equals(driver.findElement(By.id("connection")).getAttribute("data-state")));
 
             // When a reading arrives, then nothing for 3 s
             publish(WARM, 22.2);
@@ -274,20 +312,23 @@ class DashboardBrowserIT {
         var port = ServiceEnv.freePort();
         try (var shortTokens = startDashboard(port, Map.of("MQTT_PAGE_TOKEN_LIFETIME", "10s"))) {
             driver.get("http://127.0.0.1:" + port + "/");
-            await().atMost(Duration.ofSeconds(15)).until(() ->
-                    "connected".equals(driver.findElement(By.id("connection")).getAttribute("data-state")));
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> "connected"
+                            .equals(driver.findElement(By.id("connection")).getAttribute("data-state")));
             var firstClient = (String) js("return window.thermowatchStats.clientId;");
 
             // When two renewals happened (past the first token's expiry)
-            await().atMost(Duration.ofSeconds(30)).until(() ->
-                    ((Number) js("return window.thermowatchStats.renewals;")).intValue() >= 2);
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> ((Number) js("return window.thermowatchStats.renewals;")).intValue() >= 2);
 
             // Then the page is on a new connection, never went through a reconnect, and is still live
             assertTrue(!firstClient.equals(js("return window.thermowatchStats.clientId;")));
             assertEquals(1, ((Number) js("return window.thermowatchStats.connects;")).intValue(), "no reconnect");
             assertEquals("connected", driver.findElement(By.id("connection")).getAttribute("data-state"));
             publish(COOL, 23.1);
-            await().atMost(TWO_SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> cellText(COOL, 1).equals("23.1 °C"));
+            await().atMost(TWO_SECONDS)
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> cellText(COOL, 1).equals("23.1 °C"));
         }
     }
 
@@ -303,26 +344,38 @@ class DashboardBrowserIT {
         try {
             // When: a retained reading stamped in the year 2100 (outside the codec's rules), then a normal one
             var invalidBefore = invalidReadings();
-            publisher.publishRetained("temperature/" + year2100,
+            publisher.publishRetained(
+                    "temperature/" + year2100,
                     payload(99.9, Instant.parse("2100-01-01T00:00:00Z").toEpochMilli()));
             await().atMost(TWO_SECONDS).until(() -> invalidReadings() > invalidBefore);
             publish(year2100, 21.5);
 
             // Then: it was never drawn, and the next reading shows
-            await().atMost(TWO_SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> cellText(year2100, 1).equals("21.5 °C"));
+            await().atMost(TWO_SECONDS)
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> cellText(year2100, 1).equals("21.5 °C"));
 
             // When: a retained reading stamped 4 minutes ahead (inside the codec's rules), then one stamped now
-            publisher.publishRetained("temperature/" + ahead,
-                    payload(30.5, System.currentTimeMillis() + Duration.ofMinutes(4).toMillis()));
+            publisher.publishRetained(
+                    "temperature/" + ahead,
+                    payload(
+                            30.5,
+                            System.currentTimeMillis() + Duration.ofMinutes(4).toMillis()));
             await().atMost(TWO_SECONDS).until(() -> cellText(ahead, 1).equals("30.5 °C"));
             publish(ahead, 22.5);
 
             // Then: the reading that arrived last is the latest, whatever the stamps say
-            await().atMost(TWO_SECONDS).pollInterval(Duration.ofMillis(50)).until(() -> cellText(ahead, 1).equals("22.5 °C"));
+            await().atMost(TWO_SECONDS)
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> cellText(ahead, 1).equals("22.5 °C"));
 
             // And a sensor whose live readings are stamped 4 minutes ahead is marked, until its clock is right again
-            publisher.publishUntilAcknowledged("temperature/" + ahead,
-                    payload(23.5, System.currentTimeMillis() + Duration.ofMinutes(4).toMillis()), Duration.ofSeconds(10));
+            publisher.publishUntilAcknowledged(
+                    "temperature/" + ahead,
+                    payload(
+                            23.5,
+                            System.currentTimeMillis() + Duration.ofMinutes(4).toMillis()),
+                    Duration.ofSeconds(10));
             await().atMost(TWO_SECONDS).until(() -> "ahead".equals(attributeOf(ahead, "data-skew")));
             assertTrue(cellText(ahead, 3).endsWith("clock ahead 4 min"), cellText(ahead, 3));
             assertEquals("23.5 °C", cellText(ahead, 1));
@@ -345,9 +398,12 @@ class DashboardBrowserIT {
 
     private static void loadAndAwaitLive() {
         driver.get(url);
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
-                .until(() -> "connected".equals(driver.findElement(By.id("connection")).getAttribute("data-state")));
-        await().atMost(TWO_SECONDS).until(() -> findRow(COOL).isPresent() && findRow(WARM).isPresent());
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> "connected"
+                        .equals(driver.findElement(By.id("connection")).getAttribute("data-state")));
+        await().atMost(TWO_SECONDS)
+                .until(() -> findRow(COOL).isPresent() && findRow(WARM).isPresent());
     }
 
     private static int chartPoints() {
@@ -355,7 +411,8 @@ class DashboardBrowserIT {
     }
 
     private static byte[] payload(double value) {
-        return ("{\"value\":" + value + ",\"timestamp\":" + System.currentTimeMillis() + "}").getBytes(StandardCharsets.UTF_8);
+        return ("{\"value\":" + value + ",\"timestamp\":" + System.currentTimeMillis() + "}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static void publish(String sensor, double value) {
@@ -387,7 +444,9 @@ class DashboardBrowserIT {
 
     private static String cellText(String sensor, int column) {
         var rows = driver.findElements(By.cssSelector("#sensor-rows tr[data-sensor='" + sensor + "']"));
-        return rows.isEmpty() ? "" : rows.get(0).findElements(By.tagName("td")).get(column).getText();
+        return rows.isEmpty()
+                ? ""
+                : rows.get(0).findElements(By.tagName("td")).get(column).getText();
     }
 
     /** The node of the page's Web MQTT connection, from the management API (statistics lag a few seconds). */
@@ -402,5 +461,4 @@ class DashboardBrowserIT {
         }
         return Optional.empty();
     }
-
 }

@@ -27,7 +27,8 @@ class DashboardConfigTest {
         // Then
         assertEquals(8080, config.port());
         assertEquals(9104, config.healthPort());
-        assertEquals("jdbc:postgresql://timescaledb:5432/metrics", config.database().jdbcUrl());
+        assertEquals(
+                "jdbc:postgresql://timescaledb:5432/metrics", config.database().jdbcUrl());
         assertEquals("postgres", config.database().user());
         assertEquals(URI.create("http://haproxy:15672"), config.managementUrl());
         assertEquals("monitor", config.monitorUser());
@@ -36,7 +37,8 @@ class DashboardConfigTest {
         assertEquals(25.0, config.threshold());
         assertEquals(Duration.ofMinutes(2), config.offlineAfter());
         assertEquals(List.of("tcp://haproxy:1883"), config.statusMqtt().serverUris());
-        assertEquals("dashboard-page", config.statusMqtt().username(), "the status subscription reads as the page user");
+        assertEquals(
+                "dashboard-page", config.statusMqtt().username(), "the status subscription reads as the page user");
         assertEquals("page-demo-pass", config.statusMqtt().password());
     }
 
@@ -58,7 +60,9 @@ class DashboardConfigTest {
     void a_token_lifetime_outside_ten_seconds_to_one_hour_stops_the_start() {
         assertThrows(ConfigException.class, () -> fromEnv(Map.of("MQTT_PAGE_TOKEN_LIFETIME", "5s")));
         assertThrows(ConfigException.class, () -> fromEnv(Map.of("MQTT_PAGE_TOKEN_LIFETIME", "2h")));
-        assertEquals(Duration.ofSeconds(20), fromEnv(Map.of("MQTT_PAGE_TOKEN_LIFETIME", "20s")).pageTokenLifetime());
+        assertEquals(
+                Duration.ofSeconds(20),
+                fromEnv(Map.of("MQTT_PAGE_TOKEN_LIFETIME", "20s")).pageTokenLifetime());
     }
 
     @Test
@@ -75,7 +79,8 @@ class DashboardConfigTest {
 
     @Test
     void mqtt_username_overrides_the_status_subscription_user() {
-        var config = fromEnv(Map.of("MQTT_USERNAME", "watcher", "MQTT_PASSWORD", "w", "MQTT_URIS", "tcp://a:1,tcp://b:2"));
+        var config =
+                fromEnv(Map.of("MQTT_USERNAME", "watcher", "MQTT_PASSWORD", "w", "MQTT_URIS", "tcp://a:1,tcp://b:2"));
         assertEquals("watcher", config.statusMqtt().username());
         assertEquals("w", config.statusMqtt().password());
         assertEquals(List.of("tcp://a:1", "tcp://b:2"), config.statusMqtt().serverUris());
@@ -85,12 +90,20 @@ class DashboardConfigTest {
     void every_variable_is_read() {
         // When
         var config = fromEnv(Map.ofEntries(
-                Map.entry("DASHBOARD_PORT", "9000"), Map.entry("DB_HOST", "db"), Map.entry("DB_PORT", "6543"),
-                Map.entry("DB_NAME", "m2"), Map.entry("DB_USER", "u"), Map.entry("DB_PASS", "p"),
-                Map.entry("RABBITMQ_MANAGEMENT_URL", "https://mq:443/"), Map.entry("RABBITMQ_MONITOR_USER", "mon"),
-                Map.entry("RABBITMQ_MONITOR_PASS", "monpass"), Map.entry("MQTT_PAGE_USER", "page"),
-                Map.entry("MQTT_PAGE_PASS", "pagepass"), Map.entry("MQTT_WS_URL", "ws://h:1/ws"),
-                Map.entry("TEMPERATURE_THRESHOLD", "30.5"), Map.entry("SENSOR_OFFLINE_AFTER", "45s")));
+                Map.entry("DASHBOARD_PORT", "9000"),
+                Map.entry("DB_HOST", "db"),
+                Map.entry("DB_PORT", "6543"),
+                Map.entry("DB_NAME", "m2"),
+                Map.entry("DB_USER", "u"),
+                Map.entry("DB_PASS", "p"),
+                Map.entry("RABBITMQ_MANAGEMENT_URL", "https://mq:443/"),
+                Map.entry("RABBITMQ_MONITOR_USER", "mon"),
+                Map.entry("RABBITMQ_MONITOR_PASS", "monpass"),
+                Map.entry("MQTT_PAGE_USER", "page"),
+                Map.entry("MQTT_PAGE_PASS", "pagepass"),
+                Map.entry("MQTT_WS_URL", "ws://h:1/ws"),
+                Map.entry("TEMPERATURE_THRESHOLD", "30.5"),
+                Map.entry("SENSOR_OFFLINE_AFTER", "45s")));
 
         // Then
         assertEquals(9000, config.port());
@@ -107,7 +120,8 @@ class DashboardConfigTest {
     @Test
     void bad_values_stop_the_start_with_one_line_naming_the_variable() {
         assertMessageStartsWith("DASHBOARD_PORT='http'", Map.of("DASHBOARD_PORT", "http"));
-        assertMessageStartsWith("RABBITMQ_MANAGEMENT_URL='haproxy:15672'", Map.of("RABBITMQ_MANAGEMENT_URL", "haproxy:15672"));
+        assertMessageStartsWith(
+                "RABBITMQ_MANAGEMENT_URL='haproxy:15672'", Map.of("RABBITMQ_MANAGEMENT_URL", "haproxy:15672"));
         assertMessageStartsWith("MQTT_WS_URL='http://h/ws'", Map.of("MQTT_WS_URL", "http://h/ws"));
         assertMessageStartsWith("TEMPERATURE_THRESHOLD='hot'", Map.of("TEMPERATURE_THRESHOLD", "hot"));
         assertMessageStartsWith("SENSOR_OFFLINE_AFTER='0'", Map.of("SENSOR_OFFLINE_AFTER", "0"));

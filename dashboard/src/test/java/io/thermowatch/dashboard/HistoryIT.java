@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
 class HistoryIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     /** As if TimescaleDB's continuous aggregates were there: the same query shape over db-writer's plain views. */
     private static final Schema AGGREGATES = new Schema(true, false, true, true);
 
@@ -47,10 +48,16 @@ class HistoryIT {
     static void start() throws Exception {
         Stack stack = Stack.get();
         database = TestDatabase.create(stack, "dashboard_history_it").withEmptyTable();
-        server = DashboardService.start(DashboardConfig.fromEnv(EnvConfig.of(database.dashboardEnv())),
-                Metrics.newRegistry("dashboard"), Clock.systemUTC());
-        dataSource = Database.open(new DatabaseSettings(stack.dbHost(), stack.dbPort(), database.name(),
-                stack.database().username(), stack.database().password()));
+        server = DashboardService.start(
+                DashboardConfig.fromEnv(EnvConfig.of(database.dashboardEnv())),
+                Metrics.newRegistry("dashboard"),
+                Clock.systemUTC());
+        dataSource = Database.open(new DatabaseSettings(
+                stack.dbHost(),
+                stack.dbPort(),
+                database.name(),
+                stack.database().username(),
+                stack.database().password()));
         store = new ReadingStore(dataSource, new SchemaProbe(dataSource, Clock.systemUTC()));
     }
 
@@ -77,18 +84,27 @@ class HistoryIT {
         assertEquals(31, totalCount(points("late", now.minus(Duration.ofHours(24)), now.plusSeconds(1), "1h")));
         assertEquals(71, totalCount(points("late", now.minus(Duration.ofDays(7)), now.plusSeconds(1), "1h")));
         // And so does the aggregate query shape, in hour and minute steps
-        assertEquals(31, totalCount(store.history(
-                request("late", now.minus(Duration.ofHours(24)), now.plusSeconds(1), "1h"), AGGREGATES)));
-        assertEquals(31, totalCount(store.history(
-                request("late", now.minus(Duration.ofHours(24)), now.plusSeconds(1), "5m"), AGGREGATES)));
-        assertEquals(71, totalCount(store.history(
-                request("late", now.minus(Duration.ofDays(7)), now.plusSeconds(1), "2h"), AGGREGATES)));
+        assertEquals(
+                31,
+                totalCount(store.history(
+                        request("late", now.minus(Duration.ofHours(24)), now.plusSeconds(1), "1h"), AGGREGATES)));
+        assertEquals(
+                31,
+                totalCount(store.history(
+                        request("late", now.minus(Duration.ofHours(24)), now.plusSeconds(1), "5m"), AGGREGATES)));
+        assertEquals(
+                71,
+                totalCount(store.history(
+                        request("late", now.minus(Duration.ofDays(7)), now.plusSeconds(1), "2h"), AGGREGATES)));
     }
 
     @Test
     void hour_buckets_over_an_off_hour_range_count_exactly_the_rows_inside_it() throws Exception {
         // Given a reading every 20 s from 11:00 one day to 14:00 the next, and the range 12:30 to 12:30
-        var from = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(2)).plus(Duration.ofMinutes(12 * 60 + 30));
+        var from = Instant.now()
+                .truncatedTo(ChronoUnit.DAYS)
+                .minus(Duration.ofDays(2))
+                .plus(Duration.ofMinutes(12 * 60 + 30));
         var to = from.plus(Duration.ofDays(1));
         insertEvery("edges-h", from.minus(Duration.ofMinutes(90)), (27 * 3600) / 20, Duration.ofSeconds(20));
         var request = request("edges-h", from, to, "1h");
@@ -109,7 +125,10 @@ class HistoryIT {
     @Test
     void minute_buckets_over_a_range_with_seconds_count_exactly_the_rows_inside_it() throws Exception {
         // Given a reading every 20 s, and a 7 h range starting and ending mid-minute
-        var from = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(30)).plusSeconds(15 * 60 + 25);
+        var from = Instant.now()
+                .truncatedTo(ChronoUnit.HOURS)
+                .minus(Duration.ofHours(30))
+                .plusSeconds(15 * 60 + 25);
         var to = from.plus(Duration.ofHours(7)).plusSeconds(10);
         insertEvery("edges-m", from.minus(Duration.ofMinutes(30)), (8 * 3600) / 20, Duration.ofSeconds(20));
         var request = request("edges-m", from, to, "10m");
@@ -125,15 +144,17 @@ class HistoryIT {
     }
 
     /** Each bucket against the raw rows of its own span clipped to the range: count, average, min and max. */
-    private static void assertMatchesRawRows(String sensor, Instant from, Instant to, Duration step,
-                                             List<ReadingStore.Bucket> answer) throws SQLException {
+    private static void assertMatchesRawRows(
+            String sensor, Instant from, Instant to, Duration step, List<ReadingStore.Bucket> answer)
+            throws SQLException {
         for (var bucket : answer) {
             var start = Instant.ofEpochMilli(bucket.timestamp());
             var clippedFrom = start.isBefore(from) ? from : start;
             var end = start.plus(step);
             var clippedTo = end.isAfter(to) ? to : end;
-            try (var c = database.open(); var q = c.prepareStatement("SELECT count(*), avg(value), min(value), max(value)"
-                    + " FROM temperature WHERE sensor = ? AND time >= ? AND time < ?")) {
+            try (var c = database.open();
+                    var q = c.prepareStatement("SELECT count(*), avg(value), min(value), max(value)"
+                            + " FROM temperature WHERE sensor = ? AND time >= ? AND time < ?")) {
                 q.setString(1, sensor);
                 q.setObject(2, OffsetDateTime.ofInstant(clippedFrom, ZoneOffset.UTC));
                 q.setObject(3, OffsetDateTime.ofInstant(clippedTo, ZoneOffset.UTC));
@@ -151,7 +172,8 @@ class HistoryIT {
 
     private static long rawCount(String sensor, Instant from, Instant to) throws SQLException {
         try (var c = database.open();
-             var q = c.prepareStatement("SELECT count(*) FROM temperature WHERE sensor = ? AND time >= ? AND time < ?")) {
+                var q = c.prepareStatement(
+                        "SELECT count(*) FROM temperature WHERE sensor = ? AND time >= ? AND time < ?")) {
             q.setString(1, sensor);
             q.setObject(2, OffsetDateTime.ofInstant(from, ZoneOffset.UTC));
             q.setObject(3, OffsetDateTime.ofInstant(to, ZoneOffset.UTC));
@@ -164,7 +186,8 @@ class HistoryIT {
 
     /** {@code count} readings {@code every} apart from {@code first}, values varying so averages tell rows apart. */
     private static void insertEvery(String sensor, Instant first, int count, Duration every) throws SQLException {
-        try (var c = database.open(); var insert = c.prepareStatement("""
+        try (var c = database.open();
+                var insert = c.prepareStatement("""
                 INSERT INTO temperature (time, sensor, value)
                 SELECT ?::timestamptz + i * make_interval(secs => ?), ?, 20 + (i % 97) / 10.0
                 FROM generate_series(0, ? - 1) AS i
@@ -178,8 +201,8 @@ class HistoryIT {
     }
 
     private static HistoryRequest request(String sensor, Instant from, Instant to, String step) {
-        return HistoryRequest.parse(sensor, Long.toString(from.toEpochMilli()), Long.toString(to.toEpochMilli()), step,
-                Instant.now());
+        return HistoryRequest.parse(
+                sensor, Long.toString(from.toEpochMilli()), Long.toString(to.toEpochMilli()), step, Instant.now());
     }
 
     private static long totalCount(List<ReadingStore.Bucket> buckets) {
@@ -197,7 +220,11 @@ class HistoryIT {
     private static JsonNode points(String sensor, Instant from, Instant to, String step) throws Exception {
         var uri = URI.create("http://127.0.0.1:" + server.port() + "/api/sensors/" + sensor + "/readings?from="
                 + from.toEpochMilli() + "&to=" + to.toEpochMilli() + "&step=" + step);
-        var response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+        var response = HTTP.send(
+                HttpRequest.newBuilder(uri)
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         var points = JSON.readTree(response.body()).path("points");

@@ -20,31 +20,37 @@ class HistoryQueryTest {
 
     @Test
     void plain_postgresql_buckets_the_raw_rows_with_date_bin() {
-        var sql = query(PLAIN, "2026-11-20T12:30:00Z", "2026-11-27T12:30:00Z", "1h").sql();
-        assertTrue(sql.contains("date_bin(") && sql.contains("FROM temperature\n") && !sql.contains("temperature_1"), sql);
+        var sql = query(PLAIN, "2026-11-20T12:30:00Z", "2026-11-27T12:30:00Z", "1h")
+                .sql();
+        assertTrue(
+                sql.contains("date_bin(") && sql.contains("FROM temperature\n") && !sql.contains("temperature_1"), sql);
     }
 
     @Test
     void timescale_buckets_the_raw_rows_with_time_bucket_for_the_last_hour() {
-        var sql = query(TIMESCALE, "2026-11-27T11:30:00Z", "2026-11-27T12:30:00Z", "1m").sql();
+        var sql = query(TIMESCALE, "2026-11-27T11:30:00Z", "2026-11-27T12:30:00Z", "1m")
+                .sql();
         assertTrue(sql.contains("time_bucket(") && !sql.contains("temperature_1"), sql);
     }
 
     @Test
     void whole_hour_steps_read_the_hour_aggregate() {
-        var sql = query(TIMESCALE, "2026-10-28T12:00:00Z", "2026-11-27T12:00:00Z", "2h").sql();
+        var sql = query(TIMESCALE, "2026-10-28T12:00:00Z", "2026-11-27T12:00:00Z", "2h")
+                .sql();
         assertTrue(sql.contains("FROM temperature_1h"), sql);
     }
 
     @Test
     void whole_minute_steps_over_long_ranges_read_the_minute_aggregate() {
-        var sql = query(TIMESCALE, "2026-11-26T12:30:00Z", "2026-11-27T12:30:00Z", "5m").sql();
+        var sql = query(TIMESCALE, "2026-11-26T12:30:00Z", "2026-11-27T12:30:00Z", "5m")
+                .sql();
         assertTrue(sql.contains("FROM temperature_1m"), sql);
     }
 
     @Test
     void steps_that_are_not_whole_minutes_read_the_raw_rows() {
-        var sql = query(TIMESCALE, "2026-11-26T12:30:00Z", "2026-11-27T12:30:00Z", "90s").sql();
+        var sql = query(TIMESCALE, "2026-11-26T12:30:00Z", "2026-11-27T12:30:00Z", "90s")
+                .sql();
         assertTrue(!sql.contains("temperature_1"), sql);
     }
 
@@ -53,10 +59,18 @@ class HistoryQueryTest {
         // When: 12:30 to 12:30 the next day in hour steps
         var query = query(TIMESCALE, "2026-11-26T12:30:00Z", "2026-11-27T12:30:00Z", "1h");
         // Then: 13:00..12:00 from temperature_1h, 12:30..13:00 and 12:00..12:30 from temperature
-        assertEquals(List.of(3600.0, "a1",
-                Instant.parse("2026-11-26T13:00:00Z"), Instant.parse("2026-11-27T12:00:00Z"),
-                "a1", Instant.parse("2026-11-26T12:30:00Z"), Instant.parse("2026-11-26T13:00:00Z"),
-                "a1", Instant.parse("2026-11-27T12:00:00Z"), Instant.parse("2026-11-27T12:30:00Z")),
+        assertEquals(
+                List.of(
+                        3600.0,
+                        "a1",
+                        Instant.parse("2026-11-26T13:00:00Z"),
+                        Instant.parse("2026-11-27T12:00:00Z"),
+                        "a1",
+                        Instant.parse("2026-11-26T12:30:00Z"),
+                        Instant.parse("2026-11-26T13:00:00Z"),
+                        "a1",
+                        Instant.parse("2026-11-27T12:00:00Z"),
+                        Instant.parse("2026-11-27T12:30:00Z")),
                 query.parameters());
     }
 
@@ -78,7 +92,8 @@ class HistoryQueryTest {
         var query = query(TIMESCALE, "2026-11-26T12:30:15Z", "2026-11-27T12:30:45Z", "10m");
         // Then
         assertTrue(query.sql().contains("FROM temperature_1m"), query.sql());
-        assertEquals(List.of(Instant.parse("2026-11-26T12:31:00Z"), Instant.parse("2026-11-27T12:30:00Z")),
+        assertEquals(
+                List.of(Instant.parse("2026-11-26T12:31:00Z"), Instant.parse("2026-11-27T12:30:00Z")),
                 query.parameters().subList(2, 4));
     }
 

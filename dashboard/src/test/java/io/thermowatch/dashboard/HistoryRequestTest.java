@@ -38,41 +38,56 @@ class HistoryRequestTest {
 
     @Test
     void step_accepts_bare_seconds_and_units() {
-        assertEquals(Duration.ofSeconds(60), HistoryRequest.parse("a1", null, null, "60", NOW).step());
-        assertEquals(Duration.ofSeconds(30), HistoryRequest.parse("a1", null, null, "30s", NOW).step());
-        assertEquals(Duration.ofHours(1), HistoryRequest.parse("a1", null, null, "1h", NOW).step());
-        assertEquals(Duration.ofMillis(1500), HistoryRequest.parse("a1", NOW.minusSeconds(600).toString(), null, "1500ms", NOW).step());
+        assertEquals(
+                Duration.ofSeconds(60),
+                HistoryRequest.parse("a1", null, null, "60", NOW).step());
+        assertEquals(
+                Duration.ofSeconds(30),
+                HistoryRequest.parse("a1", null, null, "30s", NOW).step());
+        assertEquals(
+                Duration.ofHours(1),
+                HistoryRequest.parse("a1", null, null, "1h", NOW).step());
+        assertEquals(
+                Duration.ofMillis(1500),
+                HistoryRequest.parse("a1", NOW.minusSeconds(600).toString(), null, "1500ms", NOW)
+                        .step());
     }
 
     @Test
     void a_bad_sensor_id_is_refused() {
-        var e = assertThrows(BadRequestException.class,
-                () -> HistoryRequest.parse("<img src=x>", null, null, null, NOW));
+        var e = assertThrows(
+                BadRequestException.class, () -> HistoryRequest.parse("<img src=x>", null, null, null, NOW));
         assertTrue(e.getMessage().contains("sensor id"), e.getMessage());
     }
 
     @Test
     void unparseable_times_are_refused_naming_the_parameter() {
-        assertTrue(assertThrows(BadRequestException.class,
-                () -> HistoryRequest.parse("a1", "yesterday", null, null, NOW)).getMessage().startsWith("from "));
-        assertTrue(assertThrows(BadRequestException.class,
-                () -> HistoryRequest.parse("a1", null, "soon", null, NOW)).getMessage().startsWith("to "));
-        assertTrue(assertThrows(BadRequestException.class,
-                () -> HistoryRequest.parse("a1", null, null, "fast", NOW)).getMessage().startsWith("step "));
-        assertTrue(assertThrows(BadRequestException.class,
-                () -> HistoryRequest.parse("a1", null, null, "-5s", NOW)).getMessage().startsWith("step "));
+        assertTrue(
+                assertThrows(BadRequestException.class, () -> HistoryRequest.parse("a1", "yesterday", null, null, NOW))
+                        .getMessage()
+                        .startsWith("from "));
+        assertTrue(assertThrows(BadRequestException.class, () -> HistoryRequest.parse("a1", null, "soon", null, NOW))
+                .getMessage()
+                .startsWith("to "));
+        assertTrue(assertThrows(BadRequestException.class, () -> HistoryRequest.parse("a1", null, null, "fast", NOW))
+                .getMessage()
+                .startsWith("step "));
+        assertTrue(assertThrows(BadRequestException.class, () -> HistoryRequest.parse("a1", null, null, "-5s", NOW))
+                .getMessage()
+                .startsWith("step "));
     }
 
     @Test
     void from_must_be_before_to() {
-        var e = assertThrows(BadRequestException.class,
-                () -> HistoryRequest.parse("a1", NOW.toString(), NOW.toString(), null, NOW));
+        var e = assertThrows(
+                BadRequestException.class, () -> HistoryRequest.parse("a1", NOW.toString(), NOW.toString(), null, NOW));
         assertEquals("from must be before to", e.getMessage());
     }
 
     @Test
     void a_range_over_31_days_is_refused() {
-        assertThrows(BadRequestException.class,
+        assertThrows(
+                BadRequestException.class,
                 () -> HistoryRequest.parse("a1", NOW.minus(Duration.ofDays(32)).toString(), null, "1h", NOW));
     }
 

@@ -22,8 +22,8 @@ class JsonErrorHandlerTest {
 
     private static final List<String> REFUSED_PATHS = List.of(
             "/api/sensors/%3Cscript%3Ealert(1)%3C%2Fscript%3E/readings", // encoded slash
-            "/api/sensors/..%2F..%2Fetc%2Fpasswd/readings",              // encoded traversal
-            "/api/sensors/../../../../etc/passwd");                     // not normalisable
+            "/api/sensors/..%2F..%2Fetc%2Fpasswd/readings", // encoded traversal
+            "/api/sensors/../../../../etc/passwd"); // not normalisable
 
     private static Server server;
     private static URI base;
@@ -36,8 +36,10 @@ class JsonErrorHandlerTest {
         server.setErrorHandler(new JsonErrorHandler(responses));
         server.setHandler(new Handler.Abstract() {
             @Override
-            public boolean handle(org.eclipse.jetty.server.Request request, org.eclipse.jetty.server.Response response,
-                                  org.eclipse.jetty.util.Callback callback) {
+            public boolean handle(
+                    org.eclipse.jetty.server.Request request,
+                    org.eclipse.jetty.server.Response response,
+                    org.eclipse.jetty.util.Callback callback) {
                 responses.error(response, callback, 405, "method not allowed");
                 return true;
             }
@@ -55,14 +57,17 @@ class JsonErrorHandlerTest {
     void a_refused_request_gets_a_json_400_that_closes_the_connection() throws Exception {
         for (String path : REFUSED_PATHS) {
             // When
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve(path)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response =
+                    http.send(HttpRequest.newBuilder(base.resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
 
             // Then
             assertEquals(400, response.statusCode(), path);
             assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), path);
             assertEquals("close", response.headers().firstValue("Connection").orElse(""), path);
-            assertEquals(400, new ObjectMapper().readTree(response.body()).path("status").asInt(), path);
+            assertEquals(
+                    400,
+                    new ObjectMapper().readTree(response.body()).path("status").asInt(),
+                    path);
         }
     }
 
@@ -76,8 +81,11 @@ class JsonErrorHandlerTest {
 
                 // When
                 try {
-                    HttpResponse<String> post = http.send(HttpRequest.newBuilder(base.resolve("/api/sensors"))
-                            .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+                    HttpResponse<String> post = http.send(
+                            HttpRequest.newBuilder(base.resolve("/api/sensors"))
+                                    .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
                     assertEquals(405, post.statusCode());
                 } catch (java.io.IOException e) {
                     unanswered.add(path + ": " + e.getMessage());

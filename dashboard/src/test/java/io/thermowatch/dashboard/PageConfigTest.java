@@ -28,8 +28,18 @@ class PageConfigTest {
         assertEquals(25.0, body.get("threshold"));
         assertEquals(120L, body.get("offlineAfterSeconds"));
         assertEquals(30L, body.get("clockSkewWarnSeconds"));
-        assertEquals(Map.of("minValue", -273.15, "maxValue", 1000.0, "minTimestamp", 946684800000L,
-                "maxFutureSeconds", 300L), body.get("reading"), "the codec's own limits");
+        assertEquals(
+                Map.of(
+                        "minValue",
+                        -273.15,
+                        "maxValue",
+                        1000.0,
+                        "minTimestamp",
+                        946684800000L,
+                        "maxFutureSeconds",
+                        300L),
+                body.get("reading"),
+                "the codec's own limits");
     }
 
     @Test

@@ -39,6 +39,7 @@ class PageIdentityIT {
 
     /** "A handful": the limit scripts/stack and the definitions give the page identity. */
     private static final int PAGE_MAX_CONNECTIONS = 10;
+
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
     private static Stack stack;
@@ -61,7 +62,8 @@ class PageIdentityIT {
     void noPageConnectionLeft() {
         run = "pid" + UUID.randomUUID().toString().substring(0, 8);
         // The limit is counted cluster-wide: start from none (connections of earlier tests close asynchronously).
-        Awaitility.await("no open connection of " + stack.pageTokenUser()).atMost(Duration.ofSeconds(60))
+        Awaitility.await("no open connection of " + stack.pageTokenUser())
+                .atMost(Duration.ofSeconds(60))
                 .until(() -> pageConnections() == 0);
     }
 
@@ -88,7 +90,9 @@ class PageIdentityIT {
         // When a sensor publishes
         var topic = "temperature/" + run;
         try (var sensor = MqttTestClient.connect(stack.mqttUri(), stack.sensor())) {
-            Awaitility.await("the page receives " + topic).atMost(TIMEOUT).pollInterval(Duration.ofMillis(500))
+            Awaitility.await("the page receives " + topic)
+                    .atMost(TIMEOUT)
+                    .pollInterval(Duration.ofMillis(500))
                     .until(() -> {
                         sensor.publish(topic, reading(21.5));
                         return received.contains(topic);
@@ -108,7 +112,8 @@ class PageIdentityIT {
         var forger = connect(tokens.mint().token(), true);
 
         // When it publishes (QoS 1, so the broker must answer)
-        var forged = new org.eclipse.paho.client.mqttv3.MqttMessage(reading(99.0).getBytes(StandardCharsets.UTF_8));
+        var forged =
+                new org.eclipse.paho.client.mqttv3.MqttMessage(reading(99.0).getBytes(StandardCharsets.UTF_8));
         forged.setQos(1);
         assertThrows(MqttException.class, () -> forger.publish(topic, forged), "a publish must be refused");
 
@@ -118,7 +123,9 @@ class PageIdentityIT {
             sensor.publish(topic, reading(20.0));
         }
         Awaitility.await("the sensor's reading arrives").atMost(TIMEOUT).until(() -> received.payloads.size() >= 1);
-        assertTrue(received.payloads.stream().noneMatch(p -> p.contains("99.0")), "forged reading delivered: " + received.payloads);
+        assertTrue(
+                received.payloads.stream().noneMatch(p -> p.contains("99.0")),
+                "forged reading delivered: " + received.payloads);
     }
 
     @Test
@@ -131,7 +138,8 @@ class PageIdentityIT {
         // When it subscribes at QoS 1: RabbitMQ would keep a durable queue mqtt-subscription-<id>qos1 for it
         boolean refused;
         try {
-            int[] granted = client.subscribeWithResponse(new String[] {"temperature/#"}, new int[] {1}).getGrantedQos();
+            int[] granted = client.subscribeWithResponse(new String[] {"temperature/#"}, new int[] {1})
+                    .getGrantedQos();
             refused = granted.length == 1 && granted[0] == 0x80;
         } catch (MqttException e) {
             refused = true;
@@ -146,10 +154,12 @@ class PageIdentityIT {
         var again = connect(tokens.mint().token(), false);
         subscribe(again, "temperature/#", 0);
         var qos0 = "mqtt-subscription-" + again.getClientId() + "qos0";
-        Awaitility.await(qos0 + " exists while connected").atMost(TIMEOUT)
+        Awaitility.await(qos0 + " exists while connected")
+                .atMost(TIMEOUT)
                 .until(() -> management.queueIfExists(qos0).isPresent());
         again.disconnect();
-        Awaitility.await(qos0 + " is gone after the disconnect").atMost(Duration.ofSeconds(90))
+        Awaitility.await(qos0 + " is gone after the disconnect")
+                .atMost(Duration.ofSeconds(90))
                 .until(() -> management.queueIfExists(qos0).isEmpty());
     }
 
@@ -161,13 +171,17 @@ class PageIdentityIT {
         }
 
         // When one more connects, Then it is refused
-        assertThrows(MqttException.class, () -> connect(tokens.mint().token(), true),
+        assertThrows(
+                MqttException.class,
+                () -> connect(tokens.mint().token(), true),
                 "connection " + (PAGE_MAX_CONNECTIONS + 1) + " of " + stack.pageTokenUser() + " must be refused");
 
         // And closing one makes room again (the limit counts open connections, it does not ban)
         var first = opened.get(0);
         first.disconnect();
-        Awaitility.await("a freed slot is usable").atMost(TIMEOUT).pollInterval(Duration.ofSeconds(1))
+        Awaitility.await("a freed slot is usable")
+                .atMost(TIMEOUT)
+                .pollInterval(Duration.ofSeconds(1))
                 .ignoreExceptionsInstanceOf(MqttException.class)
                 .until(() -> connect(tokens.mint().token(), true).isConnected());
     }
@@ -197,13 +211,14 @@ class PageIdentityIT {
         // The internal user exists only for its connection limit: no password opens it, not even an empty one.
         assertThrows(MqttException.class, () -> connect("", true));
         assertThrows(MqttException.class, () -> connect("guess", true));
-        assertFalse(stack.pageTokenUser().equals(stack.page().username()),
+        assertFalse(
+                stack.pageTokenUser().equals(stack.page().username()),
                 "the page's identity is not the dashboard server's password user");
     }
 
     private MqttClient connect(String password, boolean cleanSession) throws MqttException {
-        var client = new MqttClient(wsUri, "page-it-" + UUID.randomUUID().toString().substring(0, 8),
-                new MemoryPersistence());
+        var client = new MqttClient(
+                wsUri, "page-it-" + UUID.randomUUID().toString().substring(0, 8), new MemoryPersistence());
         var options = new MqttConnectOptions();
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
         options.setCleanSession(cleanSession);
@@ -240,8 +255,9 @@ class PageIdentityIT {
 
     private static Received subscribe(MqttClient client, String filter, int qos) throws MqttException {
         var received = new Received();
-        int[] granted = client.subscribeWithResponse(new String[] {filter}, new int[] {qos},
-                new IMqttMessageListener[] {received}).getGrantedQos();
+        int[] granted = client.subscribeWithResponse(
+                        new String[] {filter}, new int[] {qos}, new IMqttMessageListener[] {received})
+                .getGrantedQos();
         assertEquals(qos, granted[0], "granted QoS for " + filter);
         return received;
     }

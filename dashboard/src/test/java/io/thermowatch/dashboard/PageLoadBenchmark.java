@@ -28,17 +28,20 @@ public final class PageLoadBenchmark {
 
     private static final int PUBLISHERS = 4;
 
-    private PageLoadBenchmark() {
-    }
+    private PageLoadBenchmark() {}
 
-    private static void publishRounds(MqttTestClient client, List<String> share, long deadline,
-                                      java.util.concurrent.atomic.AtomicLong published) {
+    private static void publishRounds(
+            MqttTestClient client,
+            List<String> share,
+            long deadline,
+            java.util.concurrent.atomic.AtomicLong published) {
         try {
             while (System.nanoTime() < deadline) {
                 var roundStart = System.nanoTime();
                 for (var id : share) {
-                    var payload = "{\"value\":" + (18 + ThreadLocalRandom.current().nextInt(100) / 10.0)
-                            + ",\"timestamp\":" + System.currentTimeMillis() + "}";
+                    var payload =
+                            "{\"value\":" + (18 + ThreadLocalRandom.current().nextInt(100) / 10.0) + ",\"timestamp\":"
+                                    + System.currentTimeMillis() + "}";
                     client.publish("temperature/" + id, payload.getBytes(StandardCharsets.UTF_8));
                     published.incrementAndGet();
                 }
@@ -57,8 +60,13 @@ public final class PageLoadBenchmark {
         var seconds = Integer.getInteger("bench.seconds", 15);
         var stack = Stack.get();
         var database = TestDatabase.create(stack, "dashboard_page_bench").withEmptyTable();
-        var ids = IntStream.range(0, sensors).mapToObj(i -> String.format(Locale.ROOT, "page_bench_%04d", i)).toList();
-        database.insertPerMinute(ids, Instant.now().truncatedTo(ChronoUnit.SECONDS), 60,
+        var ids = IntStream.range(0, sensors)
+                .mapToObj(i -> String.format(Locale.ROOT, "page_bench_%04d", i))
+                .toList();
+        database.insertPerMinute(
+                ids,
+                Instant.now().truncatedTo(ChronoUnit.SECONDS),
+                60,
                 (sensor, minute) -> 18 + ThreadLocalRandom.current().nextDouble(10));
 
         var env = new HashMap<String, String>();
@@ -76,17 +84,22 @@ public final class PageLoadBenchmark {
         env.put("MQTT_PAGE_PASS", stack.page().password());
         env.put("MQTT_URIS", stack.mqttUri());
         var driver = Browser.start(1400, 900);
-        try (var server = DashboardService.start(DashboardConfig.fromEnv(EnvConfig.of(env)), Metrics.newRegistry("dashboard"),
-                Clock.systemUTC())) {
+        try (var server = DashboardService.start(
+                DashboardConfig.fromEnv(EnvConfig.of(env)), Metrics.newRegistry("dashboard"), Clock.systemUTC())) {
             var js = (JavascriptExecutor) driver;
             var started = System.nanoTime();
             driver.get("http://127.0.0.1:" + server.port() + "/");
-            while (((Number) js.executeScript("return document.querySelectorAll('#sensor-rows tr').length;")).intValue() < sensors) {
+            while (((Number) js.executeScript("return document.querySelectorAll('#sensor-rows tr').length;")).intValue()
+                    < sensors) {
                 Thread.sleep(10);
             }
-            System.out.printf(Locale.ROOT, "%d rows visible %.0f ms after navigation started%n", sensors,
+            System.out.printf(
+                    Locale.ROOT,
+                    "%d rows visible %.0f ms after navigation started%n",
+                    sensors,
                     (System.nanoTime() - started) / 1e6);
-            while (!"connected".equals(js.executeScript("return document.getElementById('connection').dataset.state;"))) {
+            while (!"connected"
+                    .equals(js.executeScript("return document.getElementById('connection').dataset.state;"))) {
                 Thread.sleep(20);
             }
             js.executeScript("""
@@ -108,7 +121,8 @@ public final class PageLoadBenchmark {
                 var share = ids.subList(p * ids.size() / PUBLISHERS, (p + 1) * ids.size() / PUBLISHERS);
                 var client = MqttTestClient.connect(List.of(stack.mqttUri()), stack.sensor(), true);
                 publishers.add(client);
-                var thread = new Thread(() -> publishRounds(client, share, deadline, published), "bench-publisher-" + p);
+                var thread =
+                        new Thread(() -> publishRounds(client, share, deadline, published), "bench-publisher-" + p);
                 thread.start();
                 threads.add(thread);
             }
@@ -123,17 +137,28 @@ public final class PageLoadBenchmark {
             stack.management().purge("thermowatch.email-sender");
             Thread.sleep(1000);
             @SuppressWarnings("unchecked")
-            var stats = (Map<String, Object>) js.executeScript(
-                    "return Object.assign({}, window.thermowatchStats, {lagMax: window.__lag.max, lagAvg: window.__lag.sum / window.__lag.n});");
+            var stats = (Map<String, Object>)
+                    js.executeScript(
+                            "return Object.assign({}, window.thermowatchStats, {lagMax: window.__lag.max, lagAvg: window.__lag.sum / window.__lag.n});");
             var flushes = ((Number) stats.get("flushes")).doubleValue();
-            System.out.printf(Locale.ROOT, "published %,d readings in %d s, %d sensors, %d publishers (%.0f msg/s offered)%n",
-                    published.get(), seconds, sensors, PUBLISHERS, published.get() / (double) seconds);
-            System.out.printf(Locale.ROOT, "page received %,d messages; %,.0f DOM flushes; flush avg %.2f ms, max %.1f ms;"
+            System.out.printf(
+                    Locale.ROOT,
+                    "published %,d readings in %d s, %d sensors, %d publishers (%.0f msg/s offered)%n",
+                    published.get(),
+                    seconds,
+                    sensors,
+                    PUBLISHERS,
+                    published.get() / (double) seconds);
+            System.out.printf(
+                    Locale.ROOT,
+                    "page received %,d messages; %,.0f DOM flushes; flush avg %.2f ms, max %.1f ms;"
                             + " event-loop lag avg %.1f ms, max %.1f ms%n",
-                    ((Number) stats.get("messages")).longValue(), flushes,
+                    ((Number) stats.get("messages")).longValue(),
+                    flushes,
                     ((Number) stats.get("totalFlushMs")).doubleValue() / Math.max(1, flushes),
                     ((Number) stats.get("maxFlushMs")).doubleValue(),
-                    ((Number) stats.get("lagAvg")).doubleValue(), ((Number) stats.get("lagMax")).doubleValue());
+                    ((Number) stats.get("lagAvg")).doubleValue(),
+                    ((Number) stats.get("lagMax")).doubleValue());
             Browser.screenshot(driver, "page-bench-" + sensors);
         } finally {
             driver.quit();

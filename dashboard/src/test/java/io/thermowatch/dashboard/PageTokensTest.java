@@ -32,7 +32,8 @@ class PageTokensTest {
         assertEquals(3, parts.length);
         var mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec(Base64.getUrlDecoder().decode(KEY), "HmacSHA256"));
-        assertArrayEquals(mac.doFinal((parts[0] + '.' + parts[1]).getBytes(StandardCharsets.US_ASCII)),
+        assertArrayEquals(
+                mac.doFinal((parts[0] + '.' + parts[1]).getBytes(StandardCharsets.US_ASCII)),
                 Base64.getUrlDecoder().decode(parts[2]));
         var json = new ObjectMapper();
         var header = json.readTree(Base64.getUrlDecoder().decode(parts[0]));

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.thermowatch.common.wire.SensorStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Optional;
-import io.thermowatch.common.wire.SensorStatus;
 import org.junit.jupiter.api.Test;
 
 class SensorStateTest {
@@ -31,12 +31,18 @@ class SensorStateTest {
 
     @Test
     void a_reading_exactly_at_the_timeout_is_still_online() {
-        assertEquals("online", state.judge(new LatestReading("a1", 21.5, NOW.minus(Duration.ofMinutes(2)))).status());
+        assertEquals(
+                "online",
+                state.judge(new LatestReading("a1", 21.5, NOW.minus(Duration.ofMinutes(2))))
+                        .status());
     }
 
     @Test
     void a_reading_older_than_the_timeout_is_stale() {
-        assertEquals("stale", state.judge(new LatestReading("a1", 21.5, NOW.minusSeconds(121))).status());
+        assertEquals(
+                "stale",
+                state.judge(new LatestReading("a1", 21.5, NOW.minusSeconds(121)))
+                        .status());
     }
 
     @Test

@@ -39,8 +39,8 @@ final class TestDatabase {
     /** Creates database {@code name} if missing (empty, no table). */
     static TestDatabase create(Stack stack, String name) throws SQLException {
         try (var connection = stack.openDatabase();
-             var statement = connection.createStatement();
-             var rs = statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
+                var statement = connection.createStatement();
+                var rs = statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
             if (!rs.next()) {
                 statement.execute("CREATE DATABASE " + name);
             }
@@ -50,7 +50,8 @@ final class TestDatabase {
 
     /** Creates the table (and the plain aggregate views) if missing, and empties it. */
     TestDatabase withEmptyTable() throws SQLException {
-        try (var connection = open(); var statement = connection.createStatement()) {
+        try (var connection = open();
+                var statement = connection.createStatement()) {
             for (String migration : SCHEMA_MIGRATIONS) {
                 statement.execute(read(migration));
             }
@@ -69,18 +70,21 @@ final class TestDatabase {
 
     /** Drops the table, if any. */
     TestDatabase withoutTable() throws SQLException {
-        try (var connection = open(); var statement = connection.createStatement()) {
+        try (var connection = open();
+                var statement = connection.createStatement()) {
             statement.execute("DROP TABLE IF EXISTS temperature CASCADE");
         }
         return this;
     }
 
     Connection open() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(), stack.database().username(), stack.database().password());
+        return DriverManager.getConnection(
+                jdbcUrl(), stack.database().username(), stack.database().password());
     }
 
     String jdbcUrl() {
-        return "jdbc:postgresql://" + stack.dbHost() + ':' + stack.dbPort() + '/' + name + "?reWriteBatchedInserts=true";
+        return "jdbc:postgresql://" + stack.dbHost() + ':' + stack.dbPort() + '/' + name
+                + "?reWriteBatchedInserts=true";
     }
 
     String name() {
@@ -110,8 +114,8 @@ final class TestDatabase {
 
     void insert(String sensor, Instant time, double value) throws SQLException {
         try (var connection = open();
-             var statement = connection.prepareStatement(
-                     "INSERT INTO temperature (time, sensor, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+                var statement = connection.prepareStatement(
+                        "INSERT INTO temperature (time, sensor, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
             statement.setObject(1, OffsetDateTime.ofInstant(time, ZoneOffset.UTC));
             statement.setString(2, sensor);
             statement.setDouble(3, value);
@@ -120,7 +124,11 @@ final class TestDatabase {
     }
 
     /** {@code sensors} sensors with one reading per minute over {@code minutes} minutes up to {@code end}; one COPY-like batch. */
-    void insertPerMinute(java.util.List<String> sensors, Instant end, int minutes, java.util.function.ToDoubleBiFunction<String, Integer> value)
+    void insertPerMinute(
+            java.util.List<String> sensors,
+            Instant end,
+            int minutes,
+            java.util.function.ToDoubleBiFunction<String, Integer> value)
             throws SQLException {
         try (var connection = open()) {
             connection.setAutoCommit(false);
@@ -129,7 +137,8 @@ final class TestDatabase {
                 var count = 0;
                 for (var sensor : sensors) {
                     for (var minute = 0; minute < minutes; minute++) {
-                        statement.setObject(1, OffsetDateTime.ofInstant(end.minusSeconds(60L * minute), ZoneOffset.UTC));
+                        statement.setObject(
+                                1, OffsetDateTime.ofInstant(end.minusSeconds(60L * minute), ZoneOffset.UTC));
                         statement.setString(2, sensor);
                         statement.setDouble(3, value.applyAsDouble(sensor, minute));
                         statement.addBatch();

@@ -55,12 +55,20 @@ final class BatchWriterLoop implements Runnable {
     private long batchChannel = -1;
     /** Deliveries from this channel or an older one were handed back by a suspension: void. */
     private long voidUpToChannel = Long.MIN_VALUE;
+
     private long lastProbeMillis;
 
     /** @param writeRetry back-off between attempts to write a batch; must handle {@link SQLException} */
-    BatchWriterLoop(BlockingQueue<AmqpDelivery> inbox, Batcher<AmqpDelivery> batcher, Triage triage,
-                    BatchSink sink, Acknowledger acknowledger, Intake intake, WriterMetrics metrics,
-                    RetryPolicy<Object> writeRetry, Clock clock) {
+    BatchWriterLoop(
+            BlockingQueue<AmqpDelivery> inbox,
+            Batcher<AmqpDelivery> batcher,
+            Triage triage,
+            BatchSink sink,
+            Acknowledger acknowledger,
+            Intake intake,
+            WriterMetrics metrics,
+            RetryPolicy<Object> writeRetry,
+            Clock clock) {
         this.inbox = inbox;
         this.batcher = batcher;
         this.triage = triage;
@@ -164,7 +172,9 @@ final class BatchWriterLoop implements Runnable {
     private void discard(String why) {
         List<AmqpDelivery> stale = batcher.drain();
         metrics.discardedStale.increment(stale.size());
-        log.warn("writer - Dropped {} unacknowledged deliveries because {}; RabbitMQ redelivers them", stale.size(),
+        log.warn(
+                "writer - Dropped {} unacknowledged deliveries because {}; RabbitMQ redelivers them",
+                stale.size(),
                 why);
     }
 
@@ -201,7 +211,8 @@ final class BatchWriterLoop implements Runnable {
         DeliveryRef upTo = new DeliveryRef(last.channelId(), last.tag());
         if (!acknowledger.isCurrent(upTo.channelId())) {
             metrics.discardedStale.increment(batch.size());
-            log.warn("writer - Dropped a batch of {} because its channel was replaced; RabbitMQ redelivers it",
+            log.warn(
+                    "writer - Dropped a batch of {} because its channel was replaced; RabbitMQ redelivers it",
                     batch.size());
             return;
         }
@@ -217,8 +228,12 @@ final class BatchWriterLoop implements Runnable {
         } catch (SQLException e) {
             metrics.writeFailures.increment();
             databaseReady.set(false);
-            log.warn("writer - Cannot write a batch of {} ({}: {}); handing it back to RabbitMQ and pausing until the"
-                    + " database answers", batch.size(), e.getSQLState(), oneLine(e.getMessage()));
+            log.warn(
+                    "writer - Cannot write a batch of {} ({}: {}); handing it back to RabbitMQ and pausing until the"
+                            + " database answers",
+                    batch.size(),
+                    e.getSQLState(),
+                    oneLine(e.getMessage()));
             pauseUntilDatabaseAnswers(upTo.channelId(), batch.size());
         }
     }
@@ -243,7 +258,8 @@ final class BatchWriterLoop implements Runnable {
             if (sink.isReachable()) {
                 databaseReady.set(true);
                 lastProbeMillis = clock.millis();
-                log.info("writer - Database answers again after {} s; resuming the intake",
+                log.info(
+                        "writer - Database answers again after {} s; resuming the intake",
                         Duration.ofNanos(System.nanoTime() - pausedAt).toSeconds());
                 intake.resume();
                 return;
@@ -255,8 +271,10 @@ final class BatchWriterLoop implements Runnable {
     private void acknowledge(DeliveryRef upTo, int size) {
         if (!acknowledger.ack(upTo, true)) {
             metrics.discardedStale.increment(size);
-            log.warn("writer - Batch of {} written but its channel is gone; RabbitMQ redelivers it and the unique key"
-                    + " drops the duplicates", size);
+            log.warn(
+                    "writer - Batch of {} written but its channel is gone; RabbitMQ redelivers it and the unique key"
+                            + " drops the duplicates",
+                    size);
         }
     }
 

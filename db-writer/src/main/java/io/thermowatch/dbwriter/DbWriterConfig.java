@@ -1,10 +1,10 @@
 package io.thermowatch.dbwriter;
 
-import io.thermowatch.common.config.DatabaseSettings;
 import io.thermowatch.common.config.AmqpSettings;
-import io.thermowatch.common.runtime.ClockSkewMeter;
 import io.thermowatch.common.config.ConfigException;
+import io.thermowatch.common.config.DatabaseSettings;
 import io.thermowatch.common.config.EnvConfig;
+import io.thermowatch.common.runtime.ClockSkewMeter;
 import java.time.Duration;
 
 /**
@@ -22,9 +22,18 @@ import java.time.Duration;
  * @param clockSkewWarn  {@code CLOCK_SKEW_WARN}: a stamp this far from arrival is counted as clock skew (default 30 s)
  * @param maxMessageBytes the broker's {@code max_message_size}: no delivery is larger
  */
-record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSize, Duration batchMaxWait,
-                      int prefetch, int retentionDays, int healthPort, int consumers, Duration rejectsRetention,
-                      Duration clockSkewWarn, int maxMessageBytes) {
+record DbWriterConfig(
+        DatabaseSettings database,
+        AmqpSettings amqp,
+        int batchSize,
+        Duration batchMaxWait,
+        int prefetch,
+        int retentionDays,
+        int healthPort,
+        int consumers,
+        Duration rejectsRetention,
+        Duration clockSkewWarn,
+        int maxMessageBytes) {
 
     static final String DEFAULT_AMQP_USER = "db-writer";
     static final String DEFAULT_AMQP_PASS = "dbwriter-demo-pass";
@@ -36,11 +45,13 @@ record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSiz
     static final Duration DEFAULT_REJECTS_RETENTION = Duration.ofDays(30);
     /** The sweep runs hourly; a shorter retention would be a unit mistake (a bare number means seconds). */
     static final Duration MIN_REJECTS_RETENTION = Duration.ofHours(1);
+
     static final Duration MAX_REJECTS_RETENTION = Duration.ofDays(36_500);
     /** rabbitmq/rabbitmq.conf's {@code max_message_size}. */
     static final int DEFAULT_MAX_MESSAGE_BYTES = 16_384;
     /** The dead-letter drain's window (see {@link DbWriterService}): small, dead letters are rare. */
     static final int DEAD_LETTER_PREFETCH = 200;
+
     static final int DEAD_LETTER_BATCH = 100;
     private static final long MIB = 1024 * 1024;
 
@@ -69,7 +80,10 @@ record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSiz
         AmqpSettings amqp = AmqpSettings.fromEnv(env, DEFAULT_AMQP_USER, DEFAULT_AMQP_PASS);
         int batchSize = env.integer("BATCH_SIZE", DEFAULT_BATCH_SIZE, 1, 50_000);
         Duration batchMaxWait = env.positiveDuration("BATCH_MAX_WAIT", DEFAULT_BATCH_MAX_WAIT);
-        EnvConfig.check(batchMaxWait.compareTo(Duration.ofMinutes(1)) <= 0, "BATCH_MAX_WAIT", batchMaxWait,
+        EnvConfig.check(
+                batchMaxWait.compareTo(Duration.ofMinutes(1)) <= 0,
+                "BATCH_MAX_WAIT",
+                batchMaxWait,
                 "a duration of at most 1m");
         int consumers = env.integer("CONSUMERS", DEFAULT_CONSUMERS, 1, 8);
         int maxMessageBytes = env.integer("AMQP_MAX_MESSAGE_SIZE", DEFAULT_MAX_MESSAGE_BYTES, 1024, 536_870_912);
@@ -77,11 +91,15 @@ record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSiz
         long fitting = (budget - (long) DEAD_LETTER_PREFETCH * maxMessageBytes) / ((long) consumers * maxMessageBytes);
         int defaultPrefetch = (int) Math.max(batchSize, Math.min(Math.min(4L * batchSize, 65_535), fitting));
         int prefetch = env.integer("PREFETCH", defaultPrefetch, 1, 65_535);
-        EnvConfig.check(prefetch >= batchSize, "PREFETCH", prefetch,
+        EnvConfig.check(
+                prefetch >= batchSize,
+                "PREFETCH",
+                prefetch,
                 "at least BATCH_SIZE (" + batchSize + "), or batches can never fill");
         long worstCase = ((long) consumers * prefetch + DEAD_LETTER_PREFETCH) * maxMessageBytes;
         if (worstCase > budget) {
-            throw new ConfigException("PREFETCH=" + prefetch + " x CONSUMERS=" + consumers + " (+" + DEAD_LETTER_PREFETCH
+            throw new ConfigException("PREFETCH=" + prefetch + " x CONSUMERS=" + consumers + " (+"
+                    + DEAD_LETTER_PREFETCH
                     + " dead letters) x AMQP_MAX_MESSAGE_SIZE=" + maxMessageBytes + " bytes = " + worstCase / MIB
                     + " MiB unacknowledged in memory at worst, more than half the heap (" + budget / MIB + " of "
                     + maxHeapBytes / MIB + " MiB): lower PREFETCH, BATCH_SIZE or CONSUMERS, or raise -Xmx");
@@ -89,12 +107,24 @@ record DbWriterConfig(DatabaseSettings database, AmqpSettings amqp, int batchSiz
         int retentionDays = env.integer("RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, 36_500);
         int healthPort = env.port("HEALTH_PORT", DEFAULT_HEALTH_PORT);
         Duration rejectsRetention = env.duration("REJECTS_RETENTION", DEFAULT_REJECTS_RETENTION);
-        EnvConfig.check(rejectsRetention.compareTo(MIN_REJECTS_RETENTION) >= 0
+        EnvConfig.check(
+                rejectsRetention.compareTo(MIN_REJECTS_RETENTION) >= 0
                         && rejectsRetention.compareTo(MAX_REJECTS_RETENTION) <= 0,
-                "REJECTS_RETENTION", env.optionalString("REJECTS_RETENTION").orElse(""),
+                "REJECTS_RETENTION",
+                env.optionalString("REJECTS_RETENTION").orElse(""),
                 "a duration between 1h and 36500d, e.g. 30d or 12h (a bare number means seconds)");
         Duration clockSkewWarn = ClockSkewMeter.warnFromEnv(env);
-        return new DbWriterConfig(database, amqp, batchSize, batchMaxWait, prefetch, retentionDays, healthPort,
-                consumers, rejectsRetention, clockSkewWarn, maxMessageBytes);
+        return new DbWriterConfig(
+                database,
+                amqp,
+                batchSize,
+                batchMaxWait,
+                prefetch,
+                retentionDays,
+                healthPort,
+                consumers,
+                rejectsRetention,
+                clockSkewWarn,
+                maxMessageBytes);
     }
 }

@@ -8,13 +8,13 @@ import dev.failsafe.RetryPolicy;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.thermowatch.common.amqp.AmqpConsumer;
 import io.thermowatch.common.amqp.AmqpDelivery;
-import io.thermowatch.common.runtime.HealthServer;
 import io.thermowatch.common.runtime.ClockSkewMeter;
+import io.thermowatch.common.runtime.HealthServer;
 import io.thermowatch.common.runtime.Metrics;
-import io.thermowatch.common.wire.ReadingCodec;
 import io.thermowatch.common.runtime.Retries;
-import io.thermowatch.common.wire.Topics;
 import io.thermowatch.common.runtime.WorkerSupervisor;
+import io.thermowatch.common.wire.ReadingCodec;
+import io.thermowatch.common.wire.Topics;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -47,8 +47,13 @@ final class DbWriterService implements AutoCloseable {
     private final RejectRetention rejectRetention;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DbWriterService(HikariDataSource dataSource, Connection connection, List<Lane> lanes, HealthServer health,
-                            SchemaMode mode, RejectRetention rejectRetention) {
+    private DbWriterService(
+            HikariDataSource dataSource,
+            Connection connection,
+            List<Lane> lanes,
+            HealthServer health,
+            SchemaMode mode,
+            RejectRetention rejectRetention) {
         this.dataSource = dataSource;
         this.connection = connection;
         this.lanes = lanes;
@@ -66,9 +71,16 @@ final class DbWriterService implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         PrometheusMeterRegistry registry = Metrics.newRegistry(NAME);
         WriterMetrics metrics = new WriterMetrics(registry);
-        log.info("{} - Database {}, {} consumer(s), batches of up to {} messages or {} ms, prefetch {}, messages of"
-                        + " at most {} bytes, heap {} MiB", NAME, config.database(), config.consumers(),
-                config.batchSize(), config.batchMaxWait().toMillis(), config.prefetch(), config.maxMessageBytes(),
+        log.info(
+                "{} - Database {}, {} consumer(s), batches of up to {} messages or {} ms, prefetch {}, messages of"
+                        + " at most {} bytes, heap {} MiB",
+                NAME,
+                config.database(),
+                config.consumers(),
+                config.batchSize(),
+                config.batchMaxWait().toMillis(),
+                config.prefetch(),
+                config.maxMessageBytes(),
                 Runtime.getRuntime().maxMemory() / (1024 * 1024));
 
         HikariDataSource dataSource = WriterDataSource.open(config.database(), NAME, config.consumers() + 3);
@@ -77,29 +89,49 @@ final class DbWriterService implements AutoCloseable {
         Connection connection = null;
         RejectRetention rejectRetention = null;
         try {
-            health = HealthServer.start(config.healthPort(), registry,
-                    new HealthServer.Check("database", () -> !running.get().isEmpty()
-                            && running.get().stream().filter(Lane::isRequired).allMatch(Lane::isDatabaseReady)),
-                    new HealthServer.Check("amqp", () -> !running.get().isEmpty()
-                            && running.get().stream().filter(Lane::isRequired).allMatch(Lane::isConsuming)),
+            health = HealthServer.start(
+                    config.healthPort(),
+                    registry,
+                    new HealthServer.Check(
+                            "database",
+                            () -> !running.get().isEmpty()
+                                    && running.get().stream()
+                                            .filter(Lane::isRequired)
+                                            .allMatch(Lane::isDatabaseReady)),
+                    new HealthServer.Check(
+                            "amqp",
+                            () -> !running.get().isEmpty()
+                                    && running.get().stream()
+                                            .filter(Lane::isRequired)
+                                            .allMatch(Lane::isConsuming)),
                     workers.readiness());
-            SchemaMode mode = migrateWithRetry(new SchemaMigrator(config.database().jdbcUrl(),
-                    config.database().user(), config.database().password(), config.retentionDays()));
+            SchemaMode mode = migrateWithRetry(new SchemaMigrator(
+                    config.database().jdbcUrl(),
+                    config.database().user(),
+                    config.database().password(),
+                    config.retentionDays()));
             rejectRetention = RejectRetention.start(dataSource, config.rejectsRetention(), clock);
             connection = config.amqp().connect(NAME);
             BatchSink sink = new PostgresSink(dataSource);
-            DeliveryTriage triage = new DeliveryTriage(new ReadingCodec(clock),
-                    new ClockSkewMeter(config.clockSkewWarn(), registry));
+            DeliveryTriage triage =
+                    new DeliveryTriage(new ReadingCodec(clock), new ClockSkewMeter(config.clockSkewWarn(), registry));
             List<Lane> lanes = new ArrayList<>();
             for (int i = 1; i <= config.consumers(); i++) {
                 // Unbounded in code, bounded in practice by the prefetch: the broker pushes no more than that
                 // many unacknowledged messages to one consumer.
                 BlockingQueue<AmqpDelivery> inbox = new LinkedBlockingQueue<>();
-                AmqpConsumer consumer = new AmqpConsumer(connection, Topics.DB_WRITER_QUEUE, config.prefetch(), clock,
-                        workers);
-                BatchWriterLoop writer = new BatchWriterLoop(inbox,
-                        new Batcher<>(config.batchSize(), config.batchMaxWait(), clock), triage, sink, consumer,
-                        consumer, metrics, Retries.database().handle(SQLException.class).build(), clock);
+                AmqpConsumer consumer =
+                        new AmqpConsumer(connection, Topics.DB_WRITER_QUEUE, config.prefetch(), clock, workers);
+                BatchWriterLoop writer = new BatchWriterLoop(
+                        inbox,
+                        new Batcher<>(config.batchSize(), config.batchMaxWait(), clock),
+                        triage,
+                        sink,
+                        consumer,
+                        consumer,
+                        metrics,
+                        Retries.database().handle(SQLException.class).build(),
+                        clock);
                 Lane lane = new Lane(consumer, inbox, writer, workers.newThread(NAME + "-writer-" + i, writer), true);
                 lanes.add(lane);
                 lane.start();
@@ -124,16 +156,29 @@ final class DbWriterService implements AutoCloseable {
      * gate readiness and subscribes in the background: a broker still running older definitions (no read
      * permission on the queue yet) delays the drain, not the service; the refusal is logged while it lasts.
      */
-    private static Lane startDeadLetterDrain(DbWriterConfig config, Connection connection, BatchSink sink,
-                                             DeliveryTriage triage, WriterMetrics metrics,
-                                             PrometheusMeterRegistry registry, WorkerSupervisor workers, Clock clock)
+    private static Lane startDeadLetterDrain(
+            DbWriterConfig config,
+            Connection connection,
+            BatchSink sink,
+            DeliveryTriage triage,
+            WriterMetrics metrics,
+            PrometheusMeterRegistry registry,
+            WorkerSupervisor workers,
+            Clock clock)
             throws java.io.IOException {
         BlockingQueue<AmqpDelivery> inbox = new LinkedBlockingQueue<>();
-        AmqpConsumer consumer = new AmqpConsumer(connection, DeadLetterTriage.QUEUE, DbWriterConfig.DEAD_LETTER_PREFETCH, clock,
-                workers);
-        BatchWriterLoop writer = new BatchWriterLoop(inbox,
-                new Batcher<>(DbWriterConfig.DEAD_LETTER_BATCH, config.batchMaxWait(), clock), new DeadLetterTriage(triage, registry),
-                sink, consumer, consumer, metrics, Retries.database().handle(SQLException.class).build(), clock);
+        AmqpConsumer consumer = new AmqpConsumer(
+                connection, DeadLetterTriage.QUEUE, DbWriterConfig.DEAD_LETTER_PREFETCH, clock, workers);
+        BatchWriterLoop writer = new BatchWriterLoop(
+                inbox,
+                new Batcher<>(DbWriterConfig.DEAD_LETTER_BATCH, config.batchMaxWait(), clock),
+                new DeadLetterTriage(triage, registry),
+                sink,
+                consumer,
+                consumer,
+                metrics,
+                Retries.database().handle(SQLException.class).build(),
+                clock);
         Lane lane = new Lane(consumer, inbox, writer, workers.newThread(NAME + "-dead-letter-drain", writer), false);
         lane.start();
         return lane;
@@ -143,8 +188,10 @@ final class DbWriterService implements AutoCloseable {
     private static SchemaMode migrateWithRetry(SchemaMigrator migrator) throws Exception {
         RetryPolicy<SchemaMode> untilReachable = Retries.<SchemaMode>database()
                 .handleIf(DbWriterService::isConnectionFailure)
-                .onRetryScheduled(e -> log.warn("schema - Database not reachable ({}); retrying in {} ms",
-                        e.getLastException().getMessage(), e.getDelay().toMillis()))
+                .onRetryScheduled(e -> log.warn(
+                        "schema - Database not reachable ({}); retrying in {} ms",
+                        e.getLastException().getMessage(),
+                        e.getDelay().toMillis()))
                 .build();
         try {
             return Failsafe.with(untilReachable).get(migrator::migrate);
@@ -157,7 +204,8 @@ final class DbWriterService implements AutoCloseable {
     /** SQLState class 08 (connection exception) or 57P (server shutting down or starting up). */
     static boolean isConnectionFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException sql && sql.getSQLState() != null
+            if (t instanceof SQLException sql
+                    && sql.getSQLState() != null
                     && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
                 return true;
             }
@@ -180,7 +228,9 @@ final class DbWriterService implements AutoCloseable {
         lanes.forEach(Lane::beginStop);
         for (Lane lane : lanes) {
             if (!lane.awaitStopped(DRAIN_TIMEOUT)) {
-                log.warn("{} - A writer did not finish within {} s; its batch stays unacknowledged", NAME,
+                log.warn(
+                        "{} - A writer did not finish within {} s; its batch stays unacknowledged",
+                        NAME,
                         DRAIN_TIMEOUT.toSeconds());
             }
         }
@@ -197,7 +247,11 @@ final class DbWriterService implements AutoCloseable {
         try {
             closeable.close();
         } catch (Exception e) {
-            log.warn("{} - Error while closing {}: {}", NAME, closeable.getClass().getSimpleName(), e.getMessage());
+            log.warn(
+                    "{} - Error while closing {}: {}",
+                    NAME,
+                    closeable.getClass().getSimpleName(),
+                    e.getMessage());
         }
     }
 }

@@ -34,15 +34,29 @@ final class DeadLetterTriage implements Triage {
     @Override
     public DeliveryTriage.Outcome classify(AmqpDelivery delivery) {
         Death death = Death.of(delivery.headers(), delivery.routingKey());
-        bySource.computeIfAbsent(death.queue(), q -> Counter.builder("dbwriter.deadletters")
-                .description("Messages drained from " + QUEUE + ", by the queue they were dead-lettered from")
-                .tag("source", q).register(registry)).increment();
-        AmqpDelivery original = new AmqpDelivery(delivery.channelId(), delivery.tag(), death.routingKey(),
-                delivery.body(), delivery.redelivered(), delivery.receivedAtMillis(), delivery.headers());
+        bySource.computeIfAbsent(
+                        death.queue(),
+                        q -> Counter.builder("dbwriter.deadletters")
+                                .description("Messages drained from " + QUEUE
+                                        + ", by the queue they were dead-lettered from")
+                                .tag("source", q)
+                                .register(registry))
+                .increment();
+        AmqpDelivery original = new AmqpDelivery(
+                delivery.channelId(),
+                delivery.tag(),
+                death.routingKey(),
+                delivery.body(),
+                delivery.redelivered(),
+                delivery.receivedAtMillis(),
+                delivery.headers());
         DeliveryTriage.Outcome outcome = readings.classify(original);
         if (outcome instanceof DeliveryTriage.Reject reject) {
             RejectedMessage m = reject.message();
-            return new DeliveryTriage.Reject(new RejectedMessage(m.receivedAtMillis(), m.routingKey(), m.payload(),
+            return new DeliveryTriage.Reject(new RejectedMessage(
+                    m.receivedAtMillis(),
+                    m.routingKey(),
+                    m.payload(),
                     "dead-lettered (" + death.reason() + " from " + death.queue() + "): " + m.reason()));
         }
         return outcome;

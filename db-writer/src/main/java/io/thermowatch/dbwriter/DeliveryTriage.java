@@ -1,7 +1,7 @@
 package io.thermowatch.dbwriter;
 
-import io.thermowatch.common.amqp.AmqpDelivery;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.thermowatch.common.amqp.AmqpDelivery;
 import io.thermowatch.common.runtime.ClockSkewMeter;
 import io.thermowatch.common.wire.Decoded;
 import io.thermowatch.common.wire.Reading;
@@ -19,16 +19,16 @@ final class DeliveryTriage implements Triage {
     private static final String READING_PREFIX = "temperature.";
 
     /** What to do with one delivery. */
-    sealed interface Outcome permits Store, Reject, Ignore { }
+    sealed interface Outcome permits Store, Reject, Ignore {}
 
     /** A valid reading. */
-    record Store(Reading reading) implements Outcome { }
+    record Store(Reading reading) implements Outcome {}
 
     /** Not a valid reading: keep the bytes and the reason. */
-    record Reject(RejectedMessage message) implements Outcome { }
+    record Reject(RejectedMessage message) implements Outcome {}
 
     /** Not for db-writer (a status message): acknowledge with the batch, store nothing. */
-    record Ignore() implements Outcome { }
+    record Ignore() implements Outcome {}
 
     private static final Ignore IGNORE = new Ignore();
 
@@ -71,7 +71,7 @@ final class DeliveryTriage implements Triage {
 
     private static Reject reject(AmqpDelivery delivery, String reason) {
         byte[] body = delivery.body() == null ? new byte[0] : delivery.body();
-        return new Reject(new RejectedMessage(delivery.receivedAtMillis(),
-                delivery.routingKey() == null ? "" : delivery.routingKey(), body, reason));
+        return new Reject(new RejectedMessage(
+                delivery.receivedAtMillis(), delivery.routingKey() == null ? "" : delivery.routingKey(), body, reason));
     }
 }

@@ -24,8 +24,12 @@ final class Lane {
      * @param required whether the service is ready only while this lane consumes; a lane that is not required
      *                 (the dead-letter drain) keeps trying to subscribe in the background instead
      */
-    Lane(AmqpConsumer consumer, BlockingQueue<AmqpDelivery> inbox, BatchWriterLoop writer, Thread thread,
-         boolean required) {
+    Lane(
+            AmqpConsumer consumer,
+            BlockingQueue<AmqpDelivery> inbox,
+            BatchWriterLoop writer,
+            Thread thread,
+            boolean required) {
         this.consumer = consumer;
         this.inbox = inbox;
         this.writer = writer;

@@ -37,9 +37,11 @@ class PostgresSink implements BatchSink {
             ON CONFLICT DO NOTHING""";
     private static final String COPY_TABLE_BINARY = "COPY temperature (time, sensor, value) FROM STDIN (FORMAT binary)";
     /** PostgreSQL's binary COPY header: signature, flags, header-extension length. */
-    private static final byte[] BINARY_COPY_SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0};
+    private static final byte[] BINARY_COPY_SIGNATURE = {'P', 'G', 'C', 'O', 'P', 'Y', '\n', (byte) 0xFF, '\r', '\n', 0
+    };
     /** timestamptz travels as microseconds since 2000-01-01 UTC. */
     private static final long POSTGRES_EPOCH_MICROS = 946_684_800_000_000L;
+
     private static final String INSERT_REJECT = "INSERT INTO rejected_messages"
             + " (received_at, routing_key, payload, payload_length, payload_sha256, reason) VALUES (?, ?, ?, ?, ?, ?)";
 
@@ -160,8 +162,8 @@ class PostgresSink implements BatchSink {
     private static void insertRejects(Connection c, List<RejectedMessage> rejects) throws SQLException {
         try (PreparedStatement insert = c.prepareStatement(INSERT_REJECT)) {
             for (RejectedMessage reject : rejects) {
-                insert.setObject(1, OffsetDateTime.ofInstant(Instant.ofEpochMilli(reject.receivedAtMillis()),
-                        ZoneOffset.UTC));
+                insert.setObject(
+                        1, OffsetDateTime.ofInstant(Instant.ofEpochMilli(reject.receivedAtMillis()), ZoneOffset.UTC));
                 insert.setString(2, withoutNul(reject.routingKey()));
                 // Only the head goes into the statement: a batch of huge rejects stays small in memory and on disk.
                 KeptPayload kept = KeptPayload.of(reject.payload());

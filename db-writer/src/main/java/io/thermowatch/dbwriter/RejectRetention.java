@@ -54,10 +54,12 @@ final class RejectRetention implements AutoCloseable {
     /** A retention sweeping now and then every {@link #SWEEP_INTERVAL}. */
     static RejectRetention start(DataSource dataSource, Duration retention, Clock clock) {
         RejectRetention sweeper = new RejectRetention(dataSource, retention, clock);
-        log.info("rejects - Keeping rejected messages for {} (REJECTS_RETENTION), swept every {}", retention,
+        log.info(
+                "rejects - Keeping rejected messages for {} (REJECTS_RETENTION), swept every {}",
+                retention,
                 SWEEP_INTERVAL);
-        sweeper.scheduler.scheduleWithFixedDelay(sweeper::sweepAndLog, 0, SWEEP_INTERVAL.toMillis(),
-                TimeUnit.MILLISECONDS);
+        sweeper.scheduler.scheduleWithFixedDelay(
+                sweeper::sweepAndLog, 0, SWEEP_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         return sweeper;
     }
 
@@ -71,7 +73,7 @@ final class RejectRetention implements AutoCloseable {
         Instant cutoff = clock.instant().minus(retention);
         long deleted = 0;
         try (Connection c = dataSource.getConnection();
-             PreparedStatement delete = c.prepareStatement(DELETE_BATCH)) {
+                PreparedStatement delete = c.prepareStatement(DELETE_BATCH)) {
             c.setAutoCommit(true);
             delete.setObject(1, OffsetDateTime.ofInstant(cutoff, ZoneOffset.UTC));
             delete.setInt(2, BATCH_ROWS);
@@ -88,7 +90,10 @@ final class RejectRetention implements AutoCloseable {
         try {
             long deleted = sweep();
             if (deleted > 0) {
-                log.info("rejects - Deleted {} rejected message(s) older than REJECTS_RETENTION ({})", deleted, retention);
+                log.info(
+                        "rejects - Deleted {} rejected message(s) older than REJECTS_RETENTION ({})",
+                        deleted,
+                        retention);
             }
         } catch (SQLException | RuntimeException e) {
             if (!closed.get()) {

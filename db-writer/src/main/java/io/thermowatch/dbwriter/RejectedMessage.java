@@ -8,5 +8,4 @@ package io.thermowatch.dbwriter;
  * @param payload          bytes exactly as received
  * @param reason           the rule it broke
  */
-record RejectedMessage(long receivedAtMillis, String routingKey, byte[] payload, String reason) {
-}
+record RejectedMessage(long receivedAtMillis, String routingKey, byte[] payload, String reason) {}

@@ -47,7 +47,10 @@ final class SchemaMigrator {
                 .baselineOnMigrate(false)
                 .load();
         MigrateResult result = flyway.migrate();
-        log.info("schema - {} mode: {} migration(s) applied, schema version {}", mode, result.migrationsExecuted,
+        log.info(
+                "schema - {} mode: {} migration(s) applied, schema version {}",
+                mode,
+                result.migrationsExecuted,
                 result.targetSchemaVersion == null ? flyway.info().current().getVersion() : result.targetSchemaVersion);
         return mode;
     }
@@ -68,10 +71,14 @@ final class SchemaMigrator {
                 boolean installed = exists(c, "SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
                 boolean available = exists(c, "SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'");
                 boolean superuser = exists(c, "SELECT 1 FROM pg_roles WHERE rolname = current_user AND rolsuper");
-                boolean preloaded = exists(c, "SELECT 1 FROM pg_settings WHERE name = 'shared_preload_libraries'"
-                        + " AND setting ~ '(^|[ ,])timescaledb([ ,]|$)'");
-                boolean migratedPlain = exists(c, "SELECT 1 FROM pg_class WHERE relname = 'flyway_schema_history'"
-                        + " AND relnamespace = current_schema()::regnamespace");
+                boolean preloaded = exists(
+                        c,
+                        "SELECT 1 FROM pg_settings WHERE name = 'shared_preload_libraries'"
+                                + " AND setting ~ '(^|[ ,])timescaledb([ ,]|$)'");
+                boolean migratedPlain = exists(
+                        c,
+                        "SELECT 1 FROM pg_class WHERE relname = 'flyway_schema_history'"
+                                + " AND relnamespace = current_schema()::regnamespace");
                 if (installed) {
                     log.info("schema - TimescaleDB extension installed: TIMESCALEDB mode");
                     return SchemaMode.TIMESCALEDB;
@@ -100,7 +107,8 @@ final class SchemaMigrator {
     }
 
     private static boolean exists(Connection c, String sql) throws SQLException {
-        try (PreparedStatement statement = c.prepareStatement(sql); ResultSet rs = statement.executeQuery()) {
+        try (PreparedStatement statement = c.prepareStatement(sql);
+                ResultSet rs = statement.executeQuery()) {
             return rs.next();
         }
     }

@@ -7,8 +7,7 @@ import io.thermowatch.common.config.DatabaseSettings;
 /** The writers' connection pool. */
 final class WriterDataSource {
 
-    private WriterDataSource() {
-    }
+    private WriterDataSource() {}
 
     /**
      * A small pool: one connection per writer thread plus two spare (the migrator opens its own). It does not fail when the

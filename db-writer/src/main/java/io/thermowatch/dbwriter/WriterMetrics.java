@@ -20,19 +20,26 @@ final class WriterMetrics {
     final Timer batchLatency;
 
     WriterMetrics(MeterRegistry registry) {
-        rowsWritten = Counter.builder("dbwriter.rows.written").description("Reading rows inserted")
+        rowsWritten = Counter.builder("dbwriter.rows.written")
+                .description("Reading rows inserted")
                 .register(registry);
         duplicates = Counter.builder("dbwriter.readings.duplicate")
-                .description("Readings skipped because (sensor, time) was already stored").register(registry);
-        batches = Counter.builder("dbwriter.batches").description("Batches committed and acknowledged")
+                .description("Readings skipped because (sensor, time) was already stored")
                 .register(registry);
-        rejects = Counter.builder("dbwriter.rejects").description("Messages stored in rejected_messages")
+        batches = Counter.builder("dbwriter.batches")
+                .description("Batches committed and acknowledged")
                 .register(registry);
-        ignored = Counter.builder("dbwriter.ignored").description("Status messages acknowledged without storing")
+        rejects = Counter.builder("dbwriter.rejects")
+                .description("Messages stored in rejected_messages")
                 .register(registry);
-        redeliveries = Counter.builder("dbwriter.redeliveries").description("Deliveries flagged as redelivered")
+        ignored = Counter.builder("dbwriter.ignored")
+                .description("Status messages acknowledged without storing")
                 .register(registry);
-        writeFailures = Counter.builder("dbwriter.write.failures").description("Failed batch write attempts")
+        redeliveries = Counter.builder("dbwriter.redeliveries")
+                .description("Deliveries flagged as redelivered")
+                .register(registry);
+        writeFailures = Counter.builder("dbwriter.write.failures")
+                .description("Failed batch write attempts")
                 .register(registry);
         discardedStale = Counter.builder("dbwriter.deliveries.discarded")
                 .description("Deliveries dropped unacknowledged after a connection recovery (redelivered)")
@@ -40,8 +47,10 @@ final class WriterMetrics {
         outagePauses = Counter.builder("dbwriter.outage.pauses")
                 .description("Times the intake was suspended because a write failed (database down)")
                 .register(registry);
-        batchLatency = Timer.builder("dbwriter.batch.latency").description("Write and commit time of one batch")
-                .publishPercentiles(0.5, 0.99).register(registry);
+        batchLatency = Timer.builder("dbwriter.batch.latency")
+                .description("Write and commit time of one batch")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
     }
 
     void recordBatch(int readings, int inserted, int rejected, int statusMessages, Duration took) {

@@ -40,10 +40,20 @@ class BatchWriterLoopTest {
 
     private void start(int batchSize, Duration maxWait) {
         Clock clock = Clock.systemUTC();
-        loop = new BatchWriterLoop(inbox, new Batcher<>(batchSize, maxWait, clock),
-                new DeliveryTriage(new ReadingCodec(clock)), sink, acks, intake, metrics,
-                RetryPolicy.builder().handle(SQLException.class).withBackoff(Duration.ofMillis(20), Duration.ofMillis(80))
-                        .withMaxRetries(-1).build(), clock);
+        loop = new BatchWriterLoop(
+                inbox,
+                new Batcher<>(batchSize, maxWait, clock),
+                new DeliveryTriage(new ReadingCodec(clock)),
+                sink,
+                acks,
+                intake,
+                metrics,
+                RetryPolicy.builder()
+                        .handle(SQLException.class)
+                        .withBackoff(Duration.ofMillis(20), Duration.ofMillis(80))
+                        .withMaxRetries(-1)
+                        .build(),
+                clock);
         loop.markDatabaseReady();
         thread = new Thread(loop, "test-writer");
         thread.start();
@@ -58,8 +68,8 @@ class BatchWriterLoopTest {
     }
 
     private void deliver(long tag, long channel, String routingKey, String body) {
-        inbox.add(new AmqpDelivery(channel, tag, routingKey, body.getBytes(StandardCharsets.UTF_8), false,
-                System.currentTimeMillis()));
+        inbox.add(new AmqpDelivery(
+                channel, tag, routingKey, body.getBytes(StandardCharsets.UTF_8), false, System.currentTimeMillis()));
     }
 
     private void deliverReading(long tag, long channel) {

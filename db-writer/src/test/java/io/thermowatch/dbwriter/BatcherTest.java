@@ -1,11 +1,11 @@
 package io.thermowatch.dbwriter;
 
-import io.thermowatch.testkit.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.thermowatch.testkit.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

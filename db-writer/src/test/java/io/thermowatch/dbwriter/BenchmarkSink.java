@@ -61,9 +61,12 @@ final class BenchmarkSink extends PostgresSink {
     static long copyIn(Connection c, String copySql, List<Reading> readings) throws SQLException {
         StringBuilder text = new StringBuilder(readings.size() * 48);
         for (Reading r : readings) {
-            text.append(Instant.ofEpochMilli(r.timestampMillis())).append('\t')
-                    .append(r.sensorId()).append('\t')
-                    .append(r.value()).append('\n');
+            text.append(Instant.ofEpochMilli(r.timestampMillis()))
+                    .append('\t')
+                    .append(r.sensorId())
+                    .append('\t')
+                    .append(r.value())
+                    .append('\n');
         }
         try {
             // PgJDBC reports a failed COPY as a PSQLException carrying the server's SQLSTATE (23505 for a duplicate).

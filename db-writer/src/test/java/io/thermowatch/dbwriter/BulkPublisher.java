@@ -32,8 +32,11 @@ final class BulkPublisher implements AutoCloseable {
     }
 
     void publish(Reading reading) throws Exception {
-        channel.basicPublish(Topics.EXCHANGE, Topics.readingRoutingKey(reading.sensorId()),
-                MessageProperties.PERSISTENT_BASIC, codec.encode(reading));
+        channel.basicPublish(
+                Topics.EXCHANGE,
+                Topics.readingRoutingKey(reading.sensorId()),
+                MessageProperties.PERSISTENT_BASIC,
+                codec.encode(reading));
     }
 
     void publishRaw(String routingKey, byte[] body) throws Exception {

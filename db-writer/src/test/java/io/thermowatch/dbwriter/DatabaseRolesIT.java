@@ -28,6 +28,7 @@ class DatabaseRolesIT {
 
     /** PostgreSQL's SQLSTATE insufficient_privilege. */
     private static final String PERMISSION_DENIED = "42501";
+
     private static final String SENSOR = "roles-it-" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
 
     private static Stack stack;
@@ -36,8 +37,12 @@ class DatabaseRolesIT {
     static void migrateAsDbWriter() throws SQLException {
         stack = Stack.get();
         // The migration db-writer runs at start, as db-writer's own role: it must succeed without the superuser.
-        new SchemaMigrator(stack.jdbcUrl(), stack.dbWriterDatabase().username(), stack.dbWriterDatabase().password(),
-                90).migrate();
+        new SchemaMigrator(
+                        stack.jdbcUrl(),
+                        stack.dbWriterDatabase().username(),
+                        stack.dbWriterDatabase().password(),
+                        90)
+                .migrate();
     }
 
     @Test
@@ -48,9 +53,11 @@ class DatabaseRolesIT {
             insertReading(c);
             assertEquals(1, count(c, "SELECT count(*) FROM temperature WHERE sensor = '" + SENSOR + "'"));
             // And it owns every table and view of the schema (so its next migration can alter them)
-            List<String> notOwned = strings(c, "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace"
-                    + " AND relkind IN ('r', 'p', 'v', 'm') AND relowner <> current_user::regrole"
-                    + " AND relname NOT LIKE 'bench%'");
+            List<String> notOwned = strings(
+                    c,
+                    "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+                            + " AND relkind IN ('r', 'p', 'v', 'm') AND relowner <> current_user::regrole"
+                            + " AND relname NOT LIKE 'bench%'");
             assertEquals(List.of(), notOwned, "relations of schema public db-writer's role does not own");
             try (Statement s = c.createStatement()) {
                 s.executeUpdate("DELETE FROM temperature WHERE sensor = '" + SENSOR + "'");
@@ -95,8 +102,8 @@ class DatabaseRolesIT {
     }
 
     private static void insertReading(Connection c) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO temperature (time, sensor, value) VALUES (?, ?, ?)")) {
+        try (PreparedStatement insert =
+                c.prepareStatement("INSERT INTO temperature (time, sensor, value) VALUES (?, ?, ?)")) {
             insert.setTimestamp(1, Timestamp.from(Instant.now()));
             insert.setString(2, SENSOR);
             insert.setDouble(3, 21.5);
@@ -111,7 +118,8 @@ class DatabaseRolesIT {
     }
 
     private static long count(Connection c, String sql) throws SQLException {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
@@ -119,7 +127,8 @@ class DatabaseRolesIT {
 
     private static List<String> strings(Connection c, String sql) throws SQLException {
         List<String> values = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 values.add(rs.getString(1));
             }

@@ -21,7 +21,8 @@ class DbWriterConfigTest {
         // When
         DbWriterConfig config = fromEnv(Map.of());
         // Then
-        assertEquals("jdbc:postgresql://timescaledb:5432/metrics", config.database().jdbcUrl());
+        assertEquals(
+                "jdbc:postgresql://timescaledb:5432/metrics", config.database().jdbcUrl());
         assertEquals("postgres", config.database().user());
         assertEquals("postgres", config.database().password());
         assertEquals("db-writer", config.amqp().username());
@@ -36,16 +37,21 @@ class DbWriterConfigTest {
 
     @Test
     void rejects_retention_takes_a_duration_with_a_unit() {
-        assertEquals(Duration.ofDays(7), fromEnv(Map.of("REJECTS_RETENTION", "7d")).rejectsRetention());
-        assertEquals(Duration.ofHours(12), fromEnv(Map.of("REJECTS_RETENTION", "12h")).rejectsRetention());
-        assertEquals(Duration.ofHours(1), fromEnv(Map.of("REJECTS_RETENTION", "3600")).rejectsRetention());
+        assertEquals(
+                Duration.ofDays(7), fromEnv(Map.of("REJECTS_RETENTION", "7d")).rejectsRetention());
+        assertEquals(
+                Duration.ofHours(12),
+                fromEnv(Map.of("REJECTS_RETENTION", "12h")).rejectsRetention());
+        assertEquals(
+                Duration.ofHours(1),
+                fromEnv(Map.of("REJECTS_RETENTION", "3600")).rejectsRetention());
     }
 
     @Test
     void the_original_database_variable_names_are_read() {
         // When
-        DbWriterConfig config = fromEnv(Map.of("DB_HOST", "db.local", "DB_PORT", "6543", "DB_NAME", "m",
-                "DB_USER", "u", "DB_PASS", "p"));
+        DbWriterConfig config = fromEnv(
+                Map.of("DB_HOST", "db.local", "DB_PORT", "6543", "DB_NAME", "m", "DB_USER", "u", "DB_PASS", "p"));
         // Then
         assertEquals("jdbc:postgresql://db.local:6543/m", config.database().jdbcUrl());
         assertEquals("u", config.database().user());
@@ -87,15 +93,24 @@ class DbWriterConfigTest {
         DbWriterConfig small = DbWriterConfig.fromEnv(EnvConfig.of(Map.of()), 160L * 1024 * 1024);
         assertEquals(2460, small.prefetch());
         // compose's 384 MiB: 6044 (the 4 x BATCH_SIZE = 8000 that fits a larger heap would not)
-        assertEquals(6044, DbWriterConfig.fromEnv(EnvConfig.of(Map.of()), 384L * 1024 * 1024).prefetch());
+        assertEquals(
+                6044,
+                DbWriterConfig.fromEnv(EnvConfig.of(Map.of()), 384L * 1024 * 1024)
+                        .prefetch());
     }
 
     @Test
     void a_window_that_could_exceed_half_the_heap_stops_the_start_with_one_line_naming_it() {
-        ConfigException e = assertThrows(ConfigException.class, () -> DbWriterConfig.fromEnv(
-                EnvConfig.of(Map.of("PREFETCH", "8000", "AMQP_MAX_MESSAGE_SIZE", "65536")), 384L * 1024 * 1024));
-        assertTrue(e.getMessage().startsWith("PREFETCH=8000 x CONSUMERS=2 (+200 dead letters) x"
-                + " AMQP_MAX_MESSAGE_SIZE=65536 bytes = 1012 MiB"), e.getMessage());
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> DbWriterConfig.fromEnv(
+                        EnvConfig.of(Map.of("PREFETCH", "8000", "AMQP_MAX_MESSAGE_SIZE", "65536")),
+                        384L * 1024 * 1024));
+        assertTrue(
+                e.getMessage()
+                        .startsWith("PREFETCH=8000 x CONSUMERS=2 (+200 dead letters) x"
+                                + " AMQP_MAX_MESSAGE_SIZE=65536 bytes = 1012 MiB"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("more than half the heap (192 of 384 MiB)"), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), e.getMessage());
     }

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConnectionFactory;
+import io.thermowatch.common.runtime.ServiceMain;
 import io.thermowatch.common.wire.Reading;
 import io.thermowatch.common.wire.ReadingCodec;
-import io.thermowatch.common.runtime.ServiceMain;
 import io.thermowatch.common.wire.Topics;
 import io.thermowatch.testkit.MqttTestClient;
 import io.thermowatch.testkit.ServiceEnv;
@@ -71,8 +71,9 @@ class DbWriterIT {
     }
 
     private static ServiceProcess startInstance() {
-        ServiceProcess process = ServiceProcess.start("db-writer", ServiceEnv.forDbWriter(stack)
-                .with("BATCH_MAX_WAIT", "50ms").build());
+        ServiceProcess process = ServiceProcess.start(
+                "db-writer",
+                ServiceEnv.forDbWriter(stack).with("BATCH_MAX_WAIT", "50ms").build());
         process.awaitReady(READY);
         return process;
     }
@@ -89,13 +90,15 @@ class DbWriterIT {
         long time = System.currentTimeMillis() - 1_000;
         // When
         try (MqttTestClient mqtt = connectMqtt()) {
-            mqtt.publishUntilAcknowledged(Topics.readingTopic(sensor),
-                    bytes("{\"value\": 23.4, \"timestamp\": " + time + "}"), Duration.ofSeconds(30));
+            mqtt.publishUntilAcknowledged(
+                    Topics.readingTopic(sensor),
+                    bytes("{\"value\": 23.4, \"timestamp\": " + time + "}"),
+                    Duration.ofSeconds(30));
         }
         // Then
         await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) == 1);
         try (Connection c = stack.openDatabase();
-             PreparedStatement q = c.prepareStatement("SELECT time, value FROM temperature WHERE sensor = ?")) {
+                PreparedStatement q = c.prepareStatement("SELECT time, value FROM temperature WHERE sensor = ?")) {
             q.setString(1, sensor);
             try (ResultSet rs = q.executeQuery()) {
                 assertTrue(rs.next());
@@ -121,14 +124,16 @@ class DbWriterIT {
             await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) == 1);
             duplicatesBefore.set(metric(writer, "dbwriter_readings_duplicate_total"));
             mqtt.publishUntilAcknowledged(Topics.readingTopic(sensor), payload, Duration.ofSeconds(30));
-            mqtt.publishUntilAcknowledged(Topics.readingTopic(marker),
-                    bytes("{\"value\": 1, \"timestamp\": " + System.currentTimeMillis() + "}"), Duration.ofSeconds(30));
+            mqtt.publishUntilAcknowledged(
+                    Topics.readingTopic(marker),
+                    bytes("{\"value\": 1, \"timestamp\": " + System.currentTimeMillis() + "}"),
+                    Duration.ofSeconds(30));
         }
         // Then
         await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", marker) == 1);
         // Lanes commit independently: wait until the second copy was judged a duplicate, this one and no other.
-        await().atMost(STORED).until(() -> metric(writer, "dbwriter_readings_duplicate_total")
-                >= duplicatesBefore.get() + 1);
+        await().atMost(STORED)
+                .until(() -> metric(writer, "dbwriter_readings_duplicate_total") >= duplicatesBefore.get() + 1);
         assertEquals(duplicatesBefore.get() + 1, metric(writer, "dbwriter_readings_duplicate_total"));
         assertEquals(1, count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor));
     }
@@ -153,8 +158,9 @@ class DbWriterIT {
         cases.put("in the future", bytes("{\"value\": 20, \"timestamp\": " + (now + 3_600_000) + "}"));
         cases.put("before 2000-01-01", bytes("{\"value\": 20, \"timestamp\": " + now / 1000 + "}"));
         cases.put("empty payload", new byte[0]);
-        cases.put("exceeds the limit", bytes("{\"value\": 20, \"pad\": \"" + "x".repeat(5000) + "\", \"timestamp\": "
-                + now + "}"));
+        cases.put(
+                "exceeds the limit",
+                bytes("{\"value\": 20, \"pad\": \"" + "x".repeat(5000) + "\", \"timestamp\": " + now + "}"));
         String badIdKey = "temperature." + sensor + "!x";
         // When
         try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
@@ -167,12 +173,17 @@ class DbWriterIT {
         }
         // Then
         await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) == 1);
-        await().atMost(STORED).until(() -> count("SELECT count(*) FROM rejected_messages WHERE routing_key IN (?, ?)",
-                Topics.readingRoutingKey(sensor), badIdKey) == cases.size() + 1);
+        await().atMost(STORED)
+                .until(() -> count(
+                                "SELECT count(*) FROM rejected_messages WHERE routing_key IN (?, ?)",
+                                Topics.readingRoutingKey(sensor),
+                                badIdKey)
+                        == cases.size() + 1);
         // Lanes commit independently, so match each stored rejection to its case by the bytes.
         Map<String, String> reasonByPayload = new LinkedHashMap<>();
-        try (Connection c = stack.openDatabase(); PreparedStatement q = c.prepareStatement(
-                "SELECT reason, payload FROM rejected_messages WHERE routing_key = ?")) {
+        try (Connection c = stack.openDatabase();
+                PreparedStatement q =
+                        c.prepareStatement("SELECT reason, payload FROM rejected_messages WHERE routing_key = ?")) {
             q.setString(1, Topics.readingRoutingKey(sensor));
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
@@ -186,11 +197,17 @@ class DbWriterIT {
             byte[] kept = KeptPayload.of(expected.getValue()).head();
             String reason = reasonByPayload.get(new String(kept, StandardCharsets.ISO_8859_1));
             assertTrue(reason != null, "no rejection stored with the bytes of case '" + expected.getKey() + "'");
-            assertTrue(reason.contains(expected.getKey()) || expected.getKey().equals("NaN")
-                    && reason.startsWith("not valid JSON"), "expected '" + expected.getKey() + "' in '" + reason + "'");
+            assertTrue(
+                    reason.contains(expected.getKey())
+                            || expected.getKey().equals("NaN") && reason.startsWith("not valid JSON"),
+                    "expected '" + expected.getKey() + "' in '" + reason + "'");
         }
-        assertEquals(1, count("SELECT count(*) FROM rejected_messages WHERE routing_key = ?"
-                + " AND reason LIKE '%does not match%'", badIdKey));
+        assertEquals(
+                1,
+                count(
+                        "SELECT count(*) FROM rejected_messages WHERE routing_key = ?"
+                                + " AND reason LIKE '%does not match%'",
+                        badIdKey));
     }
 
     @Test
@@ -205,19 +222,23 @@ class DbWriterIT {
         }
         await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) == 1);
         boolean timescale = count("SELECT count(*) FROM pg_available_extensions WHERE name = 'timescaledb'"
-                + " AND current_setting('shared_preload_libraries') ~ 'timescaledb'") == 1
+                                + " AND current_setting('shared_preload_libraries') ~ 'timescaledb'")
+                        == 1
                 || count("SELECT count(*) FROM pg_extension WHERE extname = 'timescaledb'") == 1;
         SchemaMode expected = timescale ? SchemaMode.TIMESCALEDB : SchemaMode.PLAIN;
         // Then db-writer detected it
         writer.awaitOutput("Running in " + expected + " mode", Duration.ofSeconds(1));
         // and built the schema of that mode
-        assertEquals(1, count("SELECT count(*) FROM pg_constraint WHERE conname = 'temperature_sensor_time_key'"
-                + " AND contype = 'u'"));
+        assertEquals(
+                1,
+                count("SELECT count(*) FROM pg_constraint WHERE conname = 'temperature_sensor_time_key'"
+                        + " AND contype = 'u'"));
         SchemaAssertions.assertSchema(stack, expected);
         // and the original query answers: at most 10 rows (this test's among the table's), newest first
         List<Instant> newest = new ArrayList<>();
-        try (Connection c = stack.openDatabase(); PreparedStatement q = c.prepareStatement(
-                "SELECT * FROM temperature ORDER BY time DESC LIMIT 10"); ResultSet rs = q.executeQuery()) {
+        try (Connection c = stack.openDatabase();
+                PreparedStatement q = c.prepareStatement("SELECT * FROM temperature ORDER BY time DESC LIMIT 10");
+                ResultSet rs = q.executeQuery()) {
             while (rs.next()) {
                 assertTrue(rs.getString("sensor") != null && !Double.isNaN(rs.getDouble("value")));
                 newest.add(rs.getTimestamp("time").toInstant());
@@ -242,8 +263,8 @@ class DbWriterIT {
                 publisher.publishAll(readings, 500);
             }
             // Then
-            await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor)
-                    == readings.size());
+            await().atMost(STORED)
+                    .until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) == readings.size());
             assertTrue(metric(writer, "dbwriter_rows_written_total") > 0, "first instance wrote nothing");
             assertTrue(metric(second, "dbwriter_rows_written_total") > 0, "second instance wrote nothing");
         }
@@ -256,13 +277,15 @@ class DbWriterIT {
         String sensor = sensor("kill");
         List<Reading> readings = readings(sensor, 30_000);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread stream = new Thread(() -> {
-            try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
-                publisher.publishAll(readings, 200);
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, "kill-stream");
+        Thread stream = new Thread(
+                () -> {
+                    try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
+                        publisher.publishAll(readings, 200);
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                },
+                "kill-stream");
         stream.start();
         await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) > 0);
         // When
@@ -273,8 +296,8 @@ class DbWriterIT {
         stream.join(120_000);
         // Then
         assertEquals(null, failure.get());
-        await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor)
-                == readings.size());
+        await().atMost(STORED)
+                .until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) == readings.size());
         assertTrue(storedAtKill < readings.size(), "the kill came too late to test anything: " + storedAtKill);
         assertEquals(0, count("SELECT count(*) - count(DISTINCT time) FROM temperature WHERE sensor = ?", sensor));
     }
@@ -288,19 +311,23 @@ class DbWriterIT {
         AtomicBoolean streaming = new AtomicBoolean(true);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long base = System.currentTimeMillis() - 600_000;
-        Thread stream = new Thread(() -> {
-            try (MqttTestClient mqtt = MqttTestClient.connect(List.of(stack.mqttUri()), stack.sensor(), true)) {
-                while (streaming.get()) {
-                    int n = published.get();
-                    mqtt.publishUntilAcknowledged(Topics.readingTopic(sensor),
-                            new ReadingCodec().encode(new Reading(sensor, 20 + n % 10, base + n)), Duration.ofSeconds(30));
-                    published.incrementAndGet();
-                    Thread.sleep(20);
-                }
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, "pgdown-stream");
+        Thread stream = new Thread(
+                () -> {
+                    try (MqttTestClient mqtt = MqttTestClient.connect(List.of(stack.mqttUri()), stack.sensor(), true)) {
+                        while (streaming.get()) {
+                            int n = published.get();
+                            mqtt.publishUntilAcknowledged(
+                                    Topics.readingTopic(sensor),
+                                    new ReadingCodec().encode(new Reading(sensor, 20 + n % 10, base + n)),
+                                    Duration.ofSeconds(30));
+                            published.incrementAndGet();
+                            Thread.sleep(20);
+                        }
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                },
+                "pgdown-stream");
         stream.start();
         try {
             await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) > 0);
@@ -339,13 +366,15 @@ class DbWriterIT {
         String sensor = sensor("term");
         List<Reading> readings = readings(sensor, 30_000);
         AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread stream = new Thread(() -> {
-            try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
-                publisher.publishAll(readings, 200);
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        }, "term-stream");
+        Thread stream = new Thread(
+                () -> {
+                    try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
+                        publisher.publishAll(readings, 200);
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                },
+                "term-stream");
         stream.start();
         await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) > 0);
         // When
@@ -360,14 +389,15 @@ class DbWriterIT {
         long stored = count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor);
         assertTrue(stored < readings.size(), "the SIGTERM came too late to test anything: " + stored);
         try (var probe = stack.queueProbe()) {
-            await("stored + requeued = published").atMost(Duration.ofSeconds(20))
+            await("stored + requeued = published")
+                    .atMost(Duration.ofSeconds(20))
                     .until(() -> stored + probe.readyCount(Topics.DB_WRITER_QUEUE) >= readings.size());
             assertEquals(readings.size(), stored + probe.readyCount(Topics.DB_WRITER_QUEUE), "stored " + stored);
         }
         // and the next instance stores the rest, once
         writer = startInstance();
-        await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor)
-                == readings.size());
+        await().atMost(STORED)
+                .until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) == readings.size());
         assertEquals(0, count("SELECT count(*) - count(DISTINCT time) FROM temperature WHERE sensor = ?", sensor));
     }
 
@@ -401,12 +431,14 @@ class DbWriterIT {
     void a_writer_thread_killed_by_an_out_of_memory_error_fails_readiness_and_exits_non_zero() throws Exception {
         // Given an instance the test can reach through the Java debug interface (no hook in the service)
         int debugPort = ServiceEnv.freePort();
-        try (ServiceProcess process = ServiceProcess.start("db-writer", ServiceEnv.forDbWriter(stack)
-                .with("BATCH_MAX_WAIT", "50ms").build(), List.of(ErrorInjector.agentOption(debugPort)))) {
+        try (ServiceProcess process = ServiceProcess.start(
+                "db-writer",
+                ServiceEnv.forDbWriter(stack).with("BATCH_MAX_WAIT", "50ms").build(),
+                List.of(ErrorInjector.agentOption(debugPort)))) {
             process.awaitReady(READY);
             // When its first writer thread dies of an OutOfMemoryError inside its loop
-            ErrorInjector.throwOutOfMemoryError(debugPort, "db-writer-writer-1", Batcher.class.getName(),
-                    "millisUntilDue", Duration.ofSeconds(30));
+            ErrorInjector.throwOutOfMemoryError(
+                    debugPort, "db-writer-writer-1", Batcher.class.getName(), "millisUntilDue", Duration.ofSeconds(30));
             // Then it stops answering ready at once and exits with the worker-death status
             await().atMost(Duration.ofSeconds(10)).until(() -> !isReady(process));
             assertEquals(ServiceMain.EXIT_WORKER_DIED, process.awaitExit(Duration.ofSeconds(90)), process.tail());
@@ -424,8 +456,8 @@ class DbWriterIT {
         factory.setUsername(stack.admin().username());
         factory.setPassword(stack.admin().password());
         try (com.rabbitmq.client.Connection connection = factory.newConnection(
-                List.of(Address.parseAddress(stack.amqpAddress())), "db-writer-it-admin");
-             Channel channel = connection.createChannel()) {
+                        List.of(Address.parseAddress(stack.amqpAddress())), "db-writer-it-admin");
+                Channel channel = connection.createChannel()) {
             channel.queueDeclare(Topics.DB_WRITER_QUEUE, true, false, false, Map.of("x-queue-type", "quorum"));
             channel.queueBind(Topics.DB_WRITER_QUEUE, Topics.EXCHANGE, "temperature.*");
         }
@@ -464,7 +496,8 @@ class DbWriterIT {
     }
 
     static long count(String sql, Object... args) throws SQLException {
-        try (Connection c = stack.openDatabase(); PreparedStatement q = c.prepareStatement(sql)) {
+        try (Connection c = stack.openDatabase();
+                PreparedStatement q = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 q.setObject(i + 1, args[i]);
             }
@@ -486,13 +519,18 @@ class DbWriterIT {
 
     private static int readyStatus(ServiceProcess process) throws Exception {
         URI uri = URI.create("http://127.0.0.1:" + process.env().get("HEALTH_PORT") + "/readyz");
-        return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
+        return HTTP.send(
+                        HttpRequest.newBuilder(uri)
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     private static double metric(ServiceProcess process, String name) throws Exception {
         URI uri = URI.create("http://127.0.0.1:" + process.env().get("HEALTH_PORT") + "/metrics");
-        String body = HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String body = HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
         double sum = 0;
         for (String line : body.split("\n")) {
             if (line.startsWith(name + "{") || line.startsWith(name + " ")) {

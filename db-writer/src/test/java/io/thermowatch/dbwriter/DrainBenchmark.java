@@ -51,18 +51,24 @@ public final class DrainBenchmark {
     /** The testkit starts services with C1 only (fast start); a benchmark wants the JIT production gets. */
     private static final List<String> FULL_JIT = List.of("-XX:TieredStopAtLevel=4");
     /** Extra JVM options for the drained db-writer, e.g. a flight recording: BENCH_JVM_OPTS="-XX:StartFlightRecording=...". */
-    private static final List<String> EXTRA_JVM_OPTIONS = System.getenv().getOrDefault("BENCH_JVM_OPTS", "").isBlank()
-            ? List.of() : List.of(System.getenv("BENCH_JVM_OPTS").trim().split("\\s+"));
+    private static final List<String> EXTRA_JVM_OPTIONS =
+            System.getenv().getOrDefault("BENCH_JVM_OPTS", "").isBlank()
+                    ? List.of()
+                    : List.of(System.getenv("BENCH_JVM_OPTS").trim().split("\\s+"));
 
-    private DrainBenchmark() {
-    }
+    private DrainBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         int rows = intEnv("BENCH_ROWS", 200_000);
         int perCommitRows = intEnv("BENCH_PER_COMMIT_ROWS", 10_000);
         // BATCH_SIZE:PREFETCH[:CONSUMERS] for each drain
-        List<int[]> configs = Arrays.stream(System.getenv().getOrDefault("BENCH_CONFIGS", "2000:8000:2").split(","))
-                .map(String::trim).map(pair -> Arrays.stream(pair.split(":")).mapToInt(Integer::parseInt).toArray())
+        List<int[]> configs = Arrays.stream(System.getenv()
+                        .getOrDefault("BENCH_CONFIGS", "2000:8000:2")
+                        .split(","))
+                .map(String::trim)
+                .map(pair -> Arrays.stream(pair.split(":"))
+                        .mapToInt(Integer::parseInt)
+                        .toArray())
                 .toList();
         int rate = intEnv("BENCH_RATE", 1000);
         int seconds = intEnv("BENCH_SECONDS", 30);
@@ -71,7 +77,8 @@ public final class DrainBenchmark {
         System.out.println("== db-writer benchmark, run " + RUN);
         System.out.println("machine: " + machine());
         try (Connection c = stack.openDatabase()) {
-            System.out.println("database: " + SchemaAssertions.strings(c, "SELECT version()").get(0));
+            System.out.println("database: "
+                    + SchemaAssertions.strings(c, "SELECT version()").get(0));
         }
         purge(stack);
         try (HikariDataSource ds = dataSource(stack)) {
@@ -87,7 +94,11 @@ public final class DrainBenchmark {
         brokerOnly(stack, readings("broker", rows), 1000, 2000);
         for (int[] config : configs) {
             int consumers = config.length > 2 ? config[2] : 1;
-            drain(stack, readings("drain" + config[0] + "x" + config[1] + "x" + consumers, rows), config[0], config[1],
+            drain(
+                    stack,
+                    readings("drain" + config[0] + "x" + config[1] + "x" + consumers, rows),
+                    config[0],
+                    config[1],
                     consumers);
         }
         latency(stack, rate, seconds);
@@ -97,7 +108,8 @@ public final class DrainBenchmark {
     // ------------------------------------------------------------ database-only figures
 
     private static void ceiling(HikariDataSource ds, List<Reading> readings) throws SQLException {
-        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+        try (Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS bench_ceiling");
             s.execute("CREATE TABLE bench_ceiling (LIKE temperature INCLUDING INDEXES INCLUDING CONSTRAINTS)");
             c.commit();
@@ -111,8 +123,9 @@ public final class DrainBenchmark {
     }
 
     private static void onePerCommit(HikariDataSource ds, List<Reading> readings) throws SQLException {
-        try (Connection c = ds.getConnection(); PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO temperature (time, sensor, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement insert = c.prepareStatement(
+                        "INSERT INTO temperature (time, sensor, value) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
             c.setAutoCommit(true);
             long start = System.nanoTime();
             for (Reading r : readings) {
@@ -126,8 +139,9 @@ public final class DrainBenchmark {
         }
     }
 
-    private static void sinkMethod(HikariDataSource ds, BenchmarkSink.Method method, List<Reading> readings,
-                                   int batchSize) throws SQLException {
+    private static void sinkMethod(
+            HikariDataSource ds, BenchmarkSink.Method method, List<Reading> readings, int batchSize)
+            throws SQLException {
         PostgresSink sink = new BenchmarkSink(ds, method);
         long start = System.nanoTime();
         long inserted = 0;
@@ -164,7 +178,8 @@ public final class DrainBenchmark {
         }
         report("preload over AMQP with confirms (not db-writer)", readings.size(), publishStart);
         try (var probe = stack.queueProbe()) {
-            System.out.printf(Locale.ROOT, "   queue depth before start: %d%n", probe.readyCount(Topics.DB_WRITER_QUEUE));
+            System.out.printf(
+                    Locale.ROOT, "   queue depth before start: %d%n", probe.readyCount(Topics.DB_WRITER_QUEUE));
         }
     }
 
@@ -174,8 +189,8 @@ public final class DrainBenchmark {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setUsername(stack.dbWriter().username());
         factory.setPassword(stack.dbWriter().password());
-        try (com.rabbitmq.client.Connection amqp = factory.newConnection(
-                List.of(Address.parseAddress(stack.amqpAddress())), "bench-broker-only")) {
+        try (com.rabbitmq.client.Connection amqp =
+                factory.newConnection(List.of(Address.parseAddress(stack.amqpAddress())), "bench-broker-only")) {
             Channel channel = amqp.createChannel();
             channel.basicQos(prefetch);
             java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(readings.size());
@@ -184,8 +199,11 @@ public final class DrainBenchmark {
                 private int sinceAck;
 
                 @Override
-                public void handleDelivery(String tag, com.rabbitmq.client.Envelope envelope,
-                                           com.rabbitmq.client.AMQP.BasicProperties properties, byte[] body)
+                public void handleDelivery(
+                        String tag,
+                        com.rabbitmq.client.Envelope envelope,
+                        com.rabbitmq.client.AMQP.BasicProperties properties,
+                        byte[] body)
                         throws java.io.IOException {
                     if (++sinceAck >= ackEvery || done.getCount() == 1) {
                         channel.basicAck(envelope.getDeliveryTag(), true);
@@ -197,8 +215,10 @@ public final class DrainBenchmark {
             if (!done.await(5, java.util.concurrent.TimeUnit.MINUTES)) {
                 throw new AssertionError("broker-only drain did not finish: " + done.getCount() + " left");
             }
-            report("broker only: consume + multiple ack per " + ackEvery + ", prefetch " + prefetch + " (no DB)",
-                    readings.size(), start);
+            report(
+                    "broker only: consume + multiple ack per " + ackEvery + ", prefetch " + prefetch + " (no DB)",
+                    readings.size(),
+                    start);
         }
     }
 
@@ -206,10 +226,15 @@ public final class DrainBenchmark {
             throws Exception {
         preload(stack, readings);
         long start = System.nanoTime();
-        try (ServiceProcess writer = ServiceProcess.start("db-writer", ServiceEnv.forDbWriter(stack)
-                .with("BATCH_SIZE", Integer.toString(batchSize)).with("PREFETCH", Integer.toString(prefetch))
-                .with("CONSUMERS", Integer.toString(consumers)).build(),
-                java.util.stream.Stream.concat(FULL_JIT.stream(), EXTRA_JVM_OPTIONS.stream()).toList())) {
+        try (ServiceProcess writer = ServiceProcess.start(
+                "db-writer",
+                ServiceEnv.forDbWriter(stack)
+                        .with("BATCH_SIZE", Integer.toString(batchSize))
+                        .with("PREFETCH", Integer.toString(prefetch))
+                        .with("CONSUMERS", Integer.toString(consumers))
+                        .build(),
+                java.util.stream.Stream.concat(FULL_JIT.stream(), EXTRA_JVM_OPTIONS.stream())
+                        .toList())) {
             writer.awaitReady(Duration.ofSeconds(60));
             long ready = System.nanoTime();
             double written;
@@ -220,14 +245,19 @@ public final class DrainBenchmark {
                 Thread.sleep(50); // each poll is a Prometheus scrape inside the measured process: not too often
             }
             long done = System.nanoTime();
-            System.out.printf(Locale.ROOT, "%-55s %10.0f rows/s  (%d rows in %.2f s after ready; %.2f s incl. JVM"
+            System.out.printf(
+                    Locale.ROOT,
+                    "%-55s %10.0f rows/s  (%d rows in %.2f s after ready; %.2f s incl. JVM"
                             + " start and migration check; batch p50 %.1f ms)%n",
-                    "db-writer drain, BATCH_SIZE=" + batchSize + " PREFETCH=" + prefetch + " CONSUMERS=" + consumers, readings.size() / seconds(ready, done), readings.size(),
-                    seconds(ready, done), seconds(start, done), quantile(writer,
-                            "dbwriter_batch_latency_seconds", "0.5") * 1000);
+                    "db-writer drain, BATCH_SIZE=" + batchSize + " PREFETCH=" + prefetch + " CONSUMERS=" + consumers,
+                    readings.size() / seconds(ready, done),
+                    readings.size(),
+                    seconds(ready, done),
+                    seconds(start, done),
+                    quantile(writer, "dbwriter_batch_latency_seconds", "0.5") * 1000);
         }
-        try (Connection c = stack.openDatabase(); PreparedStatement q = c.prepareStatement(
-                "SELECT count(*) FROM temperature WHERE sensor LIKE ?")) {
+        try (Connection c = stack.openDatabase();
+                PreparedStatement q = c.prepareStatement("SELECT count(*) FROM temperature WHERE sensor LIKE ?")) {
             q.setString(1, readings.get(0).sensorId().replaceAll("-s\\d+$", "") + "-s%");
             try (ResultSet rs = q.executeQuery()) {
                 rs.next();
@@ -243,44 +273,51 @@ public final class DrainBenchmark {
         long[] storedAt = new long[n];
         long base = System.currentTimeMillis() - 3_600_000;
         ReadingCodec codec = new ReadingCodec();
-        try (ServiceProcess writer = ServiceProcess.start("db-writer", ServiceEnv.forDbWriter(stack).build(),
-                FULL_JIT);
-             Connection db = stack.openDatabase()) {
+        try (ServiceProcess writer = ServiceProcess.start(
+                        "db-writer", ServiceEnv.forDbWriter(stack).build(), FULL_JIT);
+                Connection db = stack.openDatabase()) {
             writer.awaitReady(Duration.ofSeconds(60));
             int seen;
             ConnectionFactory factory = new ConnectionFactory();
             factory.setUsername(stack.admin().username());
             factory.setPassword(stack.admin().password());
-            try (com.rabbitmq.client.Connection amqp = factory.newConnection(
-                    List.of(Address.parseAddress(stack.amqpAddress())), "bench-latency")) {
+            try (com.rabbitmq.client.Connection amqp =
+                    factory.newConnection(List.of(Address.parseAddress(stack.amqpAddress())), "bench-latency")) {
                 Channel channel = amqp.createChannel();
                 channel.confirmSelect();
-                Thread publisher = new Thread(() -> {
-                    long start = System.nanoTime();
-                    long interval = 1_000_000_000L / rate;
-                    try {
-                        for (int i = 0; i < n; i++) {
-                            long due = start + i * interval;
-                            long wait = due - System.nanoTime();
-                            if (wait > 0) {
-                                LockSupport.parkNanos(wait);
+                Thread publisher = new Thread(
+                        () -> {
+                            long start = System.nanoTime();
+                            long interval = 1_000_000_000L / rate;
+                            try {
+                                for (int i = 0; i < n; i++) {
+                                    long due = start + i * interval;
+                                    long wait = due - System.nanoTime();
+                                    if (wait > 0) {
+                                        LockSupport.parkNanos(wait);
+                                    }
+                                    publishedAt[i] = System.nanoTime();
+                                    channel.basicPublish(
+                                            Topics.EXCHANGE,
+                                            Topics.readingRoutingKey(sensor),
+                                            MessageProperties.PERSISTENT_BASIC,
+                                            codec.encode(new Reading(sensor, 22.0, base + i)));
+                                }
+                                channel.waitForConfirmsOrDie(30_000);
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
                             }
-                            publishedAt[i] = System.nanoTime();
-                            channel.basicPublish(Topics.EXCHANGE, Topics.readingRoutingKey(sensor),
-                                    MessageProperties.PERSISTENT_BASIC, codec.encode(new Reading(sensor, 22.0, base + i)));
-                        }
-                        channel.waitForConfirmsOrDie(30_000);
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }, "bench-publisher");
+                        },
+                        "bench-publisher");
                 publisher.start();
                 // Lanes commit out of order: find each reading beyond the contiguous stored prefix by its time.
-                try (PreparedStatement beyond = db.prepareStatement("SELECT (extract(epoch FROM time) * 1000)::bigint"
-                        + " FROM temperature WHERE sensor = ? AND time >= timestamptz 'epoch' + ? * INTERVAL '1 millisecond'")) {
+                try (PreparedStatement beyond = db.prepareStatement(
+                        "SELECT (extract(epoch FROM time) * 1000)::bigint"
+                                + " FROM temperature WHERE sensor = ? AND time >= timestamptz 'epoch' + ? * INTERVAL '1 millisecond'")) {
                     beyond.setString(1, sensor);
                     int prefix = 0;
-                    long deadline = System.nanoTime() + Duration.ofSeconds(seconds + 60).toNanos();
+                    long deadline =
+                            System.nanoTime() + Duration.ofSeconds(seconds + 60).toNanos();
                     while (prefix < n && System.nanoTime() < deadline) {
                         beyond.setLong(2, base + prefix);
                         try (ResultSet rs = beyond.executeQuery()) {
@@ -310,9 +347,14 @@ public final class DrainBenchmark {
             latencies[i] = storedAt[i] - publishedAt[i];
         }
         Arrays.sort(latencies);
-        System.out.printf(Locale.ROOT, "%-55s p50 %.0f ms, p99 %.0f ms, max %.0f ms (%d readings; poll every ~5 ms)%n",
+        System.out.printf(
+                Locale.ROOT,
+                "%-55s p50 %.0f ms, p99 %.0f ms, max %.0f ms (%d readings; poll every ~5 ms)%n",
                 "publish->row latency at " + rate + " msg/s for " + seconds + " s",
-                latencies[n / 2] / 1e6, latencies[(int) (n * 0.99)] / 1e6, latencies[n - 1] / 1e6, n);
+                latencies[n / 2] / 1e6,
+                latencies[(int) (n * 0.99)] / 1e6,
+                latencies[n - 1] / 1e6,
+                n);
     }
 
     // ------------------------------------------------------------ helpers
@@ -334,7 +376,8 @@ public final class DrainBenchmark {
     }
 
     private static void cleanUp(Stack stack) throws SQLException {
-        try (Connection c = stack.openDatabase(); Statement s = c.createStatement()) {
+        try (Connection c = stack.openDatabase();
+                Statement s = c.createStatement()) {
             int deleted = s.executeUpdate("DELETE FROM temperature WHERE sensor LIKE 'bench-" + RUN + "-%'");
             System.out.println("cleaned up " + deleted + " benchmark rows");
         }
@@ -362,7 +405,8 @@ public final class DrainBenchmark {
 
     private static double metric(ServiceProcess process, String name) throws Exception {
         URI uri = URI.create("http://127.0.0.1:" + process.env().get("HEALTH_PORT") + "/metrics");
-        String body = HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String body = HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
         double sum = 0;
         for (String line : body.split("\n")) {
             if (line.startsWith(name + "{") || line.startsWith(name + " ") || line.startsWith(name + ",")) {
@@ -374,7 +418,8 @@ public final class DrainBenchmark {
 
     private static double quantile(ServiceProcess process, String name, String q) throws Exception {
         URI uri = URI.create("http://127.0.0.1:" + process.env().get("HEALTH_PORT") + "/metrics");
-        String body = HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+        String body = HTTP.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
         for (String line : body.split("\n")) {
             if (line.startsWith(name + "{") && line.contains("quantile=\"" + q + "\"")) {
                 return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
@@ -391,8 +436,11 @@ public final class DrainBenchmark {
     private static String machine() {
         String cpu = "?";
         try {
-            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .findFirst().map(l -> l.substring(l.indexOf(':') + 2)).orElse("?");
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 2))
+                    .orElse("?");
         } catch (Exception e) {
             // not Linux: leave it unknown
         }

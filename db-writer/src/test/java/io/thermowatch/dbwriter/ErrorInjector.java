@@ -24,8 +24,7 @@ import java.util.Map;
  */
 final class ErrorInjector {
 
-    private ErrorInjector() {
-    }
+    private ErrorInjector() {}
 
     /** The JVM option that lets this class attach, on {@code 127.0.0.1:port} only. */
     static String agentOption(int port) {
@@ -40,18 +39,23 @@ final class ErrorInjector {
     static void throwOutOfMemoryError(int port, String threadName, String className, String method, Duration timeout)
             throws Exception {
         AttachingConnector socket = Bootstrap.virtualMachineManager().attachingConnectors().stream()
-                .filter(c -> c.transport().name().equals("dt_socket")).findFirst()
+                .filter(c -> c.transport().name().equals("dt_socket"))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no dt_socket connector in this JDK"));
         Map<String, Connector.Argument> arguments = socket.defaultArguments();
         arguments.get("hostname").setValue("127.0.0.1");
         arguments.get("port").setValue(Integer.toString(port));
         VirtualMachine vm = socket.attach(arguments);
         try {
-            ThreadReference thread = vm.allThreads().stream().filter(t -> t.name().equals(threadName)).findFirst()
+            ThreadReference thread = vm.allThreads().stream()
+                    .filter(t -> t.name().equals(threadName))
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no thread named " + threadName));
-            ClassType target = (ClassType) vm.classesByName(className).stream().findFirst()
+            ClassType target = (ClassType) vm.classesByName(className).stream()
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError(className + " is not loaded"));
-            Method entry = target.methodsByName(method).stream().findFirst()
+            Method entry = target.methodsByName(method).stream()
+                    .findFirst()
                     .orElseThrow(() -> new AssertionError("no method " + className + "." + method));
             BreakpointRequest breakpoint = vm.eventRequestManager().createBreakpointRequest(entry.location());
             breakpoint.addThreadFilter(thread);
@@ -81,9 +85,12 @@ final class ErrorInjector {
 
     /** Created in the target VM, on the thread suspended at the breakpoint (JDI requires an event-suspended one). */
     private static ObjectReference newOutOfMemoryError(VirtualMachine vm, ThreadReference thread) throws Exception {
-        ClassType type = (ClassType) vm.classesByName("java.lang.OutOfMemoryError").get(0);
+        ClassType type =
+                (ClassType) vm.classesByName("java.lang.OutOfMemoryError").get(0);
         Method constructor = type.concreteMethodByName("<init>", "(Ljava/lang/String;)V");
-        return type.newInstance(thread, constructor,
+        return type.newInstance(
+                thread,
+                constructor,
                 List.of(vm.mirrorOf("Java heap space (thrown by the test through the debug interface)")),
                 ClassType.INVOKE_SINGLE_THREADED);
     }

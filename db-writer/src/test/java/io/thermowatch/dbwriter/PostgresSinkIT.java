@@ -9,10 +9,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.thermowatch.common.wire.Reading;
 import io.thermowatch.testkit.Stack;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,8 +37,12 @@ class PostgresSinkIT {
     static void migrateAndConnect() throws SQLException {
         Stack stack = Stack.get();
         dataSource = DrainBenchmark.dataSource(stack);
-        new SchemaMigrator(stack.jdbcUrl(), stack.dbWriterDatabase().username(), stack.dbWriterDatabase().password(),
-                90).migrate();
+        new SchemaMigrator(
+                        stack.jdbcUrl(),
+                        stack.dbWriterDatabase().username(),
+                        stack.dbWriterDatabase().password(),
+                        90)
+                .migrate();
         sink = new PostgresSink(dataSource);
     }
 
@@ -59,8 +63,9 @@ class PostgresSinkIT {
         // Then every row, with its exact time and value
         assertEquals(500, inserted);
         assertEquals(500, count(sensor));
-        try (Connection c = dataSource.getConnection(); PreparedStatement statement = c.prepareStatement(
-                "SELECT (extract(epoch FROM time) * 1000)::bigint, value FROM temperature WHERE sensor = ? ORDER BY time")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement statement = c.prepareStatement(
+                        "SELECT (extract(epoch FROM time) * 1000)::bigint, value FROM temperature WHERE sensor = ? ORDER BY time")) {
             statement.setString(1, sensor);
             try (ResultSet rs = statement.executeQuery()) {
                 for (Reading expected : batch) {
@@ -78,8 +83,11 @@ class PostgresSinkIT {
         // Given rows 0..99 stored, and a batch of rows 50..149 with one rejected message
         String sensor = RUN + "-overlap";
         sink.write(readings(sensor, 0, 100), List.of());
-        RejectedMessage reject = new RejectedMessage(System.currentTimeMillis(), "temperature." + sensor,
-                "{\"value\":".getBytes(StandardCharsets.UTF_8), RUN + " not valid JSON");
+        RejectedMessage reject = new RejectedMessage(
+                System.currentTimeMillis(),
+                "temperature." + sensor,
+                "{\"value\":".getBytes(StandardCharsets.UTF_8),
+                RUN + " not valid JSON");
         // When
         int inserted = sink.write(readings(sensor, 50, 100), List.of(reject));
         // Then the COPY failed on the key, and the fallback stored the 50 new rows once and the reject
@@ -112,8 +120,9 @@ class PostgresSinkIT {
         // When
         sink.write(List.of(), List.of(reject));
         // Then the row holds the head, the full length and the SHA-256 of all 61,440 bytes
-        try (Connection c = dataSource.getConnection(); PreparedStatement statement = c.prepareStatement(
-                "SELECT payload, payload_length, payload_sha256 FROM rejected_messages WHERE reason = ?")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement statement = c.prepareStatement(
+                        "SELECT payload, payload_length, payload_sha256 FROM rejected_messages WHERE reason = ?")) {
             statement.setString(1, reason);
             try (ResultSet rs = statement.executeQuery()) {
                 assertTrue(rs.next(), "no row for " + reason);
@@ -132,8 +141,9 @@ class PostgresSinkIT {
         String reason = RUN + " old writer";
         byte[] payload = new byte[5000];
         Arrays.fill(payload, (byte) 'o');
-        try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(
-                "INSERT INTO rejected_messages (routing_key, payload, reason) VALUES ('temperature.x', ?, ?)")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement insert = c.prepareStatement(
+                        "INSERT INTO rejected_messages (routing_key, payload, reason) VALUES ('temperature.x', ?, ?)")) {
             insert.setBytes(1, payload);
             insert.setString(2, reason);
             // When
@@ -141,8 +151,9 @@ class PostgresSinkIT {
             c.commit();
         }
         // Then the database kept the same shape as PostgresSink writes
-        try (Connection c = dataSource.getConnection(); PreparedStatement statement = c.prepareStatement(
-                "SELECT octet_length(payload), payload_length, payload_sha256 FROM rejected_messages WHERE reason = ?")) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement statement = c.prepareStatement(
+                        "SELECT octet_length(payload), payload_length, payload_sha256 FROM rejected_messages WHERE reason = ?")) {
             statement.setString(1, reason);
             try (ResultSet rs = statement.executeQuery()) {
                 assertTrue(rs.next(), "no row for " + reason);
@@ -171,7 +182,8 @@ class PostgresSinkIT {
     }
 
     private static long single(String sql, String parameter) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement statement = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement statement = c.prepareStatement(sql)) {
             statement.setString(1, parameter);
             try (ResultSet rs = statement.executeQuery()) {
                 rs.next();

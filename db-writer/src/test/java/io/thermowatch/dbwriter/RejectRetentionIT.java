@@ -35,8 +35,12 @@ class RejectRetentionIT {
     static void migrateAndConnect() throws SQLException {
         Stack stack = Stack.get();
         dataSource = DrainBenchmark.dataSource(stack);
-        new SchemaMigrator(stack.jdbcUrl(), stack.dbWriterDatabase().username(), stack.dbWriterDatabase().password(),
-                90).migrate();
+        new SchemaMigrator(
+                        stack.jdbcUrl(),
+                        stack.dbWriterDatabase().username(),
+                        stack.dbWriterDatabase().password(),
+                        90)
+                .migrate();
         sink = new PostgresSink(dataSource);
     }
 
@@ -83,15 +87,19 @@ class RejectRetentionIT {
     private static void store(String reason, long receivedAtMillis, int count) throws SQLException {
         List<RejectedMessage> rejects = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            rejects.add(new RejectedMessage(receivedAtMillis + i, "temperature." + RUN,
-                    ("junk " + i).getBytes(StandardCharsets.UTF_8), reason));
+            rejects.add(new RejectedMessage(
+                    receivedAtMillis + i,
+                    "temperature." + RUN,
+                    ("junk " + i).getBytes(StandardCharsets.UTF_8),
+                    reason));
         }
         sink.write(List.of(), rejects);
     }
 
     private static long countRejects(String reason) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement statement = c.prepareStatement("SELECT count(*) FROM rejected_messages WHERE reason = ?")) {
+                PreparedStatement statement =
+                        c.prepareStatement("SELECT count(*) FROM rejected_messages WHERE reason = ?")) {
             statement.setString(1, reason);
             try (ResultSet rs = statement.executeQuery()) {
                 rs.next();

@@ -48,8 +48,7 @@ final class TimescaleLateDataCheck {
             GROUP BY 1
             ORDER BY 1""";
 
-    private TimescaleLateDataCheck() {
-    }
+    private TimescaleLateDataCheck() {}
 
     static void run(DataSource ds, String url, String user, String password) throws Exception {
         try (Connection admin = DriverManager.getConnection(url, user, password)) {
@@ -61,10 +60,13 @@ final class TimescaleLateDataCheck {
     }
 
     private static void assertPolicyWindows(Connection admin) throws SQLException {
-        assertEquals(List.of("temperature_1h:31 days:00:05:00", "temperature_1m:31 days:00:01:00"),
-                SchemaAssertions.strings(admin, "SELECT hypertable_name || ':' || (config ->> 'start_offset') || ':'"
-                        + " || schedule_interval FROM timescaledb_information.jobs"
-                        + " WHERE proc_name = 'policy_refresh_continuous_aggregate' ORDER BY 1"));
+        assertEquals(
+                List.of("temperature_1h:31 days:00:05:00", "temperature_1m:31 days:00:01:00"),
+                SchemaAssertions.strings(
+                        admin,
+                        "SELECT hypertable_name || ':' || (config ->> 'start_offset') || ':'"
+                                + " || schedule_interval FROM timescaledb_information.jobs"
+                                + " WHERE proc_name = 'policy_refresh_continuous_aggregate' ORDER BY 1"));
     }
 
     private static void checkLateData(DataSource ds, Connection admin) throws Exception {
@@ -89,17 +91,28 @@ final class TimescaleLateDataCheck {
         assertEquals(List.of("70"), SchemaAssertions.strings(admin, lateSamples.formatted("temperature_1m")));
         assertEquals(List.of("70"), SchemaAssertions.strings(admin, lateSamples.formatted("temperature_1h")));
         // And so does the 24 h / 7 d read of the aggregates (whole hours)
-        assertEquals(List.of("90"), SchemaAssertions.strings(admin, "SELECT sum(samples)::text FROM temperature_1h"
-                + " WHERE sensor = '" + sensor + "' AND bucket >= now() - INTERVAL '24 hours' - INTERVAL '1 hour'"));
-        assertEquals(List.of("130"), SchemaAssertions.strings(admin, "SELECT sum(samples)::text FROM temperature_1h"
-                + " WHERE sensor = '" + sensor + "' AND bucket >= now() - INTERVAL '7 days'"));
+        assertEquals(
+                List.of("90"),
+                SchemaAssertions.strings(
+                        admin,
+                        "SELECT sum(samples)::text FROM temperature_1h" + " WHERE sensor = '" + sensor
+                                + "' AND bucket >= now() - INTERVAL '24 hours' - INTERVAL '1 hour'"));
+        assertEquals(
+                List.of("130"),
+                SchemaAssertions.strings(
+                        admin,
+                        "SELECT sum(samples)::text FROM temperature_1h" + " WHERE sensor = '" + sensor
+                                + "' AND bucket >= now() - INTERVAL '7 days'"));
         System.out.println("late data: 30 readings 10 h back and 40 readings 3 days back in temperature_1m and _1h");
     }
 
     private static void checkEdges(DataSource ds, Connection admin) throws Exception {
         // Given a reading every 20 s from 11:00 two days ago to 14:00 the next day, materialized
         String sensor = "ts-edges-" + System.nanoTime();
-        Instant from = Instant.now().truncatedTo(ChronoUnit.DAYS).minus(Duration.ofDays(2)).plus(Duration.ofMinutes(750));
+        Instant from = Instant.now()
+                .truncatedTo(ChronoUnit.DAYS)
+                .minus(Duration.ofDays(2))
+                .plus(Duration.ofMinutes(750));
         Instant to = from.plus(Duration.ofDays(1));
         new PostgresSink(ds)
                 .write(every(sensor, from.minus(Duration.ofMinutes(90)).toEpochMilli(), 27 * 180, 20_000), List.of());
@@ -111,12 +124,17 @@ final class TimescaleLateDataCheck {
         try (PreparedStatement q = admin.prepareStatement(EDGE_EXACT_HOURS)) {
             Object[] parameters = {sensor, wholeFrom, wholeTo, sensor, from, wholeFrom, sensor, wholeTo, to};
             for (int i = 0; i < parameters.length; i++) {
-                q.setObject(i + 1, parameters[i] instanceof Instant t ? OffsetDateTime.ofInstant(t, ZoneOffset.UTC)
-                        : parameters[i]);
+                q.setObject(
+                        i + 1,
+                        parameters[i] instanceof Instant t
+                                ? OffsetDateTime.ofInstant(t, ZoneOffset.UTC)
+                                : parameters[i]);
             }
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
-                    buckets.add(new long[] {rs.getObject(1, OffsetDateTime.class).toInstant().toEpochMilli(), rs.getLong(2)});
+                    buckets.add(new long[] {
+                        rs.getObject(1, OffsetDateTime.class).toInstant().toEpochMilli(), rs.getLong(2)
+                    });
                 }
             }
         }
@@ -135,8 +153,10 @@ final class TimescaleLateDataCheck {
     }
 
     private static void runRefreshPolicies(Connection admin) throws SQLException {
-        for (String job : SchemaAssertions.strings(admin, "SELECT job_id::text FROM timescaledb_information.jobs"
-                + " WHERE proc_name = 'policy_refresh_continuous_aggregate' ORDER BY job_id")) {
+        for (String job : SchemaAssertions.strings(
+                admin,
+                "SELECT job_id::text FROM timescaledb_information.jobs"
+                        + " WHERE proc_name = 'policy_refresh_continuous_aggregate' ORDER BY job_id")) {
             try (Statement call = admin.createStatement()) {
                 call.execute("CALL run_job(" + Integer.parseInt(job) + ")");
             }
@@ -144,8 +164,8 @@ final class TimescaleLateDataCheck {
     }
 
     private static long rawCount(Connection c, String sensor, Instant from, Instant to) throws SQLException {
-        try (PreparedStatement q = c.prepareStatement(
-                "SELECT count(*) FROM temperature WHERE sensor = ? AND time >= ? AND time < ?")) {
+        try (PreparedStatement q =
+                c.prepareStatement("SELECT count(*) FROM temperature WHERE sensor = ? AND time >= ? AND time < ?")) {
             q.setString(1, sensor);
             q.setObject(2, OffsetDateTime.ofInstant(from, ZoneOffset.UTC));
             q.setObject(3, OffsetDateTime.ofInstant(to, ZoneOffset.UTC));

@@ -29,8 +29,7 @@ import java.util.concurrent.Future;
  */
 public final class TimescaleSchemaCheck {
 
-    private TimescaleSchemaCheck() {
-    }
+    private TimescaleSchemaCheck() {}
 
     public static void main(String[] args) throws Exception {
         String url = System.getenv().getOrDefault("TIMESCALEDB_URL", "jdbc:postgresql://127.0.0.1:55433/metrics");
@@ -67,17 +66,23 @@ public final class TimescaleSchemaCheck {
             assertEquals(0, new BenchmarkSink(ds, BenchmarkSink.Method.COPY).write(readings, List.of()));
             // And the real-time aggregates see rows not yet materialized
             try (Connection c = ds.getConnection()) {
-                assertEquals(List.of("120"), SchemaAssertions.strings(c,
-                        "SELECT sum(samples)::text FROM temperature_1m WHERE sensor = '" + sensor + "'"));
-                assertEquals(List.of("120"), SchemaAssertions.strings(c,
-                        "SELECT sum(samples)::text FROM temperature_1h WHERE sensor = '" + sensor + "'"));
+                assertEquals(
+                        List.of("120"),
+                        SchemaAssertions.strings(
+                                c, "SELECT sum(samples)::text FROM temperature_1m WHERE sensor = '" + sensor + "'"));
+                assertEquals(
+                        List.of("120"),
+                        SchemaAssertions.strings(
+                                c, "SELECT sum(samples)::text FROM temperature_1h WHERE sensor = '" + sensor + "'"));
                 c.rollback();
             }
             TimescaleLateDataCheck.run(ds, url, user, password);
             try (Connection c = ds.getConnection()) {
-                System.out.println("versions: " + SchemaAssertions.strings(c,
-                        "SELECT 'PostgreSQL ' || current_setting('server_version') || ', TimescaleDB ' || extversion"
-                                + " FROM pg_extension WHERE extname = 'timescaledb'"));
+                System.out.println("versions: "
+                        + SchemaAssertions.strings(
+                                c,
+                                "SELECT 'PostgreSQL ' || current_setting('server_version') || ', TimescaleDB ' || extversion"
+                                        + " FROM pg_extension WHERE extname = 'timescaledb'"));
                 c.rollback();
             }
         }

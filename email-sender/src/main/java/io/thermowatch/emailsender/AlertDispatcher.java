@@ -7,9 +7,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.thermowatch.common.amqp.Acknowledger;
 import io.thermowatch.common.amqp.DeliveryRef;
 import io.thermowatch.common.amqp.Intake;
+import io.thermowatch.common.runtime.MonotonicClock;
 import io.thermowatch.common.runtime.Retries;
 import io.thermowatch.common.runtime.WorkerSupervisor;
-import io.thermowatch.common.runtime.MonotonicClock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,7 +17,6 @@ import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -78,6 +77,7 @@ final class AlertDispatcher implements AutoCloseable {
     private List<Pending> inFlight = List.of();
     /** Halves of a mail the server found too large, sent in order before anything else. */
     private final Deque<List<Pending>> parts = new ArrayDeque<>();
+
     private long nextAttemptNanos;
     private Execution<Object> outage; // null while SMTP accepts
     private boolean failing;
@@ -91,8 +91,16 @@ final class AlertDispatcher implements AutoCloseable {
     }
 
     /** @param intake suspended while SMTP does not accept mail, resumed when it answers again */
-    AlertDispatcher(Duration groupWait, MailComposer composer, MailSink sink, Acknowledger acknowledger, Intake intake,
-                    MailedListener mailedListener, MonotonicClock clock, Duration maxRetryDelay, MeterRegistry registry) {
+    AlertDispatcher(
+            Duration groupWait,
+            MailComposer composer,
+            MailSink sink,
+            Acknowledger acknowledger,
+            Intake intake,
+            MailedListener mailedListener,
+            MonotonicClock clock,
+            Duration maxRetryDelay,
+            MeterRegistry registry) {
         this.window = new GroupingWindow<>(groupWait);
         this.composer = composer;
         this.sink = sink;
@@ -102,10 +110,14 @@ final class AlertDispatcher implements AutoCloseable {
         this.clock = clock;
         this.smtpRetry = Retries.smtp(maxRetryDelay).build();
         this.registry = registry;
-        this.sent = Counter.builder("thermowatch.mails.sent").description("Mails accepted by SMTP").register(registry);
-        this.failed = Counter.builder("thermowatch.mails.failed").description("Mail attempts SMTP did not accept")
+        this.sent = Counter.builder("thermowatch.mails.sent")
+                .description("Mails accepted by SMTP")
                 .register(registry);
-        this.retried = Counter.builder("thermowatch.mails.retried").description("Mail attempts that were retries")
+        this.failed = Counter.builder("thermowatch.mails.failed")
+                .description("Mail attempts SMTP did not accept")
+                .register(registry);
+        this.retried = Counter.builder("thermowatch.mails.retried")
+                .description("Mail attempts that were retries")
                 .register(registry);
         this.dropped = Counter.builder("thermowatch.mails.dropped")
                 .description("Mails SMTP refused for good (every recipient refused, or one alert too large)")
@@ -173,7 +185,9 @@ final class AlertDispatcher implements AutoCloseable {
 
     int pendingCount() {
         synchronized (lock) {
-            return window.size() + retrying.size() + inFlight.size()
+            return window.size()
+                    + retrying.size()
+                    + inFlight.size()
                     + parts.stream().mapToInt(List::size).sum();
         }
     }
@@ -245,7 +259,7 @@ final class AlertDispatcher implements AutoCloseable {
         }
     }
 
-    private record Failure(String subject, Exception cause) { }
+    private record Failure(String subject, Exception cause) {}
 
     /** Angus nests causes into multi-line messages; logs are one line per event. */
     private static String oneLine(Exception e) {
@@ -253,8 +267,8 @@ final class AlertDispatcher implements AutoCloseable {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String text = e.getClass().getSimpleName() + ": " + e.getMessage()
-                + (root != e ? " (cause: " + root + ")" : "");
+        String text =
+                e.getClass().getSimpleName() + ": " + e.getMessage() + (root != e ? " (cause: " + root + ")" : "");
         return text.replaceAll("\\s*\\R\\s*", " ");
     }
 
@@ -289,8 +303,12 @@ final class AlertDispatcher implements AutoCloseable {
             }
         }
         if (!ok) {
-            log.warn("mail - SMTP did not accept '{}' ({} alert(s)): {}; retrying in {} ms", failure.subject(),
-                    batch.size(), oneLine(failure.cause()), delay.toMillis());
+            log.warn(
+                    "mail - SMTP did not accept '{}' ({} alert(s)): {}; retrying in {} ms",
+                    failure.subject(),
+                    batch.size(),
+                    oneLine(failure.cause()),
+                    delay.toMillis());
             suspendIntake();
             return;
         }
@@ -315,7 +333,10 @@ final class AlertDispatcher implements AutoCloseable {
                 parts.addFirst(new ArrayList<>(batch.subList(0, half)));
                 lock.notifyAll();
             }
-            log.warn("mail - '{}' ({} alert(s)) is {}; sending it as two mails", subject, batch.size(),
+            log.warn(
+                    "mail - '{}' ({} alert(s)) is {}; sending it as two mails",
+                    subject,
+                    batch.size(),
                     failure.getMessage());
             return;
         }
@@ -329,8 +350,11 @@ final class AlertDispatcher implements AutoCloseable {
             }
         }
         dropped.increment();
-        log.error("mail - SMTP refused '{}' ({} alert(s)) for good: {}; dropped, not retried", subject,
-                batch.size(), oneLine(failure));
+        log.error(
+                "mail - SMTP refused '{}' ({} alert(s)) for good: {}; dropped, not retried",
+                subject,
+                batch.size(),
+                oneLine(failure));
         for (DeliveryRef ref : toAck) {
             acknowledger.ack(ref, false);
         }

@@ -26,8 +26,8 @@ final class AlertEngine {
     private final MonotonicClock monotonic;
     private final Map<String, SensorAlert> sensors = new HashMap<>();
     private final int maxTracked;
-    private Consumer<String> newSensorListener = id -> { };
-    private Consumer<List<String>> evictionListener = ids -> { };
+    private Consumer<String> newSensorListener = id -> {};
+    private Consumer<List<String>> evictionListener = ids -> {};
     private long evicted;
     /** True while the last sweep found no consuming channel: silence then means "cut off", not "sensor dead". */
     private boolean sweepSuspended;
@@ -81,8 +81,8 @@ final class AlertEngine {
     }
 
     /** A reading as it arrives; {@code redelivered} is the broker's flag (see {@link SensorAlert#onReading}). */
-    synchronized List<Notification> onReading(String sensorId, double value, long timestampMillis,
-                                              boolean redelivered) {
+    synchronized List<Notification> onReading(
+            String sensorId, double value, long timestampMillis, boolean redelivered) {
         return sensor(sensorId).onReading(value, Instant.ofEpochMilli(timestampMillis), redelivered, now(), rules);
     }
 

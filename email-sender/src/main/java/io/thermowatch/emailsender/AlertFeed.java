@@ -5,9 +5,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.thermowatch.common.amqp.Acknowledger;
 import io.thermowatch.common.amqp.AmqpConsumer;
 import io.thermowatch.common.amqp.AmqpDelivery;
+import io.thermowatch.common.amqp.DeliveryRef;
 import io.thermowatch.common.runtime.ClockSkewMeter;
 import io.thermowatch.common.wire.Decoded;
-import io.thermowatch.common.amqp.DeliveryRef;
 import io.thermowatch.common.wire.Reading;
 import io.thermowatch.common.wire.ReadingCodec;
 import io.thermowatch.common.wire.SensorStatus;
@@ -45,8 +45,14 @@ final class AlertFeed implements AmqpConsumer.Handler {
     private final AtomicLong lastRejectLogNanos = new AtomicLong(System.nanoTime() - REJECT_LOG_INTERVAL_NANOS);
     private final AtomicLong suppressedRejects = new AtomicLong();
 
-    AlertFeed(String queue, AlertEngine engine, AlertDispatcher dispatcher, Acknowledger acks, ReadingCodec codec,
-              ClockSkewMeter skew, MeterRegistry registry) {
+    AlertFeed(
+            String queue,
+            AlertEngine engine,
+            AlertDispatcher dispatcher,
+            Acknowledger acks,
+            ReadingCodec codec,
+            ClockSkewMeter skew,
+            MeterRegistry registry) {
         this.queue = queue;
         this.engine = engine;
         this.dispatcher = dispatcher;
@@ -55,7 +61,8 @@ final class AlertFeed implements AmqpConsumer.Handler {
         this.skew = skew;
         this.consumed = Counter.builder("thermowatch.messages.consumed").register(registry);
         this.rejected = Counter.builder("thermowatch.messages.rejected")
-                .description("Malformed messages, logged and acknowledged").register(registry);
+                .description("Malformed messages, logged and acknowledged")
+                .register(registry);
     }
 
     @Override
@@ -78,15 +85,16 @@ final class AlertFeed implements AmqpConsumer.Handler {
             }
             Reading reading = ((Decoded.Accepted) decoded).reading();
             skew.observe(reading.timestampMillis(), System.currentTimeMillis());
-            notifications = engine.onReading(sensorId, reading.value(), reading.timestampMillis(),
-                    delivery.redelivered());
+            notifications =
+                    engine.onReading(sensorId, reading.value(), reading.timestampMillis(), delivery.redelivered());
         } else {
             Optional<SensorStatus> status = SensorStatus.parse(delivery.body());
             if (status.isEmpty()) {
                 reject(ref, routingKey, "status payload is neither online nor offline");
                 return;
             }
-            notifications = status.get() == SensorStatus.ONLINE ? engine.onOnline(sensorId) : engine.onOffline(sensorId);
+            notifications =
+                    status.get() == SensorStatus.ONLINE ? engine.onOnline(sensorId) : engine.onOffline(sensorId);
         }
         if (!notifications.isEmpty()) {
             dispatcher.add(notifications, ref);
@@ -102,8 +110,12 @@ final class AlertFeed implements AmqpConsumer.Handler {
         // One line per 10 s at most: a sensor sending garbage every second must not flood the log.
         if (now - last >= REJECT_LOG_INTERVAL_NANOS && lastRejectLogNanos.compareAndSet(last, now)) {
             long suppressed = suppressedRejects.getAndSet(0);
-            log.warn("{} - Ignoring malformed message on '{}': {} (acknowledged; db-writer keeps the bytes){}",
-                    queue, routingKey, reason, suppressed > 0 ? "; " + suppressed + " more since the last such line" : "");
+            log.warn(
+                    "{} - Ignoring malformed message on '{}': {} (acknowledged; db-writer keeps the bytes){}",
+                    queue,
+                    routingKey,
+                    reason,
+                    suppressed > 0 ? "; " + suppressed + " more since the last such line" : "");
         } else {
             suppressedRejects.incrementAndGet();
         }

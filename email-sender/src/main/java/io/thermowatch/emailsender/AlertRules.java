@@ -22,15 +22,19 @@ record AlertRules(double threshold, double clearThreshold, Duration repeatInterv
             throw new IllegalArgumentException("thresholds must be finite numbers");
         }
         if (!(clearThreshold < threshold)) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT,
+            throw new IllegalArgumentException(String.format(
+                    Locale.ROOT,
                     "ALERT_CLEAR_THRESHOLD='%s': expected a number below TEMPERATURE_THRESHOLD (%s °C)",
-                    clearThreshold, threshold));
+                    clearThreshold,
+                    threshold));
         }
         if (repeatInterval.isNegative() || repeatInterval.isZero()) {
-            throw new IllegalArgumentException("ALERT_REPEAT_INTERVAL='" + repeatInterval + "': expected a positive duration");
+            throw new IllegalArgumentException(
+                    "ALERT_REPEAT_INTERVAL='" + repeatInterval + "': expected a positive duration");
         }
         if (offlineAfter.isNegative() || offlineAfter.isZero()) {
-            throw new IllegalArgumentException("SENSOR_OFFLINE_AFTER='" + offlineAfter + "': expected a positive duration");
+            throw new IllegalArgumentException(
+                    "SENSOR_OFFLINE_AFTER='" + offlineAfter + "': expected a positive duration");
         }
     }
 

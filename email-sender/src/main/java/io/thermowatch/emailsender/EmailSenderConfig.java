@@ -1,14 +1,14 @@
 package io.thermowatch.emailsender;
 
 import io.thermowatch.common.config.AmqpSettings;
-import io.thermowatch.common.runtime.ClockSkewMeter;
 import io.thermowatch.common.config.EnvConfig;
+import io.thermowatch.common.runtime.ClockSkewMeter;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
+import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,9 +29,19 @@ import java.util.Optional;
  * @param maxTrackedSensors {@code MAX_TRACKED_SENSORS}: sensors whose alert state is kept (default 100,000)
  * @param pipeline     the pipeline watchdog: management API, monitoring user, check interval, backlog growth window
  */
-record EmailSenderConfig(AlertRules rules, Duration groupWait, ZoneId zone, String dashboardUrl, SmtpSettings smtp,
-                         AmqpSettings amqp, int prefetch, int healthPort, Optional<Path> stateFile,
-                         Duration clockSkewWarn, int maxTrackedSensors, PipelineWatchSettings pipeline) {
+record EmailSenderConfig(
+        AlertRules rules,
+        Duration groupWait,
+        ZoneId zone,
+        String dashboardUrl,
+        SmtpSettings smtp,
+        AmqpSettings amqp,
+        int prefetch,
+        int healthPort,
+        Optional<Path> stateFile,
+        Duration clockSkewWarn,
+        int maxTrackedSensors,
+        PipelineWatchSettings pipeline) {
 
     static final String DEMO_AMQP_USER = "email-sender";
     static final String DEMO_AMQP_PASS = "emailsender-demo-pass";
@@ -40,9 +50,14 @@ record EmailSenderConfig(AlertRules rules, Duration groupWait, ZoneId zone, Stri
     static EmailSenderConfig fromEnv(EnvConfig env) {
         double threshold = env.decimal("TEMPERATURE_THRESHOLD", 25.0, -273.15, 1000.0, "°C");
         double clear = env.decimal("ALERT_CLEAR_THRESHOLD", threshold - 1.0, -273.15, 1000.0, "°C");
-        EnvConfig.check(clear < threshold, "ALERT_CLEAR_THRESHOLD", clear,
+        EnvConfig.check(
+                clear < threshold,
+                "ALERT_CLEAR_THRESHOLD",
+                clear,
                 "a number (°C) below TEMPERATURE_THRESHOLD (" + threshold + ")");
-        AlertRules rules = new AlertRules(threshold, clear,
+        AlertRules rules = new AlertRules(
+                threshold,
+                clear,
                 env.positiveDuration("ALERT_REPEAT_INTERVAL", Duration.ofHours(1)),
                 env.positiveDuration("SENSOR_OFFLINE_AFTER", Duration.ofMinutes(2)));
         Duration groupWait = env.duration("ALERT_GROUP_WAIT", Duration.ofSeconds(10));
@@ -56,8 +71,11 @@ record EmailSenderConfig(AlertRules rules, Duration groupWait, ZoneId zone, Stri
             throw e;
         }
         String dashboardUrl = env.string("DASHBOARD_URL", "http://localhost:8080/");
-        EnvConfig.check(dashboardUrl.startsWith("http://") || dashboardUrl.startsWith("https://"),
-                "DASHBOARD_URL", dashboardUrl, "an http:// or https:// URL");
+        EnvConfig.check(
+                dashboardUrl.startsWith("http://") || dashboardUrl.startsWith("https://"),
+                "DASHBOARD_URL",
+                dashboardUrl,
+                "an http:// or https:// URL");
 
         String from = env.string("EMAIL_FROM", "thermowatch@example.com");
         checkAddress("EMAIL_FROM", from);
@@ -72,15 +90,25 @@ record EmailSenderConfig(AlertRules rules, Duration groupWait, ZoneId zone, Stri
                 env.bool("SMTP_STARTTLS", false),
                 env.positiveDuration("SMTP_TIMEOUT", Duration.ofSeconds(10)),
                 env.positiveDuration("SMTP_RETRY_MAX_DELAY", Duration.ofMinutes(1)),
-                from, to);
+                from,
+                to);
 
         AmqpSettings amqp = AmqpSettings.fromEnv(env, DEMO_AMQP_USER, DEMO_AMQP_PASS);
         int prefetch = env.integer("AMQP_PREFETCH", 2000, 1, 65535);
         int healthPort = env.port("HEALTH_PORT", 9103);
         Optional<Path> stateFile = env.optionalString("ALERT_STATE_FILE").map(Path::of);
         Duration clockSkewWarn = ClockSkewMeter.warnFromEnv(env);
-        return new EmailSenderConfig(rules, groupWait, zone, dashboardUrl, smtp, amqp, prefetch, healthPort,
-                stateFile, clockSkewWarn,
+        return new EmailSenderConfig(
+                rules,
+                groupWait,
+                zone,
+                dashboardUrl,
+                smtp,
+                amqp,
+                prefetch,
+                healthPort,
+                stateFile,
+                clockSkewWarn,
                 env.integer("MAX_TRACKED_SENSORS", AlertEngine.DEFAULT_MAX_TRACKED, 1, 10_000_000),
                 PipelineWatchSettings.fromEnv(env));
     }

@@ -8,9 +8,9 @@ import io.thermowatch.common.runtime.ClockSkewMeter;
 import io.thermowatch.common.runtime.HealthServer;
 import io.thermowatch.common.runtime.MonotonicClock;
 import io.thermowatch.common.runtime.PipelineWatch;
+import io.thermowatch.common.runtime.WorkerSupervisor;
 import io.thermowatch.common.wire.ReadingCodec;
 import io.thermowatch.common.wire.Topics;
-import io.thermowatch.common.runtime.WorkerSupervisor;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -38,9 +38,14 @@ final class EmailSenderService implements AutoCloseable {
     private final Optional<StateKeeper> stateKeeper;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmailSenderService(Connection connection, AmqpConsumer consumer, AlertDispatcher dispatcher,
-                        ScheduledExecutorService sweeper, ScheduledExecutorService pipelineWatch, HealthServer health,
-                        Optional<StateKeeper> stateKeeper) {
+    private EmailSenderService(
+            Connection connection,
+            AmqpConsumer consumer,
+            AlertDispatcher dispatcher,
+            ScheduledExecutorService sweeper,
+            ScheduledExecutorService pipelineWatch,
+            HealthServer health,
+            Optional<StateKeeper> stateKeeper) {
         this.connection = connection;
         this.consumer = consumer;
         this.dispatcher = dispatcher;
@@ -51,15 +56,18 @@ final class EmailSenderService implements AutoCloseable {
     }
 
     /** @param workers watches the dispatcher, the sweeper and the consumer's dispatch: one dying stops the service */
-    static EmailSenderService start(EmailSenderConfig config, PrometheusMeterRegistry registry, WorkerSupervisor workers)
-            throws Exception {
+    static EmailSenderService start(
+            EmailSenderConfig config, PrometheusMeterRegistry registry, WorkerSupervisor workers) throws Exception {
         Clock clock = Clock.systemUTC(); // stamps only; every duration runs on the monotonic clock
         MonotonicClock monotonic = MonotonicClock.system();
-        log.info("email-sender - Alert rules: {}, group wait {}, mail: {}", config.rules(), config.groupWait(),
+        log.info(
+                "email-sender - Alert rules: {}, group wait {}, mail: {}",
+                config.rules(),
+                config.groupWait(),
                 config.smtp());
         AlertEngine engine = new AlertEngine(config.rules(), clock, monotonic, config.maxTrackedSensors());
         Optional<StateKeeper> stateKeeper = restoreState(config, engine, clock);
-        AlertDispatcher.MailedListener mailedListener = stateKeeper.isPresent() ? stateKeeper.get() : mailed -> { };
+        AlertDispatcher.MailedListener mailedListener = stateKeeper.isPresent() ? stateKeeper.get() : mailed -> {};
         MailComposer composer = new MailComposer(config.rules(), config.zone(), config.dashboardUrl());
         AtomicReference<AmqpConsumer> consumerRef = new AtomicReference<>();
         AtomicReference<AlertDispatcher> dispatcherRef = new AtomicReference<>();
@@ -67,12 +75,20 @@ final class EmailSenderService implements AutoCloseable {
         registry.gauge("thermowatch.sensors.offline", engine, e -> e.count(SensorAlert.State.OFFLINE));
         registry.gauge("thermowatch.sensors.tracked", engine, AlertEngine::trackedCount);
         FunctionCounter.builder("thermowatch.sensors.evicted", engine, AlertEngine::evictedCount)
-                .description("Sensors forgotten to stay within MAX_TRACKED_SENSORS").register(registry);
+                .description("Sensors forgotten to stay within MAX_TRACKED_SENSORS")
+                .register(registry);
 
         // Health first: /healthz answers and /readyz says what is missing while the broker is still unreachable.
-        HealthServer health = HealthServer.start(config.healthPort(), registry,
-                new HealthServer.Check("amqp", () -> consumerRef.get() != null && consumerRef.get().isConsuming()),
-                new HealthServer.Check("smtp", () -> dispatcherRef.get() == null || !dispatcherRef.get().isFailing()),
+        HealthServer health = HealthServer.start(
+                config.healthPort(),
+                registry,
+                new HealthServer.Check(
+                        "amqp",
+                        () -> consumerRef.get() != null && consumerRef.get().isConsuming()),
+                new HealthServer.Check(
+                        "smtp",
+                        () -> dispatcherRef.get() == null
+                                || !dispatcherRef.get().isFailing()),
                 workers.readiness());
         log.info("email-sender - Health endpoint on port {}", health.port());
         Connection connection;
@@ -83,26 +99,43 @@ final class EmailSenderService implements AutoCloseable {
             stateKeeper.ifPresent(StateKeeper::close);
             throw e;
         }
-        AmqpConsumer consumer = new AmqpConsumer(connection, Topics.EMAIL_SENDER_QUEUE, config.prefetch(), clock,
-                workers);
+        AmqpConsumer consumer =
+                new AmqpConsumer(connection, Topics.EMAIL_SENDER_QUEUE, config.prefetch(), clock, workers);
         // The consumer is both the acknowledger and the intake the dispatcher suspends while SMTP is down.
-        AlertDispatcher dispatcher = new AlertDispatcher(config.groupWait(), composer, new SmtpMailer(config.smtp(), registry),
-                consumer, consumer, mailedListener, monotonic, config.smtp().retryMaxDelay(), registry);
+        AlertDispatcher dispatcher = new AlertDispatcher(
+                config.groupWait(),
+                composer,
+                new SmtpMailer(config.smtp(), registry),
+                consumer,
+                consumer,
+                mailedListener,
+                monotonic,
+                config.smtp().retryMaxDelay(),
+                registry);
         dispatcherRef.set(dispatcher);
         consumerRef.set(consumer);
         dispatcher.start(workers);
-        consumer.start(new AlertFeed(Topics.EMAIL_SENDER_QUEUE, engine, dispatcher, consumer, new ReadingCodec(clock),
-                new ClockSkewMeter(config.clockSkewWarn(), registry), registry));
+        consumer.start(new AlertFeed(
+                Topics.EMAIL_SENDER_QUEUE,
+                engine,
+                dispatcher,
+                consumer,
+                new ReadingCodec(clock),
+                new ClockSkewMeter(config.clockSkewWarn(), registry),
+                registry));
 
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "offline-sweeper");
             t.setDaemon(true);
             return t;
         });
-        long periodMillis = Math.max(100, Math.min(1000, config.rules().offlineAfter().toMillis() / 4));
-        sweeper.scheduleWithFixedDelay(workers.supervised("offline-sweeper", new OfflineSweep(engine, dispatcher,
-                        consumer::isConsuming)),
-                periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        long periodMillis =
+                Math.max(100, Math.min(1000, config.rules().offlineAfter().toMillis() / 4));
+        sweeper.scheduleWithFixedDelay(
+                workers.supervised("offline-sweeper", new OfflineSweep(engine, dispatcher, consumer::isConsuming)),
+                periodMillis,
+                periodMillis,
+                TimeUnit.MILLISECONDS);
 
         log.info("email-sender - Pipeline watchdog: {}", config.pipeline());
         ScheduledExecutorService pipelineWatch = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -110,12 +143,18 @@ final class EmailSenderService implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        PipelineWatchdog watchdog = new PipelineWatchdog(new ManagementQueues(config.pipeline())::sample,
-                new PipelineWatch(config.pipeline().growthFor(), PipelineWatch.MAIL_CONFIRM_FOR), clock, monotonic,
+        PipelineWatchdog watchdog = new PipelineWatchdog(
+                new ManagementQueues(config.pipeline())::sample,
+                new PipelineWatch(config.pipeline().growthFor(), PipelineWatch.MAIL_CONFIRM_FOR),
+                clock,
+                monotonic,
                 registry);
         long watchMillis = config.pipeline().checkInterval().toMillis();
-        pipelineWatch.scheduleWithFixedDelay(workers.supervised("pipeline-watchdog",
-                new PipelineCheck(watchdog, dispatcher)), watchMillis, watchMillis, TimeUnit.MILLISECONDS);
+        pipelineWatch.scheduleWithFixedDelay(
+                workers.supervised("pipeline-watchdog", new PipelineCheck(watchdog, dispatcher)),
+                watchMillis,
+                watchMillis,
+                TimeUnit.MILLISECONDS);
 
         return new EmailSenderService(connection, consumer, dispatcher, sweeper, pipelineWatch, health, stateKeeper);
     }
@@ -152,7 +191,9 @@ final class EmailSenderService implements AutoCloseable {
             try {
                 List<Notification> offline = engine.sweepSilentSensors(consuming.getAsBoolean());
                 if (!offline.isEmpty()) {
-                    log.info("sweeper - {} sensor(s) silent for {}: offline", offline.size(),
+                    log.info(
+                            "sweeper - {} sensor(s) silent for {}: offline",
+                            offline.size(),
                             engine.rules().offlineAfter());
                     dispatcher.add(offline, null);
                 }

@@ -69,7 +69,11 @@ final class MailComposer {
         for (Notification n : notifications) {
             b.append(headline(n)).append('\n');
             if (n.value() != null) {
-                b.append("  value: ").append(celsius(n.value())).append(" (").append(thresholdText()).append(")\n");
+                b.append("  value: ")
+                        .append(celsius(n.value()))
+                        .append(" (")
+                        .append(thresholdText())
+                        .append(")\n");
                 b.append("  reading time: ").append(times(n.readingTime())).append('\n');
             }
             b.append("  detected: ").append(times(n.detectedAt())).append('\n');
@@ -84,17 +88,23 @@ final class MailComposer {
 
     private String html(String subject, List<Notification> notifications) {
         StringBuilder b = new StringBuilder(512 + 300 * notifications.size());
-        b.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>").append(escape(subject))
+        b.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>")
+                .append(escape(subject))
                 .append("</title></head><body style=\"font-family:sans-serif\">\n");
         b.append("<h2>").append(escape(subject)).append("</h2>\n");
         b.append("<table border=\"1\" cellpadding=\"4\" cellspacing=\"0\" style=\"border-collapse:collapse\">\n");
         b.append("<tr><th>Event</th><th>Sensor</th><th>Value</th><th>Reading time</th><th>Detected</th></tr>\n");
         for (Notification n : notifications) {
-            b.append("<tr><td>").append(escape(label(n.kind()).toUpperCase(Locale.ROOT)))
-                    .append("</td><td>").append(escape(subjectOf(n)))
-                    .append("</td><td>").append(n.value() == null ? "" : escape(celsius(n.value())))
-                    .append("</td><td>").append(n.readingTime() == null ? "" : escape(times(n.readingTime())))
-                    .append("</td><td>").append(escape(times(n.detectedAt())))
+            b.append("<tr><td>")
+                    .append(escape(label(n.kind()).toUpperCase(Locale.ROOT)))
+                    .append("</td><td>")
+                    .append(escape(subjectOf(n)))
+                    .append("</td><td>")
+                    .append(n.value() == null ? "" : escape(celsius(n.value())))
+                    .append("</td><td>")
+                    .append(n.readingTime() == null ? "" : escape(times(n.readingTime())))
+                    .append("</td><td>")
+                    .append(escape(times(n.detectedAt())))
                     .append("</td></tr>\n");
         }
         b.append("</table>\n<p>Rules: ").append(escape(rulesText())).append("</p>\n");

@@ -16,8 +16,7 @@ import java.util.TreeMap;
 final class MailedState {
 
     /** One sensor's mailed state. */
-    record Entry(SensorAlert.State state, Instant since) {
-    }
+    record Entry(SensorAlert.State state, Instant since) {}
 
     private final Map<String, Entry> entries = new TreeMap<>();
 
@@ -52,7 +51,8 @@ final class MailedState {
     /** One line per sensor: {@code <sensorId> <NORMAL|FIRING|OFFLINE> <epochMillis>}. */
     synchronized List<String> toLines() {
         List<String> lines = new ArrayList<>(entries.size());
-        entries.forEach((id, e) -> lines.add(id + " " + e.state() + " " + e.since().toEpochMilli()));
+        entries.forEach(
+                (id, e) -> lines.add(id + " " + e.state() + " " + e.since().toEpochMilli()));
         return lines;
     }
 

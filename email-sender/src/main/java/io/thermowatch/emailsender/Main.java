@@ -6,8 +6,7 @@ import io.thermowatch.common.runtime.ServiceMain;
 /** Reads the configuration from the environment, wires the service, runs until SIGTERM. */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         ServiceMain.run("email-sender", (env, workers) -> {

@@ -22,18 +22,19 @@ final class ManagementQueues {
     private static final JsonFactory JSON = new JsonFactory();
 
     /** What the watchdog needs of one queue. */
-    record QueueStats(int consumers, long messages) {
-    }
+    record QueueStats(int consumers, long messages) {}
 
     private final URI base;
     private final String authorization;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
     ManagementQueues(PipelineWatchSettings settings) {
         String url = settings.managementUrl().toString();
         this.base = URI.create(url.endsWith("/") ? url : url + "/");
-        this.authorization = "Basic " + Base64.getEncoder().encodeToString(
-                (settings.user() + ":" + settings.password()).getBytes(StandardCharsets.UTF_8));
+        this.authorization = "Basic "
+                + Base64.getEncoder()
+                        .encodeToString((settings.user() + ":" + settings.password()).getBytes(StandardCharsets.UTF_8));
     }
 
     /** @throws IOException if the management API cannot be read (unreachable, refused, not JSON) */
@@ -45,17 +46,23 @@ final class ManagementQueues {
 
     /** The queue's consumers and messages; none of either if it does not exist (404). */
     private QueueStats queue(String name) throws IOException, InterruptedException {
-        String path = "api/queues/%2F/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20")
+        String path = "api/queues/%2F/"
+                + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20")
                 + "?columns=name,consumers,messages";
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT)
-                .header("Authorization", authorization).header("Accept", "application/json").GET().build(),
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(base.resolve(path))
+                        .timeout(TIMEOUT)
+                        .header("Authorization", authorization)
+                        .header("Accept", "application/json")
+                        .GET()
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() == 404) {
             return new QueueStats(0, 0);
         }
         if (response.statusCode() != 200) {
-            throw new IOException("management API " + base + " answered HTTP " + response.statusCode() + " for "
-                    + name);
+            throw new IOException(
+                    "management API " + base + " answered HTTP " + response.statusCode() + " for " + name);
         }
         return parse(response.body());
     }

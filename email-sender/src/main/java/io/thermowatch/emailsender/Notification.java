@@ -46,7 +46,8 @@ record Notification(Kind kind, String sensorId, Double value, Instant readingTim
         return new Notification(kind, sensorId, value, readingTime, now);
     }
 
-    static Notification pipeline(Kind kind, io.thermowatch.common.runtime.PipelineWatch.Condition condition, Instant now) {
+    static Notification pipeline(
+            Kind kind, io.thermowatch.common.runtime.PipelineWatch.Condition condition, Instant now) {
         return new Notification(kind, condition.name(), null, null, now);
     }
 

@@ -15,8 +15,8 @@ import java.time.Duration;
  * @param checkInterval {@code PIPELINE_CHECK_INTERVAL}: time between two looks (default 15 s)
  * @param growthFor     {@code PIPELINE_BACKLOG_GROWTH_FOR}: how long db-writer's backlog may grow (default 3 min)
  */
-record PipelineWatchSettings(URI managementUrl, String user, String password, Duration checkInterval,
-                             Duration growthFor) {
+record PipelineWatchSettings(
+        URI managementUrl, String user, String password, Duration checkInterval, Duration growthFor) {
 
     static final String DEFAULT_MANAGEMENT_URL = "http://haproxy:15672";
 
@@ -28,10 +28,15 @@ record PipelineWatchSettings(URI managementUrl, String user, String password, Du
         } catch (URISyntaxException e) {
             // reported below
         }
-        EnvConfig.check(uri != null && uri.getHost() != null
+        EnvConfig.check(
+                uri != null
+                        && uri.getHost() != null
                         && ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())),
-                "RABBITMQ_MANAGEMENT_URL", url, "an http:// or https:// URL such as http://haproxy:15672");
-        return new PipelineWatchSettings(uri,
+                "RABBITMQ_MANAGEMENT_URL",
+                url,
+                "an http:// or https:// URL such as http://haproxy:15672");
+        return new PipelineWatchSettings(
+                uri,
                 env.string("RABBITMQ_MONITOR_USER", "monitor"),
                 env.secret("RABBITMQ_MONITOR_PASS", "monitor-demo-pass"),
                 env.positiveDuration("PIPELINE_CHECK_INTERVAL", Duration.ofSeconds(15)),

@@ -36,15 +36,19 @@ final class PipelineWatchdog {
     private Set<PipelineWatch.Condition> firing = EnumSet.noneOf(PipelineWatch.Condition.class);
     private boolean unreadable;
 
-    PipelineWatchdog(Sampler sampler, PipelineWatch watch, Clock clock, MonotonicClock monotonic,
-                     MeterRegistry registry) {
+    PipelineWatchdog(
+            Sampler sampler, PipelineWatch watch, Clock clock, MonotonicClock monotonic, MeterRegistry registry) {
         this.sampler = sampler;
         this.watch = watch;
         this.clock = clock;
         this.monotonic = monotonic;
         for (PipelineWatch.Condition c : PipelineWatch.Condition.values()) {
-            registry.gauge("thermowatch.pipeline.condition", List.of(io.micrometer.core.instrument.Tag.of(
-                    "condition", c.name().toLowerCase(java.util.Locale.ROOT))), this, w -> w.isFiring(c) ? 1 : 0);
+            registry.gauge(
+                    "thermowatch.pipeline.condition",
+                    List.of(io.micrometer.core.instrument.Tag.of(
+                            "condition", c.name().toLowerCase(java.util.Locale.ROOT))),
+                    this,
+                    w -> w.isFiring(c) ? 1 : 0);
         }
     }
 
@@ -55,8 +59,10 @@ final class PipelineWatchdog {
             sample = sampler.sample();
         } catch (IOException e) {
             if (!unreadable) {
-                log.warn("pipeline - Cannot read the management API: {}; pipeline conditions unchanged until it "
-                        + "answers", e.getMessage());
+                log.warn(
+                        "pipeline - Cannot read the management API: {}; pipeline conditions unchanged until it "
+                                + "answers",
+                        e.getMessage());
             }
             unreadable = true;
             return List.of();
@@ -71,11 +77,17 @@ final class PipelineWatchdog {
             boolean was = firing.contains(c);
             boolean is = now.contains(c);
             if (was != is) {
-                log.warn("pipeline - {}: {} (db-writer consumers {}, backlog {}, dead letters {})",
-                        is ? "FIRING" : "resolved", c.description(), sample.dbWriterConsumers(),
-                        sample.dbWriterBacklog(), sample.deadLetters());
-                out.add(Notification.pipeline(is ? Notification.Kind.PIPELINE_FIRING
-                        : Notification.Kind.PIPELINE_RESOLVED, c, clock.instant()));
+                log.warn(
+                        "pipeline - {}: {} (db-writer consumers {}, backlog {}, dead letters {})",
+                        is ? "FIRING" : "resolved",
+                        c.description(),
+                        sample.dbWriterConsumers(),
+                        sample.dbWriterBacklog(),
+                        sample.deadLetters());
+                out.add(Notification.pipeline(
+                        is ? Notification.Kind.PIPELINE_FIRING : Notification.Kind.PIPELINE_RESOLVED,
+                        c,
+                        clock.instant()));
             }
         }
         firing = now.isEmpty() ? EnumSet.noneOf(PipelineWatch.Condition.class) : EnumSet.copyOf(now);

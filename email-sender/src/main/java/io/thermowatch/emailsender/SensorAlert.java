@@ -25,7 +25,12 @@ import java.util.List;
  */
 final class SensorAlert {
 
-    enum State { UNKNOWN, NORMAL, FIRING, OFFLINE }
+    enum State {
+        UNKNOWN,
+        NORMAL,
+        FIRING,
+        OFFLINE
+    }
 
     private final String sensorId;
     private State state = State.UNKNOWN;

@@ -14,8 +14,8 @@ import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import java.nio.charset.StandardCharsets;
-import java.util.Date;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Properties;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
@@ -51,10 +51,14 @@ final class SmtpMailer implements MailSink {
 
     SmtpMailer(SmtpSettings settings, MeterRegistry registry) {
         this.settings = settings;
-        this.refusedPermanently = Counter.builder("thermowatch.mail.recipients.refused").tag("reply", "permanent")
-                .description("Recipients dropped from a mail that the others received").register(registry);
-        this.refusedTransiently = Counter.builder("thermowatch.mail.recipients.refused").tag("reply", "transient")
-                .description("Recipients dropped from a mail that the others received").register(registry);
+        this.refusedPermanently = Counter.builder("thermowatch.mail.recipients.refused")
+                .tag("reply", "permanent")
+                .description("Recipients dropped from a mail that the others received")
+                .register(registry);
+        this.refusedTransiently = Counter.builder("thermowatch.mail.recipients.refused")
+                .tag("reply", "transient")
+                .description("Recipients dropped from a mail that the others received")
+                .register(registry);
         String timeout = Long.toString(settings.timeout().toMillis());
         Properties props = new Properties();
         props.put("mail.smtp.host", settings.host());
@@ -121,8 +125,9 @@ final class SmtpMailer implements MailSink {
         Address[] sentTo = e.getValidSentAddresses();
         boolean delivered = sentTo != null && sentTo.length > 0;
         List<SMTPAddressFailedException> refusals = new ArrayList<>();
-        for (Exception next = e.getNextException(); next != null;
-             next = next instanceof MessagingException m ? m.getNextException() : null) {
+        for (Exception next = e.getNextException();
+                next != null;
+                next = next instanceof MessagingException m ? m.getNextException() : null) {
             if (next instanceof SMTPAddressFailedException failed) {
                 refusals.add(failed);
             }
@@ -135,8 +140,12 @@ final class SmtpMailer implements MailSink {
             boolean permanent = failed.getReturnCode() / 100 == 5;
             (permanent ? refusedPermanently : refusedTransiently).increment();
             // A 4xx recipient next to delivered ones is not retried: a retry would mail the others again.
-            log.error("mail - SMTP refused recipient {} ({}): dropped from '{}'{}", failed.getAddress(),
-                    oneLine(failed), mail.subject(), permanent ? "" : " (the other recipients have it)");
+            log.error(
+                    "mail - SMTP refused recipient {} ({}): dropped from '{}'{}",
+                    failed.getAddress(),
+                    oneLine(failed),
+                    mail.subject(),
+                    permanent ? "" : " (the other recipients have it)");
         }
         if (!delivered) {
             throw new PermanentSmtpFailure("every recipient refused for good", false, e);

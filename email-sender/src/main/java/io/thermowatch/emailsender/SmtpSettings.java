@@ -16,8 +16,16 @@ import java.util.List;
  * @param from          {@code EMAIL_FROM}
  * @param to            {@code EMAIL_TO}, one or more addresses
  */
-record SmtpSettings(String host, int port, String username, String password, boolean startTls, Duration timeout,
-                    Duration retryMaxDelay, String from, List<String> to) {
+record SmtpSettings(
+        String host,
+        int port,
+        String username,
+        String password,
+        boolean startTls,
+        Duration timeout,
+        Duration retryMaxDelay,
+        String from,
+        List<String> to) {
 
     SmtpSettings {
         to = List.copyOf(to);
@@ -29,7 +37,7 @@ record SmtpSettings(String host, int port, String username, String password, boo
 
     @Override
     public String toString() {
-        return "SmtpSettings[" + host + ":" + port + ", user=" + (authenticates() ? username : "(none)")
-                + ", starttls=" + startTls + ", timeout=" + timeout + ", from=" + from + ", to=" + to + "]";
+        return "SmtpSettings[" + host + ":" + port + ", user=" + (authenticates() ? username : "(none)") + ", starttls="
+                + startTls + ", timeout=" + timeout + ", from=" + from + ", to=" + to + "]";
     }
 }

@@ -52,10 +52,12 @@ final class StateFile {
         String problem;
         try {
             byte[] bytes = Files.readAllBytes(path);
-            String text = StandardCharsets.UTF_8.newDecoder()
+            String text = StandardCharsets.UTF_8
+                    .newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
             return MailedState.parse(text.lines().toList());
         } catch (NoSuchFileException e) {
             return new MailedState();
@@ -68,8 +70,11 @@ final class StateFile {
         }
         Path aside = path.resolveSibling(path.getFileName() + ".corrupt-" + clock.millis());
         Files.move(path, aside, StandardCopyOption.REPLACE_EXISTING);
-        log.warn("state - {} is {}: moved to {}, starting without it (alert states are rebuilt from the stream)",
-                path, problem, aside.getFileName());
+        log.warn(
+                "state - {} is {}: moved to {}, starting without it (alert states are rebuilt from the stream)",
+                path,
+                problem,
+                aside.getFileName());
         return new MailedState();
     }
 
@@ -77,8 +82,8 @@ final class StateFile {
         StringBuilder text = new StringBuilder();
         state.toLines().forEach(line -> text.append(line).append('\n'));
         byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
-        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel out = FileChannel.open(
+                temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             ByteBuffer buffer = ByteBuffer.wrap(bytes);
             while (buffer.hasRemaining()) {
                 out.write(buffer);

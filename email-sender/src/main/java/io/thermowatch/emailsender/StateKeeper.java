@@ -61,10 +61,14 @@ final class StateKeeper implements AlertDispatcher.MailedListener, AutoCloseable
         engine.restore(mailed);
         // A new sensor is remembered so offline detection covers it across restarts; saved with the next batch.
         engine.onNewSensor(id -> keeper.markKnown(id, clock));
-        keeper.saver.scheduleWithFixedDelay(keeper::saveIfDirty, batchInterval.toMillis(), batchInterval.toMillis(),
-                TimeUnit.MILLISECONDS);
-        log.info("state - Restored {} sensor(s) from {} ({} firing, {} offline)", mailed.size(), file.path(),
-                mailed.count(SensorAlert.State.FIRING), mailed.count(SensorAlert.State.OFFLINE));
+        keeper.saver.scheduleWithFixedDelay(
+                keeper::saveIfDirty, batchInterval.toMillis(), batchInterval.toMillis(), TimeUnit.MILLISECONDS);
+        log.info(
+                "state - Restored {} sensor(s) from {} ({} firing, {} offline)",
+                mailed.size(),
+                file.path(),
+                mailed.count(SensorAlert.State.FIRING),
+                mailed.count(SensorAlert.State.OFFLINE));
         return keeper;
     }
 

@@ -8,8 +8,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.thermowatch.common.amqp.Acknowledger;
 import io.thermowatch.common.amqp.DeliveryRef;
 import io.thermowatch.common.amqp.Intake;
-import io.thermowatch.common.runtime.WorkerSupervisor;
 import io.thermowatch.common.runtime.MonotonicClock;
+import io.thermowatch.common.runtime.WorkerSupervisor;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -32,9 +32,11 @@ class AlertDispatcherTest {
     private volatile int maxAlertsPerMail = Integer.MAX_VALUE;
     /** Mails whose subject contains this are refused for good (every recipient 5xx). */
     private volatile String refusedSubject = "\u0000";
+
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     /** What the dispatcher asked of the consumer, in order: "suspend" or "resume". */
     private final List<String> intakeCalls = new CopyOnWriteArrayList<>();
+
     private final Intake intake = new Intake() {
         @Override
         public void suspend(String why) {
@@ -64,9 +66,17 @@ class AlertDispatcherTest {
             }
             sent.add(mail);
         };
-        dispatcher = new AlertDispatcher(groupWait, new MailComposer(AlertRules.defaults(), ZoneOffset.UTC, ""),
-                sink, new RecordingAcknowledger(), intake, recorded::addAll, MonotonicClock.system(), Duration.ofMillis(200), registry);
-        dispatcher.start(new WorkerSupervisor("test", () -> { }));
+        dispatcher = new AlertDispatcher(
+                groupWait,
+                new MailComposer(AlertRules.defaults(), ZoneOffset.UTC, ""),
+                sink,
+                new RecordingAcknowledger(),
+                intake,
+                recorded::addAll,
+                MonotonicClock.system(),
+                Duration.ofMillis(200),
+                registry);
+        dispatcher.start(new WorkerSupervisor("test", () -> {}));
         return dispatcher;
     }
 
@@ -101,7 +111,8 @@ class AlertDispatcherTest {
         start(Duration.ZERO);
         // When
         dispatcher.add(List.of(firing("a")), new DeliveryRef(1, 1));
-        await().atMost(Duration.ofSeconds(5)).until(() -> registry.counter("thermowatch.mails.failed").count() >= 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> registry.counter("thermowatch.mails.failed").count() >= 1);
         assertTrue(dispatcher.isFailing());
         assertEquals(List.of(), acked);
         dispatcher.add(List.of(firing("b")), new DeliveryRef(1, 2));
@@ -121,7 +132,8 @@ class AlertDispatcherTest {
         start(Duration.ZERO);
         // When
         dispatcher.add(List.of(firing("a")), new DeliveryRef(1, 1));
-        await().atMost(Duration.ofSeconds(5)).until(() -> registry.counter("thermowatch.mails.failed").count() >= 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> registry.counter("thermowatch.mails.failed").count() >= 1);
         // Then: deliveries handed back at the first failure, not once per retry; consuming again once SMTP answers
         assertEquals(List.of("suspend"), intakeCalls);
         await().atMost(Duration.ofSeconds(10)).until(() -> sent.size() == 1);
@@ -139,7 +151,8 @@ class AlertDispatcherTest {
         // When
         dispatcher.add(List.of(firing("a")), new DeliveryRef(1, 1));
         // Then
-        await().atMost(Duration.ofSeconds(10)).until(() -> registry.counter("thermowatch.mails.dropped").count() == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> registry.counter("thermowatch.mails.dropped").count() == 1);
         await().atMost(Duration.ofSeconds(5)).until(() -> intakeCalls.equals(List.of("suspend", "resume")));
     }
 
@@ -192,7 +205,9 @@ class AlertDispatcherTest {
         }
         // Then: every alert in some mail, every delivery acked once, nothing retried as is
         await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() == 7);
-        long mailed = sent.stream().mapToLong(m -> m.text().split("FIRING: ", -1).length - 1).sum();
+        long mailed = sent.stream()
+                .mapToLong(m -> m.text().split("FIRING: ", -1).length - 1)
+                .sum();
         assertEquals(7, mailed);
         assertEquals(0, dispatcher.pendingCount());
         assertEquals(0.0, registry.counter("thermowatch.mails.dropped").count());
@@ -210,7 +225,9 @@ class AlertDispatcherTest {
         }
         // Then
         await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() == 4);
-        long mailed = sent.stream().mapToLong(m -> m.text().split("FIRING: ", -1).length - 1).sum();
+        long mailed = sent.stream()
+                .mapToLong(m -> m.text().split("FIRING: ", -1).length - 1)
+                .sum();
         assertEquals(4, mailed);
         assertEquals(0, dispatcher.pendingCount());
     }
@@ -226,10 +243,13 @@ class AlertDispatcherTest {
         dispatcher.add(List.of(firing("fine")), new DeliveryRef(1, 2));
         // Then
         await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
-        assertTrue(sent.get(0).subject().contains("temperature/fine"), sent.get(0).subject());
+        assertTrue(
+                sent.get(0).subject().contains("temperature/fine"), sent.get(0).subject());
         assertEquals(1.0, registry.counter("thermowatch.mails.dropped").count());
         assertEquals(false, dispatcher.isFailing());
-        assertEquals(List.of(), recorded.stream().filter(n -> n.sensorId().equals("doomed")).toList());
+        assertEquals(
+                List.of(),
+                recorded.stream().filter(n -> n.sensorId().equals("doomed")).toList());
     }
 
     /** Records each ack; email-sender never acknowledges cumulatively. */

@@ -96,7 +96,9 @@ class AlertEngineTest {
         assertEquals(List.of(REMINDER, REMINDER), kinds(all));
         Duration gap = Duration.between(all.get(0).detectedAt(), all.get(1).detectedAt());
         assertEquals(Duration.ofHours(1), gap);
-        assertEquals(Duration.ofHours(1), Duration.between(START.plusSeconds(10), all.get(0).detectedAt()));
+        assertEquals(
+                Duration.ofHours(1),
+                Duration.between(START.plusSeconds(10), all.get(0).detectedAt()));
     }
 
     @Test
@@ -393,7 +395,8 @@ class AlertEngineTest {
         clock.advance(Duration.ofMinutes(2));
         List<Notification> silent = engine.sweepSilentSensors();
         assertEquals(100, silent.size());
-        assertEquals(START.plus(Duration.ofMinutes(12)).plusSeconds(1), silent.get(0).detectedAt());
+        assertEquals(
+                START.plus(Duration.ofMinutes(12)).plusSeconds(1), silent.get(0).detectedAt());
     }
 
     @Test
@@ -448,12 +451,14 @@ class AlertEngineTest {
 
     @Test
     void a_clear_threshold_not_below_the_threshold_is_rejected() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new AlertRules(25, 25, Duration.ofHours(1), Duration.ofMinutes(2)));
         assertTrue(e.getMessage().startsWith("ALERT_CLEAR_THRESHOLD='25.0'"), e.getMessage());
-        assertThrows(IllegalArgumentException.class,
-                () -> new AlertRules(25, 24, Duration.ZERO, Duration.ofMinutes(2)));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class, () -> new AlertRules(25, 24, Duration.ZERO, Duration.ofMinutes(2)));
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new AlertRules(25, 24, Duration.ofHours(1), Duration.ofSeconds(-1)));
     }
 }

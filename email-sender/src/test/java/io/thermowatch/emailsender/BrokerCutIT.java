@@ -74,34 +74,43 @@ class BrokerCutIT {
     @Test
     void a_broker_cut_longer_than_sensor_offline_after_sends_no_offline_mail() throws Exception {
         // Given: email-sender with a short offline timeout, and a sensor publishing every second
-        process = ServiceProcess.start("email-sender", ServiceEnv.forEmailSender(stack)
-                .with("SMTP_HOST", "127.0.0.1")
-                .with("SMTP_PORT", Integer.toString(smtp.port()))
-                .with("EMAIL_TO", OPS)
-                .with("ALERT_GROUP_WAIT", "1s")
-                .with("SENSOR_OFFLINE_AFTER", "5s")
-                .with("AMQP_RECOVERY_INTERVAL", "1s")
-                .build());
+        process = ServiceProcess.start(
+                "email-sender",
+                ServiceEnv.forEmailSender(stack)
+                        .with("SMTP_HOST", "127.0.0.1")
+                        .with("SMTP_PORT", Integer.toString(smtp.port()))
+                        .with("EMAIL_TO", OPS)
+                        .with("ALERT_GROUP_WAIT", "1s")
+                        .with("SENSOR_OFFLINE_AFTER", "5s")
+                        .with("AMQP_RECOVERY_INTERVAL", "1s")
+                        .build());
         process.awaitReady(Duration.ofSeconds(60));
         String sensor = "it_cut_" + UUID.randomUUID().toString().substring(0, 8);
         AtomicLong stamp = new AtomicLong(System.currentTimeMillis());
         publisher = Executors.newSingleThreadScheduledExecutor();
-        publisher.scheduleAtFixedRate(() -> {
-            try {
-                mqtt.publish("temperature/" + sensor,
-                        "{\"value\": 21.5, \"timestamp\": " + stamp.updateAndGet(t -> Math.max(t + 1,
-                                System.currentTimeMillis())) + "}");
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, 0, 1, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(20)).until(() -> stack.management()
-                .queue(Stack.EMAIL_SENDER_QUEUE).messages() == 0 && sensorCount(process) > 0);
+        publisher.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        mqtt.publish(
+                                "temperature/" + sensor,
+                                "{\"value\": 21.5, \"timestamp\": "
+                                        + stamp.updateAndGet(t -> Math.max(t + 1, System.currentTimeMillis())) + "}");
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                0,
+                1,
+                TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        stack.management().queue(Stack.EMAIL_SENDER_QUEUE).messages() == 0 && sensorCount(process) > 0);
 
         // When: cut for three times SENSOR_OFFLINE_AFTER
         savedPermissions = getPermissions();
         putPermissions("{\"configure\":\"\",\"write\":\"\",\"read\":\"\"}");
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> closeConnectionsOf(stack.emailSender().username()) > 0);
         await().atMost(Duration.ofSeconds(20)).until(() -> readyz(process) != 200);
         // It stays cut (not consuming) for three times SENSOR_OFFLINE_AFTER
@@ -111,20 +120,25 @@ class BrokerCutIT {
 
         // Then: it consumes again, and no OFFLINE (nor BACK ONLINE) mail about the sensor that never stopped
         await().atMost(Duration.ofSeconds(60)).until(() -> readyz(process) == 200);
-        await().during(Duration.ofSeconds(10)).atMost(Duration.ofSeconds(15))
+        await().during(Duration.ofSeconds(10))
+                .atMost(Duration.ofSeconds(15))
                 .until(() -> mailsAbout(sensor).isEmpty());
         assertEquals(List.of(), mailsAbout(sensor));
     }
 
     private List<String> mailsAbout(String sensor) {
-        return smtp.mailsTo(OPS).stream().filter(m -> m.text().contains("temperature/" + sensor))
-                .map(SmtpServer.Mail::subject).toList();
+        return smtp.mailsTo(OPS).stream()
+                .filter(m -> m.text().contains("temperature/" + sensor))
+                .map(SmtpServer.Mail::subject)
+                .toList();
     }
 
     private static double sensorCount(ServiceProcess process) throws Exception {
         String metrics = get(process, "/metrics").body();
-        return metrics.lines().filter(l -> l.startsWith("thermowatch_sensors_tracked"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return metrics.lines()
+                .filter(l -> l.startsWith("thermowatch_sensors_tracked"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private static int readyz(ServiceProcess process) throws Exception {
@@ -132,9 +146,11 @@ class BrokerCutIT {
     }
 
     private static HttpResponse<String> get(ServiceProcess process, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(java.net.URI.create(
-                "http://127.0.0.1:" + process.healthPort() + path)).timeout(Duration.ofSeconds(5))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + process.healthPort() + path))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private String permissionsPath() {
@@ -143,8 +159,11 @@ class BrokerCutIT {
 
     private String getPermissions() throws Exception {
         JsonNode p = JSON.readTree(admin("GET", permissionsPath(), null).body());
-        return JSON.createObjectNode().put("configure", p.path("configure").asText())
-                .put("write", p.path("write").asText()).put("read", p.path("read").asText()).toString();
+        return JSON.createObjectNode()
+                .put("configure", p.path("configure").asText())
+                .put("write", p.path("write").asText())
+                .put("read", p.path("read").asText())
+                .toString();
     }
 
     private void putPermissions(String json) throws Exception {
@@ -157,8 +176,16 @@ class BrokerCutIT {
     private int closeConnectionsOf(String user) throws Exception {
         int closed = 0;
         for (JsonNode c : stack.management().connections()) {
-            if (user.equals(c.path("user").asText()) && admin("DELETE",
-                    "/api/connections/" + encode(c.path("name").asText()), null).statusCode() / 100 == 2) {
+            if (user.equals(c.path("user").asText())
+                    && admin(
+                                                    "DELETE",
+                                                    "/api/connections/"
+                                                            + encode(c.path("name")
+                                                                    .asText()),
+                                                    null)
+                                            .statusCode()
+                                    / 100
+                            == 2) {
                 closed++;
             }
         }
@@ -166,13 +193,19 @@ class BrokerCutIT {
     }
 
     private HttpResponse<String> admin(String method, String path, String body) throws Exception {
-        String auth = "Basic " + Base64.getEncoder().encodeToString(
-                (stack.admin().username() + ":" + stack.admin().password()).getBytes(StandardCharsets.UTF_8));
-        HttpRequest.Builder request = HttpRequest.newBuilder(stack.managementUri().resolve(path))
-                .timeout(Duration.ofSeconds(10)).header("Authorization", auth).header("X-Reason", "BrokerCutIT")
+        String auth = "Basic "
+                + Base64.getEncoder()
+                        .encodeToString(
+                                (stack.admin().username() + ":" + stack.admin().password())
+                                        .getBytes(StandardCharsets.UTF_8));
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        stack.managementUri().resolve(path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Authorization", auth)
+                .header("X-Reason", "BrokerCutIT")
                 .header("Content-Type", "application/json");
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body));
+        request.method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 

@@ -43,14 +43,24 @@ class EmailSenderConfigTest {
 
     @Test
     void a_clear_threshold_not_below_the_threshold_stops_the_service() {
-        assertEquals("ALERT_CLEAR_THRESHOLD='25.0': expected a number (°C) below TEMPERATURE_THRESHOLD (25.0)",
+        assertEquals(
+                "ALERT_CLEAR_THRESHOLD='25.0': expected a number (°C) below TEMPERATURE_THRESHOLD (25.0)",
                 error(Map.of("ALERT_CLEAR_THRESHOLD", "25")));
     }
 
     @Test
     void several_recipients_auth_and_state_file_are_read() {
-        EmailSenderConfig c = load(Map.of("EMAIL_TO", "a@example.com, b@example.com", "SMTP_USERNAME", "u",
-                "SMTP_PASSWORD", "p", "SMTP_STARTTLS", "true", "ALERT_STATE_FILE", "/tmp/x/state"));
+        EmailSenderConfig c = load(Map.of(
+                "EMAIL_TO",
+                "a@example.com, b@example.com",
+                "SMTP_USERNAME",
+                "u",
+                "SMTP_PASSWORD",
+                "p",
+                "SMTP_STARTTLS",
+                "true",
+                "ALERT_STATE_FILE",
+                "/tmp/x/state"));
         assertEquals(List.of("a@example.com", "b@example.com"), c.smtp().to());
         assertEquals(true, c.smtp().authenticates());
         assertEquals(true, c.smtp().startTls());
@@ -59,15 +69,19 @@ class EmailSenderConfigTest {
 
     @Test
     void bad_values_name_the_variable() {
-        assertEquals("EMAIL_TO='not an address': expected an e-mail address such as alerts@example.com",
+        assertEquals(
+                "EMAIL_TO='not an address': expected an e-mail address such as alerts@example.com",
                 error(Map.of("EMAIL_TO", "ok@example.com,not an address")));
-        assertEquals("ALERT_TIME_ZONE='Mars/Base': expected a time zone id such as UTC or Europe/Paris",
+        assertEquals(
+                "ALERT_TIME_ZONE='Mars/Base': expected a time zone id such as UTC or Europe/Paris",
                 error(Map.of("ALERT_TIME_ZONE", "Mars/Base")));
-        assertEquals("TEMPERATURE_THRESHOLD='hot': expected a number (°C) between -273.15 and 1000.0",
+        assertEquals(
+                "TEMPERATURE_THRESHOLD='hot': expected a number (°C) between -273.15 and 1000.0",
                 error(Map.of("TEMPERATURE_THRESHOLD", "hot")));
-        assertEquals("DASHBOARD_URL='localhost:8080': expected an http:// or https:// URL",
+        assertEquals(
+                "DASHBOARD_URL='localhost:8080': expected an http:// or https:// URL",
                 error(Map.of("DASHBOARD_URL", "localhost:8080")));
-        assertEquals("CLOCK_SKEW_WARN='0': expected a duration greater than zero",
-                error(Map.of("CLOCK_SKEW_WARN", "0")));
+        assertEquals(
+                "CLOCK_SKEW_WARN='0': expected a duration greater than zero", error(Map.of("CLOCK_SKEW_WARN", "0")));
     }
 }

@@ -79,8 +79,7 @@ class EmailSenderIT {
     private ServiceProcess startEmailSender(Map<String, String> extra) {
         ServiceEnv builder = ServiceEnv.forEmailSender(stack);
         extra.forEach(builder::with);
-        Map<String, String> env = builder
-                .with("SMTP_HOST", "127.0.0.1")
+        Map<String, String> env = builder.with("SMTP_HOST", "127.0.0.1")
                 .with("SMTP_PORT", Integer.toString(smtp.port()))
                 .with("SMTP_TIMEOUT", "2s")
                 .with("SMTP_RETRY_MAX_DELAY", "1s")
@@ -114,12 +113,15 @@ class EmailSenderIT {
      */
     private List<SmtpServer.Mail> mailsAbout(String... sensors) {
         return smtp.mailsTo(OPS).stream()
-                .filter(m -> java.util.Arrays.stream(sensors).anyMatch(s -> m.text().contains("temperature/" + s)))
+                .filter(m ->
+                        java.util.Arrays.stream(sensors).anyMatch(s -> m.text().contains("temperature/" + s)))
                 .toList();
     }
 
     private void assertNoMoreMailsThan(int count, Duration during, String... sensors) {
-        await().during(during).atMost(during.plusSeconds(5)).until(() -> mailsAbout(sensors).size() <= count);
+        await().during(during)
+                .atMost(during.plusSeconds(5))
+                .until(() -> mailsAbout(sensors).size() <= count);
     }
 
     @Test
@@ -143,13 +145,18 @@ class EmailSenderIT {
             assertTrue(part.contains("Europe/Paris"), part);
             assertTrue(part.contains("http://dashboard.example.com:8080/"), part);
         }
-        assertEquals(1, smtp.mailsTo(ONCALL).stream().filter(m -> m.subject().equals(mail.subject())).count(),
+        assertEquals(
+                1,
+                smtp.mailsTo(ONCALL).stream()
+                        .filter(m -> m.subject().equals(mail.subject()))
+                        .count(),
                 "every EMAIL_TO address gets the mail");
         String metrics = get(process, "/metrics");
         assertTrue(metrics.contains("thermowatch_mails_sent_total{service=\"email-sender\"}"), metrics);
         assertTrue(metrics.contains("thermowatch_sensors_firing{service=\"email-sender\"}"), metrics);
         // Every message was acknowledged: the 19 that changed nothing at once, the hot one after the mail.
-        await().atMost(Duration.ofSeconds(20)).until(() -> stack.management().queue(QUEUE).messages() == 0);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> stack.management().queue(QUEUE).messages() == 0);
     }
 
     private static void publishStamped(String sensor, double value, long timestampMillis) throws Exception {
@@ -162,28 +169,36 @@ class EmailSenderIT {
         smtp.start();
         startEmailSender();
         String sensor = uniqueSensor();
-        publishStamped(sensor, 21.0, System.currentTimeMillis() + Duration.ofMinutes(4).toMillis());
+        publishStamped(
+                sensor, 21.0, System.currentTimeMillis() + Duration.ofMinutes(4).toMillis());
         Duration readingEvery = Duration.ofSeconds(2);
         // When: real 40 °C readings stamped "now" every 2 s
         long firstHotNanos = System.nanoTime();
         java.util.concurrent.ScheduledExecutorService sensorLoop =
                 java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
         try {
-            sensorLoop.scheduleAtFixedRate(() -> {
-                try {
-                    publishStamped(sensor, 40.0, System.currentTimeMillis());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, 0, readingEvery.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            sensorLoop.scheduleAtFixedRate(
+                    () -> {
+                        try {
+                            publishStamped(sensor, 40.0, System.currentTimeMillis());
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    0,
+                    readingEvery.toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
             // Then: FIRING within ALERT_GROUP_WAIT + one reading (+ 2 s for the way through broker and SMTP)
-            await().atMost(Duration.ofSeconds(1).plus(readingEvery).plusSeconds(2)).pollInterval(Duration.ofMillis(100))
+            await().atMost(Duration.ofSeconds(1).plus(readingEvery).plusSeconds(2))
+                    .pollInterval(Duration.ofMillis(100))
                     .until(() -> !mailsAbout(sensor).isEmpty());
         } finally {
             sensorLoop.shutdownNow();
         }
         long tookMillis = (System.nanoTime() - firstHotNanos) / 1_000_000;
-        assertEquals("Temperature Alert: 40.0°C on temperature/" + sensor, mailsAbout(sensor).get(0).subject(),
+        assertEquals(
+                "Temperature Alert: 40.0°C on temperature/" + sensor,
+                mailsAbout(sensor).get(0).subject(),
                 "after " + tookMillis + " ms");
         assertNoMoreMailsThan(1, Duration.ofSeconds(2), sensor);
     }
@@ -207,19 +222,24 @@ class EmailSenderIT {
         publishStamped(sensor, 33.0, System.currentTimeMillis() - stepBack);
         // Then: one FIRING mail and no OFFLINE
         await().atMost(Duration.ofSeconds(10)).until(() -> !mailsAbout(sensor).isEmpty());
-        assertEquals(List.of("Temperature Alert: 33.0°C on temperature/" + sensor),
+        assertEquals(
+                List.of("Temperature Alert: 33.0°C on temperature/" + sensor),
                 mailsAbout(sensor).stream().map(SmtpServer.Mail::subject).toList());
         // And when it cools down (stamps still 10 minutes behind), the resolution is mailed as usual
         publishStamped(sensor, 20.0, System.currentTimeMillis() - stepBack);
         await().atMost(Duration.ofSeconds(10)).until(() -> mailsAbout(sensor).size() == 2);
-        assertEquals("Resolved: 20.0°C on temperature/" + sensor, mailsAbout(sensor).get(1).subject());
+        assertEquals(
+                "Resolved: 20.0°C on temperature/" + sensor,
+                mailsAbout(sensor).get(1).subject());
     }
 
     private static String get(ServiceProcess process, String path) throws Exception {
-        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(
-                        "http://127.0.0.1:" + process.healthPort() + path)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create("http://127.0.0.1:" + process.healthPort() + path))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         return response.body();
     }
@@ -231,10 +251,12 @@ class EmailSenderIT {
         String sensor = uniqueSensor();
         // When
         publishReadings(sensor, 33.5, 3);
-        first.awaitOutput("SMTP did not accept 'Temperature Alert: 33.5°C on temperature/" + sensor + "'",
+        first.awaitOutput(
+                "SMTP did not accept 'Temperature Alert: 33.5°C on temperature/" + sensor + "'",
                 Duration.ofSeconds(20));
         // Then: the triggering message is still unacknowledged
-        await().atMost(Duration.ofSeconds(20)).until(() -> stack.management().queue(QUEUE).messages() >= 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> stack.management().queue(QUEUE).messages() >= 1);
 
         // When: restarted during the outage (SIGTERM; its last attempt fails too), then SMTP comes back
         first.sigterm();
@@ -244,9 +266,12 @@ class EmailSenderIT {
         smtp.start();
         // Then
         await().atMost(Duration.ofSeconds(30)).until(() -> mailsAbout(sensor).size() == 1);
-        assertEquals("Temperature Alert: 33.5°C on temperature/" + sensor, mailsAbout(sensor).get(0).subject());
+        assertEquals(
+                "Temperature Alert: 33.5°C on temperature/" + sensor,
+                mailsAbout(sensor).get(0).subject());
         assertNoMoreMailsThan(1, Duration.ofSeconds(3), sensor);
-        await().atMost(Duration.ofSeconds(20)).until(() -> stack.management().queue(QUEUE).messages() == 0);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> stack.management().queue(QUEUE).messages() == 0);
     }
 
     @Test
@@ -282,15 +307,19 @@ class EmailSenderIT {
     @Test
     void with_a_state_file_a_restart_while_firing_repeats_nothing_and_a_later_resolution_is_mailed() throws Exception {
         // Given
-        Map<String, String> withState = Map.of("ALERT_STATE_FILE",
-                stack.workDir().resolve("email-sender-state-" + UUID.randomUUID()).toString());
+        Map<String, String> withState = Map.of(
+                "ALERT_STATE_FILE",
+                stack.workDir()
+                        .resolve("email-sender-state-" + UUID.randomUUID())
+                        .toString());
         smtp.start();
         ServiceProcess first = startEmailSender(withState);
         String hot = uniqueSensor();
         String other = uniqueSensor();
         publishReadings(hot, 28.0, 3);
         publishReadings(other, 28.0, 3);
-        await().atMost(Duration.ofSeconds(20)).until(() -> mailsAbout(hot, other).size() == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> mailsAbout(hot, other).size() == 1);
         // When: restarted while both keep firing
         first.sigterm();
         assertEquals(0, first.awaitExit(Duration.ofSeconds(30)), first.tail());
@@ -303,7 +332,8 @@ class EmailSenderIT {
         // And when one cools down after the restart, its resolution is mailed
         publishReadings(hot, 20.0, 1);
         await().atMost(Duration.ofSeconds(20)).until(() -> mailsAbout(hot).size() == 2);
-        assertEquals("Resolved: 20.0°C on temperature/" + hot, mailsAbout(hot).get(1).subject());
+        assertEquals(
+                "Resolved: 20.0°C on temperature/" + hot, mailsAbout(hot).get(1).subject());
     }
 
     @Test
@@ -313,7 +343,8 @@ class EmailSenderIT {
         ServiceProcess process = startEmailSender();
         String sensor = uniqueSensor();
         publishReadings(sensor, 27.5, 3);
-        process.awaitOutput("SMTP did not accept 'Temperature Alert: 27.5°C on temperature/" + sensor + "'",
+        process.awaitOutput(
+                "SMTP did not accept 'Temperature Alert: 27.5°C on temperature/" + sensor + "'",
                 Duration.ofSeconds(20));
         // When: the broker drops the connection (the client recovers it; old delivery tags become void)
         closeConnectionsNamed("email-sender");
@@ -322,7 +353,8 @@ class EmailSenderIT {
         // Then: one mail, and the redelivered copy was held and acked with it
         await().atMost(Duration.ofSeconds(30)).until(() -> mailsAbout(sensor).size() == 1);
         assertNoMoreMailsThan(1, Duration.ofSeconds(3), sensor);
-        await().atMost(Duration.ofSeconds(20)).until(() -> stack.management().queue(QUEUE).messages() == 0);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> stack.management().queue(QUEUE).messages() == 0);
     }
 
     /**
@@ -331,23 +363,32 @@ class EmailSenderIT {
      * that just exited (404 on close), so this retries until at least one live connection was closed.
      */
     private static void closeConnectionsNamed(String clientName) {
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> closeListedConnections(clientName) > 0);
     }
 
     private static int closeListedConnections(String clientName) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        String auth = "Basic " + Base64.getEncoder().encodeToString(
-                (stack.admin().username() + ":" + stack.admin().password()).getBytes(StandardCharsets.UTF_8));
+        String auth = "Basic "
+                + Base64.getEncoder()
+                        .encodeToString(
+                                (stack.admin().username() + ":" + stack.admin().password())
+                                        .getBytes(StandardCharsets.UTF_8));
         int closed = 0;
         for (JsonNode c : stack.management().connections()) {
-            if (!clientName.equals(c.path("client_properties").path("connection_name").asText())) {
+            if (!clientName.equals(
+                    c.path("client_properties").path("connection_name").asText())) {
                 continue;
             }
-            String name = URLEncoder.encode(c.path("name").asText(), StandardCharsets.UTF_8).replace("+", "%20");
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                            stack.managementUri().resolve("/api/connections/" + name))
-                    .header("Authorization", auth).header("X-Reason", "EmailSenderIT: recovery test").DELETE().build(),
+            String name = URLEncoder.encode(c.path("name").asText(), StandardCharsets.UTF_8)
+                    .replace("+", "%20");
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(stack.managementUri().resolve("/api/connections/" + name))
+                            .header("Authorization", auth)
+                            .header("X-Reason", "EmailSenderIT: recovery test")
+                            .DELETE()
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() / 100 == 2) {
                 closed++;

@@ -97,6 +97,8 @@ class GroupingWindowTest {
         List<Notification> due = window.takeDue(clock.ticker.nanos());
         // Then
         assertEquals(List.of(), early);
-        assertEquals(List.of(Notification.Kind.FIRING), due.stream().map(Notification::kind).toList());
+        assertEquals(
+                List.of(Notification.Kind.FIRING),
+                due.stream().map(Notification::kind).toList());
     }
 }

@@ -43,21 +43,28 @@ class MailComposerTest {
 
     @Test
     void each_kind_has_a_clear_subject() {
-        assertEquals("Temperature Alert (still firing): 30.0°C on temperature/x",
-                composer.compose(List.of(Notification.withReading(Notification.Kind.REMINDER, "x", 30, READ, NOW))).subject());
-        assertEquals("Resolved: -3.5°C on temperature/x",
-                composer.compose(List.of(Notification.withReading(Notification.Kind.RESOLVED, "x", -3.5, READ, NOW))).subject());
-        assertEquals("Sensor offline: temperature/x",
-                composer.compose(List.of(Notification.withoutReading(Notification.Kind.OFFLINE, "x", NOW))).subject());
-        assertEquals("Sensor back online: temperature/x",
-                composer.compose(List.of(Notification.withoutReading(Notification.Kind.BACK_ONLINE, "x", NOW))).subject());
+        assertEquals(
+                "Temperature Alert (still firing): 30.0°C on temperature/x",
+                composer.compose(List.of(Notification.withReading(Notification.Kind.REMINDER, "x", 30, READ, NOW)))
+                        .subject());
+        assertEquals(
+                "Resolved: -3.5°C on temperature/x",
+                composer.compose(List.of(Notification.withReading(Notification.Kind.RESOLVED, "x", -3.5, READ, NOW)))
+                        .subject());
+        assertEquals(
+                "Sensor offline: temperature/x",
+                composer.compose(List.of(Notification.withoutReading(Notification.Kind.OFFLINE, "x", NOW)))
+                        .subject());
+        assertEquals(
+                "Sensor back online: temperature/x",
+                composer.compose(List.of(Notification.withoutReading(Notification.Kind.BACK_ONLINE, "x", NOW)))
+                        .subject());
     }
 
     @Test
     void a_group_lists_every_sensor_and_counts_by_kind_in_the_subject() {
         ComposedMail mail = composer.compose(List.of(
-                firing("a", 30), firing("b", 31),
-                Notification.withoutReading(Notification.Kind.OFFLINE, "c", NOW)));
+                firing("a", 30), firing("b", 31), Notification.withoutReading(Notification.Kind.OFFLINE, "c", NOW)));
         assertEquals("Temperature Alerts: 2 firing, 1 offline", mail.subject());
         for (String sensor : List.of("temperature/a", "temperature/b", "temperature/c")) {
             assertTrue(mail.text().contains(sensor));

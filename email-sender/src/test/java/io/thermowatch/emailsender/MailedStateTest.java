@@ -10,8 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneOffset;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -26,33 +26,49 @@ class MailedStateTest {
     }
 
     @Test
-    void every_known_sensor_is_kept_with_what_was_last_mailed_and_survives_a_round_trip_through_the_file(@TempDir Path dir)
-            throws Exception {
+    void every_known_sensor_is_kept_with_what_was_last_mailed_and_survives_a_round_trip_through_the_file(
+            @TempDir Path dir) throws Exception {
         // Given
         MailedState state = new MailedState();
-        state.apply(List.of(n(Notification.Kind.FIRING, "a"), n(Notification.Kind.OFFLINE, "b"),
-                n(Notification.Kind.FIRING, "c"), n(Notification.Kind.RESOLVED, "c")));
+        state.apply(List.of(
+                n(Notification.Kind.FIRING, "a"),
+                n(Notification.Kind.OFFLINE, "b"),
+                n(Notification.Kind.FIRING, "c"),
+                n(Notification.Kind.RESOLVED, "c")));
         StateFile file = new StateFile(dir.resolve("sub/state"));
         // When
         file.checkWritable(new MailedState());
         file.save(state);
         MailedState loaded = file.load();
         // Then
-        assertEquals(Map.of("a", new MailedState.Entry(SensorAlert.State.FIRING, T0),
-                "b", new MailedState.Entry(SensorAlert.State.OFFLINE, T0),
-                "c", new MailedState.Entry(SensorAlert.State.NORMAL, T0)), loaded.entries());
-        assertEquals(List.of("a FIRING " + T0.toEpochMilli(), "b OFFLINE " + T0.toEpochMilli(),
-                "c NORMAL " + T0.toEpochMilli()), Files.readAllLines(file.path()));
+        assertEquals(
+                Map.of(
+                        "a",
+                        new MailedState.Entry(SensorAlert.State.FIRING, T0),
+                        "b",
+                        new MailedState.Entry(SensorAlert.State.OFFLINE, T0),
+                        "c",
+                        new MailedState.Entry(SensorAlert.State.NORMAL, T0)),
+                loaded.entries());
+        assertEquals(
+                List.of(
+                        "a FIRING " + T0.toEpochMilli(),
+                        "b OFFLINE " + T0.toEpochMilli(),
+                        "c NORMAL " + T0.toEpochMilli()),
+                Files.readAllLines(file.path()));
     }
 
     @Test
     void a_damaged_line_makes_the_whole_file_untrusted() {
         for (String bad : List.of("garbage", "y BURNING 2", "z OFFLINE nan", "u UNKNOWN 3", "<b> FIRING 1")) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> MailedState.parse(List.of("x FIRING 1", bad)));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> MailedState.parse(List.of("x FIRING 1", bad)));
             assertTrue(e.getMessage().startsWith("damaged at line 2"), e.getMessage());
         }
-        assertEquals(List.of("x"), List.copyOf(MailedState.parse(List.of("x FIRING 1", "")).entries().keySet()));
+        assertEquals(
+                List.of("x"),
+                List.copyOf(
+                        MailedState.parse(List.of("x FIRING 1", "")).entries().keySet()));
     }
 
     @Test
@@ -70,7 +86,9 @@ class MailedStateTest {
         assertArrayEquals(garbage, Files.readAllBytes(aside));
         assertFalse(Files.exists(path));
         file.checkWritable(loaded);
-        assertEquals(List.of(), Files.readAllLines(path).stream().filter(l -> !l.isBlank()).toList());
+        assertEquals(
+                List.of(),
+                Files.readAllLines(path).stream().filter(l -> !l.isBlank()).toList());
     }
 
     @Test
@@ -148,9 +166,15 @@ class MailedStateTest {
         assertEquals(List.of(), engine.onReading("hot", 30, t));
         assertEquals(List.of(), engine.sweepSilentSensors(), "restored sensors get a full offline period");
         clock.advance(Duration.ofMinutes(50));
-        assertEquals(Notification.Kind.REMINDER, engine.onReading("hot", 30, t + 1).get(0).kind());
-        assertEquals(Notification.Kind.RESOLVED, engine.onReading("hot", 20, t + 2).get(0).kind());
-        assertEquals(Notification.Kind.BACK_ONLINE, engine.onReading("gone", 20, t + 3).get(0).kind());
+        assertEquals(
+                Notification.Kind.REMINDER,
+                engine.onReading("hot", 30, t + 1).get(0).kind());
+        assertEquals(
+                Notification.Kind.RESOLVED,
+                engine.onReading("hot", 20, t + 2).get(0).kind());
+        assertEquals(
+                Notification.Kind.BACK_ONLINE,
+                engine.onReading("gone", 20, t + 3).get(0).kind());
     }
 
     @Test

@@ -19,13 +19,18 @@ class PipelineWatchdogTest {
     private final TwoClocks clock = new TwoClocks(Instant.parse("2026-11-27T12:00:00Z"));
     private final AtomicReference<Object> next = new AtomicReference<>();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final PipelineWatchdog watchdog = new PipelineWatchdog(() -> {
-        Object sample = next.get();
-        if (sample instanceof IOException e) {
-            throw e;
-        }
-        return (PipelineWatch.Sample) sample;
-    }, new PipelineWatch(Duration.ofSeconds(30)), clock.wall, clock.ticker::nanos, registry);
+    private final PipelineWatchdog watchdog = new PipelineWatchdog(
+            () -> {
+                Object sample = next.get();
+                if (sample instanceof IOException e) {
+                    throw e;
+                }
+                return (PipelineWatch.Sample) sample;
+            },
+            new PipelineWatch(Duration.ofSeconds(30)),
+            clock.wall,
+            clock.ticker::nanos,
+            registry);
 
     private List<String> look(int consumers, long backlog, long deadLetters) throws Exception {
         next.set(new PipelineWatch.Sample(consumers, backlog, deadLetters));
@@ -38,8 +43,12 @@ class PipelineWatchdogTest {
         assertEquals(List.of(), look(1, 0, 0));
         assertEquals(List.of(PIPELINE_FIRING + " DB_WRITER_NO_CONSUMER"), look(0, 10, 0));
         assertEquals(List.of(), look(0, 20, 0));
-        assertEquals(1.0, registry.get("thermowatch.pipeline.condition").tag("condition", "db_writer_no_consumer")
-                .gauge().value());
+        assertEquals(
+                1.0,
+                registry.get("thermowatch.pipeline.condition")
+                        .tag("condition", "db_writer_no_consumer")
+                        .gauge()
+                        .value());
         assertEquals(List.of(PIPELINE_RESOLVED + " DB_WRITER_NO_CONSUMER"), look(1, 0, 0));
         assertEquals(List.of(), look(1, 0, 0));
     }
@@ -71,22 +80,26 @@ class PipelineWatchdogTest {
     @Test
     void a_pipeline_mail_names_the_condition_in_words() {
         MailComposer composer = new MailComposer(AlertRules.defaults(), ZoneOffset.UTC, "");
-        ComposedMail mail = composer.compose(List.of(Notification.pipeline(PIPELINE_FIRING,
-                PipelineWatch.Condition.DB_WRITER_NO_CONSUMER, Instant.now())));
-        assertEquals("Pipeline alert: thermowatch.db-writer has no consumer: readings are not being stored",
-                mail.subject());
+        ComposedMail mail = composer.compose(List.of(
+                Notification.pipeline(PIPELINE_FIRING, PipelineWatch.Condition.DB_WRITER_NO_CONSUMER, Instant.now())));
+        assertEquals(
+                "Pipeline alert: thermowatch.db-writer has no consumer: readings are not being stored", mail.subject());
         ComposedMail grouped = composer.compose(List.of(
                 Notification.pipeline(PIPELINE_RESOLVED, PipelineWatch.Condition.DEAD_LETTERS, Instant.now()),
                 Notification.withReading(Notification.Kind.FIRING, "a", 30, Instant.now(), Instant.now())));
         assertEquals("Temperature Alerts: 1 firing, 1 pipeline resolved", grouped.subject());
-        assertEquals(true, grouped.text().contains("PIPELINE RESOLVED: thermowatch.dead-letter is not empty"),
+        assertEquals(
+                true,
+                grouped.text().contains("PIPELINE RESOLVED: thermowatch.dead-letter is not empty"),
                 grouped.text());
     }
 
     @Test
     void the_management_api_answer_is_read_for_consumers_and_messages() throws Exception {
-        assertEquals("QueueStats[consumers=2, messages=1234]", ManagementQueues.parse(
-                "{\"name\":\"thermowatch.db-writer\",\"arguments\":{\"x\":1},\"consumers\":2,\"messages\":1234}")
-                .toString());
+        assertEquals(
+                "QueueStats[consumers=2, messages=1234]",
+                ManagementQueues.parse(
+                                "{\"name\":\"thermowatch.db-writer\",\"arguments\":{\"x\":1},\"consumers\":2,\"messages\":1234}")
+                        .toString());
     }
 }

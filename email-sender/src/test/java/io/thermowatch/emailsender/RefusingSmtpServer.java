@@ -29,8 +29,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class RefusingSmtpServer implements AutoCloseable {
 
     /** One accepted message, once per accepted recipient. */
-    record Mail(String to, String subject, String data) {
-    }
+    record Mail(String to, String subject, String data) {}
 
     private final ServerSocket socket;
     private final Set<String> refused;
@@ -128,7 +127,8 @@ final class RefusingSmtpServer implements AutoCloseable {
 
     private static String subjectOf(String data) {
         try {
-            MimeMessage message = new MimeMessage(Session.getInstance(new Properties()),
+            MimeMessage message = new MimeMessage(
+                    Session.getInstance(new Properties()),
                     new ByteArrayInputStream(data.getBytes(StandardCharsets.UTF_8)));
             return String.valueOf(message.getSubject()); // decodes RFC 2047 and unfolds
         } catch (MessagingException e) {

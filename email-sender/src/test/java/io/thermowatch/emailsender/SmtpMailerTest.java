@@ -18,15 +18,22 @@ import org.junit.jupiter.api.Test;
 class SmtpMailerTest {
 
     private static SmtpSettings settings(int port, Duration timeout) {
-        return new SmtpSettings("127.0.0.1", port, "", "", false, timeout, Duration.ofSeconds(1),
-                "thermowatch@example.com", List.of("ops@example.com"));
+        return new SmtpSettings(
+                "127.0.0.1",
+                port,
+                "",
+                "",
+                false,
+                timeout,
+                Duration.ofSeconds(1),
+                "thermowatch@example.com",
+                List.of("ops@example.com"));
     }
 
     private static final ComposedMail MAIL = new ComposedMail("s", "t", "<p>h</p>");
 
     @Test
-    void a_server_that_accepts_the_connection_but_never_answers_fails_the_attempt_after_the_timeout()
-            throws Exception {
+    void a_server_that_accepts_the_connection_but_never_answers_fails_the_attempt_after_the_timeout() throws Exception {
         // Given: a socket that accepts and stays silent (no SMTP greeting)
         try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Thread acceptor = new Thread(() -> {
@@ -62,14 +69,26 @@ class SmtpMailerTest {
     void a_recipient_refused_for_good_is_dropped_and_the_others_get_the_mail() throws Exception {
         try (RefusingSmtpServer server = new RefusingSmtpServer(Set.of("bad@example.com"), Integer.MAX_VALUE)) {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            SmtpMailer mailer = new SmtpMailer(new SmtpSettings("127.0.0.1", server.port(), "", "", false,
-                    Duration.ofSeconds(2), Duration.ofSeconds(1), "thermowatch@example.com",
-                    List.of("good@example.com", "bad@example.com")), registry);
+            SmtpMailer mailer = new SmtpMailer(
+                    new SmtpSettings(
+                            "127.0.0.1",
+                            server.port(),
+                            "",
+                            "",
+                            false,
+                            Duration.ofSeconds(2),
+                            Duration.ofSeconds(1),
+                            "thermowatch@example.com",
+                            List.of("good@example.com", "bad@example.com")),
+                    registry);
             // When
             mailer.send(MAIL);
             // Then
             assertEquals(1, server.mailsTo("good@example.com").size());
-            assertEquals(1.0, registry.counter("thermowatch.mail.recipients.refused", "reply", "permanent").count());
+            assertEquals(
+                    1.0,
+                    registry.counter("thermowatch.mail.recipients.refused", "reply", "permanent")
+                            .count());
         }
     }
 

@@ -19,8 +19,7 @@ import java.util.List;
 final class SmtpServer implements AutoCloseable {
 
     /** One received mail, per recipient, flattened for assertions. */
-    record Mail(String to, String subject, String contentType, String text, String html) {
-    }
+    record Mail(String to, String subject, String contentType, String text, String html) {}
 
     private final int port = ServiceEnv.freePort();
     private final List<Mail> earlier = new ArrayList<>();

@@ -6,8 +6,7 @@ import java.time.Clock;
 /** Sensor emulator: reads the environment, starts the sensors, stops them gracefully on SIGTERM. */
 public final class Main {
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         ServiceMain.run("sensor", env -> SensorService.start(SensorConfig.fromEnv(env), Clock.systemUTC()));

@@ -70,20 +70,29 @@ final class MqttSensorLink implements MqttCallbackExtended {
     private final Object publishLock = new Object();
     /** Messages Paho's full in-flight window refused, oldest first; guarded by {@link #publishLock}. */
     private final Deque<Outgoing> waiting = new ArrayDeque<>();
+
     private final AtomicBoolean everConnected = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicLong lastDropWarning = new AtomicLong(System.nanoTime() - DROP_WARNING_INTERVAL_NANOS);
     private final AtomicBoolean firstAttemptReported = new AtomicBoolean();
-    private volatile Runnable firstAttemptDone = () -> { };
+    private volatile Runnable firstAttemptDone = () -> {};
     /** Attempts of the first connect; one attempt's callback at a time records into it. */
-    private final Execution<Object> firstConnect = Execution.of(Retries.mqttFirstConnect().build());
+    private final Execution<Object> firstConnect =
+            Execution.of(Retries.mqttFirstConnect().build());
 
     /**
      * @param timer          runs Paho's keep-alive pings and this link's first-connect retries (shared by all links)
      * @param onFirstConnect called once, on a Paho thread, when the first connection is up
      */
-    MqttSensorLink(String clientId, List<String> sensorIds, MqttSettings settings, int bufferSize, int maxInflight,
-                   SensorMetrics metrics, ScheduledExecutorService timer, Consumer<MqttSensorLink> onFirstConnect)
+    MqttSensorLink(
+            String clientId,
+            List<String> sensorIds,
+            MqttSettings settings,
+            int bufferSize,
+            int maxInflight,
+            SensorMetrics metrics,
+            ScheduledExecutorService timer,
+            Consumer<MqttSensorLink> onFirstConnect)
             throws MqttException {
         this.clientId = clientId;
         this.sensorIds = List.copyOf(sensorIds);
@@ -93,8 +102,12 @@ final class MqttSensorLink implements MqttCallbackExtended {
         this.onFirstConnect = onFirstConnect;
         this.options = settings.toConnectOptions(Topics.statusTopic(sensorIds.get(0)), SensorStatus.OFFLINE.payload());
         this.options.setMaxInflight(maxInflight);
-        this.client = new MqttAsyncClient(settings.serverUris().get(0), clientId, new MemoryPersistence(),
-                new ScheduledExecutorPingSender(timer), null);
+        this.client = new MqttAsyncClient(
+                settings.serverUris().get(0),
+                clientId,
+                new MemoryPersistence(),
+                new ScheduledExecutorPingSender(timer),
+                null);
         DisconnectedBufferOptions buffer = new DisconnectedBufferOptions();
         buffer.setBufferEnabled(true);
         buffer.setBufferSize(bufferSize);
@@ -194,7 +207,8 @@ final class MqttSensorLink implements MqttCallbackExtended {
                     return; // stays first in line; the next acknowledgement sends it
                 }
                 metrics.dropped.increment();
-                warnDropped("message refused by the MQTT client: " + e.getMessage() + " (reason " + e.getReasonCode() + ")");
+                warnDropped("message refused by the MQTT client: " + e.getMessage() + " (reason " + e.getReasonCode()
+                        + ")");
             }
             waiting.removeFirst();
         }
@@ -205,8 +219,13 @@ final class MqttSensorLink implements MqttCallbackExtended {
         if (reconnect) {
             metrics.reconnects.increment();
         }
-        log.info("{} - Connected to {}{}; {} readings buffered, {} in flight", clientId, serverUri,
-                reconnect ? " (reconnect)" : "", bufferedCount(), inFlightCount());
+        log.info(
+                "{} - Connected to {}{}; {} readings buffered, {} in flight",
+                clientId,
+                serverUri,
+                reconnect ? " (reconnect)" : "",
+                bufferedCount(),
+                inFlightCount());
         publishStatus(SensorStatus.ONLINE);
         if (everConnected.compareAndSet(false, true)) {
             onFirstConnect.accept(this);
@@ -215,8 +234,11 @@ final class MqttSensorLink implements MqttCallbackExtended {
 
     @Override
     public void connectionLost(Throwable cause) {
-        log.warn("{} - Connection lost ({}); reconnecting, buffering up to {} readings", clientId,
-                cause == null ? "no cause" : cause.toString(), bufferSize);
+        log.warn(
+                "{} - Connection lost ({}); reconnecting, buffering up to {} readings",
+                clientId,
+                cause == null ? "no cause" : cause.toString(),
+                bufferSize);
     }
 
     @Override
@@ -289,8 +311,7 @@ final class MqttSensorLink implements MqttCallbackExtended {
     }
 
     /** A message waiting to be handed to Paho; {@code listener} is told of its acknowledgement (may be null). */
-    private record Outgoing(String topic, byte[] payload, IMqttActionListener listener) {
-    }
+    private record Outgoing(String topic, byte[] payload, IMqttActionListener listener) {}
 
     private void tryFirstConnect() {
         if (closing.get()) {
@@ -328,8 +349,12 @@ final class MqttSensorLink implements MqttCallbackExtended {
         }
         firstConnect.recordException(cause);
         long delay = firstConnect.getDelay().toMillis();
-        log.warn("{} - Cannot connect to {} ({}); retrying in {} ms", clientId, List.of(options.getServerURIs()),
-                cause.toString(), delay);
+        log.warn(
+                "{} - Cannot connect to {} ({}); retrying in {} ms",
+                clientId,
+                List.of(options.getServerURIs()),
+                cause.toString(),
+                delay);
         timer.schedule(this::tryFirstConnect, delay, TimeUnit.MILLISECONDS);
     }
 

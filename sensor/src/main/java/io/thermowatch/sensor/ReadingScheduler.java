@@ -32,7 +32,8 @@ final class ReadingScheduler {
     private final ReadingCodec codec;
     private final ReadingsLog readingsLog;
 
-    ReadingScheduler(ScheduledExecutorService executor, Duration interval, ReadingCodec codec, ReadingsLog readingsLog) {
+    ReadingScheduler(
+            ScheduledExecutorService executor, Duration interval, ReadingCodec codec, ReadingsLog readingsLog) {
         this.executor = executor;
         this.interval = interval;
         this.codec = codec;
@@ -44,8 +45,8 @@ final class ReadingScheduler {
         long periodNanos = interval.toNanos();
         for (int i = 0; i < sensors.size(); i++) {
             long initialDelayNanos = periodNanos / sensors.size() * i;
-            executor.scheduleAtFixedRate(new SensorTask(sensors.get(i), publisher), initialDelayNanos, periodNanos,
-                    TimeUnit.NANOSECONDS);
+            executor.scheduleAtFixedRate(
+                    new SensorTask(sensors.get(i), publisher), initialDelayNanos, periodNanos, TimeUnit.NANOSECONDS);
         }
     }
 

@@ -19,12 +19,10 @@ interface ReadingsLog extends AutoCloseable {
 
     ReadingsLog NONE = new ReadingsLog() {
         @Override
-        public void record(Reading reading) {
-        }
+        public void record(Reading reading) {}
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 
     void record(Reading reading);
@@ -43,8 +41,8 @@ interface ReadingsLog extends AutoCloseable {
 
         FileReadingsLog(Path file) {
             try {
-                writer = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND);
+                writer = Files.newBufferedWriter(
+                        file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot open READINGS_LOG " + file, e);
             }

@@ -32,10 +32,19 @@ import java.util.Optional;
  * @param connectConcurrency    how many first connects may be in progress at once
  * @param maxInflight           publishes one connection may have unacknowledged; more wait in the connection's buffer
  */
-record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration publishInterval,
-                    TemperatureSignal.Excursions excursions, int offlineBufferSize, int healthPort,
-                    Duration shutdownDrain, Optional<Path> readingsLog, MqttSettings mqtt, List<String> homeUris,
-                    int connectConcurrency, int maxInflight) {
+record SensorConfig(
+        List<String> sensorIds,
+        int sensorsPerConnection,
+        Duration publishInterval,
+        TemperatureSignal.Excursions excursions,
+        int offlineBufferSize,
+        int healthPort,
+        Duration shutdownDrain,
+        Optional<Path> readingsLog,
+        MqttSettings mqtt,
+        List<String> homeUris,
+        int connectConcurrency,
+        int maxInflight) {
 
     static final String DEFAULT_SENSOR_ID = "data_center_a1";
     static final Duration DEFAULT_PUBLISH_INTERVAL = Duration.ofSeconds(60);
@@ -58,10 +67,14 @@ record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration p
     static SensorConfig fromEnv(EnvConfig env) {
         String baseId = sensorId(env);
         int count = env.integer("SENSOR_COUNT", 1, 1, MAX_SENSOR_COUNT);
-        List<String> ids = count == 1 ? List.of(baseId) : numberedIds(env.string("SENSOR_ID_PREFIX", baseId + "-"), count);
+        List<String> ids =
+                count == 1 ? List.of(baseId) : numberedIds(env.string("SENSOR_ID_PREFIX", baseId + "-"), count);
         int perConnection = env.integer("SENSORS_PER_CONNECTION", 1, 1, MAX_SENSOR_COUNT);
         Duration interval = env.positiveDuration("PUBLISH_INTERVAL", DEFAULT_PUBLISH_INTERVAL);
-        EnvConfig.check(interval.compareTo(MIN_PUBLISH_INTERVAL) >= 0, "PUBLISH_INTERVAL", interval,
+        EnvConfig.check(
+                interval.compareTo(MIN_PUBLISH_INTERVAL) >= 0,
+                "PUBLISH_INTERVAL",
+                interval,
                 "at least " + MIN_PUBLISH_INTERVAL.toMillis() + "ms");
         TemperatureSignal.Excursions excursions = new TemperatureSignal.Excursions(
                 env.decimal("EXCURSION_PROBABILITY", DEFAULT_EXCURSION_PROBABILITY, 0, 1, "chance per reading"),
@@ -73,13 +86,28 @@ record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration p
         MqttSettings mqtt = MqttSettings.fromEnv(env, "sensor-" + baseId);
         List<String> homeUris = env.list("MQTT_HOME_URIS", "");
         for (String uri : homeUris) {
-            EnvConfig.check(uri.matches("(tcp|ssl)://[^\\s/:]+:\\d{1,5}"), "MQTT_HOME_URIS", uri,
+            EnvConfig.check(
+                    uri.matches("(tcp|ssl)://[^\\s/:]+:\\d{1,5}"),
+                    "MQTT_HOME_URIS",
+                    uri,
                     "comma-separated URIs like tcp://rabbitmq1:1883");
-            EnvConfig.check(mqtt.tlsCa().isEmpty() || uri.startsWith("ssl://"), "MQTT_HOME_URIS", uri,
+            EnvConfig.check(
+                    mqtt.tlsCa().isEmpty() || uri.startsWith("ssl://"),
+                    "MQTT_HOME_URIS",
+                    uri,
                     "only ssl:// URIs when MQTT_TLS_CA is set");
         }
-        return new SensorConfig(ids, Math.min(perConnection, ids.size()), interval, excursions, bufferSize,
-                healthPort, shutdownDrain, readingsLog, mqtt, homeUris,
+        return new SensorConfig(
+                ids,
+                Math.min(perConnection, ids.size()),
+                interval,
+                excursions,
+                bufferSize,
+                healthPort,
+                shutdownDrain,
+                readingsLog,
+                mqtt,
+                homeUris,
                 env.integer("MQTT_CONNECT_CONCURRENCY", DEFAULT_CONNECT_CONCURRENCY, 1, 10_000),
                 env.integer("MQTT_MAX_INFLIGHT", DEFAULT_MAX_INFLIGHT, 1, 65_535));
     }
@@ -93,8 +121,13 @@ record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration p
             uris.stream().filter(uri -> !ordered.contains(uri)).forEach(ordered::add);
             uris = ordered;
         }
-        return new MqttSettings(uris, mqtt.username(), mqtt.password(), clientIdOfConnection(index),
-                mqtt.keepAliveSeconds(), mqtt.tlsCa());
+        return new MqttSettings(
+                uris,
+                mqtt.username(),
+                mqtt.password(),
+                clientIdOfConnection(index),
+                mqtt.keepAliveSeconds(),
+                mqtt.tlsCa());
     }
 
     /** How many MQTT connections the sensors need. */
@@ -119,17 +152,23 @@ record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration p
     /** {@code SENSOR_ID}, else the id in {@code MQTT_TOPIC}, else {@value #DEFAULT_SENSOR_ID}; both set must agree. */
     private static String sensorId(EnvConfig env) {
         Optional<String> explicitId = env.optionalString("SENSOR_ID");
-        explicitId.ifPresent(id -> EnvConfig.check(Topics.isValidSensorId(id), "SENSOR_ID", id,
-                "1 to 64 characters of A-Z a-z 0-9 _ -"));
+        explicitId.ifPresent(id ->
+                EnvConfig.check(Topics.isValidSensorId(id), "SENSOR_ID", id, "1 to 64 characters of A-Z a-z 0-9 _ -"));
         Optional<String> topic = env.optionalString("MQTT_TOPIC");
         if (topic.isEmpty()) {
             return explicitId.orElse(DEFAULT_SENSOR_ID);
         }
         Optional<Topics.Route> route = Topics.parseTopic(topic.get()).filter(r -> r.kind() == Topics.Kind.READING);
-        EnvConfig.check(route.isPresent(), "MQTT_TOPIC", topic.get(),
+        EnvConfig.check(
+                route.isPresent(),
+                "MQTT_TOPIC",
+                topic.get(),
                 "temperature/<sensorId> with a sensor id of 1 to 64 characters of A-Z a-z 0-9 _ -");
         String topicId = route.get().sensorId();
-        explicitId.ifPresent(id -> EnvConfig.check(id.equals(topicId), "MQTT_TOPIC", topic.get(),
+        explicitId.ifPresent(id -> EnvConfig.check(
+                id.equals(topicId),
+                "MQTT_TOPIC",
+                topic.get(),
                 "temperature/" + id + " to agree with SENSOR_ID (or leave one of them unset)"));
         return topicId;
     }
@@ -140,7 +179,10 @@ record SensorConfig(List<String> sensorIds, int sensorsPerConnection, Duration p
         for (int i = 1; i <= count; i++) {
             ids.add(prefix + String.format("%0" + width + "d", i));
         }
-        EnvConfig.check(Topics.isValidSensorId(ids.get(count - 1)), "SENSOR_ID_PREFIX", prefix,
+        EnvConfig.check(
+                Topics.isValidSensorId(ids.get(count - 1)),
+                "SENSOR_ID_PREFIX",
+                prefix,
                 "a prefix that keeps ids like " + ids.get(count - 1) + " within 64 characters of A-Z a-z 0-9 _ -");
         return ids;
     }

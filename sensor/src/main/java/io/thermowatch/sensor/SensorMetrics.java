@@ -28,24 +28,38 @@ final class SensorMetrics {
 
     SensorMetrics(MeterRegistry registry) {
         published = Counter.builder("sensor.readings.published")
-                .description("Readings handed to the MQTT client (sent or buffered)").register(registry);
+                .description("Readings handed to the MQTT client (sent or buffered)")
+                .register(registry);
         acknowledged = Counter.builder("sensor.readings.acknowledged")
-                .description("Readings acknowledged by the broker (QoS 1 PUBACK)").register(registry);
+                .description("Readings acknowledged by the broker (QoS 1 PUBACK)")
+                .register(registry);
         dropped = Counter.builder("sensor.readings.dropped")
-                .description("Readings dropped: oldest of a full offline buffer, or refused by the client").register(registry);
+                .description("Readings dropped: oldest of a full offline buffer, or refused by the client")
+                .register(registry);
         reconnects = Counter.builder("sensor.reconnects")
-                .description("MQTT connections re-established after a loss").register(registry);
+                .description("MQTT connections re-established after a loss")
+                .register(registry);
     }
 
     /** Registers the gauges that read the live connections. */
-    static <T> void registerGauges(MeterRegistry registry, T links, ToDoubleFunction<T> buffered,
-                                   ToDoubleFunction<T> inFlight, ToDoubleFunction<T> connected, Supplier<Number> total) {
+    static <T> void registerGauges(
+            MeterRegistry registry,
+            T links,
+            ToDoubleFunction<T> buffered,
+            ToDoubleFunction<T> inFlight,
+            ToDoubleFunction<T> connected,
+            Supplier<Number> total) {
         Gauge.builder("sensor.readings.buffered", links, buffered)
-                .description("Readings waiting in the offline buffers").register(registry);
+                .description("Readings waiting in the offline buffers")
+                .register(registry);
         Gauge.builder("sensor.readings.inflight", links, inFlight)
-                .description("Publishes sent and not yet acknowledged").register(registry);
+                .description("Publishes sent and not yet acknowledged")
+                .register(registry);
         Gauge.builder("sensor.connections.connected", links, connected)
-                .description("MQTT connections currently up").register(registry);
-        Gauge.builder("sensor.connections", total).description("MQTT connections in all").register(registry);
+                .description("MQTT connections currently up")
+                .register(registry);
+        Gauge.builder("sensor.connections", total)
+                .description("MQTT connections in all")
+                .register(registry);
     }
 }

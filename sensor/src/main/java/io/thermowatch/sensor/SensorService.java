@@ -9,10 +9,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,9 +47,14 @@ final class SensorService implements AutoCloseable {
     private final HealthServer health;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private SensorService(SensorConfig config, List<MqttSensorLink> links, Thread connector,
-                          ScheduledExecutorService readingExecutor, ScheduledExecutorService mqttTimer,
-                          ReadingsLog readingsLog, HealthServer health) {
+    private SensorService(
+            SensorConfig config,
+            List<MqttSensorLink> links,
+            Thread connector,
+            ScheduledExecutorService readingExecutor,
+            ScheduledExecutorService mqttTimer,
+            ReadingsLog readingsLog,
+            HealthServer health) {
         this.config = config;
         this.links = links;
         this.connector = connector;
@@ -66,29 +71,48 @@ final class SensorService implements AutoCloseable {
         ReadingsLog readingsLog = ReadingsLog.open(config.readingsLog());
         ScheduledExecutorService readingExecutor = Executors.newSingleThreadScheduledExecutor(named("sensor-readings"));
         ScheduledExecutorService mqttTimer = Executors.newScheduledThreadPool(2, named("sensor-mqtt-timer"));
-        ReadingScheduler scheduler = new ReadingScheduler(readingExecutor, config.publishInterval(),
-                new ReadingCodec(clock), readingsLog);
+        ReadingScheduler scheduler =
+                new ReadingScheduler(readingExecutor, config.publishInterval(), new ReadingCodec(clock), readingsLog);
 
         List<MqttSensorLink> links = new ArrayList<>(config.connectionCount());
         for (int i = 0; i < config.connectionCount(); i++) {
             List<String> ids = config.sensorsOfConnection(i);
-            links.add(new MqttSensorLink(config.clientIdOfConnection(i), ids, config.mqttOfConnection(i),
-                    config.offlineBufferSize(), config.maxInflight(), metrics, mqttTimer, link -> scheduler.start(sensorsOf(link, config, clock), link::publishReading)));
+            links.add(new MqttSensorLink(
+                    config.clientIdOfConnection(i),
+                    ids,
+                    config.mqttOfConnection(i),
+                    config.offlineBufferSize(),
+                    config.maxInflight(),
+                    metrics,
+                    mqttTimer,
+                    link -> scheduler.start(sensorsOf(link, config, clock), link::publishReading)));
         }
-        SensorMetrics.registerGauges(registry, links,
+        SensorMetrics.registerGauges(
+                registry,
+                links,
                 ls -> ls.stream().mapToInt(MqttSensorLink::bufferedCount).sum(),
                 ls -> ls.stream().mapToInt(MqttSensorLink::inFlightCount).sum(),
                 ls -> ls.stream().filter(MqttSensorLink::isConnected).count(),
                 links::size);
-        HealthServer health = HealthServer.start(config.healthPort(), registry,
+        HealthServer health = HealthServer.start(
+                config.healthPort(),
+                registry,
                 new HealthServer.Check("mqtt", () -> links.stream().allMatch(MqttSensorLink::isConnected)));
 
-        log.info("sensor - {} sensor(s) ({}{}) over {} MQTT connection(s) to {} as {}, a reading every {} ms; health on port {}",
-                config.sensorIds().size(), config.sensorIds().get(0),
-                config.sensorIds().size() > 1 ? ".." + config.sensorIds().get(config.sensorIds().size() - 1) : "",
-                links.size(), config.homeUris().isEmpty() ? config.mqtt().serverUris()
-                        : "home nodes " + config.homeUris() + " then " + config.mqtt().serverUris(),
-                config.mqtt().username(), config.publishInterval().toMillis(),
+        log.info(
+                "sensor - {} sensor(s) ({}{}) over {} MQTT connection(s) to {} as {}, a reading every {} ms; health on port {}",
+                config.sensorIds().size(),
+                config.sensorIds().get(0),
+                config.sensorIds().size() > 1
+                        ? ".." + config.sensorIds().get(config.sensorIds().size() - 1)
+                        : "",
+                links.size(),
+                config.homeUris().isEmpty()
+                        ? config.mqtt().serverUris()
+                        : "home nodes " + config.homeUris() + " then "
+                                + config.mqtt().serverUris(),
+                config.mqtt().username(),
+                config.publishInterval().toMillis(),
                 health.port());
         Thread connector = new Thread(new Connector(links, config.connectConcurrency()), "sensor-connector");
         connector.setDaemon(true);
@@ -136,7 +160,10 @@ final class SensorService implements AutoCloseable {
             Thread.currentThread().interrupt();
             log.warn("sensor - Interrupted while waiting for acknowledgements; disconnecting now");
         }
-        List<IMqttToken> disconnects = links.stream().map(MqttSensorLink::disconnectAsync).filter(Objects::nonNull).toList();
+        List<IMqttToken> disconnects = links.stream()
+                .map(MqttSensorLink::disconnectAsync)
+                .filter(Objects::nonNull)
+                .toList();
         long disconnectDeadline = System.nanoTime() + DISCONNECT_TIMEOUT.toNanos();
         for (IMqttToken token : disconnects) {
             long remainingMillis = TimeUnit.NANOSECONDS.toMillis(disconnectDeadline - System.nanoTime());
@@ -149,10 +176,14 @@ final class SensorService implements AutoCloseable {
                 log.debug("sensor - Disconnect: {}", e.toString());
             }
         }
-        int left = links.stream().mapToInt(link -> link.bufferedCount() + link.inFlightCount()).sum();
+        int left = links.stream()
+                .mapToInt(link -> link.bufferedCount() + link.inFlightCount())
+                .sum();
         if (left > 0) {
-            log.warn("sensor - {} reading(s) or status(es) not acknowledged after the {} s drain: not delivered",
-                    left, config.shutdownDrain().toSeconds());
+            log.warn(
+                    "sensor - {} reading(s) or status(es) not acknowledged after the {} s drain: not delivered",
+                    left,
+                    config.shutdownDrain().toSeconds());
         }
         closeAll();
         mqttTimer.shutdownNow();
@@ -167,7 +198,8 @@ final class SensorService implements AutoCloseable {
 
     /** Frees every client; in parallel, since tearing down one Paho client waits on its threads. */
     private void closeAll() {
-        ExecutorService closer = Executors.newFixedThreadPool(Math.min(CLOSE_THREADS, links.size()), named("sensor-close"));
+        ExecutorService closer =
+                Executors.newFixedThreadPool(Math.min(CLOSE_THREADS, links.size()), named("sensor-close"));
         links.forEach(link -> closer.execute(link::close));
         closer.shutdown();
         try {

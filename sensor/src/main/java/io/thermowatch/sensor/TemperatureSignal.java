@@ -26,6 +26,7 @@ final class TemperatureSignal {
     static final double DRIFT_LIMIT = 1.5;
     /** Shape of an excursion, as fractions of its size, one entry per reading. */
     private static final double[] EXCURSION_SHAPE = {0.4, 0.8, 1.0, 1.0, 0.9, 0.6, 0.3, 0.1};
+
     static final int EXCURSION_READINGS = 8;
 
     /** How often and how far the signal leaves its normal band; probability 0 turns excursions off. */

@@ -24,8 +24,8 @@ final class VirtualSensor {
 
     /** A sensor whose signal is seeded from its id. */
     static VirtualSensor seededFromId(String id, TemperatureSignal.Excursions excursions, Clock clock) {
-        return new VirtualSensor(id, new TemperatureSignal(new Random(id.hashCode() * 0x9E3779B97F4A7C15L), excursions),
-                clock);
+        return new VirtualSensor(
+                id, new TemperatureSignal(new Random(id.hashCode() * 0x9E3779B97F4A7C15L), excursions), clock);
     }
 
     String id() {

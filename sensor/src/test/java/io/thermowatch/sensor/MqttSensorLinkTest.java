@@ -29,8 +29,7 @@ class MqttSensorLinkTest {
 
     private MqttSensorLink disconnectedLink(int bufferSize) throws Exception {
         MqttSettings settings = new MqttSettings(List.of("tcp://127.0.0.1:1"), "u", "p", "sensor-test", 30);
-        return new MqttSensorLink("sensor-test", List.of("a1"), settings, bufferSize, 1_000, metrics, timer,
-                l -> { });
+        return new MqttSensorLink("sensor-test", List.of("a1"), settings, bufferSize, 1_000, metrics, timer, l -> {});
     }
 
     private static byte[] payload(int i) {

@@ -28,8 +28,7 @@ class ReadingSchedulerTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     };
 
     @AfterEach
@@ -47,12 +46,14 @@ class ReadingSchedulerTest {
         ReadingScheduler scheduler = new ReadingScheduler(executor, Duration.ofHours(1), new ReadingCodec(), log);
 
         // When
-        scheduler.start(List.of(sensor("a1")), (topic, payload) ->
-                published.add(topic + " " + new String(payload, StandardCharsets.UTF_8)));
+        scheduler.start(
+                List.of(sensor("a1")),
+                (topic, payload) -> published.add(topic + " " + new String(payload, StandardCharsets.UTF_8)));
 
         // Then
         await().atMost(Duration.ofSeconds(2)).until(() -> published.size() == 1);
-        assertTrue(published.get(0).matches("temperature/a1 \\{\"value\":-?\\d+\\.\\d,\"timestamp\":\\d{13}\\}"),
+        assertTrue(
+                published.get(0).matches("temperature/a1 \\{\"value\":-?\\d+\\.\\d,\"timestamp\":\\d{13}\\}"),
                 published.get(0));
         assertEquals(1, recorded.size());
     }
@@ -78,11 +79,13 @@ class ReadingSchedulerTest {
         ReadingScheduler scheduler = new ReadingScheduler(executor, Duration.ofMillis(400), new ReadingCodec(), log);
 
         // When
-        scheduler.start(List.of(sensor("a"), sensor("b"), sensor("c"), sensor("d")), (topic, payload) -> published.add(topic));
+        scheduler.start(
+                List.of(sensor("a"), sensor("b"), sensor("c"), sensor("d")), (topic, payload) -> published.add(topic));
 
         // Then
         await().atMost(Duration.ofSeconds(5)).until(() -> published.size() >= 4);
-        assertEquals(List.of("temperature/a", "temperature/b", "temperature/c", "temperature/d"), published.subList(0, 4));
+        assertEquals(
+                List.of("temperature/a", "temperature/b", "temperature/c", "temperature/d"), published.subList(0, 4));
         long spread = recorded.get(3).timestampMillis() - recorded.get(0).timestampMillis();
         assertTrue(spread >= 250, "first readings spread over " + spread + " ms");
     }

@@ -45,8 +45,15 @@ class SensorConfigTest {
     @Test
     void the_original_variables_alone_configure_the_sensor() {
         // Given
-        Map<String, String> env = Map.of("MQTT_HOST", "127.0.0.1", "MQTT_PORT", "1883",
-                "MQTT_TOPIC", "temperature/data_center_b1", "PUBLISH_INTERVAL", "5");
+        Map<String, String> env = Map.of(
+                "MQTT_HOST",
+                "127.0.0.1",
+                "MQTT_PORT",
+                "1883",
+                "MQTT_TOPIC",
+                "temperature/data_center_b1",
+                "PUBLISH_INTERVAL",
+                "5");
 
         // When
         SensorConfig config = fromEnv(env);
@@ -69,7 +76,10 @@ class SensorConfigTest {
     @Test
     void sensor_id_wins_when_mqtt_topic_is_unset_and_must_agree_when_both_are_set() {
         assertEquals(List.of("rack-1"), fromEnv(Map.of("SENSOR_ID", "rack-1")).sensorIds());
-        assertEquals(List.of("rack-1"), fromEnv(Map.of("SENSOR_ID", "rack-1", "MQTT_TOPIC", "temperature/rack-1")).sensorIds());
+        assertEquals(
+                List.of("rack-1"),
+                fromEnv(Map.of("SENSOR_ID", "rack-1", "MQTT_TOPIC", "temperature/rack-1"))
+                        .sensorIds());
         assertRejected(Map.of("SENSOR_ID", "rack-1", "MQTT_TOPIC", "temperature/rack-2"), "MQTT_TOPIC");
         assertRejected(Map.of("SENSOR_ID", "rack.1"), "SENSOR_ID");
         assertRejected(Map.of("SENSOR_ID", "x".repeat(65)), "SENSOR_ID");
@@ -77,9 +87,14 @@ class SensorConfigTest {
 
     @Test
     void publish_interval_accepts_seconds_fractions_and_units() {
-        assertEquals(Duration.ofMillis(100), fromEnv(Map.of("PUBLISH_INTERVAL", "0.1")).publishInterval());
-        assertEquals(Duration.ofMillis(250), fromEnv(Map.of("PUBLISH_INTERVAL", "250ms")).publishInterval());
-        assertEquals(Duration.ofMinutes(2), fromEnv(Map.of("PUBLISH_INTERVAL", "2m")).publishInterval());
+        assertEquals(
+                Duration.ofMillis(100),
+                fromEnv(Map.of("PUBLISH_INTERVAL", "0.1")).publishInterval());
+        assertEquals(
+                Duration.ofMillis(250),
+                fromEnv(Map.of("PUBLISH_INTERVAL", "250ms")).publishInterval());
+        assertEquals(
+                Duration.ofMinutes(2), fromEnv(Map.of("PUBLISH_INTERVAL", "2m")).publishInterval());
         assertRejected(Map.of("PUBLISH_INTERVAL", "abc"), "PUBLISH_INTERVAL");
         assertRejected(Map.of("PUBLISH_INTERVAL", "0"), "PUBLISH_INTERVAL");
         assertRejected(Map.of("PUBLISH_INTERVAL", "-1"), "PUBLISH_INTERVAL");
@@ -117,7 +132,8 @@ class SensorConfigTest {
     @Test
     void sensors_per_connection_multiplexes_sensors_over_fewer_connections() {
         // Given / When
-        SensorConfig config = fromEnv(Map.of("SENSOR_COUNT", "10", "SENSOR_ID_PREFIX", "s", "SENSORS_PER_CONNECTION", "4"));
+        SensorConfig config =
+                fromEnv(Map.of("SENSOR_COUNT", "10", "SENSOR_ID_PREFIX", "s", "SENSORS_PER_CONNECTION", "4"));
 
         // Then
         assertEquals(3, config.connectionCount());
@@ -157,11 +173,13 @@ class SensorConfigTest {
     @Test
     void mqtt_uris_list_the_home_node_first_then_haproxy() {
         // Given / When
-        SensorConfig config = fromEnv(Map.of("MQTT_URIS", "tcp://127.0.0.1:1902, tcp://127.0.0.1:1883",
-                "MQTT_USERNAME", "u", "MQTT_PASSWORD", "p"));
+        SensorConfig config = fromEnv(Map.of(
+                "MQTT_URIS", "tcp://127.0.0.1:1902, tcp://127.0.0.1:1883", "MQTT_USERNAME", "u", "MQTT_PASSWORD", "p"));
 
         // Then
-        assertEquals(List.of("tcp://127.0.0.1:1902", "tcp://127.0.0.1:1883"), config.mqtt().serverUris());
+        assertEquals(
+                List.of("tcp://127.0.0.1:1902", "tcp://127.0.0.1:1883"),
+                config.mqtt().serverUris());
         assertEquals("u", config.mqtt().username());
         assertEquals("p", config.mqtt().password());
         assertRejected(Map.of("MQTT_URIS", "127.0.0.1:1883"), "MQTT_URIS");
@@ -171,15 +189,32 @@ class SensorConfigTest {
     @Test
     void home_uris_spread_connections_over_the_nodes_with_haproxy_behind_each() {
         // Given / When
-        SensorConfig config = fromEnv(Map.of("SENSOR_COUNT", "4", "SENSOR_ID_PREFIX", "s",
-                "MQTT_HOME_URIS", "tcp://n1:1883,tcp://n2:1883", "MQTT_URIS", "tcp://haproxy:1883"));
+        SensorConfig config = fromEnv(Map.of(
+                "SENSOR_COUNT",
+                "4",
+                "SENSOR_ID_PREFIX",
+                "s",
+                "MQTT_HOME_URIS",
+                "tcp://n1:1883,tcp://n2:1883",
+                "MQTT_URIS",
+                "tcp://haproxy:1883"));
 
         // Then
-        assertEquals(List.of("tcp://n1:1883", "tcp://haproxy:1883"), config.mqttOfConnection(0).serverUris());
-        assertEquals(List.of("tcp://n2:1883", "tcp://haproxy:1883"), config.mqttOfConnection(1).serverUris());
-        assertEquals(List.of("tcp://n1:1883", "tcp://haproxy:1883"), config.mqttOfConnection(2).serverUris());
+        assertEquals(
+                List.of("tcp://n1:1883", "tcp://haproxy:1883"),
+                config.mqttOfConnection(0).serverUris());
+        assertEquals(
+                List.of("tcp://n2:1883", "tcp://haproxy:1883"),
+                config.mqttOfConnection(1).serverUris());
+        assertEquals(
+                List.of("tcp://n1:1883", "tcp://haproxy:1883"),
+                config.mqttOfConnection(2).serverUris());
         assertEquals("sensor-s4", config.mqttOfConnection(3).clientId());
-        assertEquals(List.of("tcp://haproxy:1883"), fromEnv(Map.of("MQTT_URIS", "tcp://haproxy:1883")).mqttOfConnection(0).serverUris());
+        assertEquals(
+                List.of("tcp://haproxy:1883"),
+                fromEnv(Map.of("MQTT_URIS", "tcp://haproxy:1883"))
+                        .mqttOfConnection(0)
+                        .serverUris());
         assertRejected(Map.of("MQTT_HOME_URIS", "n1:1883"), "MQTT_HOME_URIS");
     }
 
@@ -192,6 +227,8 @@ class SensorConfigTest {
 
     @Test
     void readings_log_is_optional() {
-        assertEquals(Optional.of(Path.of("/tmp/r.log")), fromEnv(Map.of("READINGS_LOG", "/tmp/r.log")).readingsLog());
+        assertEquals(
+                Optional.of(Path.of("/tmp/r.log")),
+                fromEnv(Map.of("READINGS_LOG", "/tmp/r.log")).readingsLog());
     }
 }

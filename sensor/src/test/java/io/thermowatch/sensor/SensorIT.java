@@ -31,9 +31,11 @@ class SensorIT {
 
     /** The wire contract, exactly as the sensor writes it: one decimal, epoch milliseconds. */
     private static final Pattern PAYLOAD = Pattern.compile("\\{\"value\":-?\\d+\\.\\d,\"timestamp\":(\\d{13})}");
+
     private static final Duration START = Duration.ofSeconds(30);
     /** Other tests may leave thousands of messages in the shared queues; ours are behind them. */
     private static final Duration ARRIVAL = Duration.ofSeconds(90);
+
     private static final int BACKLOG_LIMIT = 2_000;
     private static final int HOME_NODE = 2;
     /** The sensor's SHUTDOWN_DRAIN default (15 s) plus time to disconnect and exit. */
@@ -89,8 +91,15 @@ class SensorIT {
     void readings_arrive_in_both_quorum_queues_with_only_the_original_variables() {
         // Given: exactly the original system's variables (the broker's demo sensor credentials are the defaults)
         String id = uniqueId("orig");
-        Map<String, String> original = Map.of("MQTT_HOST", "127.0.0.1", "MQTT_PORT", "1883",
-                "MQTT_TOPIC", "temperature/" + id, "PUBLISH_INTERVAL", "0.2");
+        Map<String, String> original = Map.of(
+                "MQTT_HOST",
+                "127.0.0.1",
+                "MQTT_PORT",
+                "1883",
+                "MQTT_TOPIC",
+                "temperature/" + id,
+                "PUBLISH_INTERVAL",
+                "0.2");
 
         try (QueueProbe probe = stack.queueProbe()) {
             clearBacklog(probe, Stack.DB_WRITER_QUEUE);
@@ -102,14 +111,24 @@ class SensorIT {
                 // Then: readings in both queues, and the online status in email-sender's
                 String readingKey = "temperature." + id;
                 String statusKey = "sensors." + id + ".status";
-                probe.awaitMessages(Stack.DB_WRITER_QUEUE, readingKey, 3, ARRIVAL).forEach(SensorIT::timestampOf);
-                List<QueueProbe.Message> forEmail = probe.awaitMessages(Stack.EMAIL_SENDER_QUEUE,
+                probe.awaitMessages(Stack.DB_WRITER_QUEUE, readingKey, 3, ARRIVAL)
+                        .forEach(SensorIT::timestampOf);
+                List<QueueProbe.Message> forEmail = probe.awaitMessages(
+                        Stack.EMAIL_SENDER_QUEUE,
                         m -> m.routingKey().equals(readingKey) || m.routingKey().equals(statusKey),
-                        kept -> kept.stream().filter(m -> m.routingKey().equals(readingKey)).count() >= 3
-                                && kept.stream().anyMatch(m -> m.routingKey().equals(statusKey)), ARRIVAL);
+                        kept -> kept.stream()
+                                                .filter(m -> m.routingKey().equals(readingKey))
+                                                .count()
+                                        >= 3
+                                && kept.stream().anyMatch(m -> m.routingKey().equals(statusKey)),
+                        ARRIVAL);
                 forEmail.stream().filter(m -> m.routingKey().equals(readingKey)).forEach(SensorIT::timestampOf);
-                assertEquals(List.of("online"), forEmail.stream().filter(m -> m.routingKey().equals(statusKey))
-                        .map(QueueProbe.Message::bodyText).toList());
+                assertEquals(
+                        List.of("online"),
+                        forEmail.stream()
+                                .filter(m -> m.routingKey().equals(statusKey))
+                                .map(QueueProbe.Message::bodyText)
+                                .toList());
                 sensor.sigterm();
                 assertEquals(0, sensor.awaitExit(Duration.ofSeconds(10)), sensor.tail());
             }
@@ -121,8 +140,12 @@ class SensorIT {
         // Given
         String id = uniqueId("stop");
         try (MqttTestClient subscriber = MqttTestClient.connect(stack.mqttUri(), stack.admin());
-             ServiceProcess sensor = ServiceProcess.start("sensor", ServiceEnv.forSensor(stack)
-                     .with("SENSOR_ID", id).with("PUBLISH_INTERVAL", "1").build())) {
+                ServiceProcess sensor = ServiceProcess.start(
+                        "sensor",
+                        ServiceEnv.forSensor(stack)
+                                .with("SENSOR_ID", id)
+                                .with("PUBLISH_INTERVAL", "1")
+                                .build())) {
             subscriber.subscribe("sensors/" + id + "/status");
             sensor.awaitReady(START);
             subscriber.awaitReceived(r -> r.text().equals("online"), 1, START);
@@ -143,8 +166,12 @@ class SensorIT {
         // Given
         String id = uniqueId("crash");
         try (MqttTestClient subscriber = MqttTestClient.connect(stack.mqttUri(), stack.admin());
-             ServiceProcess sensor = ServiceProcess.start("sensor", ServiceEnv.forSensor(stack)
-                     .with("SENSOR_ID", id).with("PUBLISH_INTERVAL", "1").build())) {
+                ServiceProcess sensor = ServiceProcess.start(
+                        "sensor",
+                        ServiceEnv.forSensor(stack)
+                                .with("SENSOR_ID", id)
+                                .with("PUBLISH_INTERVAL", "1")
+                                .build())) {
             subscriber.subscribe("sensors/" + id + "/status");
             sensor.awaitReady(START);
             subscriber.awaitReceived(r -> r.text().equals("online"), 1, START);
@@ -161,7 +188,8 @@ class SensorIT {
     @Test
     void a_bad_configuration_value_exits_non_zero_with_one_line_naming_it() {
         // Given
-        Map<String, String> env = ServiceEnv.forSensor(stack).with("PUBLISH_INTERVAL", "soon").build();
+        Map<String, String> env =
+                ServiceEnv.forSensor(stack).with("PUBLISH_INTERVAL", "soon").build();
 
         // When
         try (ServiceProcess sensor = ServiceProcess.start("sensor", env)) {
@@ -169,10 +197,15 @@ class SensorIT {
 
             // Then
             assertTrue(exit != 0, "exit code " + exit);
-            List<String> naming = sensor.output().lines().filter(l -> l.contains("PUBLISH_INTERVAL='soon'")).toList();
+            List<String> naming = sensor.output()
+                    .lines()
+                    .filter(l -> l.contains("PUBLISH_INTERVAL='soon'"))
+                    .toList();
             assertEquals(1, naming.size(), sensor.output());
             assertTrue(naming.get(0).contains("expected"), naming.get(0));
-            assertTrue(sensor.output().lines().noneMatch(l -> l.startsWith("\tat ")), "no stack trace: " + sensor.output());
+            assertTrue(
+                    sensor.output().lines().noneMatch(l -> l.startsWith("\tat ")),
+                    "no stack trace: " + sensor.output());
         }
     }
 
@@ -184,11 +217,13 @@ class SensorIT {
         Files.createDirectories(produced.getParent());
         Map<String, String> env = ServiceEnv.forSensor(stack)
                 .with("MQTT_URIS", stack.nodeMqttUri(HOME_NODE) + "," + stack.mqttUri())
-                .with("SENSOR_ID", id).with("PUBLISH_INTERVAL", "100ms")
+                .with("SENSOR_ID", id)
+                .with("PUBLISH_INTERVAL", "100ms")
                 .with("EXCURSION_PROBABILITY", "0")
-                .with("READINGS_LOG", produced.toString()).build();
+                .with("READINGS_LOG", produced.toString())
+                .build();
         try (QueueProbe probe = stack.queueProbe();
-             ServiceProcess sensor = startAfterClearingBacklog(probe, env)) {
+                ServiceProcess sensor = startAfterClearingBacklog(probe, env)) {
             sensor.awaitReady(START);
             sensor.awaitOutput("Connected to " + stack.nodeMqttUri(HOME_NODE), START);
             awaitLines(produced, 20);
@@ -216,12 +251,16 @@ class SensorIT {
         Path produced = stack.workDir().resolve(id + ".readings");
         Files.createDirectories(produced.getParent());
         Map<String, String> env = ServiceEnv.forSensor(stack)
-                .with("SENSOR_ID", id).with("SENSOR_COUNT", "20").with("SENSORS_PER_CONNECTION", "20")
-                .with("PUBLISH_INTERVAL", "100ms").with("MQTT_MAX_INFLIGHT", "1")
+                .with("SENSOR_ID", id)
+                .with("SENSOR_COUNT", "20")
+                .with("SENSORS_PER_CONNECTION", "20")
+                .with("PUBLISH_INTERVAL", "100ms")
+                .with("MQTT_MAX_INFLIGHT", "1")
                 .with("EXCURSION_PROBABILITY", "0")
-                .with("READINGS_LOG", produced.toString()).build();
+                .with("READINGS_LOG", produced.toString())
+                .build();
         try (QueueProbe probe = stack.queueProbe();
-             ServiceProcess sensor = startAfterClearingBacklog(probe, env)) {
+                ServiceProcess sensor = startAfterClearingBacklog(probe, env)) {
             sensor.awaitReady(START);
 
             // When
@@ -235,8 +274,8 @@ class SensorIT {
     }
 
     /** Every line of the readings log (sensor id and timestamp) is in db-writer's queue. */
-    private static void assertEveryProducedReadingArrived(QueueProbe probe, Path produced, String idPrefix,
-                                                          ServiceProcess sensor) throws java.io.IOException {
+    private static void assertEveryProducedReadingArrived(
+            QueueProbe probe, Path produced, String idPrefix, ServiceProcess sensor) throws java.io.IOException {
         Set<String> producedReadings = Files.readAllLines(produced).stream()
                 .map(line -> line.split(" ")[0] + " " + line.split(" ")[1])
                 .collect(Collectors.toCollection(TreeSet::new));
@@ -244,17 +283,22 @@ class SensorIT {
         String keyPrefix = "temperature." + idPrefix;
         Set<String> received = new TreeSet<>();
         try {
-            probe.awaitMessages(Stack.DB_WRITER_QUEUE, m -> m.routingKey().startsWith(keyPrefix),
+            probe.awaitMessages(
+                    Stack.DB_WRITER_QUEUE,
+                    m -> m.routingKey().startsWith(keyPrefix),
                     kept -> {
-                        kept.forEach(m -> received.add(m.routingKey().substring("temperature.".length())
-                                + " " + timestampOf(m)));
+                        kept.forEach(m ->
+                                received.add(m.routingKey().substring("temperature.".length()) + " " + timestampOf(m)));
                         return received.containsAll(producedReadings);
-                    }, ARRIVAL);
+                    },
+                    ARRIVAL);
         } catch (AssertionError e) {
             Set<String> missing = new TreeSet<>(producedReadings);
             missing.removeAll(received);
-            throw new AssertionError(missing.size() + " of " + producedReadings.size()
-                    + " readings never arrived: " + missing + "\n" + sensor.tail(), e);
+            throw new AssertionError(
+                    missing.size() + " of " + producedReadings.size() + " readings never arrived: " + missing + "\n"
+                            + sensor.tail(),
+                    e);
         }
         assertEquals(producedReadings, received, "no reading that was not produced");
     }

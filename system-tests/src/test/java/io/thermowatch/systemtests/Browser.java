@@ -35,10 +35,12 @@ final class Browser implements AutoCloseable {
         }
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1280,900");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
-                .usingAnyFreePort().build();
+        options.addArguments(
+                "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(DRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         return new Browser(new ChromeDriver(service, options));
     }
 
@@ -48,8 +50,8 @@ final class Browser implements AutoCloseable {
 
     /** Waits until the sensor table has a row for {@code sensorId} whose {@code data-status} is {@code status}. */
     void awaitSensorStatus(String sensorId, String status, Duration timeout) {
-        new WebDriverWait(driver, timeout).withMessage(() -> "row of " + sensorId + " with status " + status
-                        + "; rows now: " + rows())
+        new WebDriverWait(driver, timeout)
+                .withMessage(() -> "row of " + sensorId + " with status " + status + "; rows now: " + rows())
                 .until(d -> d.findElements(By.cssSelector("tr[data-sensor='" + sensorId + "']")).stream()
                         .anyMatch(row -> status.equals(row.getAttribute("data-status"))));
     }
@@ -57,13 +59,16 @@ final class Browser implements AutoCloseable {
     /** {@code id:status} of every row of the sensor table. */
     List<String> rows() {
         return driver.findElements(By.cssSelector("#sensor-rows tr")).stream()
-                .map(row -> row.getAttribute("data-sensor") + ":" + row.getAttribute("data-status")).toList();
+                .map(row -> row.getAttribute("data-sensor") + ":" + row.getAttribute("data-status"))
+                .toList();
     }
 
     /** The visible text of the sensor's row (value, status, time), or empty if it has none. */
     String rowText(String sensorId) {
         return driver.findElements(By.cssSelector("tr[data-sensor='" + sensorId + "']")).stream()
-                .map(WebElement::getText).findFirst().orElse("");
+                .map(WebElement::getText)
+                .findFirst()
+                .orElse("");
     }
 
     String pageSource() {

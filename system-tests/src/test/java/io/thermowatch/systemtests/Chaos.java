@@ -43,8 +43,10 @@ final class Chaos {
         ManagementClient management = stack.management();
         Map<String, Long> previous = new HashMap<>();
         AtomicInteger samples = new AtomicInteger();
-        await("no queue without a consumer keeps growing").atMost(Duration.ofSeconds(40))
-                .pollInterval(Duration.ofSeconds(5)).until(() -> {
+        await("no queue without a consumer keeps growing")
+                .atMost(Duration.ofSeconds(40))
+                .pollInterval(Duration.ofSeconds(5))
+                .until(() -> {
                     Map<String, Long> now = new HashMap<>();
                     for (ManagementClient.QueueInfo q : management.queues()) {
                         if (q.consumers() == 0) {
@@ -53,7 +55,8 @@ final class Chaos {
                     }
                     List<String> growing = now.entrySet().stream()
                             .filter(e -> previous.containsKey(e.getKey()) && e.getValue() > previous.get(e.getKey()))
-                            .map(e -> e.getKey() + " " + previous.get(e.getKey()) + "→" + e.getValue()).toList();
+                            .map(e -> e.getKey() + " " + previous.get(e.getKey()) + "→" + e.getValue())
+                            .toList();
                     previous.clear();
                     previous.putAll(now);
                     if (!growing.isEmpty()) {

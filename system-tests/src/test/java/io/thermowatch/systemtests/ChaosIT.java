@@ -80,8 +80,8 @@ class ChaosIT {
             if (sensor != null && sensor.isAlive()) {
                 sensor.sigterm();
                 sensor.awaitExit(Duration.ofSeconds(30));
-                SystemUnderTest.producedBy(sensor).forEach((id, timestamps) ->
-                        rows.awaitExactlyOnce(id, timestamps, timestamps, COUNT_TIMEOUT));
+                SystemUnderTest.producedBy(sensor)
+                        .forEach((id, timestamps) -> rows.awaitExactlyOnce(id, timestamps, timestamps, COUNT_TIMEOUT));
             }
         } finally {
             if (system != null) {
@@ -122,14 +122,17 @@ class ChaosIT {
             // the broker keeps acknowledging publishes for the whole outage
             long acked = stream.totalAcknowledged();
             await("publishes acknowledged during a " + outage.toSeconds() + " s database outage")
-                    .atMost(outage.plusSeconds(10)).pollDelay(outage).until(() -> {
+                    .atMost(outage.plusSeconds(10))
+                    .pollDelay(outage)
+                    .until(() -> {
                         stream.assertHealthy();
                         return stream.totalAcknowledged() > acked + outage.toSeconds() * 10;
                     });
         } finally {
             stack.startPostgres();
         }
-        await("rows arrive again after the outage").atMost(COUNT_TIMEOUT)
+        await("rows arrive again after the outage")
+                .atMost(COUNT_TIMEOUT)
                 .until(() -> rows.count(stream.sensorIds().get(0)) > before);
         assertRecoveredAndCountedExactlyOnce();
     }
@@ -137,7 +140,8 @@ class ChaosIT {
     @Test
     void killing_db_writer_mid_batch_loses_and_doubles_nothing() {
         ServiceProcess writer = system.service("db-writer");
-        await("db-writer holding unacknowledged deliveries").atMost(Duration.ofSeconds(20))
+        await("db-writer holding unacknowledged deliveries")
+                .atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> stack.management().queue(Stack.DB_WRITER_QUEUE).messagesUnacknowledged() > 0);
 
@@ -156,10 +160,15 @@ class ChaosIT {
         try {
             stack.stopSmtp();
             try (MqttTestClient client = MqttTestClient.connect(stack.mqttUri(), stack.sensor())) {
-                client.publish("temperature/" + hot, "{\"value\": 20.0, \"timestamp\": " + (System.currentTimeMillis() - 1) + "}");
-                client.publish("temperature/" + hot, "{\"value\": 33.3, \"timestamp\": " + System.currentTimeMillis() + "}");
+                client.publish(
+                        "temperature/" + hot,
+                        "{\"value\": 20.0, \"timestamp\": " + (System.currentTimeMillis() - 1) + "}");
+                client.publish(
+                        "temperature/" + hot, "{\"value\": 33.3, \"timestamp\": " + System.currentTimeMillis() + "}");
             }
-            await("the SMTP outage lasts " + outage.toSeconds() + " s").pollDelay(outage).atMost(outage.plusSeconds(5))
+            await("the SMTP outage lasts " + outage.toSeconds() + " s")
+                    .pollDelay(outage)
+                    .atMost(outage.plusSeconds(5))
                     .until(() -> {
                         stream.assertHealthy();
                         return true;
@@ -168,8 +177,13 @@ class ChaosIT {
             stack.startSmtp();
         }
         mailbox.awaitMessages(system.mailTo, m -> isFiring(m, hot), 1, Duration.ofSeconds(60));
-        await("exactly one alert for " + hot).during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8))
-                .until(() -> mailbox.messages(system.mailTo).stream().filter(m -> isFiring(m, hot)).count() == 1);
+        await("exactly one alert for " + hot)
+                .during(Duration.ofSeconds(5))
+                .atMost(Duration.ofSeconds(8))
+                .until(() -> mailbox.messages(system.mailTo).stream()
+                                .filter(m -> isFiring(m, hot))
+                                .count()
+                        == 1);
         assertRecoveredAndCountedExactlyOnce();
     }
 
@@ -180,7 +194,8 @@ class ChaosIT {
         chaos.restartHaproxy();
 
         // the HAProxy-only publisher (and every service, all behind HAProxy) reconnected by itself
-        await("the HAProxy-only publisher reconnected").atMost(RECOVERY)
+        await("the HAProxy-only publisher reconnected")
+                .atMost(RECOVERY)
                 .until(() -> stream.reconnects() > reconnectsBefore);
         awaitStreamProgress(30);
         assertTrue(sensor.isAlive(), "sensor alive");
@@ -218,7 +233,9 @@ class ChaosIT {
     /** Waits until the stream had {@code readings} more acknowledged (it is flowing), failing if a publisher gave up. */
     private void awaitStreamProgress(int readings) {
         long start = stream.totalAcknowledged();
-        await(readings + " more acknowledged readings").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        await(readings + " more acknowledged readings")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> {
                     stream.assertHealthy();
                     return stream.totalAcknowledged() >= start + readings;
@@ -226,7 +243,8 @@ class ChaosIT {
     }
 
     private static boolean isFiring(Mailbox.Mail mail, String sensor) {
-        return mail.subject() != null && mail.subject().startsWith("Temperature Alert: ")
+        return mail.subject() != null
+                && mail.subject().startsWith("Temperature Alert: ")
                 && mail.subject().endsWith(" on temperature/" + sensor);
     }
 }

@@ -55,8 +55,8 @@ final class CountedStream implements AutoCloseable {
                 long timestamp = Math.max(System.currentTimeMillis(), last + 1);
                 last = timestamp;
                 double value = 20 + (timestamp % 40) / 10.0;
-                byte[] payload = ("{\"value\":" + value + ",\"timestamp\":" + timestamp + "}")
-                        .getBytes(StandardCharsets.UTF_8);
+                byte[] payload =
+                        ("{\"value\":" + value + ",\"timestamp\":" + timestamp + "}").getBytes(StandardCharsets.UTF_8);
                 sent.add(timestamp);
                 try {
                     client.publishUntilAcknowledged("temperature/" + sensorId, payload, Duration.ofSeconds(120));
@@ -87,7 +87,8 @@ final class CountedStream implements AutoCloseable {
         CountedStream stream = new CountedStream();
         try {
             for (int i = 0; i < count; i++) {
-                List<String> uris = haproxyOnly.contains(i) ? List.of(stack.mqttUri())
+                List<String> uris = haproxyOnly.contains(i)
+                        ? List.of(stack.mqttUri())
                         : List.of(stack.nodeMqttUri(1 + i % Stack.NODES), stack.mqttUri());
                 MqttTestClient client = MqttTestClient.connect(uris, stack.sensor(), true);
                 stream.publishers.add(stream.new Publisher(prefix + "_p" + i, client, period));
@@ -146,8 +147,10 @@ final class CountedStream implements AutoCloseable {
         for (String sensor : acked.keySet()) {
             rows.awaitExactlyOnce(sensor, acked.get(sensor), sent.get(sensor), timeout);
         }
-        log.info("stream - counted: {} acknowledged readings, each stored exactly once ({} reconnects)",
-                acked.values().stream().mapToInt(Set::size).sum(), reconnects());
+        log.info(
+                "stream - counted: {} acknowledged readings, each stored exactly once ({} reconnects)",
+                acked.values().stream().mapToInt(Set::size).sum(),
+                reconnects());
     }
 
     @Override

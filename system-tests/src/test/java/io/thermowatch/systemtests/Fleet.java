@@ -34,8 +34,8 @@ final class Fleet implements AutoCloseable {
 
     Fleet(Stack stack, String prefix, int sensors, int connections, double rate) throws MqttException {
         if (sensors < 1 || connections < 1 || !(rate > 0)) {
-            throw new IllegalArgumentException("fleet: sensors " + sensors + ", connections " + connections
-                    + ", rate " + rate + "/s: expected at least 1, 1 and > 0");
+            throw new IllegalArgumentException("fleet: sensors " + sensors + ", connections " + connections + ", rate "
+                    + rate + "/s: expected at least 1, 1 and > 0");
         }
         this.prefix = prefix;
         this.sensors = sensors;

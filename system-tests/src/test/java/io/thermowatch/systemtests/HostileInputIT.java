@@ -96,37 +96,68 @@ class HostileInputIT {
         bad(cases, "ancient timestamp", "{\"value\": 21.5, \"timestamp\": -2208988800000}");
         bad(cases, "minus 300 degrees", "{\"value\": -300, \"timestamp\": " + now + "}");
         bad(cases, "1e308", "{\"value\": 1e308, \"timestamp\": " + now + "}");
-        bad(cases, "1 MB payload", "{\"value\": 21.5, \"timestamp\": " + now + ", \"pad\": \"" + "x".repeat(1 << 20) + "\"}");
+        bad(
+                cases,
+                "1 MB payload",
+                "{\"value\": 21.5, \"timestamp\": " + now + ", \"pad\": \"" + "x".repeat(1 << 20) + "\"}");
         cases.add(new Case("binary garbage", id(cases), garbage(), false, false));
-        cases.add(new Case("invalid UTF-8", id(cases), concat("{\"value\": 21.5, \"timestamp\": " + now + ", \"note\": \"",
-                new byte[] {(byte) 0xC3, (byte) 0x28, (byte) 0xFF}, "\"}"), false, false));
-        bad(cases, "deeply nested JSON", "{\"value\": " + "[".repeat(5000) + "]".repeat(5000) + ", \"timestamp\": " + now + "}");
+        cases.add(new Case(
+                "invalid UTF-8",
+                id(cases),
+                concat(
+                        "{\"value\": 21.5, \"timestamp\": " + now + ", \"note\": \"",
+                        new byte[] {(byte) 0xC3, (byte) 0x28, (byte) 0xFF},
+                        "\"}"),
+                false,
+                false));
+        bad(
+                cases,
+                "deeply nested JSON",
+                "{\"value\": " + "[".repeat(5000) + "]".repeat(5000) + ", \"timestamp\": " + now + "}");
         bad(cases, "boolean value", "{\"value\": true, \"timestamp\": " + now + "}");
         bad(cases, "trailing garbage", "{\"value\": 21.5, \"timestamp\": " + now + "} DROP TABLE temperature");
         bad(cases, "fractional timestamp", "{\"value\": 21.5, \"timestamp\": " + now + ".5}");
         bad(cases, "empty payload", "");
         bad(cases, "JSON string", "\"21.5\"");
         bad(cases, "timestamp overflow", "{\"value\": 21.5, \"timestamp\": 99999999999999999999999}");
-        cases.add(new Case("sensor id with SQL metacharacters", "x'); DROP TABLE temperature; --" + system.run,
-                json(21.5, now), false, false));
-        cases.add(new Case("sensor id with HTML metacharacters", "<img src=x onerror=alert(1)>" + system.run,
-                json(21.5, now), false, false));
-        cases.add(new Case("65-character sensor id", (system.run + "_" + "s".repeat(64)).substring(0, 65),
-                json(21.5, now), false, false));
-        cases.add(new Case("retained garbage", id(cases), "\u0000\u0001garbage".getBytes(StandardCharsets.UTF_8),
-                false, true));
+        cases.add(new Case(
+                "sensor id with SQL metacharacters",
+                "x'); DROP TABLE temperature; --" + system.run,
+                json(21.5, now),
+                false,
+                false));
+        cases.add(new Case(
+                "sensor id with HTML metacharacters",
+                "<img src=x onerror=alert(1)>" + system.run,
+                json(21.5, now),
+                false,
+                false));
+        cases.add(new Case(
+                "65-character sensor id",
+                (system.run + "_" + "s".repeat(64)).substring(0, 65),
+                json(21.5, now),
+                false,
+                false));
+        cases.add(new Case(
+                "retained garbage", id(cases), "\u0000\u0001garbage".getBytes(StandardCharsets.UTF_8), false, true));
         // good ones, interleaved: the original's payload, extra fields, the bounds
         good(cases, "the original's integer payload", "{\"value\": 23, \"timestamp\": " + now + "}");
-        good(cases, "extra fields", "{\"value\": 21.5, \"timestamp\": " + now + ", \"unit\": \"C\", \"fw\": {\"v\": 2}}");
+        good(
+                cases,
+                "extra fields",
+                "{\"value\": 21.5, \"timestamp\": " + now + ", \"unit\": \"C\", \"fw\": {\"v\": 2}}");
         good(cases, "absolute zero", "{\"value\": -273.15, \"timestamp\": " + now + "}");
         good(cases, "64-character sensor id", "{\"value\": 21.5, \"timestamp\": " + now + "}");
         Case longest = cases.remove(cases.size() - 1);
-        cases.add(new Case(longest.label(), (system.run + "_" + "L".repeat(64)).substring(0, 64), longest.payload(),
-                true, false));
+        cases.add(new Case(
+                longest.label(), (system.run + "_" + "L".repeat(64)).substring(0, 64), longest.payload(), true, false));
         // ambiguous by the contract: a reading or a rejection, exactly one of them
-        Case duplicateKeys = new Case("duplicate keys", id(cases),
+        Case duplicateKeys = new Case(
+                "duplicate keys",
+                id(cases),
                 ("{\"value\": 21.5, \"value\": 99.9, \"timestamp\": " + now + "}").getBytes(StandardCharsets.UTF_8),
-                false, false);
+                false,
+                false);
         String tooDeep = system.run + "_deep/level/three";
 
         // When
@@ -144,7 +175,9 @@ class HostileInputIT {
 
         // Then: each bad case the broker routed is one rejection with a reason and no row; each good case one row
         assertTrue(cases.size() - 4 >= 25, "at least 25 hostile kinds, got " + (cases.size() - 4));
-        await("every case judged by db-writer").atMost(STORED).pollInterval(Duration.ofMillis(500))
+        await("every case judged by db-writer")
+                .atMost(STORED)
+                .pollInterval(Duration.ofMillis(500))
                 .untilAsserted(() -> {
                     List<String> problems = new ArrayList<>();
                     for (Case c : cases) {
@@ -172,13 +205,14 @@ class HostileInputIT {
                 reasons.put(c.label(), rejectionReasons(c.routingKey()));
             }
         }
-        reasons.forEach((label, why) -> assertTrue(why.size() == 1 && why.get(0) != null && !why.get(0).isBlank(),
-                "reason for " + label + ": " + why));
+        reasons.forEach((label, why) -> assertTrue(
+                why.size() == 1 && why.get(0) != null && !why.get(0).isBlank(), "reason for " + label + ": " + why));
         log.info("hostile - rejections: {}", reasons);
         // a topic too deep for the `temperature.*` binding is routed nowhere: no row, no rejection
         assertEquals(0, rows.count(system.run + "_deep"));
         assertEquals(0, rows.rejectedLike(system.run + "_deep").size());
-        assertTrue(refusedByBroker.size() <= 1, "only the 1 MB payload may be refused by the broker: " + refusedByBroker);
+        assertTrue(
+                refusedByBroker.size() <= 1, "only the 1 MB payload may be refused by the broker: " + refusedByBroker);
         // leave no retained garbage for later subscribers (the clearing empty message is one more rejection)
         try (Publisher publisher = new Publisher(stack)) {
             for (Case c : cases) {
@@ -210,11 +244,13 @@ class HostileInputIT {
                 done.add(pool.submit(() -> {
                     try (Publisher publisher = new Publisher(stack)) {
                         for (int i = thread; i < flood; i += threads) {
-                            publisher.publishOrFail("temperature/" + badId, ("bad #" + i + " {").getBytes(StandardCharsets.UTF_8));
+                            publisher.publishOrFail(
+                                    "temperature/" + badId, ("bad #" + i + " {").getBytes(StandardCharsets.UTF_8));
                             if (i % 100 == 0) {
                                 long timestamp = base + i;
                                 good.add(timestamp);
-                                publisher.publishOrFail("temperature/" + goodId, json(21.0 + (i % 10) / 10.0, timestamp));
+                                publisher.publishOrFail(
+                                        "temperature/" + goodId, json(21.0 + (i % 10) / 10.0, timestamp));
                             }
                         }
                     }
@@ -227,11 +263,16 @@ class HostileInputIT {
         } finally {
             pool.shutdownNow();
         }
-        log.info("hostile - flood of {} bad + {} good published in {} ms", flood, good.size(),
+        log.info(
+                "hostile - flood of {} bad + {} good published in {} ms",
+                flood,
+                good.size(),
                 (System.nanoTime() - start) / 1_000_000);
 
         // Then
-        await(flood + " rejections stored").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+        await(flood + " rejections stored")
+                .atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> rows.rejectedCount("temperature." + badId) >= flood);
         assertEquals(flood, rows.rejectedCount("temperature." + badId), "each bad message rejected exactly once");
         rows.awaitExactlyOnce(goodId, good, good, STORED);
@@ -273,8 +314,10 @@ class HostileInputIT {
         }
         // methods other than GET
         for (String method : List.of("POST", "PUT", "DELETE")) {
-            HttpResponse<String> response = SystemUnderTest.send(HttpRequest.newBuilder(system.dashboard("/api/sensors"))
-                    .method(method, HttpRequest.BodyPublishers.ofString("{\"value\":1}")).build());
+            HttpResponse<String> response =
+                    SystemUnderTest.send(HttpRequest.newBuilder(system.dashboard("/api/sensors"))
+                            .method(method, HttpRequest.BodyPublishers.ofString("{\"value\":1}"))
+                            .build());
             String problem = jsonError(response, method);
             if (problem != null) {
                 problems.add(problem);
@@ -283,8 +326,11 @@ class HostileInputIT {
         assertEquals(List.of(), problems);
 
         // an unknown (well-formed) sensor is not an error: no points
-        HttpResponse<String> unknown = SystemUnderTest.get(system.dashboard("/api/sensors/" + ok + "_unknown/readings"));
-        assertTrue(unknown.statusCode() == 200 || unknown.statusCode() == 404, unknown.statusCode() + " " + unknown.body());
+        HttpResponse<String> unknown =
+                SystemUnderTest.get(system.dashboard("/api/sensors/" + ok + "_unknown/readings"));
+        assertTrue(
+                unknown.statusCode() == 200 || unknown.statusCode() == 404,
+                unknown.statusCode() + " " + unknown.body());
         // the injection did nothing
         assertTrue(rows.count(ok) == 0 && tableExists(), "temperature still there");
         assertTheSystemStillWorks();
@@ -310,7 +356,9 @@ class HostileInputIT {
         } catch (Exception e) {
             return label + ": not JSON: " + response.body();
         }
-        if (response.body().contains("<script") || response.body().contains("<img") || response.body().contains("root:")) {
+        if (response.body().contains("<script")
+                || response.body().contains("<img")
+                || response.body().contains("root:")) {
             return label + ": echoes markup: " + response.body();
         }
         return null;
@@ -318,7 +366,9 @@ class HostileInputIT {
 
     private List<String> rejectionReasons(String routingKey) {
         List<String> reasons = new ArrayList<>();
-        rows.query("SELECT reason FROM rejected_messages WHERE routing_key = ?", List.of(routingKey),
+        rows.query(
+                "SELECT reason FROM rejected_messages WHERE routing_key = ?",
+                List.of(routingKey),
                 rs -> reasons.add(rs.getString(1)));
         return reasons;
     }
@@ -401,8 +451,11 @@ class HostileInputIT {
                 client.publish(topic, message);
                 return true;
             } catch (MqttException e) {
-                log.info("hostile - broker refused a publish to {} ({} bytes): {}", topic.length() > 80
-                        ? topic.substring(0, 80) + "…" : topic, payload.length, e.toString());
+                log.info(
+                        "hostile - broker refused a publish to {} ({} bytes): {}",
+                        topic.length() > 80 ? topic.substring(0, 80) + "…" : topic,
+                        payload.length,
+                        e.toString());
                 closeQuietly();
                 connect();
                 return false;
@@ -417,7 +470,9 @@ class HostileInputIT {
 
         private void connect() throws MqttException {
             closeQuietly();
-            client = new MqttClient(stack.mqttUri(), "hostile-" + java.util.UUID.randomUUID().toString().substring(0, 8),
+            client = new MqttClient(
+                    stack.mqttUri(),
+                    "hostile-" + java.util.UUID.randomUUID().toString().substring(0, 8),
                     new MemoryPersistence());
             client.setTimeToWait(15_000);
             MqttConnectOptions options = new MqttConnectOptions();

@@ -35,8 +35,7 @@ public final class LoadRun {
     private final Stack stack = Stack.get();
     private final Rows rows = new Rows(stack);
 
-    private LoadRun() {
-    }
+    private LoadRun() {}
 
     public static void main(String[] args) throws Exception {
         if (SENSORS < 1 || SENSORS > MAX_SENSORS) {
@@ -53,13 +52,16 @@ public final class LoadRun {
     }
 
     /** One 15-second sample; depths are ready messages, exact ({@code queue.declare} passive). */
-    record Sample(long elapsedSeconds, long acked, long rows, long dbWriterDepth, long emailSenderDepth,
-                  Map<String, Long> rssKb) {
-    }
+    record Sample(
+            long elapsedSeconds,
+            long acked,
+            long rows,
+            long dbWriterDepth,
+            long emailSenderDepth,
+            Map<String, Long> rssKb) {}
 
     /** The maximum depth of both queues in one second of the run. */
-    record Depth(long elapsedSeconds, long depth) {
-    }
+    record Depth(long elapsedSeconds, long depth) {}
 
     private Verdict run() throws Exception {
         String prefix = "load" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
@@ -72,8 +74,8 @@ public final class LoadRun {
         long lost;
         int unacknowledged;
         try (SystemUnderTest system = SystemUnderTest.start(Duration.ofMinutes(10), Map.of(), Map.of());
-             Fleet fleet = new Fleet(stack, prefix, SENSORS, CONNECTIONS, RATE);
-             QueueProbe probe = stack.queueProbe()) {
+                Fleet fleet = new Fleet(stack, prefix, SENSORS, CONNECTIONS, RATE);
+                QueueProbe probe = stack.queueProbe()) {
             long since = System.currentTimeMillis();
             long startNanos = System.nanoTime();
             long endNanos = startNanos + Duration.ofMinutes(MINUTES).toNanos();
@@ -89,8 +91,8 @@ public final class LoadRun {
                 long elapsed = (System.nanoTime() - startNanos) / 1_000_000_000L;
                 depths.add(new Depth(elapsed, Math.max(db, email)));
                 if (System.nanoTime() >= nextSample) {
-                    Sample sample = new Sample(elapsed, fleet.acked(), stored(prefix, since), db, email,
-                            ProcessRss.of(system, stack));
+                    Sample sample = new Sample(
+                            elapsed, fleet.acked(), stored(prefix, since), db, email, ProcessRss.of(system, stack));
                     samples.add(sample);
                     System.out.println(row(sample));
                     nextSample += SAMPLE_EVERY.toNanos();
@@ -108,8 +110,10 @@ public final class LoadRun {
         Path out = stack.root().resolve(System.getProperty("load.out", "system-tests/LOAD.md"));
         Files.createDirectories(out.getParent());
         if (!Files.exists(out)) {
-            Files.writeString(out, "# Load run — figures from this machine\n\nEach run appends a section (newest last)."
-                    + " Command and rules: system-tests/README.md; the benchmark figures: [BENCHMARKS.md](BENCHMARKS.md).\n");
+            Files.writeString(
+                    out,
+                    "# Load run — figures from this machine\n\nEach run appends a section (newest last)."
+                            + " Command and rules: system-tests/README.md; the benchmark figures: [BENCHMARKS.md](BENCHMARKS.md).\n");
         }
         Files.writeString(out, "\n" + markdown, StandardOpenOption.APPEND);
         System.out.println();
@@ -120,8 +124,10 @@ public final class LoadRun {
 
     private long stored(String prefix, long sinceMillis) {
         long[] n = {0};
-        rows.query("SELECT count(*) FROM temperature WHERE time >= to_timestamp(? / 1000.0) AND starts_with(sensor, ?)",
-                List.of(sinceMillis - 1000, prefix + "_s"), rs -> n[0] = rs.getLong(1));
+        rows.query(
+                "SELECT count(*) FROM temperature WHERE time >= to_timestamp(? / 1000.0) AND starts_with(sensor, ?)",
+                List.of(sinceMillis - 1000, prefix + "_s"),
+                rs -> n[0] = rs.getLong(1));
         return n[0];
     }
 
@@ -130,7 +136,8 @@ public final class LoadRun {
         Map<String, Long> ackedBySensor = fleet.ackedBySensor();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            long missing = OutageDrain.missing(ackedBySensor, OutageDrain.storedBySensor(rows, fleet.prefix(), sinceMillis));
+            long missing =
+                    OutageDrain.missing(ackedBySensor, OutageDrain.storedBySensor(rows, fleet.prefix(), sinceMillis));
             if (missing == 0 || System.nanoTime() > deadline) {
                 return missing;
             }
@@ -139,31 +146,68 @@ public final class LoadRun {
     }
 
     private static void printHeader() {
-        System.out.println("|   s | acknowledged |     rows | db-writer q | email-sender q | RSS MB: db-writer email-sender "
-                + "dashboard rabbit1 rabbit2 rabbit3 |");
+        System.out.println(
+                "|   s | acknowledged |     rows | db-writer q | email-sender q | RSS MB: db-writer email-sender "
+                        + "dashboard rabbit1 rabbit2 rabbit3 |");
     }
 
     private static String row(Sample s) {
         StringBuilder rss = new StringBuilder();
         s.rssKb().values().forEach(kb -> rss.append(" | ").append(kb / 1024));
-        return String.format(Locale.ROOT, "| %d | %d | %d | %d | %d%s |", s.elapsedSeconds(), s.acked(), s.rows(),
-                s.dbWriterDepth(), s.emailSenderDepth(), rss);
+        return String.format(
+                Locale.ROOT,
+                "| %d | %d | %d | %d | %d%s |",
+                s.elapsedSeconds(),
+                s.acked(),
+                s.rows(),
+                s.dbWriterDepth(),
+                s.emailSenderDepth(),
+                rss);
     }
 
-    private static String markdown(Instant started, List<String> machine, List<Sample> samples, Verdict verdict,
-                                   long acked, double ackedRate, long lost, int unacknowledged) {
+    private static String markdown(
+            Instant started,
+            List<String> machine,
+            List<Sample> samples,
+            Verdict verdict,
+            long acked,
+            double ackedRate,
+            long lost,
+            int unacknowledged) {
         StringBuilder md = new StringBuilder();
-        String when = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(started);
-        md.append("## ").append(when).append(": ").append(SENSORS).append(" sensors × ").append(RATE)
-                .append("/s for ").append(MINUTES).append(" min — **").append(verdict.passed() ? "PASS" : "FAIL")
+        String when = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+                .withZone(ZoneOffset.UTC)
+                .format(started);
+        md.append("## ")
+                .append(when)
+                .append(": ")
+                .append(SENSORS)
+                .append(" sensors × ")
+                .append(RATE)
+                .append("/s for ")
+                .append(MINUTES)
+                .append(" min — **")
+                .append(verdict.passed() ? "PASS" : "FAIL")
                 .append("**\n\n```bash\nflock /tmp/thermowatch-it.lock ./mvnw -B -o -pl system-tests -am "
                         + "-Psystem-load verify \\\n    -DskipITs -DskipSystemTests -Dtest=none "
                         + "-Dsurefire.failIfNoSpecifiedTests=false \\\n    -Dload.sensors=")
-                .append(SENSORS).append(" -Dload.rate=").append(RATE).append(" -Dload.connections=").append(CONNECTIONS)
-                .append(" -Dload.minutes=").append(MINUTES).append("\n```\n\n");
+                .append(SENSORS)
+                .append(" -Dload.rate=")
+                .append(RATE)
+                .append(" -Dload.connections=")
+                .append(CONNECTIONS)
+                .append(" -Dload.minutes=")
+                .append(MINUTES)
+                .append("\n```\n\n");
         machine.forEach(line -> md.append(line).append('\n'));
-        md.append("- Load: ").append(SENSORS).append(" virtual sensors × ").append(RATE).append(" readings/s = ")
-                .append(SystemBenchmark.fmt(SENSORS * RATE)).append(" msg/s target, QoS 1 over ").append(CONNECTIONS)
+        md.append("- Load: ")
+                .append(SENSORS)
+                .append(" virtual sensors × ")
+                .append(RATE)
+                .append(" readings/s = ")
+                .append(SystemBenchmark.fmt(SENSORS * RATE))
+                .append(" msg/s target, QoS 1 over ")
+                .append(CONNECTIONS)
                 .append(" connections to the nodes directly; db-writer, email-sender and dashboard from their jars "
                         + "(no browser open).\n\n");
         md.append("| s | acknowledged | rows | db-writer queue | email-sender queue | db-writer MB | email-sender MB | "
@@ -172,13 +216,21 @@ public final class LoadRun {
         samples.forEach(s -> md.append(row(s)).append('\n'));
         md.append("\n(Queue columns: ready messages at the sample; unacknowledged ones are bounded by each consumer's "
                 + "prefetch. Rows: rows of this run's sensors at the sample.)\n\n");
-        md.append("- Acknowledged: ").append(acked).append(" (").append(SystemBenchmark.fmt(ackedRate))
-                .append(" msg/s sustained); ").append(unacknowledged)
+        md.append("- Acknowledged: ")
+                .append(acked)
+                .append(" (")
+                .append(SystemBenchmark.fmt(ackedRate))
+                .append(" msg/s sustained); ")
+                .append(unacknowledged)
                 .append(" publishes unacknowledged 30 s after the end (not counted).\n");
-        md.append("- **Lost: ").append(lost).append("** (Σ per sensor of acknowledged − rows, rows with unique "
-                + "timestamps per sensor, looked for up to 3 minutes after the end).\n");
+        md.append("- **Lost: ")
+                .append(lost)
+                .append("** (Σ per sensor of acknowledged − rows, rows with unique "
+                        + "timestamps per sensor, looked for up to 3 minutes after the end).\n");
         verdict.lines().forEach(line -> md.append("- ").append(line).append('\n'));
-        md.append("\nVerdict: **").append(verdict.passed() ? "PASS" : "FAIL: " + verdict.failures()).append("**\n");
+        md.append("\nVerdict: **")
+                .append(verdict.passed() ? "PASS" : "FAIL: " + verdict.failures())
+                .append("**\n");
         return md.toString();
     }
 

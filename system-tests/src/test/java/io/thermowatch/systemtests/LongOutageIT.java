@@ -137,9 +137,14 @@ class LongOutageIT {
                 stream.close();
             }
         }
-        long timeouts = writers.stream().mapToLong(w -> occurrences(w.output(), TIMED_OUT)).sum();
-        log.info("outage - database: {} acknowledged readings stored once each; {}; consumer_timeout closures: {}",
-                stream.totalAcknowledged(), held, timeouts);
+        long timeouts = writers.stream()
+                .mapToLong(w -> occurrences(w.output(), TIMED_OUT))
+                .sum();
+        log.info(
+                "outage - database: {} acknowledged readings stored once each; {}; consumer_timeout closures: {}",
+                stream.totalAcknowledged(),
+                held,
+                timeouts);
         held.assertHandedBackAndNothingHeldAfter(HANDED_BACK_WITHIN, "db-writer");
         assertEquals(0, timeouts, "channels the broker closed for consumer_timeout");
         awaitDeadLetterQueueEmpty();
@@ -172,8 +177,10 @@ class LongOutageIT {
                 AtomicLong published = new AtomicLong();
                 // one round of readings per poll, every second: the await is the outage's clock
                 await("the SMTP outage lasts " + PAST_THE_TIMEOUT.toSeconds() + " s, hot readings arriving")
-                        .pollDelay(Duration.ofSeconds(1)).pollInterval(Duration.ofSeconds(1))
-                        .atMost(PAST_THE_TIMEOUT.plusSeconds(30)).until(() -> {
+                        .pollDelay(Duration.ofSeconds(1))
+                        .pollInterval(Duration.ofSeconds(1))
+                        .atMost(PAST_THE_TIMEOUT.plusSeconds(30))
+                        .until(() -> {
                             boolean cooled = System.nanoTime() - start > PAST_THE_TIMEOUT.toNanos() / 2;
                             for (String sensor : hot) {
                                 publish(client, sensor, sensor.equals(cooling) && cooled ? 20.0 : 32.0);
@@ -188,19 +195,26 @@ class LongOutageIT {
             }
         }
         // Every alert mailed exactly once: a FIRING per sensor and the RESOLVED of the one that cooled
-        await("every alert of the outage mailed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+        await("every alert of the outage mailed")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> events(mailbox, "FIRING", hot) == hot.size()
                         && events(mailbox, "RESOLVED", List.of(cooling)) == 1);
         awaitEmailSenderDrained();
-        await("nothing mailed twice").during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8))
+        await("nothing mailed twice")
+                .during(Duration.ofSeconds(5))
+                .atMost(Duration.ofSeconds(8))
                 .until(() -> events(mailbox, "FIRING", hot) == hot.size()
                         && events(mailbox, "RESOLVED", List.of(cooling)) == 1);
         for (String sensor : hot) {
             assertEquals(1, events(mailbox, "FIRING", List.of(sensor)), "FIRING events mailed for " + sensor);
         }
         long timeouts = occurrences(sender.output(), TIMED_OUT);
-        log.info("outage - SMTP: {} FIRING + 1 RESOLVED mailed once each; {}; consumer_timeout closures: {}",
-                hot.size(), held, timeouts);
+        log.info(
+                "outage - SMTP: {} FIRING + 1 RESOLVED mailed once each; {}; consumer_timeout closures: {}",
+                hot.size(),
+                held,
+                timeouts);
         held.assertHandedBackAndNothingHeldAfter(HANDED_BACK_WITHIN, "email-sender");
         assertEquals(0, timeouts, "channels the broker closed for consumer_timeout");
         assertTrue(sender.isAlive(), "email-sender alive:\n" + sender.tail());
@@ -229,14 +243,18 @@ class LongOutageIT {
 
         static HeldDeliveries sample(Stack stack, String queue) {
             HeldDeliveries held = new HeldDeliveries(queue);
-            held.sampler.scheduleWithFixedDelay(() -> {
-                try {
-                    long unacked = stack.management().queue(queue).messagesUnacknowledged();
-                    held.samples.add(new long[] {System.nanoTime() - held.startNanos, unacked});
-                } catch (RuntimeException | AssertionError e) {
-                    log.debug("outage - sample of {} failed: {}", queue, e.toString());
-                }
-            }, 0, 1, TimeUnit.SECONDS);
+            held.sampler.scheduleWithFixedDelay(
+                    () -> {
+                        try {
+                            long unacked = stack.management().queue(queue).messagesUnacknowledged();
+                            held.samples.add(new long[] {System.nanoTime() - held.startNanos, unacked});
+                        } catch (RuntimeException | AssertionError e) {
+                            log.debug("outage - sample of {} failed: {}", queue, e.toString());
+                        }
+                    },
+                    0,
+                    1,
+                    TimeUnit.SECONDS);
             return held;
         }
 
@@ -250,13 +268,21 @@ class LongOutageIT {
 
         /** Seconds into the outage of the first sample showing nothing unacknowledged, or -1. */
         double firstZeroSeconds() {
-            return samples.stream().filter(s -> s[1] == 0).mapToDouble(s -> s[0] / 1e9).findFirst().orElse(-1);
+            return samples.stream()
+                    .filter(s -> s[1] == 0)
+                    .mapToDouble(s -> s[0] / 1e9)
+                    .findFirst()
+                    .orElse(-1);
         }
 
         /** The largest unacknowledged count sampled from the first zero on (all samples if there was none). */
         long maxAfterFirstZero() {
             double from = Math.max(0, firstZeroSeconds());
-            return samples.stream().filter(s -> s[0] / 1e9 >= from).mapToLong(s -> s[1]).max().orElse(-1);
+            return samples.stream()
+                    .filter(s -> s[0] / 1e9 >= from)
+                    .mapToLong(s -> s[1])
+                    .max()
+                    .orElse(-1);
         }
 
         long max() {
@@ -266,23 +292,32 @@ class LongOutageIT {
         /** Everything held was handed back within {@code within}, and nothing was held again until the end. */
         void assertHandedBackAndNothingHeldAfter(Duration within, String service) {
             double first = firstZeroSeconds();
-            assertTrue(first >= 0 && first <= within.toSeconds(), service + " handed back what it held within "
-                    + within.toSeconds() + " s of the outage's start: " + this);
+            assertTrue(
+                    first >= 0 && first <= within.toSeconds(),
+                    service + " handed back what it held within " + within.toSeconds() + " s of the outage's start: "
+                            + this);
             assertEquals(0, maxAfterFirstZero(), service + " held no delivery for the rest of the outage: " + this);
         }
 
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "unacknowledged on %s: %d samples over %.0f s, max %d, first 0"
-                            + " at %.1f s, max after it %d", queue, samples.size(),
-                    samples.isEmpty() ? 0.0 : samples.get(samples.size() - 1)[0] / 1e9, max(), firstZeroSeconds(),
+            return String.format(
+                    java.util.Locale.ROOT,
+                    "unacknowledged on %s: %d samples over %.0f s, max %d, first 0" + " at %.1f s, max after it %d",
+                    queue,
+                    samples.size(),
+                    samples.isEmpty() ? 0.0 : samples.get(samples.size() - 1)[0] / 1e9,
+                    max(),
+                    firstZeroSeconds(),
                     maxAfterFirstZero());
         }
     }
 
     private void awaitOutage(CountedStream stream, Duration length, String what) {
-        await(what + " (" + length.toSeconds() + " s), the stream going on").pollDelay(length)
-                .atMost(length.plusSeconds(10)).until(() -> {
+        await(what + " (" + length.toSeconds() + " s), the stream going on")
+                .pollDelay(length)
+                .atMost(length.plusSeconds(10))
+                .until(() -> {
                     stream.assertHealthy();
                     return true;
                 });
@@ -290,27 +325,35 @@ class LongOutageIT {
 
     private static void awaitProgress(CountedStream stream, int readings) {
         long start = stream.totalAcknowledged();
-        await(readings + " more acknowledged readings").atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(200)).until(() -> {
+        await(readings + " more acknowledged readings")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> {
                     stream.assertHealthy();
                     return stream.totalAcknowledged() >= start + readings;
                 });
     }
 
     private void awaitEmailSenderDrained() {
-        await(Stack.EMAIL_SENDER_QUEUE + " drained").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+        await(Stack.EMAIL_SENDER_QUEUE + " drained")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> stack.management().queue(Stack.EMAIL_SENDER_QUEUE).messages() == 0);
     }
 
     private void awaitDeadLetterQueueEmpty() {
-        await(DEAD_LETTER_QUEUE + " empty").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+        await(DEAD_LETTER_QUEUE + " empty")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> stack.management().queue(DEAD_LETTER_QUEUE).messages() == 0);
     }
 
     private static void publish(MqttTestClient client, String sensor, double value) {
-        client.publishUntilAcknowledged("temperature/" + sensor,
+        client.publishUntilAcknowledged(
+                "temperature/" + sensor,
                 ("{\"value\": " + value + ", \"timestamp\": " + System.currentTimeMillis() + "}")
-                        .getBytes(java.nio.charset.StandardCharsets.UTF_8), Duration.ofSeconds(30));
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Duration.ofSeconds(30));
     }
 
     /**

@@ -12,21 +12,23 @@ import java.util.concurrent.TimeUnit;
 /** The machine and the stack's versions, described for a report: what the figures were measured on. */
 final class Machine {
 
-    private Machine() {
-    }
+    private Machine() {}
 
     /** Markdown bullet lines; a version that cannot be read cheaply is given as "?". */
     static List<String> describe(Stack stack) {
         List<String> lines = new ArrayList<>();
         lines.add("- CPU: " + Runtime.getRuntime().availableProcessors() + " cores, "
-                + field(Path.of("/proc/cpuinfo"), "model name") + " (a shared machine: other work may have run at the same time)");
+                + field(Path.of("/proc/cpuinfo"), "model name")
+                + " (a shared machine: other work may have run at the same time)");
         lines.add("- RAM: " + memory());
         lines.add("- OS: " + osName() + ", kernel " + System.getProperty("os.version"));
         lines.add("- Java: " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version")
-                + " (services: " + ("production".equals(System.getProperty("services.jvm"))
+                + " (services: "
+                + ("production".equals(System.getProperty("services.jvm"))
                         ? String.join(" ", SystemUnderTest.stackJvmOptions(stack.root()))
                                 + " -XX:TieredStopAtLevel=4: the images' options (jvm.options, compose's memory limit), full JIT"
-                        : "-Xmx160m -XX:+UseSerialGC -XX:TieredStopAtLevel=1, the tests' quick start") + ")");
+                        : "-Xmx160m -XX:+UseSerialGC -XX:TieredStopAtLevel=1, the tests' quick start")
+                + ")");
         lines.add("- Priority: this JVM and the services and browser it starts at nice " + niceOf("self")
                 + ", RabbitMQ node 1 at nice " + niceOf(nodePid(stack)) + " (the stack is started outside the bench)");
         lines.add("- RabbitMQ: " + rabbitVersion(stack) + " × " + Stack.NODES + " nodes (quorum queues), HAProxy: "
@@ -36,7 +38,9 @@ final class Machine {
 
     private static String memory() {
         String total = field(Path.of("/proc/meminfo"), "MemTotal").replaceAll("[^0-9]", "");
-        return total.isEmpty() ? "?" : String.format(java.util.Locale.ROOT, "%.1f GiB", Long.parseLong(total) / 1024.0 / 1024.0);
+        return total.isEmpty()
+                ? "?"
+                : String.format(java.util.Locale.ROOT, "%.1f GiB", Long.parseLong(total) / 1024.0 / 1024.0);
     }
 
     /** Field 19 of /proc/<pid>/stat (after the parenthesised command name): the process's nice value. */
@@ -51,7 +55,8 @@ final class Machine {
 
     private static String nodePid(Stack stack) {
         try {
-            return Files.readString(stack.root().resolve(".stack/rabbitmq/rabbit1.pid")).trim();
+            return Files.readString(stack.root().resolve(".stack/rabbitmq/rabbit1.pid"))
+                    .trim();
         } catch (IOException e) {
             return "?";
         }
@@ -65,8 +70,8 @@ final class Machine {
     private static String rabbitVersion(Stack stack) {
         try {
             var overview = stack.management().getJson("/api/overview");
-            return overview.path("rabbitmq_version").asText("?") + " (Erlang " + overview.path("erlang_version").asText("?")
-                    + ")";
+            return overview.path("rabbitmq_version").asText("?") + " (Erlang "
+                    + overview.path("erlang_version").asText("?") + ")";
         } catch (RuntimeException e) {
             return "?";
         }
@@ -75,9 +80,13 @@ final class Machine {
     private static String postgresVersion(Stack stack) {
         StringBuilder version = new StringBuilder();
         try {
-            new Rows(stack).query("SELECT current_setting('server_version'), "
-                    + "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb')", List.of(), rs -> version
-                    .append(rs.getString(1)).append(rs.getBoolean(2) ? " with TimescaleDB" : " without TimescaleDB"));
+            new Rows(stack)
+                    .query(
+                            "SELECT current_setting('server_version'), "
+                                    + "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'timescaledb')",
+                            List.of(),
+                            rs -> version.append(rs.getString(1))
+                                    .append(rs.getBoolean(2) ? " with TimescaleDB" : " without TimescaleDB"));
         } catch (RuntimeException e) {
             return "?";
         }
@@ -89,7 +98,9 @@ final class Machine {
         try {
             for (String line : Files.readAllLines(file)) {
                 if (line.startsWith(key)) {
-                    return line.substring(line.indexOf(line.contains(":") ? ':' : '=') + 1).trim().replaceAll("\\s+", " ");
+                    return line.substring(line.indexOf(line.contains(":") ? ':' : '=') + 1)
+                            .trim()
+                            .replaceAll("\\s+", " ");
                 }
             }
         } catch (IOException e) {
@@ -100,7 +111,8 @@ final class Machine {
 
     private static String firstLine(List<String> command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             process.waitFor(5, TimeUnit.SECONDS);
             String first = out.lines().findFirst().orElse("?");

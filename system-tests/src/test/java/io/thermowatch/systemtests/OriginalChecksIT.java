@@ -52,8 +52,9 @@ class OriginalChecksIT {
         sensor3Id = system.run + "_sensor3";
         pageView = MqttTestClient.connect(system.stack.webMqttUri().toString(), system.stack.page());
         pageView.subscribe("sensors/+/status");
-        system.startSensor("sensors12", Map.of("SENSOR_COUNT", "2", "SENSOR_ID_PREFIX",
-                system.run + "_sensor", "PUBLISH_INTERVAL", "1s"));
+        system.startSensor(
+                "sensors12",
+                Map.of("SENSOR_COUNT", "2", "SENSOR_ID_PREFIX", system.run + "_sensor", "PUBLISH_INTERVAL", "1s"));
         startSensor("sensor3", sensor3Id);
         system.awaitAllReady(SystemUnderTest.READY);
         browser = Browser.open();
@@ -76,17 +77,22 @@ class OriginalChecksIT {
     @Test
     void the_dashboard_shows_every_sensor_within_seconds_in_the_api_and_the_page() throws Exception {
         // When / Then: the API lists the three sensors with readings of the last few seconds
-        await("three fresh sensors in /api/sensors").atMost(SECONDS).ignoreExceptions().untilAsserted(() -> {
-            JsonNode body = JSON.readTree(SystemUnderTest.get(system.dashboard("/api/sensors")).body());
-            long now = System.currentTimeMillis();
-            Set<String> fresh = new java.util.TreeSet<>();
-            for (JsonNode s : body.path("sensors")) {
-                if (s.path("status").asText().equals("online") && now - s.path("timestamp").asLong() < 10_000) {
-                    fresh.add(s.path("sensor").asText());
-                }
-            }
-            assertTrue(fresh.containsAll(Set.of(sensor1, sensor2, sensor3Id)), "fresh sensors: " + fresh);
-        });
+        await("three fresh sensors in /api/sensors")
+                .atMost(SECONDS)
+                .ignoreExceptions()
+                .untilAsserted(() -> {
+                    JsonNode body = JSON.readTree(SystemUnderTest.get(system.dashboard("/api/sensors"))
+                            .body());
+                    long now = System.currentTimeMillis();
+                    Set<String> fresh = new java.util.TreeSet<>();
+                    for (JsonNode s : body.path("sensors")) {
+                        if (s.path("status").asText().equals("online")
+                                && now - s.path("timestamp").asLong() < 10_000) {
+                            fresh.add(s.path("sensor").asText());
+                        }
+                    }
+                    assertTrue(fresh.containsAll(Set.of(sensor1, sensor2, sensor3Id)), "fresh sensors: " + fresh);
+                });
 
         // And: a headless browser renders them (history from the API, live values over MQTT/WebSocket)
         browser.load(system.dashboard("/").toString());
@@ -103,19 +109,26 @@ class OriginalChecksIT {
 
         // When
         try (MqttTestClient sensor = MqttTestClient.connect(system.stack.mqttUri(), system.stack.sensor())) {
-            sensor.publish("temperature/" + hot, "{\"value\": 41.5, \"timestamp\": " + System.currentTimeMillis() + "}");
+            sensor.publish(
+                    "temperature/" + hot, "{\"value\": 41.5, \"timestamp\": " + System.currentTimeMillis() + "}");
         }
 
         // Then: one FIRING mail (the original's subject), and no second one while the sensor stays hot
         mailbox.awaitMessages(system.mailTo, m -> isFiring(m, hot), 1, SECONDS);
-        await("still exactly one alert for " + hot).during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
-                .until(() -> mailbox.messages(system.mailTo).stream().filter(m -> isFiring(m, hot)).count() == 1);
+        await("still exactly one alert for " + hot)
+                .during(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> mailbox.messages(system.mailTo).stream()
+                                .filter(m -> isFiring(m, hot))
+                                .count()
+                        == 1);
     }
 
     @Test
     void the_original_query_returns_fresh_rows() {
         // Given: the class's three sensors have stored at least 10 readings between them
-        await("10 readings of the running sensors stored").atMost(SECONDS)
+        await("10 readings of the running sensors stored")
+                .atMost(SECONDS)
                 .until(() -> rows.count(sensor1) + rows.count(sensor2) + rows.count(sensor3Id) >= 10);
 
         // When
@@ -150,8 +163,10 @@ class OriginalChecksIT {
 
         // Then: exit 0, `offline` on the status topic at once, the page shows it, one mail
         assertEquals(0, sensor.awaitExit(SECONDS), sensor.tail());
-        pageView.awaitReceived(m -> m.topic().equals("sensors/" + id + "/status") && m.text().equals("offline"),
-                1, Duration.ofSeconds(5));
+        pageView.awaitReceived(
+                m -> m.topic().equals("sensors/" + id + "/status") && m.text().equals("offline"),
+                1,
+                Duration.ofSeconds(5));
         browser.awaitSensorStatus(id, "offline", Duration.ofSeconds(5));
         awaitApiStatus(id, "offline", Duration.ofSeconds(5));
         assertOneMoreOfflineMail(mailbox, id, offlineMailsBefore, Duration.ofSeconds(10));
@@ -183,8 +198,9 @@ class OriginalChecksIT {
         // Given two sensors of this test's own (they are stopped to be counted), online
         String first = system.run + "_n2sensor1";
         String second = system.run + "_n2sensor2";
-        ServiceProcess sensors = system.startSensor("n2sensors", Map.of("SENSOR_COUNT", "2", "SENSOR_ID_PREFIX",
-                system.run + "_n2sensor", "PUBLISH_INTERVAL", "1s"));
+        ServiceProcess sensors = system.startSensor(
+                "n2sensors",
+                Map.of("SENSOR_COUNT", "2", "SENSOR_ID_PREFIX", system.run + "_n2sensor", "PUBLISH_INTERVAL", "1s"));
         sensors.awaitReady(SECONDS);
         awaitApiStatus(first, "online", SECONDS);
         long before1 = rows.count(first);
@@ -194,14 +210,18 @@ class OriginalChecksIT {
             system.stack.stopNode(2);
 
             // Then: readings keep arriving, the dashboard keeps showing fresh data, everything is ready again
-            await("rows keep arriving without node 2").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                assertTrue(rows.count(first) >= before1 + 10, first + " rows " + rows.count(first));
-                assertTrue(rows.count(second) >= before2 + 10, second + " rows " + rows.count(second));
-            });
+            await("rows keep arriving without node 2")
+                    .atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> {
+                        assertTrue(rows.count(first) >= before1 + 10, first + " rows " + rows.count(first));
+                        assertTrue(rows.count(second) >= before2 + 10, second + " rows " + rows.count(second));
+                    });
             system.awaitAllReady(Duration.ofSeconds(30));
             awaitApiStatus(first, "online", SECONDS);
             String seen = browser.rowText(first);
-            await("the page keeps updating").atMost(SECONDS).until(() -> !browser.rowText(first).equals(seen));
+            await("the page keeps updating")
+                    .atMost(SECONDS)
+                    .until(() -> !browser.rowText(first).equals(seen));
         } finally {
             system.stack.startNode(2);
         }
@@ -231,16 +251,23 @@ class OriginalChecksIT {
 
     private void assertEveryLoggedReadingStoredOnce(ServiceProcess sensor) {
         Map<String, List<Long>> produced = SystemUnderTest.producedBy(sensor);
-        assertTrue(!produced.isEmpty() && produced.values().stream().allMatch(l -> l.size() >= 3),
-                "readings logged: " + produced.entrySet().stream()
-                        .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().size())));
+        assertTrue(
+                !produced.isEmpty() && produced.values().stream().allMatch(l -> l.size() >= 3),
+                "readings logged: "
+                        + produced.entrySet().stream()
+                                .collect(Collectors.toMap(
+                                        Map.Entry::getKey, e -> e.getValue().size())));
         produced.forEach((id, timestamps) -> rows.awaitExactlyOnce(id, timestamps, timestamps, Duration.ofSeconds(30)));
     }
 
     private void awaitApiStatus(String sensor, String status, Duration timeout) {
-        await(sensor + " " + status + " in /api/sensors").atMost(timeout).pollInterval(Duration.ofMillis(250))
-                .ignoreExceptions().untilAsserted(() -> {
-                    JsonNode body = JSON.readTree(SystemUnderTest.get(system.dashboard("/api/sensors")).body());
+        await(sensor + " " + status + " in /api/sensors")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions()
+                .untilAsserted(() -> {
+                    JsonNode body = JSON.readTree(SystemUnderTest.get(system.dashboard("/api/sensors"))
+                            .body());
                     String now = "absent";
                     for (JsonNode s : body.path("sensors")) {
                         if (s.path("sensor").asText().equals(sensor)) {
@@ -252,19 +279,25 @@ class OriginalChecksIT {
     }
 
     private void assertOneMoreOfflineMail(Mailbox mailbox, String sensor, long before, Duration timeout) {
-        await("one offline mail for " + sensor).atMost(timeout).pollInterval(Duration.ofMillis(250))
+        await("one offline mail for " + sensor)
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(250))
                 .until(() -> offlineMails(mailbox, sensor) >= before + 1);
-        await("still exactly one more offline mail for " + sensor).during(Duration.ofSeconds(3))
-                .atMost(Duration.ofSeconds(5)).until(() -> offlineMails(mailbox, sensor) == before + 1);
+        await("still exactly one more offline mail for " + sensor)
+                .during(Duration.ofSeconds(3))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> offlineMails(mailbox, sensor) == before + 1);
     }
 
     private long offlineMails(Mailbox mailbox, String sensor) {
         return mailbox.messages(system.mailTo).stream()
-                .filter(m -> m.subject() != null && m.subject().equals("Sensor offline: temperature/" + sensor)).count();
+                .filter(m -> m.subject() != null && m.subject().equals("Sensor offline: temperature/" + sensor))
+                .count();
     }
 
     private static boolean isFiring(Mailbox.Mail mail, String sensor) {
-        return mail.subject() != null && mail.subject().startsWith("Temperature Alert: ")
+        return mail.subject() != null
+                && mail.subject().startsWith("Temperature Alert: ")
                 && mail.subject().endsWith(" on temperature/" + sensor);
     }
 }

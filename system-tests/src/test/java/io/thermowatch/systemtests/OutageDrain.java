@@ -17,8 +17,16 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class OutageDrain {
 
-    record Result(long backlog, long ackedDuringOutage, double restartToReadySeconds, double drainSeconds,
-                  long rowsDrained, long acked, long stored, long lost, int unacknowledged) {
+    record Result(
+            long backlog,
+            long ackedDuringOutage,
+            double restartToReadySeconds,
+            double drainSeconds,
+            long rowsDrained,
+            long acked,
+            long stored,
+            long lost,
+            int unacknowledged) {
 
         double rowsPerSecond() {
             return rowsDrained / drainSeconds;
@@ -71,16 +79,26 @@ final class OutageDrain {
             int unacknowledged = fleet.stop();
             long acked = fleet.acked();
             long lost = awaitStored(fleet, since, Duration.ofMinutes(2));
-            return new Result(backlog, ackedAtRestart - ackedAtStop, (ready - restarted) / 1e9, (drained - ready) / 1e9,
-                    stored - rowsAtReady, acked, stored(fleet, since), lost, unacknowledged);
+            return new Result(
+                    backlog,
+                    ackedAtRestart - ackedAtStop,
+                    (ready - restarted) / 1e9,
+                    (drained - ready) / 1e9,
+                    stored - rowsAtReady,
+                    acked,
+                    stored(fleet, since),
+                    lost,
+                    unacknowledged);
         }
     }
 
     /** Rows of the fleet's sensors with a time since {@code sinceMillis} (the time index keeps this cheap). */
     private long stored(Fleet fleet, long sinceMillis) {
         long[] n = {0};
-        rows.query("SELECT count(*) FROM temperature WHERE time >= to_timestamp(? / 1000.0) AND starts_with(sensor, ?)",
-                List.of(sinceMillis - 1000, fleet.prefix() + "_s"), rs -> n[0] = rs.getLong(1));
+        rows.query(
+                "SELECT count(*) FROM temperature WHERE time >= to_timestamp(? / 1000.0) AND starts_with(sensor, ?)",
+                List.of(sinceMillis - 1000, fleet.prefix() + "_s"),
+                rs -> n[0] = rs.getLong(1));
         return n[0];
     }
 
@@ -99,8 +117,10 @@ final class OutageDrain {
 
     static Map<String, Long> storedBySensor(Rows rows, String prefix, long sinceMillis) {
         Map<String, Long> stored = new HashMap<>();
-        rows.query("SELECT sensor, count(*) FROM temperature WHERE time >= to_timestamp(? / 1000.0) "
-                        + "AND starts_with(sensor, ?) GROUP BY sensor", List.of(sinceMillis - 1000, prefix + "_s"),
+        rows.query(
+                "SELECT sensor, count(*) FROM temperature WHERE time >= to_timestamp(? / 1000.0) "
+                        + "AND starts_with(sensor, ?) GROUP BY sensor",
+                List.of(sinceMillis - 1000, prefix + "_s"),
                 rs -> stored.put(rs.getString(1), rs.getLong(2)));
         return stored;
     }

@@ -60,15 +60,24 @@ final class PageLatency implements AutoCloseable {
         }
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-dev-shm-usage", "--window-size=1280,900");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
-                .usingAnyFreePort().build();
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-dev-shm-usage",
+                "--window-size=1280,900");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(DRIVER.toFile())
+                .usingAnyFreePort()
+                .build();
         PageLatency page = new PageLatency(new ChromeDriver(service, options));
         try {
             page.driver.get(url);
-            new WebDriverWait(page.driver, Duration.ofSeconds(30)).withMessage(() -> "dashboard live connection up")
-                    .until(d -> "connected".equals(d.findElement(By.id("connection")).getAttribute("data-state")));
+            new WebDriverWait(page.driver, Duration.ofSeconds(30))
+                    .withMessage(() -> "dashboard live connection up")
+                    .until(d -> "connected"
+                            .equals(d.findElement(By.id("connection")).getAttribute("data-state")));
         } catch (RuntimeException e) {
             page.close();
             throw e;
@@ -86,17 +95,19 @@ final class PageLatency implements AutoCloseable {
         Map<String, Long> publishedAt = new ConcurrentHashMap<>();
         List<Long> latencies = new ArrayList<>();
         AtomicBoolean publishing = new AtomicBoolean(true);
-        Thread collector = new Thread(() -> {
-            // after the last publish, two seconds for the page to render the last values
-            long grace = Long.MAX_VALUE;
-            while (System.nanoTime() < grace && !(grace != Long.MAX_VALUE && publishedAt.isEmpty())) {
-                if (!publishing.get() && grace == Long.MAX_VALUE) {
-                    grace = System.nanoTime() + 2_000_000_000L;
-                }
-                collect(publishedAt, latencies);
-                LockSupport.parkNanos(250_000_000L);
-            }
-        }, "page-latency-collector");
+        Thread collector = new Thread(
+                () -> {
+                    // after the last publish, two seconds for the page to render the last values
+                    long grace = Long.MAX_VALUE;
+                    while (System.nanoTime() < grace && !(grace != Long.MAX_VALUE && publishedAt.isEmpty())) {
+                        if (!publishing.get() && grace == Long.MAX_VALUE) {
+                            grace = System.nanoTime() + 2_000_000_000L;
+                        }
+                        collect(publishedAt, latencies);
+                        LockSupport.parkNanos(250_000_000L);
+                    }
+                },
+                "page-latency-collector");
         collector.start();
         long end = System.nanoTime() + duration.toNanos();
         long next = System.nanoTime();
@@ -106,7 +117,7 @@ final class PageLatency implements AutoCloseable {
             String text = String.format(Locale.ROOT, "%.1f °C", value);
             long now = System.currentTimeMillis();
             publishedAt.put(text, now);
-            Publishers.publish(client, marker, now, value, () -> { });
+            Publishers.publish(client, marker, now, value, () -> {});
             published++;
             next += 200_000_000L;
             LockSupport.parkNanos(Math.max(0, next - System.nanoTime()));
@@ -116,13 +127,12 @@ final class PageLatency implements AutoCloseable {
         return new Result(published, latencies, published - latencies.size());
     }
 
-    record Result(int published, List<Long> latencies, int missed) {
-    }
+    record Result(int published, List<Long> latencies, int missed) {}
 
     @SuppressWarnings("unchecked")
     private void collect(Map<String, Long> publishedAt, List<Long> latencies) {
-        List<List<Object>> marks = (List<List<Object>>) ((JavascriptExecutor) driver)
-                .executeScript("return window.__benchMarks.splice(0);");
+        List<List<Object>> marks = (List<List<Object>>)
+                ((JavascriptExecutor) driver).executeScript("return window.__benchMarks.splice(0);");
         for (List<Object> mark : marks) {
             // the first render of the marker may show the value it had from the API: not a publish of ours
             Long at = publishedAt.remove((String) mark.get(0));

@@ -77,8 +77,9 @@ class PipelineAlertsIT {
         system = SystemUnderTest.start(Duration.ofMinutes(10), Map.of(), emailSender);
         mailbox = stack.mailbox();
         rows = new Rows(stack);
-        system.startSensor("pipeline", Map.of("SENSOR_COUNT", "3", "SENSOR_ID_PREFIX", system.run + "_pipe",
-                "PUBLISH_INTERVAL", "500ms"));
+        system.startSensor(
+                "pipeline",
+                Map.of("SENSOR_COUNT", "3", "SENSOR_ID_PREFIX", system.run + "_pipe", "PUBLISH_INTERVAL", "500ms"));
         system.awaitAllReady(SystemUnderTest.READY);
     }
 
@@ -94,11 +95,14 @@ class PipelineAlertsIT {
     void db_writer_stopped_for_90_s_with_sensors_running_gives_one_firing_and_one_resolved_pipeline_mail() {
         // Given: the watchdog reads the management API, and a healthy pipeline mails nothing
         ServiceProcess emailSender = system.service("email-sender");
-        assertTrue(emailSender.output().contains("Pipeline watchdog: management " + stack.managementUri()),
+        assertTrue(
+                emailSender.output().contains("Pipeline watchdog: management " + stack.managementUri()),
                 emailSender.tail());
         await("readings stored").atMost(Duration.ofSeconds(30)).until(() -> rows.count(system.run + "_pipe1") > 0);
-        await("no PIPELINE mail while the pipeline is healthy").during(Duration.ofSeconds(15))
-                .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofSeconds(1))
+        await("no PIPELINE mail while the pipeline is healthy")
+                .during(Duration.ofSeconds(15))
+                .atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> pipelineMails().isEmpty());
         assertFalse(emailSender.output().contains("Cannot read the management API"), emailSender.tail());
         // (a mail waits ALERT_GROUP_WAIT: the watchdog's own log shows a condition at once)
@@ -110,13 +114,18 @@ class PipelineAlertsIT {
         writer.awaitExit(Duration.ofSeconds(30));
         long stoppedAt = System.nanoTime();
         long backlogAtStop = stack.management().queue(Stack.DB_WRITER_QUEUE).messages();
-        await("a PIPELINE firing mail while db-writer is stopped").atMost(STOPPED)
-                .pollInterval(Duration.ofSeconds(1)).until(() -> !pipelineMails().isEmpty());
+        await("a PIPELINE firing mail while db-writer is stopped")
+                .atMost(STOPPED)
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> !pipelineMails().isEmpty());
         Duration firingAfter = since(stoppedAt);
         Duration rest = STOPPED.minus(since(stoppedAt));
         if (!rest.isNegative() && !rest.isZero()) {
-            await("no second PIPELINE mail while db-writer is stopped").during(rest).atMost(rest.plusSeconds(5))
-                    .pollInterval(Duration.ofSeconds(1)).until(() -> pipelineMails().size() == 1);
+            await("no second PIPELINE mail while db-writer is stopped")
+                    .during(rest)
+                    .atMost(rest.plusSeconds(5))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> pipelineMails().size() == 1);
         }
         long backlogAtRestart = stack.management().queue(Stack.DB_WRITER_QUEUE).messages();
         system.startService("db-writer").awaitReady(SystemUnderTest.READY);
@@ -124,20 +133,30 @@ class PipelineAlertsIT {
 
         // Then: one mail with both conditions firing, one with both resolved, and no other PIPELINE mail
         await("a PIPELINE resolved mail after db-writer is back")
-                .atMost(Duration.ofSeconds(GROUP_WAIT_SECONDS + 45)).pollInterval(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(GROUP_WAIT_SECONDS + 45))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> pipelineMails().size() >= 2);
         Duration resolvedAfter = since(restartedAt);
-        await("no further PIPELINE mail").during(Duration.ofSeconds(15)).atMost(Duration.ofSeconds(20))
-                .pollInterval(Duration.ofSeconds(1)).until(() -> pipelineMails().size() == 2);
+        await("no further PIPELINE mail")
+                .during(Duration.ofSeconds(15))
+                .atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> pipelineMails().size() == 2);
         List<Mailbox.Mail> mails = pipelineMails();
-        log.info("pipeline - db-writer stopped {} s: backlog {} -> {}; firing mail {} s after the stop, resolved "
-                        + "mail {} s after the restart; subjects {}", STOPPED.toSeconds(), backlogAtStop,
-                backlogAtRestart, firingAfter.toSeconds(), resolvedAfter.toSeconds(),
+        log.info(
+                "pipeline - db-writer stopped {} s: backlog {} -> {}; firing mail {} s after the stop, resolved "
+                        + "mail {} s after the restart; subjects {}",
+                STOPPED.toSeconds(),
+                backlogAtStop,
+                backlogAtRestart,
+                firingAfter.toSeconds(),
+                resolvedAfter.toSeconds(),
                 mails.stream().map(Mailbox.Mail::subject).toList());
         assertEquals(List.of(FIRING + GROWING, FIRING + NO_CONSUMER), headlines(mails.get(0)), mails.toString());
         assertEquals(List.of(RESOLVED + GROWING, RESOLVED + NO_CONSUMER), headlines(mails.get(1)), mails.toString());
-        assertTrue(backlogAtRestart > backlogAtStop, "db-writer's backlog grew: " + backlogAtStop + " -> "
-                + backlogAtRestart);
+        assertTrue(
+                backlogAtRestart > backlogAtStop,
+                "db-writer's backlog grew: " + backlogAtStop + " -> " + backlogAtRestart);
     }
 
     @Test
@@ -156,34 +175,44 @@ class PipelineAlertsIT {
 
         // Then: a firing mail names it; once db-writer is back and has drained it, a resolved mail does
         await("a PIPELINE firing mail naming the dead letters")
-                .atMost(Duration.ofSeconds(GROUP_WAIT_SECONDS + 30)).pollInterval(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(GROUP_WAIT_SECONDS + 30))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> newHeadlines(before).contains(FIRING + DEAD_LETTERS));
         assertEquals(1, stack.management().queue(DEAD_LETTER_QUEUE).messages(), "the dead letter still sits there");
         system.startService("db-writer").awaitReady(SystemUnderTest.READY);
         rows.awaitExactlyOnce(sensor, List.of(timestamp), List.of(timestamp), Duration.ofSeconds(30));
         await("a PIPELINE resolved mail naming the dead letters")
-                .atMost(Duration.ofSeconds(GROUP_WAIT_SECONDS + 45)).pollInterval(Duration.ofSeconds(1))
+                .atMost(Duration.ofSeconds(GROUP_WAIT_SECONDS + 45))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> newHeadlines(before).contains(RESOLVED + DEAD_LETTERS));
         // And: every condition that fired was resolved, each once
-        await("every PIPELINE condition resolved").atMost(Duration.ofSeconds(GROUP_WAIT_SECONDS + 15))
-                .pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        await("every PIPELINE condition resolved")
+                .atMost(Duration.ofSeconds(GROUP_WAIT_SECONDS + 15))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
                     List<String> fired = new ArrayList<>();
                     List<String> resolved = new ArrayList<>();
                     for (String h : newHeadlines(before)) {
                         (h.startsWith(FIRING) ? fired : resolved).add(h.substring(h.indexOf(": ") + 2));
                     }
-                    assertEquals(fired.stream().sorted().toList(), resolved.stream().sorted().toList());
+                    assertEquals(
+                            fired.stream().sorted().toList(),
+                            resolved.stream().sorted().toList());
                     assertEquals(fired.stream().distinct().count(), fired.size(), "each condition fired once");
                 });
         assertEquals(0, stack.management().queue(DEAD_LETTER_QUEUE).messages(), "drained");
-        log.info("pipeline - dead letter: mails {}", pipelineMails().subList(before, pipelineMails().size()).stream()
-                .map(Mailbox.Mail::subject).toList());
+        log.info(
+                "pipeline - dead letter: mails {}",
+                pipelineMails().subList(before, pipelineMails().size()).stream()
+                        .map(Mailbox.Mail::subject)
+                        .toList());
     }
 
     /** The mails of this run's recipient about the pipeline (alone or grouped with others), oldest first. */
     private List<Mailbox.Mail> pipelineMails() {
         return mailbox.messages(system.mailTo).stream()
-                .filter(m -> m.subject() != null && m.subject().toLowerCase(java.util.Locale.ROOT).contains("pipeline"))
+                .filter(m -> m.subject() != null
+                        && m.subject().toLowerCase(java.util.Locale.ROOT).contains("pipeline"))
                 .toList();
     }
 
@@ -199,8 +228,12 @@ class PipelineAlertsIT {
 
     /** The text part's {@code PIPELINE ALERT: …} and {@code PIPELINE RESOLVED: …} lines, sorted alphabetically. */
     private static List<String> headlines(Mailbox.Mail mail) {
-        return quotedPrintableDecoded(mail.body()).lines().map(String::strip)
-                .filter(l -> l.startsWith(FIRING) || l.startsWith(RESOLVED)).sorted().toList();
+        return quotedPrintableDecoded(mail.body())
+                .lines()
+                .map(String::strip)
+                .filter(l -> l.startsWith(FIRING) || l.startsWith(RESOLVED))
+                .sorted()
+                .toList();
     }
 
     /** The body with quoted-printable undone (soft line breaks, {@code =XX}); the services' mails use it. */
@@ -209,7 +242,9 @@ class PipelineAlertsIT {
         ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            if (c == '=' && i + 2 < s.length() && Character.digit(s.charAt(i + 1), 16) >= 0
+            if (c == '='
+                    && i + 2 < s.length()
+                    && Character.digit(s.charAt(i + 1), 16) >= 0
                     && Character.digit(s.charAt(i + 2), 16) >= 0) {
                 out.write(Integer.parseInt(s.substring(i + 1, i + 3), 16));
                 i += 2;
@@ -225,14 +260,28 @@ class PipelineAlertsIT {
         factory.setUsername(stack.admin().username());
         factory.setPassword(stack.admin().password());
         factory.setAutomaticRecoveryEnabled(false);
-        Map<String, Object> death = Map.of("queue", Stack.DB_WRITER_QUEUE, "reason", "delivery_limit",
-                "count", 1L, "exchange", Stack.EXCHANGE, "routing-keys", List.of("temperature." + sensor));
-        try (Connection connection = factory.newConnection(List.of(Address.parseAddress(stack.amqpAddress())),
-                "pipeline-alerts-it"); Channel channel = connection.createChannel()) {
+        Map<String, Object> death = Map.of(
+                "queue",
+                Stack.DB_WRITER_QUEUE,
+                "reason",
+                "delivery_limit",
+                "count",
+                1L,
+                "exchange",
+                Stack.EXCHANGE,
+                "routing-keys",
+                List.of("temperature." + sensor));
+        try (Connection connection = factory.newConnection(
+                        List.of(Address.parseAddress(stack.amqpAddress())), "pipeline-alerts-it");
+                Channel channel = connection.createChannel()) {
             channel.confirmSelect();
             // default exchange: routing key = queue
-            channel.basicPublish("", DEAD_LETTER_QUEUE, new AMQP.BasicProperties.Builder()
-                            .headers(Map.of("x-death", List.of(death))).build(),
+            channel.basicPublish(
+                    "",
+                    DEAD_LETTER_QUEUE,
+                    new AMQP.BasicProperties.Builder()
+                            .headers(Map.of("x-death", List.of(death)))
+                            .build(),
                     ("{\"value\": 21.5, \"timestamp\": " + timestamp + "}").getBytes(StandardCharsets.UTF_8));
             channel.waitForConfirmsOrDie(10_000);
         }

@@ -49,8 +49,8 @@ class PoisonIT {
     private static final Duration COUNT_TIMEOUT = Duration.ofSeconds(120);
     private static final List<String> JVM = List.of("-Xmx160m", "-XX:+UseSerialGC");
     /** Compose's heap; an OutOfMemoryError ends the process, as in the containers, so a crash cannot hide. */
-    private static final List<String> PRODUCTION_HEAP = List.of("-Xmx384m", "-XX:+UseSerialGC",
-            "-XX:+ExitOnOutOfMemoryError");
+    private static final List<String> PRODUCTION_HEAP =
+            List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError");
     /** rabbitmq.conf's max_message_size: the largest payload the broker accepts. */
     private static final int LARGEST_ACCEPTED = 16_384;
 
@@ -67,21 +67,32 @@ class PoisonIT {
         rows = new Rows(stack);
         run = "pz" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36)
                 + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36), 36);
-        JsonNode definitions = new ObjectMapper().readTree(Files.readString(
-                stack.root().resolve("rabbitmq/definitions.template.json")));
+        JsonNode definitions = new ObjectMapper()
+                .readTree(Files.readString(stack.root().resolve("rabbitmq/definitions.template.json")));
         String user = stack.dbWriter().username();
         for (JsonNode permission : definitions.path("permissions")) {
             if (permission.path("user").asText().equals("@AMQP_DBWRITER_USER@")) {
-                stack.management().put("/api/permissions/%2F/" + user, String.format(
-                        "{\"configure\":%s,\"write\":%s,\"read\":%s}", permission.path("configure"),
-                        permission.path("write"), permission.path("read")));
+                stack.management()
+                        .put(
+                                "/api/permissions/%2F/" + user,
+                                String.format(
+                                        "{\"configure\":%s,\"write\":%s,\"read\":%s}",
+                                        permission.path("configure"),
+                                        permission.path("write"),
+                                        permission.path("read")));
             }
         }
         for (JsonNode policy : definitions.path("policies")) {
             if (policy.path("name").asText().equals("thermowatch-consumer-queues")) {
-                stack.management().put("/api/policies/%2F/" + policy.path("name").asText(), String.format(
-                        "{\"pattern\":%s,\"apply-to\":%s,\"priority\":%s,\"definition\":%s}", policy.path("pattern"),
-                        policy.path("apply-to"), policy.path("priority"), policy.path("definition")));
+                stack.management()
+                        .put(
+                                "/api/policies/%2F/" + policy.path("name").asText(),
+                                String.format(
+                                        "{\"pattern\":%s,\"apply-to\":%s,\"priority\":%s,\"definition\":%s}",
+                                        policy.path("pattern"),
+                                        policy.path("apply-to"),
+                                        policy.path("priority"),
+                                        policy.path("definition")));
             }
         }
         try (QueueProbe probe = stack.queueProbe()) {
@@ -103,21 +114,32 @@ class PoisonIT {
         long timestamp = System.currentTimeMillis() - 60_000;
         String good = run + "_dl";
         String junk = run + "_dljunk";
-        try (Connection connection = adminConnection(); Channel channel = connection.createChannel()) {
+        try (Connection connection = adminConnection();
+                Channel channel = connection.createChannel()) {
             channel.confirmSelect();
             // Straight into the queue through the default exchange, as RabbitMQ would after delivery-limit
-            channel.basicPublish("", DEAD_LETTER_QUEUE, deadLettered("temperature." + good),
+            channel.basicPublish(
+                    "",
+                    DEAD_LETTER_QUEUE,
+                    deadLettered("temperature." + good),
                     ("{\"value\": 21.5, \"timestamp\": " + timestamp + "}").getBytes(StandardCharsets.UTF_8));
-            channel.basicPublish("", DEAD_LETTER_QUEUE, deadLettered("temperature." + junk),
+            channel.basicPublish(
+                    "",
+                    DEAD_LETTER_QUEUE,
+                    deadLettered("temperature." + junk),
                     "not a reading".getBytes(StandardCharsets.UTF_8));
             channel.waitForConfirmsOrDie(10_000);
         }
         rows.awaitExactlyOnce(good, List.of(timestamp), List.of(timestamp), COUNT_TIMEOUT);
-        await("the undecodable dead letter kept as a reject with its x-death reason").atMost(COUNT_TIMEOUT)
-                .until(() -> rows.rejectedLike(junk).getOrDefault("temperature." + junk, List.of()).size() == 1);
+        await("the undecodable dead letter kept as a reject with its x-death reason")
+                .atMost(COUNT_TIMEOUT)
+                .until(() -> rows.rejectedLike(junk)
+                                .getOrDefault("temperature." + junk, List.of())
+                                .size()
+                        == 1);
         String reason = rows.rejectedLike(junk).get("temperature." + junk).get(0);
-        assertTrue(reason.startsWith("dead-lettered (delivery_limit from thermowatch.db-writer): not valid JSON"),
-                reason);
+        assertTrue(
+                reason.startsWith("dead-lettered (delivery_limit from thermowatch.db-writer): not valid JSON"), reason);
         awaitDeadLetterQueueEmpty();
     }
 
@@ -140,7 +162,10 @@ class PoisonIT {
                 if (i % 30 == 0 && goodTimestamps.size() < 1000) {
                     long t = t0 + goodTimestamps.size();
                     goodTimestamps.add(t);
-                    channel.basicPublish(Stack.EXCHANGE, "temperature." + goodSensor, null,
+                    channel.basicPublish(
+                            Stack.EXCHANGE,
+                            "temperature." + goodSensor,
+                            null,
                             ("{\"value\": 20.0, \"timestamp\": " + t + "}").getBytes(StandardCharsets.UTF_8));
                 }
                 if (i % 500 == 499) {
@@ -150,7 +175,10 @@ class PoisonIT {
             while (goodTimestamps.size() < 1000) {
                 long t = t0 + goodTimestamps.size();
                 goodTimestamps.add(t);
-                channel.basicPublish(Stack.EXCHANGE, "temperature." + goodSensor, null,
+                channel.basicPublish(
+                        Stack.EXCHANGE,
+                        "temperature." + goodSensor,
+                        null,
                         ("{\"value\": 20.0, \"timestamp\": " + t + "}").getBytes(StandardCharsets.UTF_8));
             }
             channel.waitForConfirmsOrDie(60_000);
@@ -160,21 +188,26 @@ class PoisonIT {
             for (int i = 0; i < 3; i++) {
                 try (Channel oversize = connection.createChannel()) {
                     oversize.confirmSelect();
-                    oversize.basicPublish(Stack.EXCHANGE, "temperature." + bigSensor, null,
-                            new byte[LARGEST_ACCEPTED + 1]);
+                    oversize.basicPublish(
+                            Stack.EXCHANGE, "temperature." + bigSensor, null, new byte[LARGEST_ACCEPTED + 1]);
                     oversize.waitForConfirmsOrDie(10_000);
                 } catch (IOException | RuntimeException | java.util.concurrent.TimeoutException e) {
                     refused++;
                 }
             }
         }
-        log.info("poison - {} payloads of {} bytes and 1000 good readings queued; {} of 3 oversize refused", big,
-                LARGEST_ACCEPTED, refused);
+        log.info(
+                "poison - {} payloads of {} bytes and 1000 good readings queued; {} of 3 oversize refused",
+                big,
+                LARGEST_ACCEPTED,
+                refused);
 
         writer = startDbWriter(PRODUCTION_HEAP);
         long expectedRejects = big + (3 - refused);
-        await("every big payload kept as a reject, db-writer alive").atMost(Duration.ofMinutes(4))
-                .pollInterval(Duration.ofSeconds(2)).until(() -> {
+        await("every big payload kept as a reject, db-writer alive")
+                .atMost(Duration.ofMinutes(4))
+                .pollInterval(Duration.ofSeconds(2))
+                .until(() -> {
                     assertTrue(writer.isAlive(), "db-writer died:\n" + writer.tail());
                     return rows.rejectedCount("temperature." + bigSensor) >= expectedRejects;
                 });
@@ -182,7 +215,9 @@ class PoisonIT {
         assertEquals(expectedRejects, rows.rejectedCount("temperature." + bigSensor), "rejects, none doubled");
         assertTrue(writer.isAlive(), "db-writer still running");
         assertTrue(!writer.output().contains("OutOfMemoryError"), "no OutOfMemoryError:\n" + writer.tail());
-        await("db-writer's queue drained").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
+        await("db-writer's queue drained")
+                .atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> stack.management().queue(Stack.DB_WRITER_QUEUE).messages() == 0);
         awaitDeadLetterQueueEmpty();
     }
@@ -190,14 +225,17 @@ class PoisonIT {
     // ------------------------------------------------------------------------------------------------
 
     private ServiceProcess startDbWriter(List<String> jvm) {
-        Map<String, String> env = ServiceEnv.forDbWriter(stack).with("BATCH_MAX_WAIT", "1s").build();
+        Map<String, String> env =
+                ServiceEnv.forDbWriter(stack).with("BATCH_MAX_WAIT", "1s").build();
         ServiceProcess process = ServiceProcess.start("db-writer", env, jvm);
         process.awaitReady(Duration.ofSeconds(90));
         return process;
     }
 
     private void awaitDeadLetterQueueEmpty() {
-        await(DEAD_LETTER_QUEUE + " drained").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+        await(DEAD_LETTER_QUEUE + " drained")
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
                 .until(() -> stack.management().queue(DEAD_LETTER_QUEUE).messages() == 0);
     }
 
@@ -212,8 +250,19 @@ class PoisonIT {
 
     /** Properties as RabbitMQ gives a message dead-lettered from db-writer's queue past its delivery-limit. */
     private static AMQP.BasicProperties deadLettered(String originalRoutingKey) {
-        Map<String, Object> death = Map.of("queue", Stack.DB_WRITER_QUEUE, "reason", "delivery_limit",
-                "count", 1L, "exchange", Stack.EXCHANGE, "routing-keys", List.of(originalRoutingKey));
-        return new AMQP.BasicProperties.Builder().headers(Map.of("x-death", List.of(death))).build();
+        Map<String, Object> death = Map.of(
+                "queue",
+                Stack.DB_WRITER_QUEUE,
+                "reason",
+                "delivery_limit",
+                "count",
+                1L,
+                "exchange",
+                Stack.EXCHANGE,
+                "routing-keys",
+                List.of(originalRoutingKey));
+        return new AMQP.BasicProperties.Builder()
+                .headers(Map.of("x-death", List.of(death)))
+                .build();
     }
 }

@@ -13,8 +13,7 @@ final class ProcessRss {
 
     static final List<String> SERVICES = List.of("db-writer", "email-sender", "dashboard");
 
-    private ProcessRss() {
-    }
+    private ProcessRss() {}
 
     /** Process name → RSS in kB (0 if it is not running); services first, then rabbit1..3. */
     static Map<String, Long> of(SystemUnderTest system, Stack stack) {
@@ -31,7 +30,8 @@ final class ProcessRss {
     private static long nodePid(Stack stack, int node) {
         try {
             // scripts/stack writes the beam.smp pid here
-            return Long.parseLong(Files.readString(stack.root().resolve(".stack/rabbitmq/rabbit" + node + ".pid")).trim());
+            return Long.parseLong(Files.readString(stack.root().resolve(".stack/rabbitmq/rabbit" + node + ".pid"))
+                    .trim());
         } catch (IOException | NumberFormatException e) {
             return -1;
         }

@@ -22,14 +22,13 @@ final class Publishers {
 
     static final int MAX_INFLIGHT = 1000;
 
-    private Publishers() {
-    }
+    private Publishers() {}
 
     static List<MqttAsyncClient> connect(Stack stack, String prefix, int count) throws MqttException {
         List<MqttAsyncClient> clients = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            MqttAsyncClient client = new MqttAsyncClient(stack.nodeMqttUri(1 + i % Stack.NODES), prefix + "-" + i,
-                    new MemoryPersistence());
+            MqttAsyncClient client = new MqttAsyncClient(
+                    stack.nodeMqttUri(1 + i % Stack.NODES), prefix + "-" + i, new MemoryPersistence());
             MqttConnectOptions options = new MqttConnectOptions();
             options.setCleanSession(true);
             options.setMaxInflight(MAX_INFLIGHT);
@@ -47,8 +46,8 @@ final class Publishers {
      * @return false if the client refused it (window full or disconnected): nothing was sent, try again
      */
     static boolean publish(MqttAsyncClient client, String sensor, long timestamp, double value, Runnable onAck) {
-        MqttMessage message = new MqttMessage(("{\"value\":" + value + ",\"timestamp\":" + timestamp + "}")
-                .getBytes(StandardCharsets.UTF_8));
+        MqttMessage message = new MqttMessage(
+                ("{\"value\":" + value + ",\"timestamp\":" + timestamp + "}").getBytes(StandardCharsets.UTF_8));
         message.setQos(1);
         try {
             client.publish("temperature/" + sensor, message, null, new IMqttActionListener() {

@@ -31,8 +31,10 @@ final class Rows {
     /** How many rows each timestamp (epoch ms) of {@code sensor} has. */
     Map<Long, Integer> countsByTime(String sensor) {
         Map<Long, Integer> counts = new HashMap<>();
-        query("SELECT (extract(epoch FROM time) * 1000)::bigint, count(*) FROM temperature WHERE sensor = ? GROUP BY 1",
-                List.of(sensor), rs -> counts.put(rs.getLong(1), rs.getInt(2)));
+        query(
+                "SELECT (extract(epoch FROM time) * 1000)::bigint, count(*) FROM temperature WHERE sensor = ? GROUP BY 1",
+                List.of(sensor),
+                rs -> counts.put(rs.getLong(1), rs.getInt(2)));
         return counts;
     }
 
@@ -45,14 +47,19 @@ final class Rows {
     /** Rejections whose routing key contains {@code marker}: routing key → reasons. */
     Map<String, List<String>> rejectedLike(String marker) {
         Map<String, List<String>> byKey = new HashMap<>();
-        query("SELECT routing_key, reason FROM rejected_messages WHERE strpos(routing_key, ?) > 0",
-                List.of(marker), rs -> byKey.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2)));
+        query(
+                "SELECT routing_key, reason FROM rejected_messages WHERE strpos(routing_key, ?) > 0",
+                List.of(marker),
+                rs -> byKey.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                        .add(rs.getString(2)));
         return byKey;
     }
 
     long rejectedCount(String routingKey) {
         long[] n = {0};
-        query("SELECT count(*) FROM rejected_messages WHERE routing_key = ?", List.of(routingKey),
+        query(
+                "SELECT count(*) FROM rejected_messages WHERE routing_key = ?",
+                List.of(routingKey),
                 rs -> n[0] = rs.getLong(1));
         return n[0];
     }
@@ -63,23 +70,32 @@ final class Rows {
      */
     void awaitExactlyOnce(String sensor, Collection<Long> expected, Collection<Long> possible, Duration timeout) {
         Set<Long> wanted = new TreeSet<>(expected);
-        await(sensor + ": " + wanted.size() + " acknowledged readings stored").atMost(timeout)
-                .pollInterval(Duration.ofMillis(500)).ignoreExceptionsInstanceOf(IllegalStateException.class)
+        await(sensor + ": " + wanted.size() + " acknowledged readings stored")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptionsInstanceOf(IllegalStateException.class)
                 .untilAsserted(() -> {
                     Map<Long, Integer> counts = countsByTime(sensor);
-                    List<Long> missing = wanted.stream().filter(t -> !counts.containsKey(t)).toList();
+                    List<Long> missing =
+                            wanted.stream().filter(t -> !counts.containsKey(t)).toList();
                     if (!missing.isEmpty()) {
                         throw new AssertionError(sensor + ": " + missing.size() + " of " + wanted.size()
-                                + " acknowledged readings missing, e.g. " + missing.subList(0, Math.min(5, missing.size())));
+                                + " acknowledged readings missing, e.g. "
+                                + missing.subList(0, Math.min(5, missing.size())));
                     }
                 });
         Map<Long, Integer> counts = countsByTime(sensor);
-        List<Long> doubled = counts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList();
+        List<Long> doubled = counts.entrySet().stream()
+                .filter(e -> e.getValue() > 1)
+                .map(Map.Entry::getKey)
+                .toList();
         Set<Long> allowed = new TreeSet<>(possible);
         allowed.addAll(wanted);
         // Rows newer than the last sent timestamp belong to publishes after the snapshot (the stream goes on).
         long horizon = allowed.isEmpty() ? Long.MIN_VALUE : ((TreeSet<Long>) allowed).last();
-        List<Long> unexpected = counts.keySet().stream().filter(t -> t <= horizon && !allowed.contains(t)).sorted()
+        List<Long> unexpected = counts.keySet().stream()
+                .filter(t -> t <= horizon && !allowed.contains(t))
+                .sorted()
                 .toList();
         if (!doubled.isEmpty() || !unexpected.isEmpty()) {
             throw new AssertionError(sensor + ": doubled " + doubled + ", never sent " + unexpected);
@@ -91,7 +107,8 @@ final class Rows {
     }
 
     void query(String sql, List<Object> args, RowHandler handler) {
-        try (Connection c = stack.openDatabase(); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = stack.openDatabase();
+                PreparedStatement s = c.prepareStatement(sql)) {
             for (int i = 0; i < args.size(); i++) {
                 s.setObject(i + 1, args.get(i));
             }

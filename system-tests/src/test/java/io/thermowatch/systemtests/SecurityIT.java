@@ -52,13 +52,20 @@ class SecurityIT {
 
     @Test
     void an_anonymous_websocket_client_is_refused() {
-        assertThrows(MqttException.class, () -> MqttTestClient.connect(stack.webMqttUri().toString(), null).close());
+        assertThrows(
+                MqttException.class,
+                () -> MqttTestClient.connect(stack.webMqttUri().toString(), null)
+                        .close());
     }
 
     @Test
     void a_wrong_password_over_websocket_is_refused() {
-        Credentials wrong = new Credentials(stack.page().username(), "not-" + stack.page().password());
-        assertThrows(MqttException.class, () -> MqttTestClient.connect(stack.webMqttUri().toString(), wrong).close());
+        Credentials wrong =
+                new Credentials(stack.page().username(), "not-" + stack.page().password());
+        assertThrows(
+                MqttException.class,
+                () -> MqttTestClient.connect(stack.webMqttUri().toString(), wrong)
+                        .close());
     }
 
     @Test
@@ -67,8 +74,11 @@ class SecurityIT {
         String sensorId = system.run + "_pagepub";
         try (MqttTestClient page = MqttTestClient.connect(stack.webMqttUri().toString(), stack.page())) {
             // When / Then: denied, and the broker closes the connection
-            assertThrows(MqttException.class, () -> page.publish("temperature/" + sensorId,
-                    "{\"value\": 99, \"timestamp\": " + System.currentTimeMillis() + "}"));
+            assertThrows(
+                    MqttException.class,
+                    () -> page.publish(
+                            "temperature/" + sensorId,
+                            "{\"value\": 99, \"timestamp\": " + System.currentTimeMillis() + "}"));
             page.awaitDisconnected(TIMEOUT);
         }
         assertNothingStoredFor(sensorId);
@@ -79,7 +89,7 @@ class SecurityIT {
         // Given
         String sensorId = system.run + "_spy";
         try (MqttTestClient spy = MqttTestClient.connect(stack.mqttUri(), stack.sensor());
-             MqttTestClient sensor = MqttTestClient.connect(stack.mqttUri(), stack.sensor())) {
+                MqttTestClient sensor = MqttTestClient.connect(stack.mqttUri(), stack.sensor())) {
             // When: the subscription is refused (SUBACK failure) or the connection closed
             boolean refused;
             try {
@@ -88,12 +98,15 @@ class SecurityIT {
             } catch (MqttException e) {
                 refused = true;
             }
-            sensor.publish("temperature/" + sensorId, "{\"value\": 21, \"timestamp\": " + System.currentTimeMillis() + "}");
+            sensor.publish(
+                    "temperature/" + sensorId, "{\"value\": 21, \"timestamp\": " + System.currentTimeMillis() + "}");
 
             // Then: nothing reaches the spy; the reading itself is stored (the system works)
             Awaitility.await().atMost(TIMEOUT).until(() -> new Rows(stack).count(sensorId) == 1);
             assertTrue(refused || !spy.isConnected() || spy.received().isEmpty(), "spy received " + spy.received());
-            assertTrue(spy.received().stream().noneMatch(m -> m.topic().contains(sensorId)), "spy received " + spy.received());
+            assertTrue(
+                    spy.received().stream().noneMatch(m -> m.topic().contains(sensorId)),
+                    "spy received " + spy.received());
         }
     }
 
@@ -102,10 +115,11 @@ class SecurityIT {
         // Given: the browser's user subscribes over WebSocket, as the page does
         String sensorId = system.run + "_visible";
         try (MqttTestClient page = MqttTestClient.connect(stack.webMqttUri().toString(), stack.page());
-             MqttTestClient sensor = MqttTestClient.connect(stack.mqttUri(), stack.sensor())) {
+                MqttTestClient sensor = MqttTestClient.connect(stack.mqttUri(), stack.sensor())) {
             page.subscribe("temperature/+");
             // When
-            sensor.publish("temperature/" + sensorId, "{\"value\": 21, \"timestamp\": " + System.currentTimeMillis() + "}");
+            sensor.publish(
+                    "temperature/" + sensorId, "{\"value\": 21, \"timestamp\": " + System.currentTimeMillis() + "}");
             // Then
             page.awaitReceived(m -> m.topic().equals("temperature/" + sensorId), 1, TIMEOUT);
         }
@@ -113,11 +127,16 @@ class SecurityIT {
 
     @Test
     void the_monitoring_and_admin_credentials_never_reach_the_browser() {
-        List<String> secrets = List.of(stack.monitor().password(), stack.admin().password(),
-                stack.dbWriter().password(), stack.emailSender().password(), stack.database().password() + "\"",
-                stack.dbWriterDatabase().password(), stack.dashboardDatabase().password());
-        for (String path : List.of("/", "/index.html", "/app.js", "/app.css", "/api/config", "/api/cluster",
-                "/api/sensors")) {
+        List<String> secrets = List.of(
+                stack.monitor().password(),
+                stack.admin().password(),
+                stack.dbWriter().password(),
+                stack.emailSender().password(),
+                stack.database().password() + "\"",
+                stack.dbWriterDatabase().password(),
+                stack.dashboardDatabase().password());
+        for (String path :
+                List.of("/", "/index.html", "/app.js", "/app.css", "/api/config", "/api/cluster", "/api/sensors")) {
             HttpResponse<String> response = SystemUnderTest.get(system.dashboard(path));
             assertTrue(response.statusCode() < 500 || path.equals("/api/cluster"), path + " " + response.statusCode());
             for (String secret : secrets) {
@@ -133,7 +152,8 @@ class SecurityIT {
 
     @Test
     void the_management_ui_is_not_anonymous_and_refuses_guest_and_the_page_user() {
-        for (String front : List.of(stack.managementUri().toString(), stack.nodeManagementUri(1).toString())) {
+        for (String front : List.of(
+                stack.managementUri().toString(), stack.nodeManagementUri(1).toString())) {
             assertEquals(401, status(front + "/api/overview", null), front + " anonymous");
             assertEquals(401, status(front + "/api/overview", new Credentials("guest", "guest")), front + " guest");
             assertEquals(401, status(front + "/api/overview", stack.page()), front + " page user");
@@ -143,7 +163,8 @@ class SecurityIT {
 
     @Test
     void amqp_refuses_guest_and_a_wrong_password() {
-        for (Credentials who : List.of(new Credentials("guest", "guest"),
+        for (Credentials who : List.of(
+                new Credentials("guest", "guest"),
                 new Credentials(stack.dbWriter().username(), "wrong"))) {
             ConnectionFactory factory = new ConnectionFactory();
             String[] hostPort = stack.amqpAddress().split(":");
@@ -152,7 +173,8 @@ class SecurityIT {
             factory.setUsername(who.username());
             factory.setPassword(who.password());
             factory.setAutomaticRecoveryEnabled(false);
-            assertThrows(Exception.class, () -> factory.newConnection("security-it").close(), who.toString());
+            assertThrows(
+                    Exception.class, () -> factory.newConnection("security-it").close(), who.toString());
         }
     }
 
@@ -171,10 +193,15 @@ class SecurityIT {
     }
 
     private static int status(String url, Credentials who) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(10));
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(10));
         if (who != null) {
-            request.header("Authorization", "Basic " + Base64.getEncoder()
-                    .encodeToString((who.username() + ":" + who.password()).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            request.header(
+                    "Authorization",
+                    "Basic "
+                            + Base64.getEncoder()
+                                    .encodeToString((who.username() + ":" + who.password())
+                                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
         return SystemUnderTest.send(request.build()).statusCode();
     }

@@ -50,8 +50,7 @@ public final class SystemBenchmark {
     private final Rows rows = new Rows(stack);
     private final List<String> notes = new ArrayList<>();
 
-    private SystemBenchmark() {
-    }
+    private SystemBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         new SystemBenchmark().run();
@@ -87,7 +86,7 @@ public final class SystemBenchmark {
 
             PageLatency.Result page;
             try (Fleet fleet = new Fleet(stack, run + "_p", SENSORS, CONNECTIONS, RATE);
-                 PageLatency browser = PageLatency.open(system.dashboard("/").toString())) {
+                    PageLatency browser = PageLatency.open(system.dashboard("/").toString())) {
                 List<MqttAsyncClient> marker = Publishers.connect(stack, run + "_pagemarker", 1);
                 fleet.start();
                 page = browser.measure(marker.get(0), run + "_pagemarker", Duration.ofSeconds(BROWSER_SECONDS));
@@ -101,9 +100,20 @@ public final class SystemBenchmark {
                 progress("db-writer outage of " + OUTAGE_SECONDS + " s with the fleet publishing...");
                 drain = new OutageDrain(stack, system).run(fleet, Duration.ofSeconds(OUTAGE_SECONDS));
             }
-            progress("drain: backlog " + drain.backlog() + " in " + fmt(drain.drainSeconds()) + " s, lost " + drain.lost());
+            progress("drain: backlog " + drain.backlog() + " in " + fmt(drain.drainSeconds()) + " s, lost "
+                    + drain.lost());
 
-            report = new Report(started, machine, broker, e2e, stored, e2eSeconds, rowLatencies, page, drain, rssBefore,
+            report = new Report(
+                    started,
+                    machine,
+                    broker,
+                    e2e,
+                    stored,
+                    e2eSeconds,
+                    rowLatencies,
+                    page,
+                    drain,
+                    rssBefore,
                     ProcessRss.of(system, stack));
         }
         String markdown = report.markdown();
@@ -140,17 +150,19 @@ public final class SystemBenchmark {
             MqttAsyncClient client = clients.get(c);
             String sensor = prefix + "_c" + c;
             sensors.add(sensor);
-            Thread t = new Thread(() -> {
-                long ts = System.currentTimeMillis() - 60_000;
-                while (System.nanoTime() < end) {
-                    if (Publishers.publish(client, sensor, ts, 21.0, () -> {
-                        acked.incrementAndGet();
-                        lastAck.set(System.nanoTime());
-                    })) {
-                        ts++;
-                    }
-                }
-            }, "blast-" + c);
+            Thread t = new Thread(
+                    () -> {
+                        long ts = System.currentTimeMillis() - 60_000;
+                        while (System.nanoTime() < end) {
+                            if (Publishers.publish(client, sensor, ts, 21.0, () -> {
+                                acked.incrementAndGet();
+                                lastAck.set(System.nanoTime());
+                            })) {
+                                ts++;
+                            }
+                        }
+                    },
+                    "blast-" + c);
             threads.add(t);
             t.start();
         }
@@ -173,21 +185,27 @@ public final class SystemBenchmark {
         List<MqttAsyncClient> clients = Publishers.connect(stack, marker, 1);
         Map<Long, Long> publishedAt = new ConcurrentHashMap<>();
         long end = System.nanoTime() + duration.toNanos();
-        Thread markerThread = new Thread(() -> {
-            while (System.nanoTime() < end) {
-                long ts = System.currentTimeMillis();
-                publishedAt.put(ts, System.nanoTime());
-                Publishers.publish(clients.get(0), marker, ts, 21.0, () -> { });
-                LockSupport.parkNanos(50_000_000L);
-            }
-        }, "row-marker");
+        Thread markerThread = new Thread(
+                () -> {
+                    while (System.nanoTime() < end) {
+                        long ts = System.currentTimeMillis();
+                        publishedAt.put(ts, System.nanoTime());
+                        Publishers.publish(clients.get(0), marker, ts, 21.0, () -> {});
+                        LockSupport.parkNanos(50_000_000L);
+                    }
+                },
+                "row-marker");
         markerThread.start();
         List<Long> latencies = new ArrayList<>();
         long seen = 0;
-        while (System.nanoTime() < end + 10_000_000_000L && (markerThread.isAlive() || latencies.size() < publishedAt.size())) {
+        while (System.nanoTime() < end + 10_000_000_000L
+                && (markerThread.isAlive() || latencies.size() < publishedAt.size())) {
             List<Long> arrived = new ArrayList<>();
-            rows.query("SELECT (extract(epoch FROM time) * 1000)::bigint FROM temperature WHERE sensor = ? "
-                    + "AND time > to_timestamp(? / 1000.0)", List.of(marker, seen), rs -> arrived.add(rs.getLong(1)));
+            rows.query(
+                    "SELECT (extract(epoch FROM time) * 1000)::bigint FROM temperature WHERE sensor = ? "
+                            + "AND time > to_timestamp(? / 1000.0)",
+                    List.of(marker, seen),
+                    rs -> arrived.add(rs.getLong(1)));
             long now = System.nanoTime();
             long newest = seen;
             for (long ts : arrived) {
@@ -247,9 +265,18 @@ public final class SystemBenchmark {
         private final Map<String, Long> rssAfter;
         private final StringBuilder text = new StringBuilder();
 
-        Report(Instant started, List<String> machine, Blast broker, Blast e2e, long e2eStored, double e2eSeconds,
-               List<Long> rowLatencies, PageLatency.Result page, OutageDrain.Result drain, Map<String, Long> rssBefore,
-               Map<String, Long> rssAfter) {
+        Report(
+                Instant started,
+                List<String> machine,
+                Blast broker,
+                Blast e2e,
+                long e2eStored,
+                double e2eSeconds,
+                List<Long> rowLatencies,
+                PageLatency.Result page,
+                OutageDrain.Result drain,
+                Map<String, Long> rssBefore,
+                Map<String, Long> rssAfter) {
             this.started = started;
             this.machine = machine;
             this.broker = broker;
@@ -270,14 +297,17 @@ public final class SystemBenchmark {
             line("# System benchmark — figures from this machine");
             line("");
             line("Written by `SystemBenchmark` (system-tests/src/test/java), run "
-                    + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'").withZone(ZoneOffset.UTC).format(started)
+                    + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+                            .withZone(ZoneOffset.UTC)
+                            .format(started)
                     + ", " + Duration.between(started, Instant.now()).toMinutes() + " minutes. Command (never in CI; "
                     + "the jars first: `./mvnw -B -o -pl system-tests -am package -DskipTests`):");
             line("");
             line("```bash");
             line("flock /tmp/thermowatch-it.lock ./mvnw -B -o -pl system-tests -am -Psystem-bench verify \\");
             line("    -DskipITs -DskipSystemTests -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \\");
-            line("    -Dbench.seconds=" + SECONDS + " -Dbench.connections=" + CONNECTIONS + " -Dbench.sensors=" + SENSORS
+            line("    -Dbench.seconds=" + SECONDS + " -Dbench.connections=" + CONNECTIONS + " -Dbench.sensors="
+                    + SENSORS
                     + " -Dbench.rate=" + fmt(RATE) + " -Dbench.browser.seconds=" + BROWSER_SECONDS
                     + " -Dbench.outage.seconds=" + OUTAGE_SECONDS);
             line("```");
@@ -314,8 +344,9 @@ public final class SystemBenchmark {
                     + BROWSER_SECONDS + " s) | " + pageLatencies.size() + " | " + percentile(pageLatencies, 50) + " | "
                     + percentile(pageLatencies, 99) + " | " + max(pageLatencies) + " |");
             line("");
-            line("Browser: " + page.published() + " marker values published (" + fmt(page.published()
-                    / (double) BROWSER_SECONDS) + "/s), " + page.missed() + " never shown within 2 s"
+            line("Browser: " + page.published() + " marker values published ("
+                    + fmt(page.published() / (double) BROWSER_SECONDS) + "/s), " + page.missed()
+                    + " never shown within 2 s"
                     + " of the end (the page draws once per animation frame, so a value followed by the next one within"
                     + " a frame is never drawn; and it subscribes with QoS 0).");
             line("");
@@ -332,8 +363,8 @@ public final class SystemBenchmark {
             line("| restart → `/readyz` | " + fmt(drain.restartToReadySeconds()) + " s |");
             line("| drain (ready → caught up) | " + fmt(drain.drainSeconds()) + " s |");
             line("| restart → caught up | " + fmt(drain.restartToReadySeconds() + drain.drainSeconds()) + " s |");
-            line("| drain rate (rows stored during the drain / drain seconds; the fleet's own "
-                    + fmt(SENSORS * RATE) + "/s included) | " + fmt(drain.rowsPerSecond()) + " rows/s |");
+            line("| drain rate (rows stored during the drain / drain seconds; the fleet's own " + fmt(SENSORS * RATE)
+                    + "/s included) | " + fmt(drain.rowsPerSecond()) + " rows/s |");
             line("| acknowledged over the phase / rows | " + drain.acked() + " / " + drain.stored() + " |");
             line("| **lost** (acknowledged, not a row) | **" + drain.lost() + "** |");
             line("");
@@ -341,26 +372,30 @@ public final class SystemBenchmark {
             line("");
             line("| process | RSS before the end-to-end phase (MB) | RSS at the end (MB) |");
             line("|---|---:|---:|");
-            rssAfter.forEach((name, after) -> line("| " + name + " | " + rssBefore.getOrDefault(name, 0L) / 1024 + " | "
-                    + after / 1024 + " |"));
+            rssAfter.forEach((name, after) ->
+                    line("| " + name + " | " + rssBefore.getOrDefault(name, 0L) / 1024 + " | " + after / 1024 + " |"));
             line("(db-writer was restarted by the outage phase: its second figure is the new process.)");
             line("");
             line("## What the figures say");
             line("");
-            line("- Ratio end-to-end / broker-only = **" + fmt2(ratio) + "**: " + (ratio < 0.9
-                    ? "the consumers (db-writer's batches into PostgreSQL, on the same cores as the three brokers) "
-                    + "limit the pipeline under a burst, not RabbitMQ."
-                    : "the pipeline runs at the broker's pace: the consumers do not limit it."));
-            line("- Loss: " + (Math.max(0, e2e.acked - e2eStored) + drain.lost() == 0
-                    ? "**0** in every phase that counts it (end to end and the outage)."
-                    : "**NOT 0**: " + Math.max(0, e2e.acked - e2eStored) + " end to end, " + drain.lost()
-                    + " after the outage."));
+            line("- Ratio end-to-end / broker-only = **" + fmt2(ratio) + "**: "
+                    + (ratio < 0.9
+                            ? "the consumers (db-writer's batches into PostgreSQL, on the same cores as the three brokers) "
+                                    + "limit the pipeline under a burst, not RabbitMQ."
+                            : "the pipeline runs at the broker's pace: the consumers do not limit it."));
+            line("- Loss: "
+                    + (Math.max(0, e2e.acked - e2eStored) + drain.lost() == 0
+                            ? "**0** in every phase that counts it (end to end and the outage)."
+                            : "**NOT 0**: " + Math.max(0, e2e.acked - e2eStored) + " end to end, " + drain.lost()
+                                    + " after the outage."));
             line("- The steady fleet (" + fmt(SENSORS * RATE) + " readings/s) is " + fmt2(SENSORS * RATE / e2eRate)
                     + " of the end-to-end ceiling; publish → row p50 " + percentile(rowLatencies, 50) + " ms is "
                     + fmt2(percentile(rowLatencies, 50) / (double) BATCH_MAX_WAIT_MS)
-                    + " × db-writer's BATCH_MAX_WAIT (" + BATCH_MAX_WAIT_MS + " ms), which a batch waits at low rates.");
-            line("- The browser sees a reading " + (percentile(pageLatencies, 50) <= percentile(rowLatencies, 50)
-                    ? "before" : "after") + " the database has it (p50 " + percentile(pageLatencies, 50) + " vs "
+                    + " × db-writer's BATCH_MAX_WAIT (" + BATCH_MAX_WAIT_MS
+                    + " ms), which a batch waits at low rates.");
+            line("- The browser sees a reading "
+                    + (percentile(pageLatencies, 50) <= percentile(rowLatencies, 50) ? "before" : "after")
+                    + " the database has it (p50 " + percentile(pageLatencies, 50) + " vs "
                     + percentile(rowLatencies, 50) + " ms): the page takes its live values from MQTT over WebSocket, "
                     + "not from db-writer.");
             line("- After the outage, db-writer caught up at " + fmt(drain.rowsPerSecond()) + " rows/s, "
@@ -368,7 +403,8 @@ public final class SystemBenchmark {
                     + " s backlog of " + drain.backlog() + " readings took " + fmt(drain.drainSeconds()) + " s.");
             notes.forEach(note -> line("- " + note + "."));
             line("");
-            line("The 10-minute load run (a separate command, `-Psystem-load`) writes its figures to [LOAD.md](LOAD.md).");
+            line(
+                    "The 10-minute load run (a separate command, `-Psystem-load`) writes its figures to [LOAD.md](LOAD.md).");
             return text.toString();
         }
 

@@ -38,11 +38,14 @@ final class SystemUnderTest implements AutoCloseable {
     private static final List<String> JVM = List.of("-Xmx160m", "-XX:+UseSerialGC");
     /** The full JIT (the testkit starts services with C1 only, for a quick start). */
     private static final String FULL_JIT = "-XX:TieredStopAtLevel=4";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final Stack stack;
     /** A short tag unique to this run: every sensor id and the mail recipient carry it. */
     final String run;
+
     final String mailTo;
     final Duration offlineAfter;
     final int dashboardPort;
@@ -51,8 +54,11 @@ final class SystemUnderTest implements AutoCloseable {
     private final List<ServiceProcess> sensors = new ArrayList<>();
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
 
-    private SystemUnderTest(Stack stack, Duration offlineAfter, Map<String, String> extraDbWriter,
-                            Map<String, String> extraEmailSender) {
+    private SystemUnderTest(
+            Stack stack,
+            Duration offlineAfter,
+            Map<String, String> extraDbWriter,
+            Map<String, String> extraEmailSender) {
         this.stack = stack;
         this.run = "st" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36)
                 + Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36), 36);
@@ -67,8 +73,8 @@ final class SystemUnderTest implements AutoCloseable {
      * Purges both service queues (a previous run's leftovers must not count), then starts db-writer,
      * email-sender and dashboard and waits until each is ready.
      */
-    static SystemUnderTest start(Duration offlineAfter, Map<String, String> extraDbWriter,
-                                 Map<String, String> extraEmailSender) {
+    static SystemUnderTest start(
+            Duration offlineAfter, Map<String, String> extraDbWriter, Map<String, String> extraEmailSender) {
         Stack stack = Stack.get();
         stack.awaitClusterComplete(Duration.ofMinutes(3));
         awaitEveryNodeAcceptsMqtt(stack, Duration.ofSeconds(60));
@@ -87,8 +93,11 @@ final class SystemUnderTest implements AutoCloseable {
             system.close();
             throw e;
         }
-        log.info("system - run {} started: db-writer, email-sender, dashboard on {}, mail to {}",
-                system.run, system.dashboardPort, system.mailTo);
+        log.info(
+                "system - run {} started: db-writer, email-sender, dashboard on {}, mail to {}",
+                system.run,
+                system.dashboardPort,
+                system.mailTo);
         return system;
     }
 
@@ -102,8 +111,11 @@ final class SystemUnderTest implements AutoCloseable {
             String uri = stack.nodeMqttUri(node);
             int n = node;
             await("node " + node + " accepts MQTT connections (" + uri + "); if not, its MQTT client-id tracker is "
-                    + "stuck: restart it with scripts/stack stop-node " + n + " && scripts/stack start-node " + n)
-                    .atMost(timeout).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                            + "stuck: restart it with scripts/stack stop-node " + n + " && scripts/stack start-node "
+                            + n)
+                    .atMost(timeout)
+                    .pollInterval(Duration.ofSeconds(1))
+                    .ignoreExceptions()
                     .until(() -> {
                         try (MqttTestClient client = MqttTestClient.connect(uri, stack.sensor())) {
                             return client.isConnected();
@@ -120,7 +132,8 @@ final class SystemUnderTest implements AutoCloseable {
      * see a PIPELINE mail.
      */
     static Map<String, String> pipelineWatchdog(Duration checkInterval, Duration backlogGrowthFor) {
-        return ServiceEnv.of(Stack.get()).managementMonitor()
+        return ServiceEnv.of(Stack.get())
+                .managementMonitor()
                 .with("PIPELINE_CHECK_INTERVAL", checkInterval.toMillis() + "ms")
                 .with("PIPELINE_BACKLOG_GROWTH_FOR", backlogGrowthFor.toMillis() + "ms")
                 .build();
@@ -141,9 +154,11 @@ final class SystemUnderTest implements AutoCloseable {
             throw new IllegalStateException(module + " already runs: " + old);
         }
         Map<String, String> env = switch (module) {
-            case "db-writer" -> common().database(stack.dbWriterDatabase())
-                    .with("AMQP_USERNAME", stack.dbWriter().username())
-                    .with("AMQP_PASSWORD", stack.dbWriter().password()).build();
+            case "db-writer" ->
+                common().database(stack.dbWriterDatabase())
+                        .with("AMQP_USERNAME", stack.dbWriter().username())
+                        .with("AMQP_PASSWORD", stack.dbWriter().password())
+                        .build();
             case "email-sender" -> emailSenderEnv();
             case "dashboard" -> dashboardEnv();
             default -> throw new IllegalArgumentException(module);
@@ -155,8 +170,8 @@ final class SystemUnderTest implements AutoCloseable {
         if (module.equals("email-sender")) {
             withExtra.putAll(extraEmailSender);
         }
-        ServiceProcess process = ServiceProcess.start(module, withExtra,
-                "production".equals(System.getProperty("services.jvm")) ? productionJvm() : JVM);
+        ServiceProcess process = ServiceProcess.start(
+                module, withExtra, "production".equals(System.getProperty("services.jvm")) ? productionJvm() : JVM);
         services.put(module, process);
         return process;
     }
@@ -175,15 +190,21 @@ final class SystemUnderTest implements AutoCloseable {
     /** {@code scripts/stack jvm-options}: one option a line. */
     static List<String> stackJvmOptions(Path root) {
         try {
-            Process process = new ProcessBuilder("bash", root.resolve("scripts/stack").toString(), "jvm-options")
-                    .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            Process process = new ProcessBuilder(
+                            "bash", root.resolve("scripts/stack").toString(), "jvm-options")
+                    .redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
-            String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String output =
+                    new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
                 process.destroyForcibly();
                 throw new IllegalStateException("scripts/stack jvm-options failed: " + output);
             }
-            return output.lines().map(String::strip).filter(line -> !line.isEmpty()).toList();
+            return output.lines()
+                    .map(String::strip)
+                    .filter(line -> !line.isEmpty())
+                    .toList();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -252,7 +273,10 @@ final class SystemUnderTest implements AutoCloseable {
 
     /** Waits until every service's {@code /readyz} answers 200 (fails naming the ones that do not). */
     void awaitAllReady(Duration timeout) {
-        await("every service ready").atMost(timeout).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+        await("every service ready")
+                .atMost(timeout)
+                .pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions()
                 .untilAsserted(() -> {
                     List<String> notReady = new ArrayList<>();
                     readinessEndpoints().forEach((name, uri) -> {
@@ -275,8 +299,12 @@ final class SystemUnderTest implements AutoCloseable {
     /** GET status code, or -1 if nothing answers. */
     static int status(URI uri) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(3)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(
+                            HttpRequest.newBuilder(uri)
+                                    .timeout(Duration.ofSeconds(3))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {
@@ -331,8 +359,7 @@ final class SystemUnderTest implements AutoCloseable {
     }
 
     private Map<String, String> emailSenderEnv() {
-        return common()
-                .with("AMQP_USERNAME", stack.emailSender().username())
+        return common().with("AMQP_USERNAME", stack.emailSender().username())
                 .with("AMQP_PASSWORD", stack.emailSender().password())
                 .with("EMAIL_FROM", "thermowatch-" + run + "@thermowatch.test")
                 .with("EMAIL_TO", mailTo)
@@ -344,8 +371,7 @@ final class SystemUnderTest implements AutoCloseable {
     }
 
     private Map<String, String> dashboardEnv() {
-        return common()
-                .database(stack.dashboardDatabase())
+        return common().database(stack.dashboardDatabase())
                 .with("DASHBOARD_PORT", Integer.toString(dashboardPort))
                 .with("MQTT_PAGE_USER", stack.page().username())
                 .with("MQTT_PAGE_PASS", stack.page().password())

@@ -56,6 +56,7 @@ class TlsIT {
     private static final Duration START = Duration.ofSeconds(60);
     /** Readings queue behind whatever earlier tests left in db-writer's shared queue. */
     private static final Duration ARRIVAL = Duration.ofSeconds(90);
+
     private static final int BACKLOG_LIMIT = 2_000;
 
     private Stack stack;
@@ -72,7 +73,8 @@ class TlsIT {
             stack.restartHaproxy();
         }
         ca = stack.tlsCaFile();
-        otherCa = newCa(stack.workDir().resolve("tls-it-" + UUID.randomUUID().toString().substring(0, 8)));
+        otherCa = newCa(
+                stack.workDir().resolve("tls-it-" + UUID.randomUUID().toString().substring(0, 8)));
     }
 
     @Test
@@ -84,17 +86,28 @@ class TlsIT {
                 probe.purge(Stack.DB_WRITER_QUEUE); // we hold the IT lock: nobody else uses the shared queue now
             }
         }
-        try (ServiceProcess writer = ServiceProcess.start("db-writer", ServiceEnv.forDbWriter(stack)
-                     .with("AMQP_ADDRESSES", stack.amqpsAddress()).with("AMQP_TLS_CA", ca.toString()).build());
-             ServiceProcess sensor = ServiceProcess.start("sensor", ServiceEnv.forSensor(stack)
-                     .with("MQTT_URIS", stack.mqttsUri()).with("MQTT_TLS_CA", ca.toString())
-                     .with("SENSOR_ID", sensorId).with("PUBLISH_INTERVAL", "200ms").build())) {
+        try (ServiceProcess writer = ServiceProcess.start(
+                        "db-writer",
+                        ServiceEnv.forDbWriter(stack)
+                                .with("AMQP_ADDRESSES", stack.amqpsAddress())
+                                .with("AMQP_TLS_CA", ca.toString())
+                                .build());
+                ServiceProcess sensor = ServiceProcess.start(
+                        "sensor",
+                        ServiceEnv.forSensor(stack)
+                                .with("MQTT_URIS", stack.mqttsUri())
+                                .with("MQTT_TLS_CA", ca.toString())
+                                .with("SENSOR_ID", sensorId)
+                                .with("PUBLISH_INTERVAL", "200ms")
+                                .build())) {
             // When both are ready (connected)
             writer.awaitReady(START);
             sensor.awaitReady(START);
             // Then the sensor's readings arrive in the database
             Rows rows = new Rows(stack);
-            Awaitility.await(sensorId + " stored").atMost(ARRIVAL).pollInterval(Duration.ofMillis(500))
+            Awaitility.await(sensorId + " stored")
+                    .atMost(ARRIVAL)
+                    .pollInterval(Duration.ofMillis(500))
                     .until(() -> rows.count(sensorId) >= 3);
             assertTrue(sensor.output().contains("Connected to " + stack.mqttsUri()), sensor.tail());
         }
@@ -106,9 +119,14 @@ class TlsIT {
         String sensorId = uniqueId("wrongca");
         try (QueueProbe probe = stack.queueProbe()) {
             String tap = probe.tap("temperature." + sensorId);
-            try (ServiceProcess sensor = ServiceProcess.start("sensor", ServiceEnv.forSensor(stack)
-                    .with("MQTT_URIS", stack.mqttsUri()).with("MQTT_TLS_CA", otherCa.toString())
-                    .with("SENSOR_ID", sensorId).with("PUBLISH_INTERVAL", "200ms").build())) {
+            try (ServiceProcess sensor = ServiceProcess.start(
+                    "sensor",
+                    ServiceEnv.forSensor(stack)
+                            .with("MQTT_URIS", stack.mqttsUri())
+                            .with("MQTT_TLS_CA", otherCa.toString())
+                            .with("SENSOR_ID", sensorId)
+                            .with("PUBLISH_INTERVAL", "200ms")
+                            .build())) {
                 // When it tries to connect, then the TLS handshake fails on the certificate, again and again
                 sensor.awaitOutput("SSLHandshakeException", START);
                 assertTrue(sensor.output().contains("PKIX path"), sensor.tail());
@@ -133,7 +151,9 @@ class TlsIT {
         try (Connection connection = amqpFactory(ca).newConnection("tls-it")) {
             assertTrue(connection.createChannel().isOpen());
         }
-        Exception refused = assertThrows(Exception.class, () -> amqpFactory(otherCa).newConnection("tls-it").close());
+        Exception refused = assertThrows(
+                Exception.class,
+                () -> amqpFactory(otherCa).newConnection("tls-it").close());
         assertTrue(hasCause(refused, SSLHandshakeException.class), describe(refused));
     }
 
@@ -141,8 +161,10 @@ class TlsIT {
     void the_tls_ports_do_not_serve_plaintext() {
         // MQTT in plain text on 8883: HAProxy expects a TLS ClientHello, no CONNACK ever comes
         URI mqtts = URI.create(stack.mqttsUri());
-        assertThrows(MqttException.class, () -> MqttTestClient.connect("tcp://" + mqtts.getHost() + ":"
-                + mqtts.getPort(), stack.sensor()).close());
+        assertThrows(
+                MqttException.class,
+                () -> MqttTestClient.connect("tcp://" + mqtts.getHost() + ":" + mqtts.getPort(), stack.sensor())
+                        .close());
         // AMQP in plain text on 5671
         String[] hostPort = stack.amqpsAddress().split(":");
         ConnectionFactory plain = new ConnectionFactory();
@@ -159,8 +181,8 @@ class TlsIT {
     // ------------------------------------------------------------------------------------------------
 
     private MqttClient connectMqtt(Path trusted, Credentials who) throws Exception {
-        MqttClient client = new MqttClient(stack.mqttsUri(), "tls-it-" + UUID.randomUUID().toString().substring(0, 8),
-                new MemoryPersistence());
+        MqttClient client = new MqttClient(
+                stack.mqttsUri(), "tls-it-" + UUID.randomUUID().toString().substring(0, 8), new MemoryPersistence());
         MqttConnectOptions options = new MqttConnectOptions();
         options.setUserName(who.username());
         options.setPassword(who.password().toCharArray());
@@ -197,7 +219,8 @@ class TlsIT {
         anchors.load(null, null);
         try (InputStream in = Files.newInputStream(pem)) {
             int i = 0;
-            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+            for (Certificate certificate :
+                    CertificateFactory.getInstance("X.509").generateCertificates(in)) {
                 anchors.setCertificateEntry("ca-" + i++, certificate);
             }
         }
@@ -213,8 +236,22 @@ class TlsIT {
         Files.createDirectories(dir);
         String store = dir.resolve("ca.p12").toString();
         Path pem = dir.resolve("ca.pem");
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=Not the Thermowatch CA", "-ext", "bc:c", "-keystore", store);
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "ca",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-validity",
+                "2",
+                "-dname",
+                "CN=Not the Thermowatch CA",
+                "-ext",
+                "bc:c",
+                "-keystore",
+                store);
         keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", store, "-file", pem.toString());
         return pem;
     }

@@ -21,27 +21,44 @@ record Verdict(boolean passed, List<String> lines, List<String> failures) {
     static final long WARM_UP_SECONDS = 120;
     static final double RSS_GROWTH_LIMIT = 0.20;
 
-    static Verdict judge(double targetRate, double ackedRate, long lost, List<LoadRun.Depth> depths,
-                         List<LoadRun.Sample> samples, int minutes) {
+    static Verdict judge(
+            double targetRate,
+            double ackedRate,
+            long lost,
+            List<LoadRun.Depth> depths,
+            List<LoadRun.Sample> samples,
+            int minutes) {
         List<String> lines = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         check(lost == 0, "lost = " + lost + " (rule: 0)", lines, failures);
-        check(ackedRate >= 0.95 * targetRate, "publishers kept up: " + fmt(ackedRate) + " of " + fmt(targetRate)
-                + " msg/s acknowledged (rule: ≥ 95 %)", lines, failures);
+        check(
+                ackedRate >= 0.95 * targetRate,
+                "publishers kept up: " + fmt(ackedRate) + " of " + fmt(targetRate)
+                        + " msg/s acknowledged (rule: ≥ 95 %)",
+                lines,
+                failures);
 
         long maxDepth = depths.stream().mapToLong(LoadRun.Depth::depth).max().orElse(0);
         long bound = (long) (10 * targetRate);
-        check(maxDepth < bound, "max queue depth " + maxDepth + " ready messages (rule: < 10 s of the target = "
-                + bound + ")", lines, failures);
+        check(
+                maxDepth < bound,
+                "max queue depth " + maxDepth + " ready messages (rule: < 10 s of the target = " + bound + ")",
+                lines,
+                failures);
         long end = minutes * 60L;
         long firstMinute = maxDepth(depths, 0, 60);
         long lastMinute = maxDepth(depths, end - 60, end);
         long tolerance = (long) targetRate;
-        check(lastMinute <= firstMinute + tolerance, "max depth in the last minute " + lastMinute + " vs the first "
-                + firstMinute + " (rule: last ≤ first + 1 s of the target = " + (firstMinute + tolerance) + ")",
-                lines, failures);
+        check(
+                lastMinute <= firstMinute + tolerance,
+                "max depth in the last minute " + lastMinute + " vs the first " + firstMinute
+                        + " (rule: last ≤ first + 1 s of the target = " + (firstMinute + tolerance) + ")",
+                lines,
+                failures);
 
-        LoadRun.Sample warm = samples.stream().filter(s -> s.elapsedSeconds() >= WARM_UP_SECONDS).findFirst()
+        LoadRun.Sample warm = samples.stream()
+                .filter(s -> s.elapsedSeconds() >= WARM_UP_SECONDS)
+                .findFirst()
                 .orElse(null);
         LoadRun.Sample last = samples.isEmpty() ? null : samples.get(samples.size() - 1);
         if (warm == null || last == null) {
@@ -54,20 +71,33 @@ record Verdict(boolean passed, List<String> lines, List<String> failures) {
                 long after = last.rssKb().getOrDefault(e.getKey(), 0L);
                 double ratio = before == 0 ? Double.NaN : (after - before) / (double) before;
                 flat &= before > 0 && ratio < RSS_GROWTH_LIMIT;
-                growth.append(growth.isEmpty() ? "" : ", ").append(e.getKey()).append(' ').append(before / 1024)
-                        .append(" → ").append(after / 1024).append(" MB (")
-                        .append(String.format(Locale.ROOT, "%+.0f %%", 100 * ratio)).append(')');
+                growth.append(growth.isEmpty() ? "" : ", ")
+                        .append(e.getKey())
+                        .append(' ')
+                        .append(before / 1024)
+                        .append(" → ")
+                        .append(after / 1024)
+                        .append(" MB (")
+                        .append(String.format(Locale.ROOT, "%+.0f %%", 100 * ratio))
+                        .append(')');
             }
-            check(flat, "RSS from " + warm.elapsedSeconds() + " s (first sample after the " + WARM_UP_SECONDS
-                    + " s warm-up) to " + last.elapsedSeconds() + " s: " + growth + " (rule: each < +"
-                    + Math.round(100 * RSS_GROWTH_LIMIT) + " %)", lines, failures);
+            check(
+                    flat,
+                    "RSS from " + warm.elapsedSeconds() + " s (first sample after the " + WARM_UP_SECONDS
+                            + " s warm-up) to " + last.elapsedSeconds() + " s: " + growth + " (rule: each < +"
+                            + Math.round(100 * RSS_GROWTH_LIMIT) + " %)",
+                    lines,
+                    failures);
         }
         return new Verdict(failures.isEmpty(), List.copyOf(lines), List.copyOf(failures));
     }
 
     private static long maxDepth(List<LoadRun.Depth> depths, long fromSecond, long toSecond) {
-        return depths.stream().filter(d -> d.elapsedSeconds() >= fromSecond && d.elapsedSeconds() < toSecond)
-                .mapToLong(LoadRun.Depth::depth).max().orElse(0);
+        return depths.stream()
+                .filter(d -> d.elapsedSeconds() >= fromSecond && d.elapsedSeconds() < toSecond)
+                .mapToLong(LoadRun.Depth::depth)
+                .max()
+                .orElse(0);
     }
 
     private static void check(boolean ok, String line, List<String> lines, List<String> failures) {

@@ -19,8 +19,7 @@ final class BrokerIdentities {
 
     private static final List<String> SECTIONS = List.of("vhosts", "users", "permissions", "topic_permissions");
 
-    private BrokerIdentities() {
-    }
+    private BrokerIdentities() {}
 
     static void ensure(ManagementClient admin, DotEnv env, Path root) {
         Path template = root.resolve("rabbitmq/definitions.template.json");

@@ -57,8 +57,8 @@ final class ComposeInfra implements Infra {
             }
             c = c.waitingFor(instance(node(n)), Wait.forHealthcheck().withStartupTimeout(HEALTHY_TIMEOUT));
         }
-        for (Front front : List.of(Front.MQTT, Front.AMQP, Front.MQTTS, Front.AMQPS, Front.MANAGEMENT, Front.WEB_MQTT,
-                Front.STATS)) {
+        for (Front front : List.of(
+                Front.MQTT, Front.AMQP, Front.MQTTS, Front.AMQPS, Front.MANAGEMENT, Front.WEB_MQTT, Front.STATS)) {
             c = c.withExposedService(instance(HAPROXY), containerPort(front));
         }
         c = c.waitingFor(instance(HAPROXY), Wait.forHealthcheck().withStartupTimeout(HEALTHY_TIMEOUT))
@@ -172,13 +172,15 @@ final class ComposeInfra implements Infra {
 
     @Override
     public void start(List<String> problems) {
-        log.info("stack - starting {}'s infrastructure services with Testcontainers (docker compose up --build)",
+        log.info(
+                "stack - starting {}'s infrastructure services with Testcontainers (docker compose up --build)",
                 root.resolve("docker-compose.yaml"));
         try {
             compose.start();
         } catch (RuntimeException e) {
-            throw new AssertionError("docker compose could not bring up the infrastructure: " + e.getMessage()
-                    + ". " + howToProvide(), e);
+            throw new AssertionError(
+                    "docker compose could not bring up the infrastructure: " + e.getMessage() + ". " + howToProvide(),
+                    e);
         }
         // Taken down (with its volumes) before the JVM ends, so the next module's JVM finds compose's host ports free.
         Runtime.getRuntime().addShutdownHook(new Thread(compose::stop, "compose-down"));
@@ -198,7 +200,9 @@ final class ComposeInfra implements Infra {
 
     @Override
     public void stopNode(int node) {
-        docker().stopContainerCmd(containerId(node(node))).withTimeout((int) STOP_GRACE.toSeconds()).exec();
+        docker().stopContainerCmd(containerId(node(node)))
+                .withTimeout((int) STOP_GRACE.toSeconds())
+                .exec();
     }
 
     @Override
@@ -213,7 +217,9 @@ final class ComposeInfra implements Infra {
 
     @Override
     public void stopPostgres() {
-        docker().stopContainerCmd(containerId(DATABASE)).withTimeout((int) STOP_GRACE.toSeconds()).exec();
+        docker().stopContainerCmd(containerId(DATABASE))
+                .withTimeout((int) STOP_GRACE.toSeconds())
+                .exec();
     }
 
     @Override
@@ -223,7 +229,9 @@ final class ComposeInfra implements Infra {
 
     @Override
     public void stopSmtp() {
-        docker().stopContainerCmd(containerId(MAIL)).withTimeout((int) STOP_GRACE.toSeconds()).exec();
+        docker().stopContainerCmd(containerId(MAIL))
+                .withTimeout((int) STOP_GRACE.toSeconds())
+                .exec();
     }
 
     @Override
@@ -258,7 +266,8 @@ final class ComposeInfra implements Infra {
     }
 
     private String containerId(String service) {
-        return compose.getContainerByServiceName(instance(service)).map(ContainerState::getContainerId)
+        return compose.getContainerByServiceName(instance(service))
+                .map(ContainerState::getContainerId)
                 .orElseThrow(() -> new AssertionError("no container for compose service " + service));
     }
 

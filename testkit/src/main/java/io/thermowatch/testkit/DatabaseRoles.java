@@ -17,17 +17,17 @@ import java.sql.Statement;
  */
 final class DatabaseRoles {
 
-    private DatabaseRoles() {
-    }
+    private DatabaseRoles() {}
 
     static void ensure(Stack stack) {
         Path script = stack.root().resolve("postgres/roles.sql");
         try (Connection c = stack.openDatabase()) {
             String sql = Files.readString(script);
-            try (PreparedStatement settings = c.prepareStatement("SELECT set_config('thermowatch.db_writer_user', ?, false),"
-                    + " set_config('thermowatch.db_writer_pass', ?, false),"
-                    + " set_config('thermowatch.dashboard_user', ?, false),"
-                    + " set_config('thermowatch.dashboard_pass', ?, false)")) {
+            try (PreparedStatement settings =
+                    c.prepareStatement("SELECT set_config('thermowatch.db_writer_user', ?, false),"
+                            + " set_config('thermowatch.db_writer_pass', ?, false),"
+                            + " set_config('thermowatch.dashboard_user', ?, false),"
+                            + " set_config('thermowatch.dashboard_pass', ?, false)")) {
                 settings.setString(1, stack.dbWriterDatabase().username());
                 settings.setString(2, stack.dbWriterDatabase().password());
                 settings.setString(3, stack.dashboardDatabase().username());

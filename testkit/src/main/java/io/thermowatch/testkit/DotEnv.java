@@ -42,8 +42,9 @@ final class DotEnv {
             }
             String key = line.substring(0, eq).strip();
             String value = line.substring(eq + 1).strip();
-            if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"")
-                    || value.startsWith("'") && value.endsWith("'"))) {
+            if (value.length() >= 2
+                    && (value.startsWith("\"") && value.endsWith("\"")
+                            || value.startsWith("'") && value.endsWith("'"))) {
                 value = value.substring(1, value.length() - 1);
             }
             values.put(key, value);
@@ -64,7 +65,8 @@ final class DotEnv {
      * {@code rabbitmq/render-definitions} does; throws if a key is missing.
      */
     String renderJson(String template) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("@([A-Z][A-Z0-9_]*)@").matcher(template);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("@([A-Z][A-Z0-9_]*)@").matcher(template);
         StringBuilder out = new StringBuilder();
         while (m.find()) {
             String json = required(m.group(1)).replace("\\", "\\\\").replace("\"", "\\\"");

@@ -11,10 +11,26 @@ interface Infra {
      * The ports {@link Stack} asks for: HAProxy's fronts (MQTTS and AMQPS: MQTT and AMQP over TLS) and stats, the
      * database, SMTP and the mail reader's API.
      */
-    enum Front { MQTT, AMQP, MQTTS, AMQPS, MANAGEMENT, WEB_MQTT, STATS, POSTGRES, SMTP, MAIL_API }
+    enum Front {
+        MQTT,
+        AMQP,
+        MQTTS,
+        AMQPS,
+        MANAGEMENT,
+        WEB_MQTT,
+        STATS,
+        POSTGRES,
+        SMTP,
+        MAIL_API
+    }
 
     /** A RabbitMQ node's own listeners. */
-    enum NodePort { MQTT, AMQP, MANAGEMENT, WEB_MQTT }
+    enum NodePort {
+        MQTT,
+        AMQP,
+        MANAGEMENT,
+        WEB_MQTT
+    }
 
     /** Short name for logs and messages: {@code native} or {@code docker}. */
     String name();

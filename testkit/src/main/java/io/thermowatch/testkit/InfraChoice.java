@@ -16,7 +16,10 @@ final class InfraChoice {
     static final String PROPERTY = "thermowatch.infra";
     static final String VARIABLE = "THERMOWATCH_INFRA";
 
-    enum Provider { DOCKER, NATIVE }
+    enum Provider {
+        DOCKER,
+        NATIVE
+    }
 
     /** What the machine offers; asked only when the choice depends on it. */
     interface Facts {
@@ -56,8 +59,7 @@ final class InfraChoice {
             + "Debian 12: run the build as root (it installs the packages itself) or run `sudo scripts/stack "
             + "install` once. Force a provider with -D" + PROPERTY + "=docker|native or " + VARIABLE + ".";
 
-    private InfraChoice() {
-    }
+    private InfraChoice() {}
 
     /**
      * @param forced the forced provider's value, or null/blank
@@ -81,7 +83,8 @@ final class InfraChoice {
             return Decision.of(Provider.NATIVE, false, "no Docker engine reachable; the Debian packages are installed");
         }
         if (facts.debianRoot()) {
-            return Decision.of(Provider.NATIVE, true, "no Docker engine reachable; Debian packages missing, running as root");
+            return Decision.of(
+                    Provider.NATIVE, true, "no Docker engine reachable; Debian packages missing, running as root");
         }
         return Decision.none("No infrastructure for the integration tests: no Docker engine is reachable and the "
                 + "native stack's Debian packages are missing (and cannot be installed: not root on Debian). "

@@ -55,14 +55,18 @@ final class MachineFacts implements InfraChoice.Facts {
         if (configured != null && !configured.isBlank()) {
             return answers(configured) ? Optional.of(configured) : Optional.empty();
         }
-        return defaultSockets().stream().filter(MachineFacts::unixSocketAnswers).findFirst()
+        return defaultSockets().stream()
+                .filter(MachineFacts::unixSocketAnswers)
+                .findFirst()
                 .map(socket -> "unix://" + socket);
     }
 
     /** Sockets Testcontainers looks at without DOCKER_HOST: Linux, rootless, Docker Desktop. */
     List<Path> defaultSockets() {
-        List<Path> sockets = new ArrayList<>(List.of(Path.of("/var/run/docker.sock"),
-                home.resolve(".docker/run/docker.sock"), home.resolve(".docker/desktop/docker.sock")));
+        List<Path> sockets = new ArrayList<>(List.of(
+                Path.of("/var/run/docker.sock"),
+                home.resolve(".docker/run/docker.sock"),
+                home.resolve(".docker/desktop/docker.sock")));
         String runtimeDir = env.get("XDG_RUNTIME_DIR");
         if (runtimeDir != null && !runtimeDir.isBlank()) {
             sockets.add(Path.of(runtimeDir, "docker.sock"));

@@ -23,13 +23,17 @@ import java.util.function.Predicate;
 public final class Mailbox {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /** Mailpit's list is read in one page of this size: more than any test sends. */
     private static final int MAILPIT_PAGE = 5000;
 
     /** The server behind the API. */
-    enum Api { GREENMAIL, MAILPIT }
+    enum Api {
+        GREENMAIL,
+        MAILPIT
+    }
 
     private final URI api;
     private final Api kind;
@@ -66,7 +70,10 @@ public final class Mailbox {
         }
         List<Mail> mails = new ArrayList<>();
         for (JsonNode m : parse(check(response))) {
-            mails.add(new Mail(address, m.path("subject").asText(null), m.path("Message-ID").asText(m.path("messageId").asText(null)),
+            mails.add(new Mail(
+                    address,
+                    m.path("subject").asText(null),
+                    m.path("Message-ID").asText(m.path("messageId").asText(null)),
                     m.path("mimeMessage").asText("")));
         }
         return mails;
@@ -91,8 +98,11 @@ public final class Mailbox {
      * @throws AssertionError on timeout, listing what the mailbox holds
      */
     public List<Mail> awaitMessages(String address, Predicate<Mail> filter, int count, Duration timeout) {
-        List<Mail> all = Waits.until("mailbox " + address + ": " + count + " matching message(s)", timeout,
-                Duration.ofMillis(200), () -> messages(address),
+        List<Mail> all = Waits.until(
+                "mailbox " + address + ": " + count + " matching message(s)",
+                timeout,
+                Duration.ofMillis(200),
+                () -> messages(address),
                 mails -> mails.stream().filter(filter).count() >= count,
                 mails -> "it holds " + mails);
         return all.stream().filter(filter).toList();
@@ -106,7 +116,9 @@ public final class Mailbox {
     /** True if the mail server reports itself ready. */
     public boolean isReady() {
         try {
-            return send("GET", kind == Api.MAILPIT ? "/readyz" : "/api/service/readiness").statusCode() == 200;
+            return send("GET", kind == Api.MAILPIT ? "/readyz" : "/api/service/readiness")
+                            .statusCode()
+                    == 200;
         } catch (IllegalStateException e) {
             return false;
         }
@@ -118,7 +130,8 @@ public final class Mailbox {
      * message ({@code /api/v1/message/<ID>/raw}).
      */
     private List<Mail> mailpitMessages(String address) {
-        JsonNode list = parse(check(send("GET", "/api/v1/messages?limit=" + MAILPIT_PAGE))).path("messages");
+        JsonNode list = parse(check(send("GET", "/api/v1/messages?limit=" + MAILPIT_PAGE)))
+                .path("messages");
         List<Mail> mails = new ArrayList<>();
         for (int i = list.size() - 1; i >= 0; i--) {
             JsonNode m = list.get(i);
@@ -126,8 +139,15 @@ public final class Mailbox {
                 for (JsonNode recipient : m.path(field)) {
                     String to = recipient.path("Address").asText("");
                     if (address == null || to.equalsIgnoreCase(address)) {
-                        String raw = check(send("GET", "/api/v1/message/" + encode(m.path("ID").asText()) + "/raw")).body();
-                        mails.add(new Mail(to, m.path("Subject").asText(null), m.path("MessageID").asText(null), raw));
+                        String raw = check(send(
+                                        "GET",
+                                        "/api/v1/message/" + encode(m.path("ID").asText()) + "/raw"))
+                                .body();
+                        mails.add(new Mail(
+                                to,
+                                m.path("Subject").asText(null),
+                                m.path("MessageID").asText(null),
+                                raw));
                     }
                 }
             }

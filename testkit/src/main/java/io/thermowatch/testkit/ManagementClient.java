@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
 public final class ManagementClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final int ATTEMPTS = 5;
 
     private final URI base;
@@ -32,23 +33,40 @@ public final class ManagementClient {
 
     public ManagementClient(URI base, Credentials credentials) {
         this.base = base;
-        this.authorization = "Basic " + Base64.getEncoder().encodeToString(
-                (credentials.username() + ":" + credentials.password()).getBytes(StandardCharsets.UTF_8));
+        this.authorization = "Basic "
+                + Base64.getEncoder()
+                        .encodeToString((credentials.username() + ":" + credentials.password())
+                                .getBytes(StandardCharsets.UTF_8));
     }
 
     /**
      * One queue as the management API reports it (message counts lag by a few seconds). For quorum queues,
      * {@code leader} is the leader's node and {@code members}/{@code online} its replicas; empty otherwise.
      */
-    public record QueueInfo(String name, String type, String node, long messages, long messagesReady,
-                            long messagesUnacknowledged, int consumers, String leader, List<String> members,
-                            List<String> online) {
+    public record QueueInfo(
+            String name,
+            String type,
+            String node,
+            long messages,
+            long messagesReady,
+            long messagesUnacknowledged,
+            int consumers,
+            String leader,
+            List<String> members,
+            List<String> online) {
 
         static QueueInfo of(JsonNode q) {
-            return new QueueInfo(q.path("name").asText(), q.path("type").asText(), q.path("node").asText(),
-                    q.path("messages").asLong(), q.path("messages_ready").asLong(),
-                    q.path("messages_unacknowledged").asLong(), q.path("consumers").asInt(),
-                    q.path("leader").asText(""), texts(q.path("members")), texts(q.path("online")));
+            return new QueueInfo(
+                    q.path("name").asText(),
+                    q.path("type").asText(),
+                    q.path("node").asText(),
+                    q.path("messages").asLong(),
+                    q.path("messages_ready").asLong(),
+                    q.path("messages_unacknowledged").asLong(),
+                    q.path("consumers").asInt(),
+                    q.path("leader").asText(""),
+                    texts(q.path("members")),
+                    texts(q.path("online")));
         }
 
         private static List<String> texts(JsonNode array) {
@@ -94,7 +112,9 @@ public final class ManagementClient {
     /** Queues whose whole name matches {@code regex}, e.g. {@code mqtt-subscription-.*} to find orphans. */
     public List<QueueInfo> queuesMatching(String regex) {
         Pattern pattern = Pattern.compile(regex);
-        return queues().stream().filter(q -> pattern.matcher(q.name()).matches()).toList();
+        return queues().stream()
+                .filter(q -> pattern.matcher(q.name()).matches())
+                .toList();
     }
 
     /** Removes every ready message of the queue. */
@@ -160,8 +180,7 @@ public final class ManagementClient {
         if ("POST".equals(method)) {
             builder.header("Content-Type", "application/json");
         }
-        HttpRequest request = builder
-                .timeout(Duration.ofSeconds(10))
+        HttpRequest request = builder.timeout(Duration.ofSeconds(10))
                 .header("Authorization", authorization)
                 // A DELETE answers 204 with no body; insisting on JSON there gets 406 from the management API.
                 .header("Accept", "GET".equals(method) ? "application/json" : "*/*")
@@ -187,15 +206,15 @@ public final class ManagementClient {
         if (response != null) {
             return response;
         }
-        throw new IllegalStateException(method + " " + base.resolve(path) + " failed after " + ATTEMPTS
-                + " attempts: " + lastError, lastError);
+        throw new IllegalStateException(
+                method + " " + base.resolve(path) + " failed after " + ATTEMPTS + " attempts: " + lastError, lastError);
     }
 
     private HttpResponse<String> check(HttpResponse<String> response) {
         int status = response.statusCode();
         if (status < 200 || status > 299) {
-            throw new IllegalStateException(response.request().method() + " " + response.uri() + " answered "
-                    + status + ": " + response.body());
+            throw new IllegalStateException(response.request().method() + " " + response.uri() + " answered " + status
+                    + ": " + response.body());
         }
         return response;
     }

@@ -134,20 +134,30 @@ public final class MqttTestClient implements AutoCloseable {
         AtomicInteger failures = new AtomicInteger();
         AtomicReference<MqttException> last = new AtomicReference<>();
         // Each poll is one attempt, made only while connected (Paho reconnects by itself in between).
-        Waits.until("PUBACK for " + topic, timeout, Duration.ofMillis(50), () -> {
-            if (!client.isConnected()) {
-                return false;
-            }
-            try {
-                publish(topic, payload);
-                return true;
-            } catch (MqttException e) {
-                failures.incrementAndGet();
-                last.set(e);
-                log.info("mqtt {} - publish to {} failed ({}); retrying after reconnect", clientId(), topic, e.toString());
-                return false;
-            }
-        }, acknowledged -> acknowledged, attempt -> failures.get() + " failed attempt(s); last: " + last.get());
+        Waits.until(
+                "PUBACK for " + topic,
+                timeout,
+                Duration.ofMillis(50),
+                () -> {
+                    if (!client.isConnected()) {
+                        return false;
+                    }
+                    try {
+                        publish(topic, payload);
+                        return true;
+                    } catch (MqttException e) {
+                        failures.incrementAndGet();
+                        last.set(e);
+                        log.info(
+                                "mqtt {} - publish to {} failed ({}); retrying after reconnect",
+                                clientId(),
+                                topic,
+                                e.toString());
+                        return false;
+                    }
+                },
+                acknowledged -> acknowledged,
+                attempt -> failures.get() + " failed attempt(s); last: " + last.get());
         return failures.get();
     }
 
@@ -167,8 +177,12 @@ public final class MqttTestClient implements AutoCloseable {
      * @throws AssertionError on timeout, listing what did arrive
      */
     public List<Received> awaitReceived(Predicate<Received> filter, int count, Duration timeout) {
-        return Waits.until(count + " matching message(s) received", timeout, Duration.ofMillis(50),
-                () -> received.stream().filter(filter).toList(), matching -> matching.size() >= count,
+        return Waits.until(
+                count + " matching message(s) received",
+                timeout,
+                Duration.ofMillis(50),
+                () -> received.stream().filter(filter).toList(),
+                matching -> matching.size() >= count,
                 matching -> "got " + (matching == null ? 0 : matching.size()) + "; all received: " + received);
     }
 
@@ -178,8 +192,13 @@ public final class MqttTestClient implements AutoCloseable {
      * @throws AssertionError if still connected after {@code timeout}
      */
     public Throwable awaitDisconnected(Duration timeout) {
-        Waits.until("client " + clientId() + " disconnected", timeout, Duration.ofMillis(50), client::isConnected,
-                connected -> !connected, connected -> "still connected");
+        Waits.until(
+                "client " + clientId() + " disconnected",
+                timeout,
+                Duration.ofMillis(50),
+                client::isConnected,
+                connected -> !connected,
+                connected -> "still connected");
         return connectionLost.get();
     }
 

@@ -55,28 +55,31 @@ final class NativeInfra implements Infra {
 
     @Override
     public int port(Front front) {
-        return ports.requiredInt(switch (front) {
-            case MQTT -> "HAPROXY_MQTT_PORT";
-            case AMQP -> "HAPROXY_AMQP_PORT";
-            case MQTTS -> "HAPROXY_MQTTS_PORT";
-            case AMQPS -> "HAPROXY_AMQPS_PORT";
-            case MANAGEMENT -> "HAPROXY_MANAGEMENT_PORT";
-            case WEB_MQTT -> "HAPROXY_WEB_MQTT_PORT";
-            case STATS -> "HAPROXY_STATS_PORT";
-            case POSTGRES -> "POSTGRES_PORT";
-            case SMTP -> "SMTP_PORT";
-            case MAIL_API -> "GREENMAIL_API_PORT";
-        });
+        return ports.requiredInt(
+                switch (front) {
+                    case MQTT -> "HAPROXY_MQTT_PORT";
+                    case AMQP -> "HAPROXY_AMQP_PORT";
+                    case MQTTS -> "HAPROXY_MQTTS_PORT";
+                    case AMQPS -> "HAPROXY_AMQPS_PORT";
+                    case MANAGEMENT -> "HAPROXY_MANAGEMENT_PORT";
+                    case WEB_MQTT -> "HAPROXY_WEB_MQTT_PORT";
+                    case STATS -> "HAPROXY_STATS_PORT";
+                    case POSTGRES -> "POSTGRES_PORT";
+                    case SMTP -> "SMTP_PORT";
+                    case MAIL_API -> "GREENMAIL_API_PORT";
+                });
     }
 
     @Override
     public int nodePort(NodePort port, int node) {
-        return node + ports.requiredInt(switch (port) {
-            case MQTT -> "NODE_MQTT_PORT_BASE";
-            case AMQP -> "NODE_AMQP_PORT_BASE";
-            case MANAGEMENT -> "NODE_MANAGEMENT_PORT_BASE";
-            case WEB_MQTT -> "NODE_WEB_MQTT_PORT_BASE";
-        });
+        return node
+                + ports.requiredInt(
+                        switch (port) {
+                            case MQTT -> "NODE_MQTT_PORT_BASE";
+                            case AMQP -> "NODE_AMQP_PORT_BASE";
+                            case MANAGEMENT -> "NODE_MANAGEMENT_PORT_BASE";
+                            case WEB_MQTT -> "NODE_WEB_MQTT_PORT_BASE";
+                        });
     }
 
     @Override
@@ -184,25 +187,32 @@ final class NativeInfra implements Infra {
         String stateEnv = System.getenv("THERMOWATCH_STACK_DIR");
         Path rabbit = (stateEnv == null || stateEnv.isBlank() ? root.resolve(".stack") : Path.of(stateEnv))
                 .resolve("rabbitmq");
-        ProcessBuilder builder = new ProcessBuilder("/usr/lib/rabbitmq/bin/rabbitmqctl", "-q", "-n", nodeName(node),
-                "eval", erlangExpression).redirectErrorStream(true)
+        ProcessBuilder builder = new ProcessBuilder(
+                        "/usr/lib/rabbitmq/bin/rabbitmqctl", "-q", "-n", nodeName(node), "eval", erlangExpression)
+                .redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         java.util.Map<String, String> env = builder.environment();
         env.remove("RABBITMQ_ERLANG_COOKIE");
         env.put("HOME", rabbit.resolve("home").toString());
         env.put("RABBITMQ_NODENAME", nodeName(node));
-        env.put("RABBITMQ_CONFIG_FILE", rabbit.resolve("rabbit" + node + ".conf").toString());
-        env.put("RABBITMQ_ADVANCED_CONFIG_FILE", rabbit.resolve("advanced.config").toString());
+        env.put(
+                "RABBITMQ_CONFIG_FILE",
+                rabbit.resolve("rabbit" + node + ".conf").toString());
+        env.put(
+                "RABBITMQ_ADVANCED_CONFIG_FILE",
+                rabbit.resolve("advanced.config").toString());
         env.put("RABBITMQ_CONF_ENV_FILE", rabbit.resolve("rabbitmq-env.conf").toString());
-        env.put("RABBITMQ_ENABLED_PLUGINS_FILE", rabbit.resolve("enabled_plugins").toString());
+        env.put(
+                "RABBITMQ_ENABLED_PLUGINS_FILE",
+                rabbit.resolve("enabled_plugins").toString());
         env.put("ERL_EPMD_ADDRESS", HOST);
         try {
             Process process = builder.start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (!process.waitFor(CONTROL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new AssertionError("rabbitmqctl eval on node " + node + " did not finish within "
-                        + CONTROL_TIMEOUT);
+                throw new AssertionError(
+                        "rabbitmqctl eval on node " + node + " did not finish within " + CONTROL_TIMEOUT);
             }
             if (process.exitValue() != 0) {
                 throw new AssertionError("rabbitmqctl eval '" + erlangExpression + "' on node " + node
@@ -249,7 +259,10 @@ final class NativeInfra implements Infra {
             throw new AssertionError("`scripts/stack " + String.join(" ", args) + "` failed with exit code " + exit
                     + " (output: " + logFile + "):\n" + tail(logFile) + "\n" + HOW_TO_PROVIDE);
         }
-        log.info("stack - {} done in {} ms", String.join(" ", args), Duration.between(start, Instant.now()).toMillis());
+        log.info(
+                "stack - {} done in {} ms",
+                String.join(" ", args),
+                Duration.between(start, Instant.now()).toMillis());
     }
 
     private Path logFile(String subcommand) {

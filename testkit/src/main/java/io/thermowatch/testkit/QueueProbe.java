@@ -68,7 +68,9 @@ public final class QueueProbe implements AutoCloseable {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Message m && m.routingKey.equals(routingKey) && Arrays.equals(m.body, body)
+            return o instanceof Message m
+                    && m.routingKey.equals(routingKey)
+                    && Arrays.equals(m.body, body)
                     && m.redelivered == redelivered;
         }
 
@@ -106,7 +108,7 @@ public final class QueueProbe implements AutoCloseable {
             throws IOException, InterruptedException {
         BlockingQueue<Delivery> deliveries = new LinkedBlockingQueue<>();
         ch.basicQos(PREFETCH);
-        String tag = ch.basicConsume(queue, false, (consumerTag, delivery) -> deliveries.add(delivery), t -> { });
+        String tag = ch.basicConsume(queue, false, (consumerTag, delivery) -> deliveries.add(delivery), t -> {});
         long lastTag = -1;
         long taken = 0;
         Delivery delivery;
@@ -139,13 +141,19 @@ public final class QueueProbe implements AutoCloseable {
      *
      * @throws AssertionError on timeout, listing what was kept
      */
-    public List<Message> awaitMessages(String queue, Predicate<Message> filter, Predicate<List<Message>> done,
-                                       Duration timeout) {
+    public List<Message> awaitMessages(
+            String queue, Predicate<Message> filter, Predicate<List<Message>> done, Duration timeout) {
         List<Message> kept = new ArrayList<>();
-        return Waits.until("queue " + queue + ": condition met", timeout, Duration.ofMillis(100), () -> {
-            drain(queue).stream().filter(filter).forEach(kept::add);
-            return kept;
-        }, done, all -> "kept " + kept.size() + " message(s): " + abbreviate(kept));
+        return Waits.until(
+                "queue " + queue + ": condition met",
+                timeout,
+                Duration.ofMillis(100),
+                () -> {
+                    drain(queue).stream().filter(filter).forEach(kept::add);
+                    return kept;
+                },
+                done,
+                all -> "kept " + kept.size() + " message(s): " + abbreviate(kept));
     }
 
     /** Waits until {@code count} messages with this routing key were taken from the queue; returns them. */
@@ -155,12 +163,14 @@ public final class QueueProbe implements AutoCloseable {
 
     /** Number of ready messages ({@code queue.declare} passive: exact, no statistics lag). */
     public long readyCount(String queue) {
-        return retrying("count " + queue, ch -> (long) ch.queueDeclarePassive(queue).getMessageCount());
+        return retrying(
+                "count " + queue, ch -> (long) ch.queueDeclarePassive(queue).getMessageCount());
     }
 
     /** Number of consumers of the queue, exact. */
     public int consumerCount(String queue) {
-        return retrying("consumers of " + queue, ch -> ch.queueDeclarePassive(queue).getConsumerCount());
+        return retrying(
+                "consumers of " + queue, ch -> ch.queueDeclarePassive(queue).getConsumerCount());
     }
 
     public void purge(String queue) {

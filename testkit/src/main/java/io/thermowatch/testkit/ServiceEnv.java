@@ -38,7 +38,10 @@ public final class ServiceEnv {
 
     /** AMQP as db-writer, the {@code metrics} database as db-writer's role, a free HEALTH_PORT. */
     public static ServiceEnv forDbWriter(Stack stack) {
-        return of(stack).amqp(stack.dbWriter()).database(stack.dbWriterDatabase()).freeHealthPort();
+        return of(stack)
+                .amqp(stack.dbWriter())
+                .database(stack.dbWriterDatabase())
+                .freeHealthPort();
     }
 
     /** AMQP as email-sender, the stack's SMTP server, a free HEALTH_PORT. */

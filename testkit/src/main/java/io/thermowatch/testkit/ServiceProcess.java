@@ -43,12 +43,14 @@ public final class ServiceProcess implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServiceProcess.class);
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
     private static final AtomicInteger SEQUENCE = new AtomicInteger();
-    private static final List<String> INHERITED = List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "JAVA_HOME", "TMPDIR");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    private static final List<String> INHERITED =
+            List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "JAVA_HOME", "TMPDIR");
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly),
-                "testkit-service-reaper"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "testkit-service-reaper"));
     }
 
     private final String name;
@@ -89,8 +91,8 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /** Starts any runnable jar; {@code name} names the log file and threads. */
-    public static ServiceProcess start(String name, Path jar, Map<String, String> env, List<String> jvmOptions,
-                                       Path logDir) {
+    public static ServiceProcess start(
+            String name, Path jar, Map<String, String> env, List<String> jvmOptions, Path logDir) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-XX:TieredStopAtLevel=1");
@@ -168,9 +170,13 @@ public final class ServiceProcess implements AutoCloseable {
                 throw new AssertionError(name + " exited with " + process.exitValue() + " before ready:\n" + tail());
             }
             try {
-                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                return response.statusCode() == 200 ? null
+                HttpResponse<String> response = HTTP.send(
+                        HttpRequest.newBuilder(uri)
+                                .timeout(Duration.ofSeconds(2))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                return response.statusCode() == 200
+                        ? null
                         : uri + ": " + response.statusCode() + " " + response.body() + "\n" + tail();
             } catch (IOException e) {
                 return uri + ": " + e + "\n" + tail();
@@ -262,9 +268,9 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     private void pumpOutput() {
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8));
-             Writer file = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8)) {
+        try (BufferedReader in =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                Writer file = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8)) {
             String line;
             while ((line = in.readLine()) != null) {
                 output.append(line).append('\n');

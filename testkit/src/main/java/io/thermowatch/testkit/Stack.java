@@ -59,11 +59,13 @@ public final class Stack {
 
     /** Where service processes started by tests listen (they run on this machine whatever the provider). */
     static final String HOST = NativeInfra.HOST;
+
     private static final Logger log = LoggerFactory.getLogger(Stack.class);
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
     private static final Duration NODE_TIMEOUT = Duration.ofMinutes(3);
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private static Stack instance;
     private static AssertionError startFailure;
@@ -83,7 +85,8 @@ public final class Stack {
     }
 
     private static Path createWorkDir() {
-        Path workDir = Path.of(System.getProperty("user.dir"), "target", "testkit").toAbsolutePath();
+        Path workDir =
+                Path.of(System.getProperty("user.dir"), "target", "testkit").toAbsolutePath();
         try {
             return Files.createDirectories(workDir);
         } catch (IOException e) {
@@ -116,8 +119,10 @@ public final class Stack {
         String property = System.getProperty(InfraChoice.PROPERTY);
         String variable = System.getenv(InfraChoice.VARIABLE);
         boolean byProperty = property != null && !property.isBlank();
-        InfraChoice.Decision decision = InfraChoice.decide(byProperty ? property : variable,
-                byProperty ? "-D" + InfraChoice.PROPERTY : InfraChoice.VARIABLE, MachineFacts.of(root));
+        InfraChoice.Decision decision = InfraChoice.decide(
+                byProperty ? property : variable,
+                byProperty ? "-D" + InfraChoice.PROPERTY : InfraChoice.VARIABLE,
+                MachineFacts.of(root));
         if (!decision.chosen()) {
             throw new AssertionError(decision.failure());
         }
@@ -408,7 +413,12 @@ public final class Stack {
      * the cluster reports {@value #NODES} running nodes.
      */
     public void awaitClusterComplete(Duration timeout) {
-        Waits.until("cluster complete", timeout, Duration.ofMillis(500), this::clusterProblems, List::isEmpty,
+        Waits.until(
+                "cluster complete",
+                timeout,
+                Duration.ofMillis(500),
+                this::clusterProblems,
+                List::isEmpty,
                 problems -> String.valueOf(problems));
     }
 
@@ -442,8 +452,8 @@ public final class Stack {
             return Optional.empty();
         }
         if (!printed.startsWith("{ok,") || !printed.endsWith("}")) {
-            throw new AssertionError("unexpected answer to application:get_env(rabbit, " + key + ") on node "
-                    + node + ": " + printed);
+            throw new AssertionError(
+                    "unexpected answer to application:get_env(rabbit, " + key + ") on node " + node + ": " + printed);
         }
         return Optional.of(printed.substring(4, printed.length() - 1));
     }
@@ -464,9 +474,11 @@ public final class Stack {
             }
         });
         for (int node = 1; node <= NODES; node++) {
-            String printed = infra.evalOnNode(node, erlangTerm
-                    .map(term -> "application:set_env(rabbit, " + key + ", " + term + ").")
-                    .orElse("application:unset_env(rabbit, " + key + ")."));
+            String printed = infra.evalOnNode(
+                    node,
+                    erlangTerm
+                            .map(term -> "application:set_env(rabbit, " + key + ", " + term + ").")
+                            .orElse("application:unset_env(rabbit, " + key + ")."));
             if (!printed.equals("ok")) {
                 throw new AssertionError("setting rabbit " + key + " on node " + node + " answered " + printed);
             }
@@ -491,17 +503,23 @@ public final class Stack {
         }
         Instant start = Instant.now();
         infra.start(problems);
-        Waits.until("the " + infra.name() + " infrastructure, started, ready", READY_TIMEOUT, Duration.ofSeconds(1),
-                this::problems, List::isEmpty,
+        Waits.until(
+                "the " + infra.name() + " infrastructure, started, ready",
+                READY_TIMEOUT,
+                Duration.ofSeconds(1),
+                this::problems,
+                List::isEmpty,
                 left -> left + ". " + infra.startLogHint() + " " + infra.howToProvide());
-        log.info("stack - started in {} s", Duration.between(start, Instant.now()).toSeconds());
+        log.info(
+                "stack - started in {} s",
+                Duration.between(start, Instant.now()).toSeconds());
     }
 
     /** Everything that is not ready, one phrase each; empty when the stack is usable. */
     List<String> problems() {
         List<String> problems = new ArrayList<>();
-        for (Infra.Front front : List.of(Infra.Front.MQTT, Infra.Front.AMQP, Infra.Front.MANAGEMENT,
-                Infra.Front.WEB_MQTT)) {
+        for (Infra.Front front :
+                List.of(Infra.Front.MQTT, Infra.Front.AMQP, Infra.Front.MANAGEMENT, Infra.Front.WEB_MQTT)) {
             int port = infra.port(front);
             if (!isListening(port)) {
                 problems.add("HAProxy " + front + " port " + port + " closed");
@@ -552,7 +570,8 @@ public final class Stack {
     private List<String> haproxyProblems() {
         URI csv = URI.create("http://" + host() + ":" + haproxyStatsPort() + "/stats;csv");
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(csv).timeout(Duration.ofSeconds(3)).build(),
+            HttpResponse<String> response = HTTP.send(
+                    HttpRequest.newBuilder(csv).timeout(Duration.ofSeconds(3)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 return List.of("HAProxy stats " + csv + " answered " + response.statusCode());
@@ -578,7 +597,8 @@ public final class Stack {
     }
 
     private String postgresProblem() {
-        try (Connection c = openDatabase(); Statement s = c.createStatement()) {
+        try (Connection c = openDatabase();
+                Statement s = c.createStatement()) {
             s.execute("SELECT 1");
             return null;
         } catch (SQLException e) {
@@ -590,8 +610,8 @@ public final class Stack {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host(), smtpPort()), 1000);
             socket.setSoTimeout(3000);
-            BufferedReader in = new BufferedReader(
-                    new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
             String greeting = in.readLine();
             if (greeting == null || !greeting.startsWith("220")) {
                 return "SMTP " + smtpPort() + " greeted with " + greeting;

@@ -17,8 +17,7 @@ import org.awaitility.core.ConditionTimeoutException;
  */
 final class Waits {
 
-    private Waits() {
-    }
+    private Waits() {}
 
     /**
      * Returns the first value of {@code probe} that {@code done} accepts.
@@ -26,15 +25,26 @@ final class Waits {
      * @param stillWrong describes the last value probed (null if none answered yet) for the timeout's message
      * @throws AssertionError when {@code timeout} passes first: "{@code what} not within {@code timeout}: …"
      */
-    static <T> T until(String what, Duration timeout, Duration interval, Callable<T> probe,
-                       Predicate<? super T> done, Function<? super T, String> stillWrong) {
+    static <T> T until(
+            String what,
+            Duration timeout,
+            Duration interval,
+            Callable<T> probe,
+            Predicate<? super T> done,
+            Function<? super T, String> stillWrong) {
         AtomicReference<T> last = new AtomicReference<>();
         try {
-            return await(what).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(interval).until(() -> {
-                T value = probe.call();
-                last.set(value);
-                return value;
-            }, done);
+            return await(what)
+                    .atMost(timeout)
+                    .pollDelay(Duration.ZERO)
+                    .pollInterval(interval)
+                    .until(
+                            () -> {
+                                T value = probe.call();
+                                last.set(value);
+                                return value;
+                            },
+                            done);
         } catch (ConditionTimeoutException e) {
             throw new AssertionError(what + " not within " + timeout + ": " + stillWrong.apply(last.get()), e);
         }
@@ -42,9 +52,15 @@ final class Waits {
 
     /** Waits until {@code problem} answers null; its last answer names what was still wrong at the timeout. */
     static void untilNoProblem(String what, Duration timeout, Duration interval, Callable<String> problem) {
-        until(what, timeout, interval, () -> {
-            String found = problem.call();
-            return found == null ? "" : found;
-        }, String::isEmpty, found -> found == null ? "no answer yet" : found);
+        until(
+                what,
+                timeout,
+                interval,
+                () -> {
+                    String found = problem.call();
+                    return found == null ? "" : found;
+                },
+                String::isEmpty,
+                found -> found == null ? "no answer yet" : found);
     }
 }

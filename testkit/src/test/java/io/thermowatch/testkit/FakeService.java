@@ -8,8 +8,7 @@ import java.util.TreeSet;
 /** A stand-in service for {@link ServiceProcessTest}: serves /readyz on HEALTH_PORT, prints its env names. */
 public final class FakeService {
 
-    private FakeService() {
-    }
+    private FakeService() {}
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(System.getenv("HEALTH_PORT"));

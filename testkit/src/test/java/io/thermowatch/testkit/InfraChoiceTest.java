@@ -60,8 +60,10 @@ class InfraChoiceTest {
 
         // Then
         assertEquals(Provider.DOCKER, decision.provider());
-        assertEquals("infrastructure provider: docker (Testcontainers: docker-compose.yaml's infrastructure services)"
-                + " - a Docker engine is reachable", decision.logLine());
+        assertEquals(
+                "infrastructure provider: docker (Testcontainers: docker-compose.yaml's infrastructure services)"
+                        + " - a Docker engine is reachable",
+                decision.logLine());
         assertEquals(List.of("docker"), facts.asked);
     }
 
@@ -73,8 +75,10 @@ class InfraChoiceTest {
         // Then
         assertEquals(Provider.NATIVE, decision.provider());
         assertFalse(decision.installFirst());
-        assertEquals("infrastructure provider: native (scripts/stack) - no Docker engine reachable; the Debian "
-                + "packages are installed", decision.logLine());
+        assertEquals(
+                "infrastructure provider: native (scripts/stack) - no Docker engine reachable; the Debian "
+                        + "packages are installed",
+                decision.logLine());
     }
 
     @Test
@@ -85,7 +89,8 @@ class InfraChoiceTest {
         // Then
         assertEquals(Provider.NATIVE, decision.provider());
         assertTrue(decision.installFirst());
-        assertTrue(decision.logLine().contains("native (scripts/stack, installing its Debian packages first)"),
+        assertTrue(
+                decision.logLine().contains("native (scripts/stack, installing its Debian packages first)"),
                 decision.logLine());
     }
 

@@ -82,8 +82,11 @@ class MachineFactsTest {
         MachineFacts facts = new MachineFacts(dir, Map.of("XDG_RUNTIME_DIR", "/run/user/1000"), dir);
 
         // Then
-        assertTrue(facts.defaultSockets().containsAll(java.util.List.of(Path.of("/var/run/docker.sock"),
-                dir.resolve(".docker/run/docker.sock"), Path.of("/run/user/1000/docker.sock"))));
+        assertTrue(facts.defaultSockets()
+                .containsAll(java.util.List.of(
+                        Path.of("/var/run/docker.sock"),
+                        dir.resolve(".docker/run/docker.sock"),
+                        Path.of("/run/user/1000/docker.sock"))));
     }
 
     @Test

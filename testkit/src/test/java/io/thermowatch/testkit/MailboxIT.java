@@ -30,22 +30,29 @@ class MailboxIT {
         List<Mailbox.Mail> mails = stack.mailbox().awaitMessages(recipient, m -> true, 1, Duration.ofSeconds(10));
         assertEquals(1, mails.size());
         assertEquals("testkit check", mails.get(0).subject());
-        assertTrue(mails.get(0).body().contains("hello from the testkit"), mails.get(0).mime());
+        assertTrue(
+                mails.get(0).body().contains("hello from the testkit"),
+                mails.get(0).mime());
     }
 
     /** A minimal SMTP client: the testkit must not depend on the mail library it helps to test. */
     private void sendMail(String to, String subject, String body) throws IOException {
         try (Socket socket = new Socket(stack.smtpHost(), stack.smtpPort())) {
             socket.setSoTimeout(5_000);
-            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            BufferedReader in =
+                    new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
             OutputStream out = socket.getOutputStream();
             expect(in, "220");
             command(out, in, "HELO testkit", "250");
             command(out, in, "MAIL FROM:<testkit@thermowatch.test>", "250");
             command(out, in, "RCPT TO:<" + to + ">", "250");
             command(out, in, "DATA", "354");
-            command(out, in, "From: testkit@thermowatch.test\r\nTo: " + to + "\r\nSubject: " + subject + "\r\n\r\n"
-                    + body + "\r\n.", "250");
+            command(
+                    out,
+                    in,
+                    "From: testkit@thermowatch.test\r\nTo: " + to + "\r\nSubject: " + subject + "\r\n\r\n" + body
+                            + "\r\n.",
+                    "250");
             command(out, in, "QUIT", "221");
         }
     }

@@ -38,7 +38,8 @@ class MailboxMailpitTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", this::answer);
         server.start();
-        mailbox = new Mailbox(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), Mailbox.Api.MAILPIT);
+        mailbox =
+                new Mailbox(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), Mailbox.Api.MAILPIT);
     }
 
     @AfterEach
@@ -68,7 +69,9 @@ class MailboxMailpitTest {
         List<Mailbox.Mail> mails = mailbox.messages("ops@example.com");
 
         // Then
-        assertEquals(List.of("first", "second"), mails.stream().map(Mailbox.Mail::subject).toList());
+        assertEquals(
+                List.of("first", "second"),
+                mails.stream().map(Mailbox.Mail::subject).toList());
         assertEquals("body one\n", mails.get(0).body());
         assertEquals("m2@x", mails.get(1).messageId());
     }
@@ -79,7 +82,8 @@ class MailboxMailpitTest {
         List<Mailbox.Mail> mails = mailbox.all();
 
         // Then
-        assertEquals(List.of("OPS@example.com first", "ops@example.com second", "audit@example.com second"),
+        assertEquals(
+                List.of("OPS@example.com first", "ops@example.com second", "audit@example.com second"),
                 mails.stream().map(m -> m.recipient() + " " + m.subject()).toList());
     }
 

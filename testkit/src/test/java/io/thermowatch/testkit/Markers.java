@@ -5,8 +5,7 @@ import java.util.UUID;
 /** Unique sensor ids, so each test picks out only its own messages from shared queues. */
 final class Markers {
 
-    private Markers() {
-    }
+    private Markers() {}
 
     /** {@code it-<purpose>-<8 hex>}: a valid sensor id ({@code [A-Za-z0-9_-]{1,64}}). */
     static String sensorId(String purpose) {

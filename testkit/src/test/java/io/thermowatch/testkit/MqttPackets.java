@@ -6,8 +6,7 @@ import java.nio.charset.StandardCharsets;
 /** Hand-encoded MQTT 3.1.1 packets, to talk MQTT over a raw WebSocket like a browser does. */
 final class MqttPackets {
 
-    private MqttPackets() {
-    }
+    private MqttPackets() {}
 
     /** CONNECT: protocol "MQTT" level 4, clean session, username + password, keepalive 30 s. */
     static byte[] connect(String clientId, Credentials credentials) {

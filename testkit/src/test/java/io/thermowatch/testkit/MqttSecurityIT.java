@@ -23,8 +23,8 @@ class MqttSecurityIT {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
     /** CONNACK return codes 4 (bad user name or password) and 5 (not authorised). */
-    private static final Set<Integer> REFUSED = Set.of((int) MqttException.REASON_CODE_FAILED_AUTHENTICATION,
-            (int) MqttException.REASON_CODE_NOT_AUTHORIZED);
+    private static final Set<Integer> REFUSED = Set.of(
+            (int) MqttException.REASON_CODE_FAILED_AUTHENTICATION, (int) MqttException.REASON_CODE_NOT_AUTHORIZED);
 
     private final Stack stack = Stack.get();
     private QueueProbe probe;
@@ -42,8 +42,8 @@ class MqttSecurityIT {
     @Test
     void an_anonymous_client_is_refused() {
         // When
-        MqttSecurityException refused = assertThrows(MqttSecurityException.class,
-                () -> MqttTestClient.connect(stack.mqttUri(), null));
+        MqttSecurityException refused =
+                assertThrows(MqttSecurityException.class, () -> MqttTestClient.connect(stack.mqttUri(), null));
 
         // Then
         assertTrue(REFUSED.contains(refused.getReasonCode()), "reason code " + refused.getReasonCode());
@@ -52,11 +52,12 @@ class MqttSecurityIT {
     @Test
     void a_wrong_password_is_refused() {
         // Given
-        Credentials wrong = new Credentials(stack.sensor().username(), "not-" + stack.sensor().password());
+        Credentials wrong = new Credentials(
+                stack.sensor().username(), "not-" + stack.sensor().password());
 
         // When
-        MqttSecurityException refused = assertThrows(MqttSecurityException.class,
-                () -> MqttTestClient.connect(stack.mqttUri(), wrong));
+        MqttSecurityException refused =
+                assertThrows(MqttSecurityException.class, () -> MqttTestClient.connect(stack.mqttUri(), wrong));
 
         // Then
         assertTrue(REFUSED.contains(refused.getReasonCode()), "reason code " + refused.getReasonCode());
@@ -96,8 +97,8 @@ class MqttSecurityIT {
 
         // When it publishes for them, then each is denied
         assertPublishIsDeniedAndDisconnects(gateway, "temperature/" + outside, Markers.reading(99));
-        assertPublishIsDeniedAndDisconnects(gateway, "temperature/" + gateway.username() + "x" + outside,
-                Markers.reading(99));
+        assertPublishIsDeniedAndDisconnects(
+                gateway, "temperature/" + gateway.username() + "x" + outside, Markers.reading(99));
         assertPublishIsDeniedAndDisconnects(gateway, "sensors/" + outside + "/status", "{\"status\":\"offline\"}");
         // And a virtual sensor under its prefix passes, and is all that was routed
         assertOnlySentinelRouted(tap, outside, gateway, gateway.username() + "-" + outside);
@@ -116,7 +117,8 @@ class MqttSecurityIT {
 
     private void assertPublishIsDeniedAndDisconnects(Credentials who, String topic, String payload) throws Exception {
         try (MqttTestClient client = MqttTestClient.connect(stack.mqttUri(), who)) {
-            assertThrows(MqttException.class, () -> client.publish(topic, payload), "publish to " + topic + " as " + who);
+            assertThrows(
+                    MqttException.class, () -> client.publish(topic, payload), "publish to " + topic + " as " + who);
             client.awaitDisconnected(TIMEOUT);
         }
     }
@@ -136,9 +138,13 @@ class MqttSecurityIT {
         }
         java.util.function.Predicate<Message> isSentinel =
                 m -> m.routingKey().equals(sentinelKey) && m.bodyText().equals(sentinelPayload);
-        List<Message> seen = probe.awaitMessages(tap, m -> m.routingKey().contains(deniedId) || isSentinel.test(m),
-                kept -> kept.stream().anyMatch(isSentinel), TIMEOUT);
-        assertEquals(List.of(sentinelKey), seen.stream().map(Message::routingKey).toList());
+        List<Message> seen = probe.awaitMessages(
+                tap,
+                m -> m.routingKey().contains(deniedId) || isSentinel.test(m),
+                kept -> kept.stream().anyMatch(isSentinel),
+                TIMEOUT);
+        assertEquals(
+                List.of(sentinelKey), seen.stream().map(Message::routingKey).toList());
         probe.drain(Stack.DB_WRITER_QUEUE);
         probe.drain(Stack.EMAIL_SENDER_QUEUE);
     }

@@ -74,7 +74,11 @@ class NodeFailureIT {
                 assertEquals(0, probe.consumerCount(queue), queue + " has consumers: stop the services first");
             }
         }
-        log.info("{} - {} leader before: {}", purpose, DB_WRITER_QUEUE, stack.management().queue(DB_WRITER_QUEUE).leader());
+        log.info(
+                "{} - {} leader before: {}",
+                purpose,
+                DB_WRITER_QUEUE,
+                stack.management().queue(DB_WRITER_QUEUE).leader());
         Workload workload = new Workload(sensorId);
         workload.start();
         try {
@@ -92,8 +96,12 @@ class NodeFailureIT {
             stack.startNode(NODE);
         }
         assertEquals(Stack.NODES, stack.management(NODE).runningNodes().size(), "node " + NODE + " rejoined");
-        log.info("{} - {} readings acknowledged, {} publish attempts failed and were retried, {} reconnects",
-                purpose, workload.acknowledged(), workload.retries(), workload.homeNodeReconnects());
+        log.info(
+                "{} - {} readings acknowledged, {} publish attempts failed and were retried, {} reconnects",
+                purpose,
+                workload.acknowledged(),
+                workload.retries(),
+                workload.homeNodeReconnects());
         assertTrue(workload.errors().isEmpty(), "publishers failed: " + workload.errors());
         assertTrue(workload.homeNodeReconnects() >= 1, "the sensor on node " + NODE + " never reconnected");
 
@@ -102,14 +110,21 @@ class NodeFailureIT {
         try (QueueProbe probe = stack.queueProbe()) {
             for (String queue : List.of(DB_WRITER_QUEUE, EMAIL_SENDER_QUEUE)) {
                 Set<String> stored = new HashSet<>();
-                List<Message> messages = probe.awaitMessages(queue,
+                List<Message> messages = probe.awaitMessages(
+                        queue,
                         m -> m.routingKey().startsWith("temperature." + sensorId),
                         kept -> {
                             kept.forEach(m -> stored.add(m.bodyText()));
                             return stored.containsAll(acknowledged);
-                        }, TIMEOUT);
-                log.info("{} - {}: {} messages, {} unique, {} acknowledged", purpose, queue, messages.size(),
-                        stored.size(), acknowledged.size());
+                        },
+                        TIMEOUT);
+                log.info(
+                        "{} - {}: {} messages, {} unique, {} acknowledged",
+                        purpose,
+                        queue,
+                        messages.size(),
+                        stored.size(),
+                        acknowledged.size());
             }
         }
     }
@@ -133,7 +148,8 @@ class NodeFailureIT {
             for (int p = 0; p < PUBLISHERS; p++) {
                 // Publisher 0 is a sensor whose home is the failing node (its own URI first, then HAProxy),
                 // so a reconnect and retry happen for sure; the others go through HAProxy only.
-                List<String> uris = p == 0 ? List.of(stack.nodeMqttUri(NODE), stack.mqttUri()) : List.of(stack.mqttUri());
+                List<String> uris =
+                        p == 0 ? List.of(stack.nodeMqttUri(NODE), stack.mqttUri()) : List.of(stack.mqttUri());
                 MqttTestClient client = MqttTestClient.connect(uris, stack.sensor(), true);
                 clients.add(client);
                 String topic = "temperature/" + sensorId + "-" + p;
@@ -148,8 +164,8 @@ class NodeFailureIT {
                 for (int n = 0; running.get(); n++) {
                     String payload = "{\"value\":" + (20 + n % 10) + ",\"timestamp\":" + System.currentTimeMillis()
                             + ",\"seq\":\"" + topic + "/" + n + "\"}";
-                    retries.addAndGet(client.publishUntilAcknowledged(topic,
-                            payload.getBytes(StandardCharsets.UTF_8), TIMEOUT));
+                    retries.addAndGet(
+                            client.publishUntilAcknowledged(topic, payload.getBytes(StandardCharsets.UTF_8), TIMEOUT));
                     acknowledged.add(payload);
                     Stack.pause(PUBLISH_PAUSE);
                 }
@@ -159,12 +175,15 @@ class NodeFailureIT {
         }
 
         void awaitAcknowledged(int count) {
-            await(count + " readings acknowledged").atMost(TIMEOUT).pollInterval(Duration.ofMillis(50)).until(() -> {
-                if (!errors.isEmpty()) {
-                    throw new AssertionError("publishers failed: " + errors, errors.get(0));
-                }
-                return acknowledged.size() >= count;
-            });
+            await(count + " readings acknowledged")
+                    .atMost(TIMEOUT)
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> {
+                        if (!errors.isEmpty()) {
+                            throw new AssertionError("publishers failed: " + errors, errors.get(0));
+                        }
+                        return acknowledged.size() >= count;
+                    });
         }
 
         void stop() throws InterruptedException {

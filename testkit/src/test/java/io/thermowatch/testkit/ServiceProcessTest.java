@@ -36,8 +36,8 @@ class ServiceProcessTest {
         manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, FakeService.class.getName());
         String entry = FakeService.class.getName().replace('.', '/') + ".class";
         try (OutputStream file = Files.newOutputStream(jar);
-             JarOutputStream out = new JarOutputStream(file, manifest);
-             InputStream clazz = FakeService.class.getClassLoader().getResourceAsStream(entry)) {
+                JarOutputStream out = new JarOutputStream(file, manifest);
+                InputStream clazz = FakeService.class.getClassLoader().getResourceAsStream(entry)) {
             out.putNextEntry(new JarEntry(entry));
             clazz.transferTo(out);
             out.closeEntry();
@@ -55,10 +55,17 @@ class ServiceProcessTest {
             service.awaitOutput("greeting hello", TIMEOUT);
 
             // Then: nothing but the given variables and the small inherited set
-            String envLine = service.output().lines().filter(l -> l.startsWith("env ")).findFirst().orElseThrow();
+            String envLine = service.output()
+                    .lines()
+                    .filter(l -> l.startsWith("env "))
+                    .findFirst()
+                    .orElseThrow();
             for (String name : envLine.substring(5, envLine.length() - 1).split(", ")) {
-                assertTrue(env.containsKey(name) || List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "JAVA_HOME",
-                        "TMPDIR").contains(name), "leaked variable " + name);
+                assertTrue(
+                        env.containsKey(name)
+                                || List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "JAVA_HOME", "TMPDIR")
+                                        .contains(name),
+                        "leaked variable " + name);
             }
             assertTrue(Files.exists(service.logFile()));
         }
@@ -103,8 +110,8 @@ class ServiceProcessTest {
         try (ServiceProcess service = ServiceProcess.start("fake", jar, Map.of(), List.of(), LOGS)) {
 
             // When
-            AssertionError failure = assertThrows(AssertionError.class,
-                    () -> service.awaitReady(ServiceEnv.freePort(), TIMEOUT));
+            AssertionError failure =
+                    assertThrows(AssertionError.class, () -> service.awaitReady(ServiceEnv.freePort(), TIMEOUT));
 
             // Then
             assertTrue(failure.getMessage().contains("exited with 1"), failure.getMessage());

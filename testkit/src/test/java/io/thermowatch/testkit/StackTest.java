@@ -25,7 +25,8 @@ class StackTest {
         AssertionError failure = assertThrows(AssertionError.class, () -> Stack.connect(root));
 
         // Then
-        assertTrue(failure.getMessage().contains("sudo scripts/stack install && scripts/stack infra"),
+        assertTrue(
+                failure.getMessage().contains("sudo scripts/stack install && scripts/stack infra"),
                 failure.getMessage());
         assertTrue(failure.getMessage().contains("missing or not executable"), failure.getMessage());
     }
@@ -42,7 +43,8 @@ class StackTest {
         AssertionError failure = assertThrows(AssertionError.class, () -> Stack.connect(root));
 
         // Then
-        assertTrue(failure.getMessage().contains("`scripts/stack infra` failed with exit code 1"), failure.getMessage());
+        assertTrue(
+                failure.getMessage().contains("`scripts/stack infra` failed with exit code 1"), failure.getMessage());
         assertTrue(failure.getMessage().contains("rabbitmq-server is not installed"), failure.getMessage());
         assertTrue(failure.getMessage().contains("sudo scripts/stack install"), failure.getMessage());
     }
@@ -66,14 +68,31 @@ class StackTest {
     /** .env as in the repository; every port in a range nothing listens on. */
     private static void writeCheckout(Path root) throws IOException {
         Files.createDirectories(root.resolve("scripts"));
-        Files.writeString(root.resolve(".env"), String.join("\n",
-                "RABBITMQ_ADMIN_USER=admin", "RABBITMQ_ADMIN_PASS=a", "POSTGRES_USER=postgres",
-                "POSTGRES_PASSWORD=postgres", ""));
+        Files.writeString(
+                root.resolve(".env"),
+                String.join(
+                        "\n",
+                        "RABBITMQ_ADMIN_USER=admin",
+                        "RABBITMQ_ADMIN_PASS=a",
+                        "POSTGRES_USER=postgres",
+                        "POSTGRES_PASSWORD=postgres",
+                        ""));
         int free = ServiceEnv.freePort();
-        Files.writeString(root.resolve("scripts/native.env"), String.join("\n",
-                "HAPROXY_MQTT_PORT=" + free, "HAPROXY_AMQP_PORT=" + free, "HAPROXY_MANAGEMENT_PORT=" + free,
-                "HAPROXY_WEB_MQTT_PORT=" + free, "HAPROXY_STATS_PORT=" + free, "POSTGRES_PORT=" + free,
-                "SMTP_PORT=" + free, "GREENMAIL_API_PORT=" + free, "NODE_AMQP_PORT_BASE=" + free,
-                "NODE_MQTT_PORT_BASE=" + free, "NODE_MANAGEMENT_PORT_BASE=" + free, ""));
+        Files.writeString(
+                root.resolve("scripts/native.env"),
+                String.join(
+                        "\n",
+                        "HAPROXY_MQTT_PORT=" + free,
+                        "HAPROXY_AMQP_PORT=" + free,
+                        "HAPROXY_MANAGEMENT_PORT=" + free,
+                        "HAPROXY_WEB_MQTT_PORT=" + free,
+                        "HAPROXY_STATS_PORT=" + free,
+                        "POSTGRES_PORT=" + free,
+                        "SMTP_PORT=" + free,
+                        "GREENMAIL_API_PORT=" + free,
+                        "NODE_AMQP_PORT_BASE=" + free,
+                        "NODE_MQTT_PORT_BASE=" + free,
+                        "NODE_MANAGEMENT_PORT_BASE=" + free,
+                        ""));
     }
 }

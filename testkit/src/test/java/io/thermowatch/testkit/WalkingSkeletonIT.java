@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.thermowatch.testkit.QueueProbe.Message;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,9 +17,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import org.eclipse.paho.client.mqttv3.MqttException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,8 +33,11 @@ class WalkingSkeletonIT {
     void openProbe() {
         probe = stack.queueProbe();
         for (String queue : List.of(DB_WRITER_QUEUE, EMAIL_SENDER_QUEUE)) {
-            assertEquals(0, probe.consumerCount(queue), queue + " has consumers: these tests read the service "
-                    + "queues themselves; stop the services (scripts/stack down && scripts/stack infra)");
+            assertEquals(
+                    0,
+                    probe.consumerCount(queue),
+                    queue + " has consumers: these tests read the service "
+                            + "queues themselves; stop the services (scripts/stack down && scripts/stack infra)");
         }
     }
 
@@ -76,7 +78,8 @@ class WalkingSkeletonIT {
         // Then
         List<Message> email = probe.awaitMessages(EMAIL_SENDER_QUEUE, "sensors." + sensorId + ".status", 1, TIMEOUT);
         assertEquals("online", email.get(0).bodyText());
-        assertTrue(probe.drain(DB_WRITER_QUEUE).stream().noneMatch(m -> m.routingKey().contains(sensorId)));
+        assertTrue(probe.drain(DB_WRITER_QUEUE).stream()
+                .noneMatch(m -> m.routingKey().contains(sensorId)));
     }
 
     @Test
@@ -96,8 +99,10 @@ class WalkingSkeletonIT {
 
             // Then: one node down leaves a majority of replicas
             assertEquals("quorum", info.type(), queue);
-            assertEquals(Set.of(stack.nodeName(1), stack.nodeName(2), stack.nodeName(3)),
-                    Set.copyOf(info.members()), queue + " members");
+            assertEquals(
+                    Set.of(stack.nodeName(1), stack.nodeName(2), stack.nodeName(3)),
+                    Set.copyOf(info.members()),
+                    queue + " members");
         }
     }
 
@@ -116,7 +121,8 @@ class WalkingSkeletonIT {
         };
 
         // When: 101 Switching Protocols completes the future; anything else fails it
-        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+        WebSocket ws = HttpClient.newHttpClient()
+                .newWebSocketBuilder()
                 .subprotocols("mqtt")
                 .connectTimeout(Duration.ofSeconds(5))
                 .buildAsync(stack.webMqttUri(), listener)

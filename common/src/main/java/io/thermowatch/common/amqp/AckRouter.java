@@ -1,6 +1,5 @@
 package io.thermowatch.common.amqp;
 
-
 import java.io.IOException;
 
 /**

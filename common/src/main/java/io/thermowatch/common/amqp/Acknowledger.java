@@ -1,6 +1,5 @@
 package io.thermowatch.common.amqp;
 
-
 /**
  * Acknowledges deliveries on the channel they came from, never on another one. Implemented by
  * {@link AmqpConsumer}; services depend on this interface so their tests can pass a fake. Thread-safe.

@@ -1,9 +1,5 @@
 package io.thermowatch.common.amqp;
 
-import io.thermowatch.common.config.AmqpSettings;
-import io.thermowatch.common.runtime.Retries;
-import io.thermowatch.common.runtime.WorkerSupervisor;
-
 import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.AlreadyClosedException;
 import com.rabbitmq.client.Channel;
@@ -15,6 +11,9 @@ import com.rabbitmq.client.RecoveryListener;
 import com.rabbitmq.client.ShutdownSignalException;
 import dev.failsafe.Execution;
 import dev.failsafe.RetryPolicy;
+import io.thermowatch.common.config.AmqpSettings;
+import io.thermowatch.common.runtime.Retries;
+import io.thermowatch.common.runtime.WorkerSupervisor;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -94,11 +93,22 @@ public final class AmqpConsumer implements Acknowledger, Intake, AutoCloseable {
      *                 service would consume nothing while looking alive
      */
     public AmqpConsumer(Connection connection, String queue, int prefetch, Clock clock, WorkerSupervisor workers) {
-        this(connection, queue, prefetch, clock, workers, Retries.amqpResubscribe().build());
+        this(
+                connection,
+                queue,
+                prefetch,
+                clock,
+                workers,
+                Retries.amqpResubscribe().build());
     }
 
-    AmqpConsumer(Connection connection, String queue, int prefetch, Clock clock, WorkerSupervisor workers,
-                 RetryPolicy<Object> resubscribePolicy) {
+    AmqpConsumer(
+            Connection connection,
+            String queue,
+            int prefetch,
+            Clock clock,
+            WorkerSupervisor workers,
+            RetryPolicy<Object> resubscribePolicy) {
         this.connection = connection;
         this.queue = queue;
         this.prefetch = prefetch;
@@ -205,8 +215,10 @@ public final class AmqpConsumer implements Acknowledger, Intake, AutoCloseable {
                 acks.detach(sub.id);
             }
         }
-        log.warn("{} - Suspended ({}): unacknowledged deliveries handed back to RabbitMQ, none taken until resumed",
-                queue, why);
+        log.warn(
+                "{} - Suspended ({}): unacknowledged deliveries handed back to RabbitMQ, none taken until resumed",
+                queue,
+                why);
         if (sub != null) {
             submit(() -> abortQuietly(sub.getChannel()));
         }
@@ -302,7 +314,11 @@ public final class AmqpConsumer implements Acknowledger, Intake, AutoCloseable {
             }
             channel.addShutdownListener(cause -> onLost(sub, "channel closed: " + describe(cause)));
             channel.basicConsume(queue, false, sub);
-            log.info("{} - Consuming with prefetch {} on channel #{} ({} messages ready)", queue, prefetch, sub.id,
+            log.info(
+                    "{} - Consuming with prefetch {} on channel #{} ({} messages ready)",
+                    queue,
+                    prefetch,
+                    sub.id,
                     ready);
         } catch (IOException | RuntimeException e) {
             synchronized (lock) {
@@ -328,8 +344,12 @@ public final class AmqpConsumer implements Acknowledger, Intake, AutoCloseable {
             if (stopped || suspended) {
                 return;
             }
-            log.warn("{} - Lost the subscription on channel #{} ({}); its unacknowledged deliveries will be"
-                    + " redelivered; subscribing again", queue, sub.id, why);
+            log.warn(
+                    "{} - Lost the subscription on channel #{} ({}); its unacknowledged deliveries will be"
+                            + " redelivered; subscribing again",
+                    queue,
+                    sub.id,
+                    why);
             if (resubscribing == null) {
                 resubscribing = Execution.of(resubscribePolicy);
             }
@@ -387,8 +407,10 @@ public final class AmqpConsumer implements Acknowledger, Intake, AutoCloseable {
     private void schedule(Duration delay) {
         cancelNextAttempt();
         try {
-            nextAttempt = resubscriber.schedule(workers.supervised(resubscriber(), this::attemptResubscribe),
-                    delay.toNanos(), TimeUnit.NANOSECONDS);
+            nextAttempt = resubscriber.schedule(
+                    workers.supervised(resubscriber(), this::attemptResubscribe),
+                    delay.toNanos(),
+                    TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // closing
         }
@@ -466,21 +488,30 @@ public final class AmqpConsumer implements Acknowledger, Intake, AutoCloseable {
         }
 
         @Override
-        public void handleDelivery(String consumerTag, Envelope envelope, AMQP.BasicProperties properties,
-                                   byte[] body) {
+        public void handleDelivery(
+                String consumerTag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
             if (retired) {
                 // Dispatched late from a retired channel: it cannot be acknowledged, and the broker has already
                 // requeued it; handing it over would only let it overtake its own redelivery.
                 return;
             }
-            AmqpDelivery delivery = new AmqpDelivery(id, envelope.getDeliveryTag(), envelope.getRoutingKey(), body,
-                    envelope.isRedeliver(), clock.millis(), properties == null ? null : properties.getHeaders());
+            AmqpDelivery delivery = new AmqpDelivery(
+                    id,
+                    envelope.getDeliveryTag(),
+                    envelope.getRoutingKey(),
+                    body,
+                    envelope.isRedeliver(),
+                    clock.millis(),
+                    properties == null ? null : properties.getHeaders());
             try {
                 handler.handle(delivery);
             } catch (RuntimeException e) {
                 // One message never stops the consumer; it stays unacknowledged and comes back after a restart.
-                log.error("{} - Unexpected error handling a delivery on '{}'; it stays unacknowledged", queue,
-                        envelope.getRoutingKey(), e);
+                log.error(
+                        "{} - Unexpected error handling a delivery on '{}'; it stays unacknowledged",
+                        queue,
+                        envelope.getRoutingKey(),
+                        e);
             } catch (Error e) {
                 // E.g. out of memory: whatever state the handler was in cannot be trusted any more.
                 workers.reportDeath("amqp-dispatch-" + queue, e);

@@ -1,6 +1,5 @@
 package io.thermowatch.common.amqp;
 
-
 import java.util.Map;
 
 /**
@@ -15,16 +14,22 @@ import java.util.Map;
  * @param receivedAtMillis when the consumer received it, epoch milliseconds
  * @param headers          the message's AMQP headers (e.g. {@code x-death} of a dead letter); empty when none
  */
-public record AmqpDelivery(long channelId, long tag, String routingKey, byte[] body, boolean redelivered,
-                           long receivedAtMillis, Map<String, Object> headers) {
+public record AmqpDelivery(
+        long channelId,
+        long tag,
+        String routingKey,
+        byte[] body,
+        boolean redelivered,
+        long receivedAtMillis,
+        Map<String, Object> headers) {
 
     public AmqpDelivery {
         headers = headers == null ? Map.of() : headers;
     }
 
     /** A delivery without headers. */
-    public AmqpDelivery(long channelId, long tag, String routingKey, byte[] body, boolean redelivered,
-                        long receivedAtMillis) {
+    public AmqpDelivery(
+            long channelId, long tag, String routingKey, byte[] body, boolean redelivered, long receivedAtMillis) {
         this(channelId, tag, routingKey, body, redelivered, receivedAtMillis, Map.of());
     }
 

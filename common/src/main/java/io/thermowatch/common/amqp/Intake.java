@@ -1,6 +1,5 @@
 package io.thermowatch.common.amqp;
 
-
 /**
  * Stops and restarts the flow of deliveries while a dependency (the database, SMTP) cannot take them. Implemented
  * by {@link AmqpConsumer}; services depend on this interface so their tests can pass a fake. Thread-safe.

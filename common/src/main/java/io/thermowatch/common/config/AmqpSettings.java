@@ -1,8 +1,5 @@
 package io.thermowatch.common.config;
 
-import io.thermowatch.common.amqp.AmqpConsumer;
-import io.thermowatch.common.runtime.Retries;
-
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.AddressResolver;
 import com.rabbitmq.client.Connection;
@@ -12,6 +9,8 @@ import com.rabbitmq.client.impl.recovery.TopologyRecoveryFilter;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
+import io.thermowatch.common.amqp.AmqpConsumer;
+import io.thermowatch.common.runtime.Retries;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,8 +35,13 @@ import org.slf4j.LoggerFactory;
  * @param recoveryInterval delay between automatic recovery attempts
  * @param tlsCa            the only CA a TLS connection trusts; empty: plain AMQP
  */
-public record AmqpSettings(List<Address> addresses, String username, String password, String virtualHost,
-                           Duration recoveryInterval, Optional<TrustedCa> tlsCa) {
+public record AmqpSettings(
+        List<Address> addresses,
+        String username,
+        String password,
+        String virtualHost,
+        Duration recoveryInterval,
+        Optional<TrustedCa> tlsCa) {
 
     /** Compose's layout: the balancer, then each node. */
     public static final String DEFAULT_ADDRESSES = "haproxy:5672,rabbitmq1:5672,rabbitmq2:5672,rabbitmq3:5672";
@@ -51,8 +55,8 @@ public record AmqpSettings(List<Address> addresses, String username, String pass
     }
 
     /** Plain AMQP settings. */
-    public AmqpSettings(List<Address> addresses, String username, String password, String virtualHost,
-                        Duration recoveryInterval) {
+    public AmqpSettings(
+            List<Address> addresses, String username, String password, String virtualHost, Duration recoveryInterval) {
         this(addresses, username, password, virtualHost, recoveryInterval, Optional.empty());
     }
 
@@ -66,7 +70,8 @@ public record AmqpSettings(List<Address> addresses, String username, String pass
             addresses.add(new Address(hostPort[0], Integer.parseInt(hostPort[1])));
         }
         EnvConfig.check(!addresses.isEmpty(), "AMQP_ADDRESSES", "", "at least one host:port");
-        return new AmqpSettings(addresses,
+        return new AmqpSettings(
+                addresses,
                 env.string("AMQP_USERNAME", defaultUsername),
                 env.secret("AMQP_PASSWORD", defaultPassword),
                 env.string("AMQP_VHOST", "/"),
@@ -89,20 +94,27 @@ public record AmqpSettings(List<Address> addresses, String username, String pass
         ConnectionFactory factory = newConnectionFactory();
         RetryPolicy<Connection> untilConnected = Retries.<Connection>amqpConnect()
                 .handle(IOException.class, TimeoutException.class)
-                .onRetryScheduled(e -> log.warn("{} - Cannot connect to RabbitMQ at {} ({}); retrying in {} ms",
-                        connectionName, addresses, e.getLastException().getMessage(), e.getDelay().toMillis()))
+                .onRetryScheduled(e -> log.warn(
+                        "{} - Cannot connect to RabbitMQ at {} ({}); retrying in {} ms",
+                        connectionName,
+                        addresses,
+                        e.getLastException().getMessage(),
+                        e.getDelay().toMillis()))
                 .build();
         Connection connection;
         try {
-            connection = Failsafe.with(untilConnected)
-                    .get(() -> factory.newConnection(null, inOrder(), connectionName));
+            connection =
+                    Failsafe.with(untilConnected).get(() -> factory.newConnection(null, inOrder(), connectionName));
         } catch (FailsafeException e) {
             if (e.getCause() instanceof InterruptedException interrupted) {
                 throw interrupted;
             }
             throw e;
         }
-        log.info("{} - Connected to RabbitMQ at {}:{}", connectionName, connection.getAddress().getHostAddress(),
+        log.info(
+                "{} - Connected to RabbitMQ at {}:{}",
+                connectionName,
+                connection.getAddress().getHostAddress(),
                 connection.getPort());
         return connection;
     }
@@ -154,6 +166,7 @@ public record AmqpSettings(List<Address> addresses, String username, String pass
     @Override
     public String toString() {
         return "AmqpSettings[addresses=" + addresses + ", username=" + username + ", password=****, virtualHost="
-                + virtualHost + ", tlsCa=" + tlsCa.map(ca -> ca.file().toString()).orElse("none") + "]";
+                + virtualHost + ", tlsCa="
+                + tlsCa.map(ca -> ca.file().toString()).orElse("none") + "]";
     }
 }

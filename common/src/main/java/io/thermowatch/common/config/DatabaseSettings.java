@@ -1,6 +1,5 @@
 package io.thermowatch.common.config;
 
-
 /**
  * How to reach PostgreSQL/TimescaleDB, read from the environment with the original system's variable names.
  * Each service builds its own pool from it (db-writer writes, the dashboard only reads).

@@ -30,14 +30,13 @@ public final class DurationText {
         }
         double amount = Double.parseDouble(m.group(1));
         String unit = m.group(2) == null ? "s" : m.group(2);
-        double millis =
-                switch (unit) {
-                    case "ms" -> amount;
-                    case "s" -> amount * 1_000;
-                    case "m" -> amount * 60_000;
-                    case "h" -> amount * 3_600_000;
-                    default -> amount * 86_400_000;
-                };
+        double millis = switch (unit) {
+            case "ms" -> amount;
+            case "s" -> amount * 1_000;
+            case "m" -> amount * 60_000;
+            case "h" -> amount * 3_600_000;
+            default -> amount * 86_400_000;
+        };
         return Optional.of(Duration.ofMillis(Math.round(millis)));
     }
 }

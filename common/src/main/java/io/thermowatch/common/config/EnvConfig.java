@@ -1,6 +1,5 @@
 package io.thermowatch.common.config;
 
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -153,7 +152,10 @@ public final class EnvConfig {
     public List<String> list(String name, String defaultValue) {
         String raw = string(name, defaultValue);
         List<String> items = new ArrayList<>();
-        Arrays.stream(raw.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(items::add);
+        Arrays.stream(raw.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .forEach(items::add);
         return List.copyOf(items);
     }
 

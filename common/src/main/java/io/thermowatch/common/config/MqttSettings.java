@@ -1,6 +1,5 @@
 package io.thermowatch.common.config;
 
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -24,8 +23,13 @@ import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
  * @param keepAliveSeconds MQTT keep-alive; HAProxy's timeouts are above 1.5 times this
  * @param tlsCa            the only CA a TLS connection trusts; empty: plain TCP (or the JVM's CAs for ssl://)
  */
-public record MqttSettings(List<String> serverUris, String username, String password, String clientId,
-                           int keepAliveSeconds, Optional<TrustedCa> tlsCa) {
+public record MqttSettings(
+        List<String> serverUris,
+        String username,
+        String password,
+        String clientId,
+        int keepAliveSeconds,
+        Optional<TrustedCa> tlsCa) {
 
     /** Demo sensor user of {@code .env}, the default for a sensor started without credentials. */
     public static final String DEMO_SENSOR_USER = "sensor";
@@ -42,15 +46,15 @@ public record MqttSettings(List<String> serverUris, String username, String pass
     }
 
     /** Settings without a CA of their own (plain TCP, or the JVM's CAs for {@code ssl://}). */
-    public MqttSettings(List<String> serverUris, String username, String password, String clientId,
-                        int keepAliveSeconds) {
+    public MqttSettings(
+            List<String> serverUris, String username, String password, String clientId, int keepAliveSeconds) {
         this(serverUris, username, password, clientId, keepAliveSeconds, Optional.empty());
     }
 
     /** Reads the settings; {@code defaultClientId} is used when {@code MQTT_CLIENT_ID} is unset. */
     public static MqttSettings fromEnv(EnvConfig env, String defaultClientId) {
-        Optional<TrustedCa> tlsCa = env.optionalString("MQTT_TLS_CA").map(file -> TrustedCa.load("MQTT_TLS_CA",
-                Path.of(file)));
+        Optional<TrustedCa> tlsCa =
+                env.optionalString("MQTT_TLS_CA").map(file -> TrustedCa.load("MQTT_TLS_CA", Path.of(file)));
         List<String> uris = env.list("MQTT_URIS", "");
         if (uris.isEmpty()) {
             String host = env.string("MQTT_HOST", "haproxy");
@@ -58,13 +62,20 @@ public record MqttSettings(List<String> serverUris, String username, String pass
             uris = List.of((tlsCa.isPresent() ? "ssl://" : "tcp://") + host + ":" + port);
         }
         for (String uri : uris) {
-            EnvConfig.check(uri.matches("(tcp|ssl|ws|wss)://[^\\s/:]+:\\d{1,5}(/.*)?"), "MQTT_URIS", uri,
+            EnvConfig.check(
+                    uri.matches("(tcp|ssl|ws|wss)://[^\\s/:]+:\\d{1,5}(/.*)?"),
+                    "MQTT_URIS",
+                    uri,
                     "comma-separated URIs like tcp://host:1883");
             // Paho refuses a TLS socket factory for tcp:// (and would not use it for ws://).
-            EnvConfig.check(tlsCa.isEmpty() || uri.startsWith("ssl://"), "MQTT_URIS", uri,
+            EnvConfig.check(
+                    tlsCa.isEmpty() || uri.startsWith("ssl://"),
+                    "MQTT_URIS",
+                    uri,
                     "only ssl:// URIs (like ssl://haproxy:8883) when MQTT_TLS_CA is set");
         }
-        return new MqttSettings(uris,
+        return new MqttSettings(
+                uris,
                 env.string("MQTT_USERNAME", DEMO_SENSOR_USER),
                 env.secret("MQTT_PASSWORD", DEMO_SENSOR_PASSWORD),
                 env.string("MQTT_CLIENT_ID", defaultClientId),
@@ -109,7 +120,7 @@ public record MqttSettings(List<String> serverUris, String username, String pass
     @Override
     public String toString() {
         return "MqttSettings[serverUris=" + serverUris + ", username=" + username + ", password=****, clientId="
-                + clientId + ", keepAliveSeconds=" + keepAliveSeconds + ", tlsCa=" + tlsCa.map(ca -> ca.file().toString())
-                .orElse("none") + "]";
+                + clientId + ", keepAliveSeconds=" + keepAliveSeconds + ", tlsCa="
+                + tlsCa.map(ca -> ca.file().toString()).orElse("none") + "]";
     }
 }

@@ -1,6 +1,5 @@
 package io.thermowatch.common.config;
 
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -38,12 +37,15 @@ public record TrustedCa(Path file, SSLContext sslContext) {
         }
         List<X509Certificate> certificates;
         try (InputStream in = Files.newInputStream(file)) {
-            Collection<? extends Certificate> read = CertificateFactory.getInstance("X.509").generateCertificates(in);
-            certificates = read.stream().filter(X509Certificate.class::isInstance).map(X509Certificate.class::cast)
+            Collection<? extends Certificate> read =
+                    CertificateFactory.getInstance("X.509").generateCertificates(in);
+            certificates = read.stream()
+                    .filter(X509Certificate.class::isInstance)
+                    .map(X509Certificate.class::cast)
                     .toList();
         } catch (IOException | GeneralSecurityException e) {
-            throw ConfigException.invalid(variable, file.toString(),
-                    "a PEM file with the CA certificate (" + e.getMessage() + ")");
+            throw ConfigException.invalid(
+                    variable, file.toString(), "a PEM file with the CA certificate (" + e.getMessage() + ")");
         }
         // A server certificate given by mistake would be "trusted" only for itself: name the mistake instead.
         if (certificates.isEmpty() || certificates.stream().anyMatch(c -> c.getBasicConstraints() < 0)) {

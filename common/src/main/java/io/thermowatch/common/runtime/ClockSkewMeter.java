@@ -1,10 +1,9 @@
 package io.thermowatch.common.runtime;
 
-import io.thermowatch.common.config.ConfigException;
-import io.thermowatch.common.config.EnvConfig;
-
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.thermowatch.common.config.ConfigException;
+import io.thermowatch.common.config.EnvConfig;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -74,7 +73,8 @@ public final class ClockSkewMeter {
     }
 
     private static Counter counter(MeterRegistry registry, String direction) {
-        return Counter.builder(METER).tag("direction", direction)
+        return Counter.builder(METER)
+                .tag("direction", direction)
                 .description("Readings whose stamp differs from their arrival by more than CLOCK_SKEW_WARN")
                 .register(registry);
     }

@@ -1,6 +1,5 @@
 package io.thermowatch.common.runtime;
 
-
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.StringJoiner;
@@ -32,7 +31,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class HealthServer implements AutoCloseable {
 
     /** A named readiness condition; the supplier must be cheap and must not block (read a flag, not a socket). */
-    public record Check(String name, BooleanSupplier ready) { }
+    public record Check(String name, BooleanSupplier ready) {}
 
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final int MAX_THREADS = 6;
@@ -64,8 +63,8 @@ public final class HealthServer implements AutoCloseable {
             server.start();
         } catch (Exception e) {
             server.stop();
-            throw new IllegalStateException("Cannot serve /healthz on port " + port
-                    + " (is it in use? set HEALTH_PORT to a free port)", e);
+            throw new IllegalStateException(
+                    "Cannot serve /healthz on port " + port + " (is it in use? set HEALTH_PORT to a free port)", e);
         }
         return new HealthServer(server, connector.getLocalPort());
     }

@@ -1,6 +1,5 @@
 package io.thermowatch.common.runtime;
 
-
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;

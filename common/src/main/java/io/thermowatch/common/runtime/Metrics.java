@@ -1,6 +1,5 @@
 package io.thermowatch.common.runtime;
 
-
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -13,8 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 /** The Prometheus registry every service exposes on {@code /metrics}, with JVM and process meters bound. */
 public final class Metrics {
 
-    private Metrics() {
-    }
+    private Metrics() {}
 
     /** A registry tagging every meter with {@code service=<name>}. */
     @SuppressWarnings("resource") // the GC binder lives as long as the process

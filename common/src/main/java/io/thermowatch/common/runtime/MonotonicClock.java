@@ -1,6 +1,5 @@
 package io.thermowatch.common.runtime;
 
-
 /**
  * A clock for durations only: nanoseconds from an arbitrary origin that never jump when the wall clock is set
  * (NTP step, manual change, VM resume). Timers (offline detection, grouping windows, repeat intervals, retry

@@ -1,7 +1,6 @@
 package io.thermowatch.common.runtime;
 
 import io.thermowatch.common.wire.Topics;
-
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collections;
@@ -65,8 +64,7 @@ public final class PipelineWatch {
      * @param dbWriterBacklog   its messages, ready and unacknowledged
      * @param deadLetters       messages in {@code thermowatch.dead-letter}
      */
-    public record Sample(int dbWriterConsumers, long dbWriterBacklog, long deadLetters) {
-    }
+    public record Sample(int dbWriterConsumers, long dbWriterBacklog, long deadLetters) {}
 
     private final Duration growthFor;
     private final Duration confirmFor;
@@ -74,6 +72,7 @@ public final class PipelineWatch {
     private final ArrayDeque<long[]> recent = new ArrayDeque<>();
     /** Since when each single-sample condition has been seen on every sample. */
     private final EnumMap<Condition, Long> seenSinceNanos = new EnumMap<>(Condition.class);
+
     private Long lastBacklog;
     private Long lastSampleNanos;
     private Long growingSinceNanos;
@@ -87,8 +86,8 @@ public final class PipelineWatch {
     /** @param confirmFor how long "no consumer" and "dead letters" must be seen before they count */
     public PipelineWatch(Duration growthFor, Duration confirmFor) {
         if (growthFor.isNegative() || growthFor.isZero()) {
-            throw new IllegalArgumentException("PIPELINE_BACKLOG_GROWTH_FOR='" + growthFor
-                    + "': expected a positive duration");
+            throw new IllegalArgumentException(
+                    "PIPELINE_BACKLOG_GROWTH_FOR='" + growthFor + "': expected a positive duration");
         }
         if (confirmFor.isNegative()) {
             throw new IllegalArgumentException("confirmFor='" + confirmFor + "': expected zero or more");
@@ -118,8 +117,11 @@ public final class PipelineWatch {
         if (confirmed(Condition.DB_WRITER_NO_CONSUMER, sample.dbWriterConsumers() == 0, nanos)) {
             now.add(Condition.DB_WRITER_NO_CONSUMER);
         }
-        if (growingSinceNanos != null && nanos - growingSinceNanos >= growthFor.toNanos()
-                && reference != null && backlog > middle[1] && (middle == reference || middle[1] > reference[1])) {
+        if (growingSinceNanos != null
+                && nanos - growingSinceNanos >= growthFor.toNanos()
+                && reference != null
+                && backlog > middle[1]
+                && (middle == reference || middle[1] > reference[1])) {
             now.add(Condition.DB_WRITER_BACKLOG_GROWING);
         }
         if (confirmed(Condition.DEAD_LETTERS, sample.deadLetters() > 0, nanos)) {

@@ -1,6 +1,5 @@
 package io.thermowatch.common.runtime;
 
-
 import dev.failsafe.RetryPolicy;
 import dev.failsafe.RetryPolicyBuilder;
 import java.time.Duration;
@@ -53,8 +52,7 @@ public final class Retries {
     static final Duration STATUS_SUBSCRIPTION_FIRST = Duration.ofSeconds(1);
     static final Duration STATUS_SUBSCRIPTION_MAX = Duration.ofSeconds(15);
 
-    private Retries() {
-    }
+    private Retries() {}
 
     /** Connecting to RabbitMQ at start. */
     public static <R> RetryPolicyBuilder<R> amqpConnect() {
@@ -81,7 +79,10 @@ public final class Retries {
             throw new IllegalArgumentException("maxDelay must be positive, got " + maxDelay);
         }
         if (maxDelay.compareTo(SMTP_FIRST) <= 0) {
-            return RetryPolicy.<R>builder().withDelay(maxDelay).withJitter(JITTER_FACTOR).withMaxRetries(-1);
+            return RetryPolicy.<R>builder()
+                    .withDelay(maxDelay)
+                    .withJitter(JITTER_FACTOR)
+                    .withMaxRetries(-1);
         }
         return backoff(SMTP_FIRST, maxDelay);
     }
@@ -97,6 +98,9 @@ public final class Retries {
     }
 
     private static <R> RetryPolicyBuilder<R> backoff(Duration first, Duration max) {
-        return RetryPolicy.<R>builder().withBackoff(first, max).withJitter(JITTER_FACTOR).withMaxRetries(-1);
+        return RetryPolicy.<R>builder()
+                .withBackoff(first, max)
+                .withJitter(JITTER_FACTOR)
+                .withMaxRetries(-1);
     }
 }

@@ -2,7 +2,6 @@ package io.thermowatch.common.runtime;
 
 import io.thermowatch.common.config.ConfigException;
 import io.thermowatch.common.config.EnvConfig;
-
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +32,7 @@ public final class ServiceMain {
     private static final int START_GRACE_SECONDS = 30;
     /** After a worker died, a shutdown that hangs (e.g. on a heap too full to close cleanly) is cut short. */
     private static final int HALT_AFTER_WORKER_DEATH_SECONDS = 60;
+
     private static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
     /** Builds and starts a service from its configuration; the returned handle stops it. */
@@ -47,8 +47,7 @@ public final class ServiceMain {
         AutoCloseable start(EnvConfig env, WorkerSupervisor workers) throws Exception;
     }
 
-    private ServiceMain() {
-    }
+    private ServiceMain() {}
 
     /** Runs {@code body} with the process environment and blocks until the JVM shuts down. */
     public static void run(String serviceName, Body body) {
@@ -64,13 +63,16 @@ public final class ServiceMain {
         AtomicBoolean shuttingDown = new AtomicBoolean();
         // The hook is in place before the service can report ready, so a SIGTERM right after /readyz turns
         // green still shuts down gracefully; a SIGTERM during start waits for the start to finish first.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            shuttingDown.set(true);
-            shutDown(serviceName, service, startFinished, stopped);
-        }, serviceName + "-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            shuttingDown.set(true);
+                            shutDown(serviceName, service, startFinished, stopped);
+                        },
+                        serviceName + "-shutdown"));
         exitZeroOnSigterm(serviceName);
-        WorkerSupervisor workers = new WorkerSupervisor(serviceName, () -> exitAfterWorkerDeath(serviceName,
-                shuttingDown));
+        WorkerSupervisor workers =
+                new WorkerSupervisor(serviceName, () -> exitAfterWorkerDeath(serviceName, shuttingDown));
 
         log.info("{} - Starting...", serviceName);
         try {
@@ -97,18 +99,27 @@ public final class ServiceMain {
 
     /** {@code LOG_LEVEL} and {@code LOG_FORMAT} are read by logback, which would ignore a bad value silently. */
     static void checkLogging(EnvConfig env) {
-        env.optionalString("LOG_LEVEL").ifPresent(level -> EnvConfig.check(
-                LOG_LEVELS.contains(level.toUpperCase(Locale.ROOT)), "LOG_LEVEL", level,
-                "one of TRACE, DEBUG, INFO, WARN, ERROR, OFF"));
-        env.optionalString(LogEncoder.FORMAT_VARIABLE).ifPresent(format -> EnvConfig.check(
-                LogEncoder.isValidFormat(format), LogEncoder.FORMAT_VARIABLE, format, "text or json"));
+        env.optionalString("LOG_LEVEL")
+                .ifPresent(level -> EnvConfig.check(
+                        LOG_LEVELS.contains(level.toUpperCase(Locale.ROOT)),
+                        "LOG_LEVEL",
+                        level,
+                        "one of TRACE, DEBUG, INFO, WARN, ERROR, OFF"));
+        env.optionalString(LogEncoder.FORMAT_VARIABLE)
+                .ifPresent(format -> EnvConfig.check(
+                        LogEncoder.isValidFormat(format), LogEncoder.FORMAT_VARIABLE, format, "text or json"));
     }
 
-    private static void shutDown(String serviceName, AtomicReference<AutoCloseable> service,
-                                 CountDownLatch startFinished, CountDownLatch stopped) {
+    private static void shutDown(
+            String serviceName,
+            AtomicReference<AutoCloseable> service,
+            CountDownLatch startFinished,
+            CountDownLatch stopped) {
         try {
             if (!startFinished.await(START_GRACE_SECONDS, TimeUnit.SECONDS)) {
-                log.warn("{} - Still starting after {} s; shutting down without closing", serviceName,
+                log.warn(
+                        "{} - Still starting after {} s; shutting down without closing",
+                        serviceName,
                         START_GRACE_SECONDS);
             }
         } catch (InterruptedException e) {
@@ -137,14 +148,16 @@ public final class ServiceMain {
             return;
         }
         try {
-            Thread halt = new Thread(() -> {
-                try {
-                    Thread.sleep(TimeUnit.SECONDS.toMillis(HALT_AFTER_WORKER_DEATH_SECONDS));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                Runtime.getRuntime().halt(EXIT_WORKER_DIED);
-            }, serviceName + "-halt");
+            Thread halt = new Thread(
+                    () -> {
+                        try {
+                            Thread.sleep(TimeUnit.SECONDS.toMillis(HALT_AFTER_WORKER_DEATH_SECONDS));
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        Runtime.getRuntime().halt(EXIT_WORKER_DIED);
+                    },
+                    serviceName + "-halt");
             halt.setDaemon(true);
             halt.start();
             new Thread(() -> System.exit(EXIT_WORKER_DIED), serviceName + "-exit").start();
@@ -168,7 +181,10 @@ public final class ServiceMain {
         try {
             sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> System.exit(0));
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
-            log.warn("{} - Cannot handle SIGTERM ({}); it will exit 143 after a clean shutdown", serviceName, e.toString());
+            log.warn(
+                    "{} - Cannot handle SIGTERM ({}); it will exit 143 after a clean shutdown",
+                    serviceName,
+                    e.toString());
         }
     }
 }

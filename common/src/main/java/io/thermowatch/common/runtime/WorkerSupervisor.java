@@ -1,6 +1,5 @@
 package io.thermowatch.common.runtime;
 
-
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,8 +56,11 @@ public final class WorkerSupervisor {
             onDeath.run();
         }
         try {
-            log.error("{} - Worker '{}' died; the service is not ready and exits to be restarted", serviceName,
-                    worker, cause);
+            log.error(
+                    "{} - Worker '{}' died; the service is not ready and exits to be restarted",
+                    serviceName,
+                    worker,
+                    cause);
         } catch (Throwable ignored) {
             // Nothing left to tell it with; the exit is under way.
         }

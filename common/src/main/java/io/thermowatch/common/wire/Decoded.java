@@ -1,6 +1,5 @@
 package io.thermowatch.common.wire;
 
-
 import java.util.Objects;
 
 /** What {@link ReadingCodec#decode} made of a payload: a reading, or a rejection with its reason. */

@@ -1,6 +1,5 @@
 package io.thermowatch.common.wire;
 
-
 import java.time.Instant;
 
 /**

@@ -1,6 +1,5 @@
 package io.thermowatch.common.wire;
 
-
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -31,7 +30,8 @@ public final class ReadingCodec {
     /** How far ahead of our clock a sensor's clock may run. */
     public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
     /** Timestamps before 2000-01-01 are rejected; most often they are epoch seconds sent as milliseconds. */
-    public static final long MIN_TIMESTAMP_MILLIS = Instant.parse("2000-01-01T00:00:00Z").toEpochMilli();
+    public static final long MIN_TIMESTAMP_MILLIS =
+            Instant.parse("2000-01-01T00:00:00Z").toEpochMilli();
 
     private static final int MAX_NESTING_DEPTH = 16;
     private static final int MAX_REASON_DETAIL = 120;
@@ -74,7 +74,8 @@ public final class ReadingCodec {
             return reject("empty payload");
         }
         if (payload.length > MAX_PAYLOAD_BYTES) {
-            return reject("payload of " + payload.length + " bytes exceeds the limit of " + MAX_PAYLOAD_BYTES + " bytes");
+            return reject(
+                    "payload of " + payload.length + " bytes exceeds the limit of " + MAX_PAYLOAD_BYTES + " bytes");
         }
         try (JsonParser parser = json.createParser(payload)) {
             return decodeObject(sensorId, parser);
@@ -104,7 +105,8 @@ public final class ReadingCodec {
                 value = parser.getDoubleValue();
             } else if (TIMESTAMP.equals(field)) {
                 if (fieldValue != JsonToken.VALUE_NUMBER_INT) {
-                    return reject("field 'timestamp' must be an integer (epoch milliseconds), got " + describe(fieldValue));
+                    return reject(
+                            "field 'timestamp' must be an integer (epoch milliseconds), got " + describe(fieldValue));
                 }
                 if (parser.getNumberType() != JsonParser.NumberType.INT
                         && parser.getNumberType() != JsonParser.NumberType.LONG) {

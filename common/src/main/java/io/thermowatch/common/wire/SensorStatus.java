@@ -1,6 +1,5 @@
 package io.thermowatch.common.wire;
 
-
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 

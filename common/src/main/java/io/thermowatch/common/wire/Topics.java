@@ -1,6 +1,5 @@
 package io.thermowatch.common.wire;
 
-
 import java.util.Optional;
 
 /**
@@ -28,13 +27,15 @@ public final class Topics {
     private static final String STATUS_SUFFIX = "status";
 
     /** What a topic or routing key carries. */
-    public enum Kind { READING, STATUS }
+    public enum Kind {
+        READING,
+        STATUS
+    }
 
     /** A parsed topic or routing key: its kind and the sensor it belongs to. */
-    public record Route(Kind kind, String sensorId) { }
+    public record Route(Kind kind, String sensorId) {}
 
-    private Topics() {
-    }
+    private Topics() {}
 
     /** True if {@code id} matches {@code [A-Za-z0-9_-]{1,64}}. */
     public static boolean isValidSensorId(String id) {
@@ -45,8 +46,8 @@ public final class Topics {
         }
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
-            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '_' || c == '-';
+            boolean allowed =
+                    (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
             if (!allowed) {
                 return false;
             }
@@ -117,7 +118,9 @@ public final class Topics {
         if (levels.length == 2 && READING_PREFIX.equals(levels[0]) && isValidSensorId(levels[1])) {
             return Optional.of(new Route(Kind.READING, levels[1]));
         }
-        if (levels.length == 3 && STATUS_PREFIX.equals(levels[0]) && STATUS_SUFFIX.equals(levels[2])
+        if (levels.length == 3
+                && STATUS_PREFIX.equals(levels[0])
+                && STATUS_SUFFIX.equals(levels[2])
                 && isValidSensorId(levels[1])) {
             return Optional.of(new Route(Kind.STATUS, levels[1]));
         }

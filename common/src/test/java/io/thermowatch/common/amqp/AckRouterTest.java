@@ -1,6 +1,5 @@
 package io.thermowatch.common.amqp;
 
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +11,7 @@ import org.junit.jupiter.api.Test;
 /** Ack routing by channel identity, with fake channels that record what they were sent. */
 class AckRouterTest {
 
-    private record Sent(String channel, long tag, boolean multiple) { }
+    private record Sent(String channel, long tag, boolean multiple) {}
 
     private final List<Sent> sent = new ArrayList<>();
     private final AckRouter router = new AckRouter();

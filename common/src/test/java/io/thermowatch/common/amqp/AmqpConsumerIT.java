@@ -1,18 +1,16 @@
 package io.thermowatch.common.amqp;
 
-import io.thermowatch.common.config.AmqpSettings;
-import io.thermowatch.common.runtime.WorkerSupervisor;
-
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
+import io.thermowatch.common.config.AmqpSettings;
+import io.thermowatch.common.runtime.WorkerSupervisor;
 import io.thermowatch.testkit.Stack;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -43,8 +41,10 @@ class AmqpConsumerIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final Stack stack = Stack.get();
-    private final String queue = "it.amqp-consumer." + UUID.randomUUID().toString().substring(0, 8);
-    private final String connectionName = "amqp-consumer-it-" + UUID.randomUUID().toString().substring(0, 8);
+    private final String queue =
+            "it.amqp-consumer." + UUID.randomUUID().toString().substring(0, 8);
+    private final String connectionName =
+            "amqp-consumer-it-" + UUID.randomUUID().toString().substring(0, 8);
     private Connection admin;
     private Connection connection;
     private AmqpConsumer consumer;
@@ -53,10 +53,14 @@ class AmqpConsumerIT {
 
     @BeforeEach
     void declareQueueAndConnect() throws Exception {
-        AmqpSettings settings = new AmqpSettings(List.of(Address.parseAddress(stack.amqpAddress())),
-                stack.admin().username(), stack.admin().password(), "/", Duration.ofSeconds(1));
-        admin = settings.newConnectionFactory().newConnection(List.of(Address.parseAddress(stack.amqpAddress())),
-                "amqp-consumer-it-admin");
+        AmqpSettings settings = new AmqpSettings(
+                List.of(Address.parseAddress(stack.amqpAddress())),
+                stack.admin().username(),
+                stack.admin().password(),
+                "/",
+                Duration.ofSeconds(1));
+        admin = settings.newConnectionFactory()
+                .newConnection(List.of(Address.parseAddress(stack.amqpAddress())), "amqp-consumer-it-admin");
         declareQueue();
         connection = settings.connect(connectionName);
     }
@@ -105,15 +109,25 @@ class AmqpConsumerIT {
     private void closeConnection() {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
             for (JsonNode c : stack.management().connections()) {
-                if (connectionName.equals(c.path("client_properties").path("connection_name").asText())) {
+                if (connectionName.equals(
+                        c.path("client_properties").path("connection_name").asText())) {
                     String name = URLEncoder.encode(c.path("name").asText(), StandardCharsets.UTF_8)
                             .replace("+", "%20");
-                    HttpResponse<Void> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                                    stack.managementUri().resolve("/api/connections/" + name))
-                            .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                                    (stack.admin().username() + ":" + stack.admin().password())
-                                            .getBytes(StandardCharsets.UTF_8)))
-                            .DELETE().build(), HttpResponse.BodyHandlers.discarding());
+                    HttpResponse<Void> response = HttpClient.newHttpClient()
+                            .send(
+                                    HttpRequest.newBuilder(stack.managementUri().resolve("/api/connections/" + name))
+                                            .header(
+                                                    "Authorization",
+                                                    "Basic "
+                                                            + Base64.getEncoder()
+                                                                    .encodeToString((stack.admin()
+                                                                                            .username() + ":"
+                                                                                    + stack.admin()
+                                                                                            .password())
+                                                                            .getBytes(StandardCharsets.UTF_8)))
+                                            .DELETE()
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding());
                     return response.statusCode() / 100 == 2;
                 }
             }
@@ -139,9 +153,13 @@ class AmqpConsumerIT {
         long first = held.get(0).channelId();
         // When the broker closes that channel (an ack of a tag it never delivered is a channel error)
         assertTrue(consumer.ack(new DeliveryRef(first, 1_000_000), false));
-        await().atMost(WAIT).until(() -> consumer.isConsuming()
-                && received.stream().anyMatch(d -> d.channelId() != first));
-        long second = received.stream().filter(d -> d.channelId() != first).findFirst().orElseThrow().channelId();
+        await().atMost(WAIT)
+                .until(() -> consumer.isConsuming() && received.stream().anyMatch(d -> d.channelId() != first));
+        long second = received.stream()
+                .filter(d -> d.channelId() != first)
+                .findFirst()
+                .orElseThrow()
+                .channelId();
         // Then the old channel's acks are dropped: tag 10 (multiple) on the new channel would acknowledge
         // redelivered messages nobody has processed yet
         assertFalse(consumer.isCurrent(first));

@@ -11,8 +11,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DurationTextTest {
 
     @ParameterizedTest
-    @CsvSource({"60, 60000", "0.5, 500", "250ms, 250", "30s, 30000", "5m, 300000", "1h, 3600000", "1d, 86400000",
-        "' 2 M ', 120000", "0, 0"})
+    @CsvSource({
+        "60, 60000",
+        "0.5, 500",
+        "250ms, 250",
+        "30s, 30000",
+        "5m, 300000",
+        "1h, 3600000",
+        "1d, 86400000",
+        "' 2 M ', 120000",
+        "0, 0"
+    })
     void reads_seconds_and_units(String text, long millis) {
         assertEquals(Optional.of(Duration.ofMillis(millis)), DurationText.parse(text));
     }

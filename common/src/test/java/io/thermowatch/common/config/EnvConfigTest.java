@@ -1,6 +1,5 @@
 package io.thermowatch.common.config;
 
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -35,8 +34,8 @@ class EnvConfigTest {
     void a_bad_number_names_variable_value_and_expectation_in_one_line() {
         EnvConfig config = env("TEMPERATURE_THRESHOLD", "abc");
 
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> config.decimal("TEMPERATURE_THRESHOLD", 25, -273.15, 1000, "°C"));
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> config.decimal("TEMPERATURE_THRESHOLD", 25, -273.15, 1000, "°C"));
 
         assertEquals("TEMPERATURE_THRESHOLD='abc': expected a number (°C) between -273.15 and 1000.0", e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
@@ -111,7 +110,8 @@ class EnvConfigTest {
 
     @Test
     void mqtt_settings_fall_back_to_the_original_host_and_port() {
-        MqttSettings settings = MqttSettings.fromEnv(EnvConfig.of(Map.of("MQTT_HOST", "rabbitmq1", "MQTT_PORT", "1884")), "c");
+        MqttSettings settings =
+                MqttSettings.fromEnv(EnvConfig.of(Map.of("MQTT_HOST", "rabbitmq1", "MQTT_PORT", "1884")), "c");
 
         assertEquals(List.of("tcp://rabbitmq1:1884"), settings.serverUris());
         assertEquals(MqttSettings.DEMO_SENSOR_USER, settings.username());

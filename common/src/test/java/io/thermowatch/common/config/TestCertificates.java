@@ -1,6 +1,5 @@
 package io.thermowatch.common.config;
 
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +26,22 @@ final class TestCertificates {
 
     /** A new CA: its key store {@code <name>.p12} and its certificate as PEM, {@code <name>.pem} (returned). */
     Path newCa(String name) throws IOException, InterruptedException {
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=" + name, "-ext", "bc:c", "-keystore", store(name));
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "ca",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-validity",
+                "2",
+                "-dname",
+                "CN=" + name,
+                "-ext",
+                "bc:c",
+                "-keystore",
+                store(name));
         Path pem = dir.resolve(name + ".pem");
         keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", store(name), "-file", pem.toString());
         return pem;
@@ -36,8 +49,20 @@ final class TestCertificates {
 
     /** A self-signed certificate that is no CA, as PEM. */
     Path newLeaf(String name) throws IOException, InterruptedException {
-        keytool("-genkeypair", "-alias", "leaf", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=" + name, "-keystore", store(name));
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "leaf",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-validity",
+                "2",
+                "-dname",
+                "CN=" + name,
+                "-keystore",
+                store(name));
         Path pem = dir.resolve(name + ".pem");
         keytool("-exportcert", "-rfc", "-alias", "leaf", "-keystore", store(name), "-file", pem.toString());
         return pem;
@@ -45,14 +70,48 @@ final class TestCertificates {
 
     /** A key store holding a server key and its certificate signed by CA {@code caName}, for {@code san}. */
     KeyStore newServer(String caName, String name, String san) throws Exception {
-        keytool("-genkeypair", "-alias", "server", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2",
-                "-dname", "CN=" + name, "-keystore", store(name));
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "server",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-validity",
+                "2",
+                "-dname",
+                "CN=" + name,
+                "-keystore",
+                store(name));
         Path csr = dir.resolve(name + ".csr");
         Path signed = dir.resolve(name + ".crt");
         keytool("-certreq", "-alias", "server", "-keystore", store(name), "-file", csr.toString());
-        keytool("-gencert", "-alias", "ca", "-keystore", store(caName), "-infile", csr.toString(), "-outfile",
-                signed.toString(), "-rfc", "-validity", "2", "-ext", "san=" + san, "-ext", "eku=serverAuth");
-        keytool("-importcert", "-noprompt", "-alias", "ca", "-keystore", store(name), "-file",
+        keytool(
+                "-gencert",
+                "-alias",
+                "ca",
+                "-keystore",
+                store(caName),
+                "-infile",
+                csr.toString(),
+                "-outfile",
+                signed.toString(),
+                "-rfc",
+                "-validity",
+                "2",
+                "-ext",
+                "san=" + san,
+                "-ext",
+                "eku=serverAuth");
+        keytool(
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "ca",
+                "-keystore",
+                store(name),
+                "-file",
                 dir.resolve(caName + ".pem").toString());
         keytool("-importcert", "-alias", "server", "-keystore", store(name), "-file", signed.toString());
         KeyStore keyStore = KeyStore.getInstance("PKCS12");

@@ -1,6 +1,5 @@
 package io.thermowatch.common.config;
 
-
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,6 +31,7 @@ class TrustedCaTest {
 
     @TempDir
     static Path dir;
+
     private static Path ca;
     private static Path otherCa;
     private static KeyStore server;
@@ -57,7 +57,8 @@ class TrustedCaTest {
         // Given a client trusting only another CA (the JVM's public CAs are not trusted either)
         TrustedCa other = TrustedCa.load("MQTT_TLS_CA", otherCa);
         // When it connects, then the handshake fails on the certificate
-        SSLHandshakeException e = assertThrows(SSLHandshakeException.class, () -> handshake(other.sslContext(), "localhost"));
+        SSLHandshakeException e =
+                assertThrows(SSLHandshakeException.class, () -> handshake(other.sslContext(), "localhost"));
         assertTrue(String.valueOf(e.getMessage()).contains("PKIX"), e.getMessage());
     }
 
@@ -71,8 +72,8 @@ class TrustedCaTest {
 
     @Test
     void a_missing_file_is_a_configuration_error_naming_the_variable() {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> TrustedCa.load("MQTT_TLS_CA", dir.resolve("absent.pem")));
+        ConfigException e =
+                assertThrows(ConfigException.class, () -> TrustedCa.load("MQTT_TLS_CA", dir.resolve("absent.pem")));
         assertTrue(e.getMessage().startsWith("MQTT_TLS_CA='"), e.getMessage());
         assertFalse(e.getMessage().contains("\n"));
     }
@@ -90,41 +91,57 @@ class TrustedCaTest {
     @Test
     void mqtt_tls_ca_gives_paho_the_ca_socket_factory_and_verifies_host_names() {
         // Given MQTT_TLS_CA and no URIs
-        MqttSettings settings = MqttSettings.fromEnv(EnvConfig.of(Map.of("MQTT_TLS_CA", ca.toString(),
-                "MQTT_HOST", "haproxy")), "c");
+        MqttSettings settings =
+                MqttSettings.fromEnv(EnvConfig.of(Map.of("MQTT_TLS_CA", ca.toString(), "MQTT_HOST", "haproxy")), "c");
         // When the connect options are built
         MqttConnectOptions options = settings.toConnectOptions();
         // Then the URI is ssl:// on 8883, the socket factory is the CA's, host names are verified
         assertEquals(List.of("ssl://haproxy:8883"), settings.serverUris());
-        assertEquals(settings.tlsCa().orElseThrow().sslContext().getSocketFactory().getClass(),
+        assertEquals(
+                settings.tlsCa().orElseThrow().sslContext().getSocketFactory().getClass(),
                 options.getSocketFactory().getClass());
         assertTrue(options.isHttpsHostnameVerificationEnabled());
     }
 
     @Test
     void mqtt_tls_ca_with_a_tcp_uri_or_a_missing_file_is_refused() {
-        ConfigException tcp = assertThrows(ConfigException.class, () -> MqttSettings.fromEnv(EnvConfig.of(Map.of(
-                "MQTT_TLS_CA", ca.toString(), "MQTT_URIS", "ssl://haproxy:8883,tcp://rabbitmq1:1883")), "c"));
+        ConfigException tcp = assertThrows(
+                ConfigException.class,
+                () -> MqttSettings.fromEnv(
+                        EnvConfig.of(Map.of(
+                                "MQTT_TLS_CA", ca.toString(), "MQTT_URIS", "ssl://haproxy:8883,tcp://rabbitmq1:1883")),
+                        "c"));
         assertTrue(tcp.getMessage().startsWith("MQTT_URIS='tcp://rabbitmq1:1883'"), tcp.getMessage());
-        ConfigException missing = assertThrows(ConfigException.class, () -> MqttSettings.fromEnv(EnvConfig.of(Map.of(
-                "MQTT_TLS_CA", "/nonexistent/ca.pem", "MQTT_URIS", "ssl://haproxy:8883")), "c"));
+        ConfigException missing = assertThrows(
+                ConfigException.class,
+                () -> MqttSettings.fromEnv(
+                        EnvConfig.of(Map.of("MQTT_TLS_CA", "/nonexistent/ca.pem", "MQTT_URIS", "ssl://haproxy:8883")),
+                        "c"));
         assertTrue(missing.getMessage().startsWith("MQTT_TLS_CA='/nonexistent/ca.pem'"), missing.getMessage());
     }
 
     @Test
     void without_mqtt_tls_ca_nothing_changes() {
-        MqttConnectOptions options = MqttSettings.fromEnv(EnvConfig.of(Map.of()), "c").toConnectOptions();
+        MqttConnectOptions options =
+                MqttSettings.fromEnv(EnvConfig.of(Map.of()), "c").toConnectOptions();
         assertEquals(null, options.getSocketFactory());
     }
 
     @Test
     void amqp_tls_ca_makes_the_connection_factory_use_tls() {
-        AmqpSettings settings = AmqpSettings.fromEnv(EnvConfig.of(Map.of("AMQP_TLS_CA", ca.toString(),
-                "AMQP_ADDRESSES", "haproxy:5671")), "u", "p");
+        AmqpSettings settings = AmqpSettings.fromEnv(
+                EnvConfig.of(Map.of("AMQP_TLS_CA", ca.toString(), "AMQP_ADDRESSES", "haproxy:5671")), "u", "p");
         assertTrue(settings.newConnectionFactory().isSSL());
-        assertFalse(AmqpSettings.fromEnv(EnvConfig.of(Map.of()), "u", "p").newConnectionFactory().isSSL());
-        assertThrows(ConfigException.class, () -> AmqpSettings.fromEnv(EnvConfig.of(Map.of("AMQP_TLS_CA",
-                dir.resolve("absent.pem").toString())), "u", "p"));
+        assertFalse(AmqpSettings.fromEnv(EnvConfig.of(Map.of()), "u", "p")
+                .newConnectionFactory()
+                .isSSL());
+        assertThrows(
+                ConfigException.class,
+                () -> AmqpSettings.fromEnv(
+                        EnvConfig.of(
+                                Map.of("AMQP_TLS_CA", dir.resolve("absent.pem").toString())),
+                        "u",
+                        "p"));
     }
 
     /** One TLS handshake with a local server presenting {@link #server}'s certificate, host names verified. */
@@ -133,8 +150,8 @@ class TrustedCaTest {
         keys.init(server, TestCertificates.PASSWORD);
         SSLContext serverContext = SSLContext.getInstance("TLS");
         serverContext.init(keys.getKeyManagers(), null, null);
-        try (SSLServerSocket listener = (SSLServerSocket) serverContext.getServerSocketFactory()
-                .createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        try (SSLServerSocket listener = (SSLServerSocket)
+                serverContext.getServerSocketFactory().createServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<Void> accepted = CompletableFuture.runAsync(() -> {
                 try (SSLSocket socket = (SSLSocket) listener.accept()) {
                     socket.startHandshake();

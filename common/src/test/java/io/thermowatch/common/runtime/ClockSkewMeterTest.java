@@ -1,13 +1,12 @@
 package io.thermowatch.common.runtime;
 
-import io.thermowatch.common.config.ConfigException;
-import io.thermowatch.common.config.EnvConfig;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.thermowatch.common.config.ConfigException;
+import io.thermowatch.common.config.EnvConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -26,8 +25,10 @@ class ClockSkewMeterTest {
 
     @Test
     void a_stamp_beyond_the_warning_is_ahead_or_behind() {
-        assertEquals(Optional.of(ClockSkewMeter.Direction.AHEAD), ClockSkewMeter.judge(ARRIVAL + 240_000, ARRIVAL, WARN));
-        assertEquals(Optional.of(ClockSkewMeter.Direction.BEHIND), ClockSkewMeter.judge(ARRIVAL - 30_001, ARRIVAL, WARN));
+        assertEquals(
+                Optional.of(ClockSkewMeter.Direction.AHEAD), ClockSkewMeter.judge(ARRIVAL + 240_000, ARRIVAL, WARN));
+        assertEquals(
+                Optional.of(ClockSkewMeter.Direction.BEHIND), ClockSkewMeter.judge(ARRIVAL - 30_001, ARRIVAL, WARN));
     }
 
     @Test
@@ -41,18 +42,29 @@ class ClockSkewMeterTest {
         meter.observe(ARRIVAL - 600_000, ARRIVAL);
         meter.observe(ARRIVAL + 1_000, ARRIVAL);
         // Then
-        assertEquals(1.0, registry.get(ClockSkewMeter.METER).tag("direction", "ahead").counter().count());
-        assertEquals(2.0, registry.get(ClockSkewMeter.METER).tag("direction", "behind").counter().count());
+        assertEquals(
+                1.0,
+                registry.get(ClockSkewMeter.METER)
+                        .tag("direction", "ahead")
+                        .counter()
+                        .count());
+        assertEquals(
+                2.0,
+                registry.get(ClockSkewMeter.METER)
+                        .tag("direction", "behind")
+                        .counter()
+                        .count());
     }
 
     @Test
     void clock_skew_warn_is_read_from_the_environment_and_a_bad_value_is_one_line() {
         assertEquals(ClockSkewMeter.DEFAULT_WARN, ClockSkewMeter.warnFromEnv(EnvConfig.of(Map.of())));
         assertEquals(Duration.ofMinutes(2), ClockSkewMeter.warnFromEnv(EnvConfig.of(Map.of("CLOCK_SKEW_WARN", "2m"))));
-        ConfigException bad = assertThrows(ConfigException.class,
+        ConfigException bad = assertThrows(
+                ConfigException.class,
                 () -> ClockSkewMeter.warnFromEnv(EnvConfig.of(Map.of("CLOCK_SKEW_WARN", "soon"))));
         assertTrue(bad.getMessage().startsWith("CLOCK_SKEW_WARN='soon'"), bad.getMessage());
-        assertThrows(ConfigException.class,
-                () -> ClockSkewMeter.warnFromEnv(EnvConfig.of(Map.of("CLOCK_SKEW_WARN", "0"))));
+        assertThrows(
+                ConfigException.class, () -> ClockSkewMeter.warnFromEnv(EnvConfig.of(Map.of("CLOCK_SKEW_WARN", "0"))));
     }
 }

@@ -1,8 +1,5 @@
 package io.thermowatch.common.runtime;
 
-import io.thermowatch.common.config.ConfigException;
-import io.thermowatch.common.config.EnvConfig;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,6 +11,8 @@ import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.thermowatch.common.config.ConfigException;
+import io.thermowatch.common.config.EnvConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,8 +29,8 @@ class LogEncoderTest {
         LogEncoder encoder = new LogEncoder(format);
         encoder.setContext(context);
         encoder.start();
-        LoggingEvent event = new LoggingEvent("test", context.getLogger("io.thermowatch.Example"), Level.WARN, message,
-                null, null);
+        LoggingEvent event =
+                new LoggingEvent("test", context.getLogger("io.thermowatch.Example"), Level.WARN, message, null, null);
         event.setTimeStamp(1_764_260_000_000L);
         return new String(encoder.encode(event), StandardCharsets.UTF_8);
     }
@@ -63,11 +62,11 @@ class LogEncoderTest {
     @Test
     void a_bad_log_level_or_format_is_a_configuration_error_naming_it() {
         // When / Then
-        ConfigException level = assertThrows(ConfigException.class,
-                () -> ServiceMain.checkLogging(EnvConfig.of(Map.of("LOG_LEVEL", "verbose"))));
+        ConfigException level = assertThrows(
+                ConfigException.class, () -> ServiceMain.checkLogging(EnvConfig.of(Map.of("LOG_LEVEL", "verbose"))));
         assertTrue(level.getMessage().contains("LOG_LEVEL='verbose'"), level.getMessage());
-        ConfigException format = assertThrows(ConfigException.class,
-                () -> ServiceMain.checkLogging(EnvConfig.of(Map.of("LOG_FORMAT", "xml"))));
+        ConfigException format = assertThrows(
+                ConfigException.class, () -> ServiceMain.checkLogging(EnvConfig.of(Map.of("LOG_FORMAT", "xml"))));
         assertTrue(format.getMessage().contains("LOG_FORMAT='xml'"), format.getMessage());
         ServiceMain.checkLogging(EnvConfig.of(Map.of("LOG_LEVEL", "debug", "LOG_FORMAT", "json")));
         assertFalse(LogEncoder.isValidFormat("yaml"));

@@ -1,6 +1,5 @@
 package io.thermowatch.common.runtime;
 
-
 import static io.thermowatch.common.runtime.PipelineWatch.Condition.DB_WRITER_BACKLOG_GROWING;
 import static io.thermowatch.common.runtime.PipelineWatch.Condition.DB_WRITER_NO_CONSUMER;
 import static io.thermowatch.common.runtime.PipelineWatch.Condition.DEAD_LETTERS;
@@ -89,8 +88,8 @@ class PipelineWatchTest {
         // Then: nothing; a lasting "no consumer" or dead letter counts once seen for 10 s, and clears at once
         assertEquals(Set.of(), w.update(new PipelineWatch.Sample(0, 0, 1), 6 * SECOND));
         assertEquals(Set.of(), w.update(new PipelineWatch.Sample(0, 0, 1), 14 * SECOND));
-        assertEquals(Set.of(DB_WRITER_NO_CONSUMER, DEAD_LETTERS), w.update(new PipelineWatch.Sample(0, 0, 1),
-                16 * SECOND));
+        assertEquals(
+                Set.of(DB_WRITER_NO_CONSUMER, DEAD_LETTERS), w.update(new PipelineWatch.Sample(0, 0, 1), 16 * SECOND));
         assertEquals(Set.of(DEAD_LETTERS), w.update(new PipelineWatch.Sample(1, 0, 1), 18 * SECOND));
     }
 

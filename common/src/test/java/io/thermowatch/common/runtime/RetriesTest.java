@@ -1,6 +1,5 @@
 package io.thermowatch.common.runtime;
 
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -38,7 +37,8 @@ class RetriesTest {
 
     @Test
     void an_smtp_cap_at_or_below_one_second_is_a_fixed_delay() {
-        RetryPolicyConfig<Object> config = Retries.smtp(Duration.ofMillis(200)).build().getConfig();
+        RetryPolicyConfig<Object> config =
+                Retries.smtp(Duration.ofMillis(200)).build().getConfig();
         assertEquals(Duration.ofMillis(200), config.getDelay());
         assertEquals(null, config.getMaxDelay());
         assertEquals(Retries.JITTER_FACTOR, config.getJitterFactor());
@@ -57,7 +57,8 @@ class RetriesTest {
             execution.recordException(new IOException("down"));
             long delay = execution.getDelay().toMillis();
             assertFalse(execution.isComplete(), "gave up after " + attempt + " attempts");
-            assertTrue(delay >= expectedMillis * low - 1 && delay <= expectedMillis * high + 1,
+            assertTrue(
+                    delay >= expectedMillis * low - 1 && delay <= expectedMillis * high + 1,
                     "attempt " + attempt + ": " + delay + " ms, expected " + expectedMillis + " ms ±25 %");
             expectedMillis = Math.min(expectedMillis * 2, 10_000);
         }

@@ -1,6 +1,5 @@
 package io.thermowatch.common.runtime;
 
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -34,7 +33,7 @@ class WorkerSupervisorTest {
     @Test
     void a_thread_that_ends_normally_is_no_death() throws InterruptedException {
         // Given
-        Thread worker = workers.newThread("writer", () -> { });
+        Thread worker = workers.newThread("writer", () -> {});
         // When
         worker.start();
         worker.join(5_000);

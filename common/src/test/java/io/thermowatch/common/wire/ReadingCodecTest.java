@@ -1,6 +1,5 @@
 package io.thermowatch.common.wire;
 
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -40,7 +39,9 @@ class ReadingCodecTest {
     void accepts_a_fractional_value_and_ignores_unknown_fields() {
         Decoded decoded = decode("{\"unit\":\"C\",\"value\":23.4,\"meta\":{\"a\":[1,2]},\"timestamp\":1764260000000}");
 
-        assertEquals(23.4, assertInstanceOf(Decoded.Accepted.class, decoded).reading().value());
+        assertEquals(
+                23.4,
+                assertInstanceOf(Decoded.Accepted.class, decoded).reading().value());
     }
 
     @Test
@@ -71,33 +72,35 @@ class ReadingCodecTest {
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource(delimiter = '|', value = {
-        "not json at all                                          | not valid JSON",
-        "[1,2,3]                                                  | not a JSON object",
-        "\"23.4\"                                                 | not a JSON object",
-        "42                                                       | not a JSON object",
-        "{\"timestamp\":1764260000000}                            | missing field 'value'",
-        "{\"value\":23.4}                                         | missing field 'timestamp'",
-        "{\"value\":\"23.4\",\"timestamp\":1764260000000}         | field 'value' must be a number, got a string",
-        "{\"value\":null,\"timestamp\":1764260000000}             | field 'value' must be a number, got null",
-        "{\"value\":true,\"timestamp\":1764260000000}             | field 'value' must be a number, got a boolean",
-        "{\"value\":{},\"timestamp\":1764260000000}               | field 'value' must be a number, got an object",
-        "{\"value\":NaN,\"timestamp\":1764260000000}              | not valid JSON",
-        "{\"value\":Infinity,\"timestamp\":1764260000000}         | not valid JSON",
-        "{\"value\":1e400,\"timestamp\":1764260000000}            | value is not a finite number",
-        "{\"value\":-300,\"timestamp\":1764260000000}             | below absolute zero",
-        "{\"value\":1e308,\"timestamp\":1764260000000}            | above the plausible maximum",
-        "{\"value\":23.4,\"timestamp\":\"1764260000000\"}         | field 'timestamp' must be an integer",
-        "{\"value\":23.4,\"timestamp\":1764260000000.5}           | field 'timestamp' must be an integer",
-        "{\"value\":23.4,\"timestamp\":99999999999999999999999}   | field 'timestamp' is out of range",
-        "{\"value\":23.4,\"timestamp\":1764260000}                | before 2000-01-01: expected epoch milliseconds",
-        "{\"value\":23.4,\"timestamp\":-1}                        | before 2000-01-01",
-        "{\"value\":23.4,\"timestamp\":1764260400001}             | more than 5 minutes in the future",
-        "{\"value\":1,\"value\":2,\"timestamp\":1764260000000}    | Duplicate field 'value'",
-        "{\"value\":23.4,\"timestamp\":1764260000000} trailing    | not valid JSON",
-        "{\"value\":23.4,\"timestamp\":1764260000000}{}           | trailing content",
-        "{\"value\":23.4,                                         | not valid JSON",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "not json at all                                          | not valid JSON",
+                "[1,2,3]                                                  | not a JSON object",
+                "\"23.4\"                                                 | not a JSON object",
+                "42                                                       | not a JSON object",
+                "{\"timestamp\":1764260000000}                            | missing field 'value'",
+                "{\"value\":23.4}                                         | missing field 'timestamp'",
+                "{\"value\":\"23.4\",\"timestamp\":1764260000000}         | field 'value' must be a number, got a string",
+                "{\"value\":null,\"timestamp\":1764260000000}             | field 'value' must be a number, got null",
+                "{\"value\":true,\"timestamp\":1764260000000}             | field 'value' must be a number, got a boolean",
+                "{\"value\":{},\"timestamp\":1764260000000}               | field 'value' must be a number, got an object",
+                "{\"value\":NaN,\"timestamp\":1764260000000}              | not valid JSON",
+                "{\"value\":Infinity,\"timestamp\":1764260000000}         | not valid JSON",
+                "{\"value\":1e400,\"timestamp\":1764260000000}            | value is not a finite number",
+                "{\"value\":-300,\"timestamp\":1764260000000}             | below absolute zero",
+                "{\"value\":1e308,\"timestamp\":1764260000000}            | above the plausible maximum",
+                "{\"value\":23.4,\"timestamp\":\"1764260000000\"}         | field 'timestamp' must be an integer",
+                "{\"value\":23.4,\"timestamp\":1764260000000.5}           | field 'timestamp' must be an integer",
+                "{\"value\":23.4,\"timestamp\":99999999999999999999999}   | field 'timestamp' is out of range",
+                "{\"value\":23.4,\"timestamp\":1764260000}                | before 2000-01-01: expected epoch milliseconds",
+                "{\"value\":23.4,\"timestamp\":-1}                        | before 2000-01-01",
+                "{\"value\":23.4,\"timestamp\":1764260400001}             | more than 5 minutes in the future",
+                "{\"value\":1,\"value\":2,\"timestamp\":1764260000000}    | Duplicate field 'value'",
+                "{\"value\":23.4,\"timestamp\":1764260000000} trailing    | not valid JSON",
+                "{\"value\":23.4,\"timestamp\":1764260000000}{}           | trailing content",
+                "{\"value\":23.4,                                         | not valid JSON",
+            })
     void rejects_payloads_that_break_a_rule(String payload, String expectedReason) {
         String reason = rejection(payload.strip());
 
@@ -147,9 +150,16 @@ class ReadingCodecTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"''", "'<img onerror=x>'", "'a.b'", "'a/b'", "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'"})
+    @CsvSource({
+        "''",
+        "'<img onerror=x>'",
+        "'a.b'",
+        "'a/b'",
+        "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'"
+    })
     void rejects_a_sensor_id_that_does_not_match_the_pattern(String sensorId) {
-        Decoded decoded = codec.decode(sensorId, "{\"value\":1,\"timestamp\":1764260000000}".getBytes(StandardCharsets.UTF_8));
+        Decoded decoded =
+                codec.decode(sensorId, "{\"value\":1,\"timestamp\":1764260000000}".getBytes(StandardCharsets.UTF_8));
 
         assertTrue(assertInstanceOf(Decoded.Rejected.class, decoded).reason().contains("does not match"));
     }

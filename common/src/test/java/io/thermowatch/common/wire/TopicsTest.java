@@ -1,6 +1,5 @@
 package io.thermowatch.common.wire;
 
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,8 +26,10 @@ class TopicsTest {
 
     @Test
     void parses_reading_and_status_routes() {
-        assertEquals(Optional.of(new Topics.Route(Topics.Kind.READING, "a1")), Topics.parseRoutingKey("temperature.a1"));
-        assertEquals(Optional.of(new Topics.Route(Topics.Kind.STATUS, "a1")), Topics.parseRoutingKey("sensors.a1.status"));
+        assertEquals(
+                Optional.of(new Topics.Route(Topics.Kind.READING, "a1")), Topics.parseRoutingKey("temperature.a1"));
+        assertEquals(
+                Optional.of(new Topics.Route(Topics.Kind.STATUS, "a1")), Topics.parseRoutingKey("sensors.a1.status"));
         assertEquals(Optional.of(new Topics.Route(Topics.Kind.READING, "a1")), Topics.parseTopic("temperature/a1"));
         assertEquals(Optional.of(new Topics.Route(Topics.Kind.STATUS, "a1")), Topics.parseTopic("sensors/a1/status"));
     }

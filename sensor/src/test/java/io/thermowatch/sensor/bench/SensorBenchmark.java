@@ -43,8 +43,7 @@ public final class SensorBenchmark {
 
     private final Stack stack = Stack.get();
 
-    private SensorBenchmark() {
-    }
+    private SensorBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         int sensors = Integer.getInteger("bench.sensors", 10_000);
@@ -75,7 +74,9 @@ public final class SensorBenchmark {
     private void rate(int sensorCount, int seconds) throws Exception {
         int connections = 3;
         Map<String, String> env = fleetEnv(sensorCount, (sensorCount + connections - 1) / connections)
-                .with("PUBLISH_INTERVAL", "10ms").with("OFFLINE_BUFFER_SIZE", "100000").build();
+                .with("PUBLISH_INTERVAL", "10ms")
+                .with("OFFLINE_BUFFER_SIZE", "100000")
+                .build();
         try (ServiceProcess sensor = ServiceProcess.start("sensor", env)) {
             sensor.awaitReady(Duration.ofSeconds(60));
             sleep(Duration.ofSeconds(5));
@@ -84,23 +85,36 @@ public final class SensorBenchmark {
             sleep(Duration.ofSeconds(seconds));
             Map<String, Double> after = metrics(sensor);
             double elapsed = (System.nanoTime() - start) / 1e9;
-            double acked = after.get("sensor_readings_acknowledged_total") - before.get("sensor_readings_acknowledged_total");
-            double published = after.get("sensor_readings_published_total") - before.get("sensor_readings_published_total");
+            double acked =
+                    after.get("sensor_readings_acknowledged_total") - before.get("sensor_readings_acknowledged_total");
+            double published =
+                    after.get("sensor_readings_published_total") - before.get("sensor_readings_published_total");
             double dropped = after.get("sensor_readings_dropped_total") - before.get("sensor_readings_dropped_total");
-            System.out.printf(Locale.ROOT,
+            System.out.printf(
+                    Locale.ROOT,
                     "rate: %d sensors every 10 ms over %d connections (offered %.0f/s): acknowledged %.0f/s, "
                             + "handed to Paho %.0f/s, refused (in-flight window full) %.0f/s over %.1f s; "
                             + "sensor RSS %s, threads %d; broker RSS %s%n",
-                    sensorCount, connections, sensorCount * 100.0, acked / elapsed, published / elapsed,
-                    dropped / elapsed, elapsed, mib(rssKib(sensor.pid())), threads(sensor.pid()), brokerRss());
+                    sensorCount,
+                    connections,
+                    sensorCount * 100.0,
+                    acked / elapsed,
+                    published / elapsed,
+                    dropped / elapsed,
+                    elapsed,
+                    mib(rssKib(sensor.pid())),
+                    threads(sensor.pid()),
+                    brokerRss());
             sensor.sigterm();
             sensor.awaitExit(Duration.ofSeconds(30));
         }
     }
 
     private void concurrency(int sensorCount, int perConnection) throws Exception {
-        Map<String, String> env = fleetEnv(sensorCount, perConnection).with("PUBLISH_INTERVAL", "60")
-                .with("MQTT_CONNECT_CONCURRENCY", System.getProperty("bench.connectConcurrency", "128")).build();
+        Map<String, String> env = fleetEnv(sensorCount, perConnection)
+                .with("PUBLISH_INTERVAL", "60")
+                .with("MQTT_CONNECT_CONCURRENCY", System.getProperty("bench.connectConcurrency", "128"))
+                .build();
         int connections = (sensorCount + perConnection - 1) / perConnection;
         try (ServiceProcess sensor = ServiceProcess.start("sensor", env)) {
             long start = System.nanoTime();
@@ -110,7 +124,9 @@ public final class SensorBenchmark {
             long lastProgress = start;
             while (System.nanoTime() < deadline && sensor.isAlive()) {
                 sleep(Duration.ofSeconds(1));
-                int connected = (int) metrics(sensor).getOrDefault("sensor_connections_connected", 0.0).doubleValue();
+                int connected = (int) metrics(sensor)
+                        .getOrDefault("sensor_connections_connected", 0.0)
+                        .doubleValue();
                 if (connected > best) {
                     best = connected;
                     bestAt = System.nanoTime();
@@ -123,21 +139,34 @@ public final class SensorBenchmark {
             sleep(Duration.ofSeconds(3));
             Map<String, Double> m = metrics(sensor);
             int held = (int) m.getOrDefault("sensor_connections_connected", 0.0).doubleValue();
-            System.out.printf(Locale.ROOT,
+            System.out.printf(
+                    Locale.ROOT,
                     "concurrency: %d sensors, %d per connection -> %d connections; connected %d of %d after %.1f s "
                             + "(still up 3 s later: %d); sensor RSS %s, threads %d; broker RSS %s; %s%n",
-                    sensorCount, perConnection, connections, best, connections, (bestAt - start) / 1e9, held,
-                    mib(rssKib(sensor.pid())), threads(sensor.pid()), brokerRss(),
+                    sensorCount,
+                    perConnection,
+                    connections,
+                    best,
+                    connections,
+                    (bestAt - start) / 1e9,
+                    held,
+                    mib(rssKib(sensor.pid())),
+                    threads(sensor.pid()),
+                    brokerRss(),
                     best == connections ? "all held" : "stalled: " + lastLines(sensor));
             long stopAt = System.nanoTime();
             sensor.sigterm();
             try {
                 int exit = sensor.awaitExit(Duration.ofSeconds(60));
-                System.out.printf(Locale.ROOT, "  graceful stop of %d connections: exit %d after %.1f s%n", connections,
-                        exit, (System.nanoTime() - stopAt) / 1e9);
+                System.out.printf(
+                        Locale.ROOT,
+                        "  graceful stop of %d connections: exit %d after %.1f s%n",
+                        connections,
+                        exit,
+                        (System.nanoTime() - stopAt) / 1e9);
             } catch (AssertionError e) {
-                System.out.printf(Locale.ROOT, "  graceful stop of %d connections: still running after 60 s%n",
-                        connections);
+                System.out.printf(
+                        Locale.ROOT, "  graceful stop of %d connections: still running after 60 s%n", connections);
             }
         }
     }
@@ -156,9 +185,11 @@ public final class SensorBenchmark {
 
     private static Map<String, Double> metrics(ServiceProcess sensor) {
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + sensor.healthPort() + "/metrics")).timeout(Duration.ofSeconds(10))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sensor.healthPort() + "/metrics"))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             Map<String, Double> values = new HashMap<>();
             response.body().lines().filter(l -> l.startsWith("sensor_")).forEach(l -> {
                 String name = l.substring(0, l.indexOf('{'));
@@ -175,14 +206,17 @@ public final class SensorBenchmark {
 
     private String brokerRss() {
         Path dir = stack.root().resolve(".stack/rabbitmq");
-        return IntStream.rangeClosed(1, Stack.NODES).mapToObj(n -> {
-            try {
-                long pid = Long.parseLong(Files.readString(dir.resolve("rabbit" + n + ".pid")).trim());
-                return "rabbit" + n + " " + mib(rssKib(pid));
-            } catch (IOException | NumberFormatException e) {
-                return "rabbit" + n + " ?";
-            }
-        }).collect(Collectors.joining(", "));
+        return IntStream.rangeClosed(1, Stack.NODES)
+                .mapToObj(n -> {
+                    try {
+                        long pid = Long.parseLong(Files.readString(dir.resolve("rabbit" + n + ".pid"))
+                                .trim());
+                        return "rabbit" + n + " " + mib(rssKib(pid));
+                    } catch (IOException | NumberFormatException e) {
+                        return "rabbit" + n + " ?";
+                    }
+                })
+                .collect(Collectors.joining(", "));
     }
 
     private static long rssKib(long pid) {
@@ -198,7 +232,9 @@ public final class SensorBenchmark {
             return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
                     .filter(l -> l.startsWith(field))
                     .map(l -> l.substring(field.length()).trim().split("\\s+")[0])
-                    .mapToLong(Long::parseLong).findFirst().orElse(-1);
+                    .mapToLong(Long::parseLong)
+                    .findFirst()
+                    .orElse(-1);
         } catch (IOException e) {
             return -1;
         }
@@ -216,8 +252,11 @@ public final class SensorBenchmark {
     private static String machine() {
         String cpu = "?";
         try {
-            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name"))
+                    .findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                    .orElse("?");
         } catch (IOException e) {
             // keep "?"
         }
@@ -228,8 +267,12 @@ public final class SensorBenchmark {
 
     private static long statusFieldMeminfo() {
         try {
-            return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
-                    .map(l -> l.replaceAll("\\D", "")).mapToLong(Long::parseLong).findFirst().orElse(0);
+            return Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                    .filter(l -> l.startsWith("MemTotal:"))
+                    .map(l -> l.replaceAll("\\D", ""))
+                    .mapToLong(Long::parseLong)
+                    .findFirst()
+                    .orElse(0);
         } catch (IOException e) {
             return 0;
         }

@@ -36,11 +36,14 @@ class ComposeConsistencyTest {
     private static final Set<String> PLATFORM_VARIABLES = Set.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "TZ");
     /** Hosts that mean "the user's machine": allowed only in URLs handed to a browser or a mail reader. */
     private static final Set<String> USER_MACHINE_HOSTS = Set.of("localhost", "127.0.0.1");
+
     private static final Pattern URI = Pattern.compile("([a-z][a-z0-9+.-]*)://([^/:\\s]+)(?::(\\d+))?(/.*)?");
     private static final Pattern HOST_PORT = Pattern.compile("([A-Za-z][A-Za-z0-9_.-]*):(\\d{1,5})");
     /** A sensor's own identity: one per sensor service (compose) or the first one (scripts/stack), by design. */
     private static final Set<String> SENSOR_IDENTITY_VARIABLES = Set.of("MQTT_USERNAME", "MQTT_PASSWORD", "SENSOR_ID");
-    private static final Pattern HEALTHCHECK_PORT = Pattern.compile("/dev/tcp/127\\.0\\.0\\.1/\\$\\{([A-Z_][A-Z0-9_]*)}");
+
+    private static final Pattern HEALTHCHECK_PORT =
+            Pattern.compile("/dev/tcp/127\\.0\\.0\\.1/\\$\\{([A-Z_][A-Z0-9_]*)}");
 
     private static ComposeProject project;
 
@@ -62,7 +65,8 @@ class ComposeConsistencyTest {
             project.envReadsOf(module).values().stream()
                     .filter(read -> read.method().equals("requiredString"))
                     .filter(read -> env.getOrDefault(read.name(), "").isBlank())
-                    .forEach(read -> problems.add(service + ": " + read.name() + " (required by " + read.source() + ")"));
+                    .forEach(read ->
+                            problems.add(service + ": " + read.name() + " (required by " + read.source() + ")"));
         }
         // Then none is missing
         assertNoProblems("required variables not set in docker-compose.yaml", problems);
@@ -74,7 +78,8 @@ class ComposeConsistencyTest {
         List<String> problems = new ArrayList<>();
         for (String service : javaServices()) {
             Map<String, String> raw = project.rawEnvironment(service);
-            for (ComposeProject.EnvRead read : project.envReadsOf(project.moduleOf(service).orElseThrow()).values()) {
+            for (ComposeProject.EnvRead read :
+                    project.envReadsOf(project.moduleOf(service).orElseThrow()).values()) {
                 if (!read.isCredentialWithDemoDefault()) {
                     continue;
                 }
@@ -97,7 +102,8 @@ class ComposeConsistencyTest {
         // Given what each service's code reads (its module, the common classes it uses, logback.xml)
         List<String> problems = new ArrayList<>();
         for (String service : javaServices()) {
-            Set<String> known = project.envReadsOf(project.moduleOf(service).orElseThrow()).keySet();
+            Set<String> known =
+                    project.envReadsOf(project.moduleOf(service).orElseThrow()).keySet();
             // When the variables compose sets are compared with it
             project.rawEnvironment(service).keySet().stream()
                     .filter(name -> !known.contains(name) && !PLATFORM_VARIABLES.contains(name))
@@ -112,10 +118,12 @@ class ComposeConsistencyTest {
         // Given the ${VAR} references of docker-compose.yaml that have no default of their own
         Set<String> used = project.interpolatedVariablesWithoutDefault();
         // When they are looked up in .env
-        List<String> problems = used.stream().filter(name -> !project.dotEnv.containsKey(name)).toList();
+        List<String> problems =
+                used.stream().filter(name -> !project.dotEnv.containsKey(name)).toList();
         // Then every one is defined (Compose would otherwise substitute an empty string, with only a warning)
         assertNoProblems("variables used in docker-compose.yaml but not defined in .env", problems);
-        assertTrue(!used.isEmpty(), "docker-compose.yaml interpolates no ${VAR} at all: credentials must come from .env");
+        assertTrue(
+                !used.isEmpty(), "docker-compose.yaml interpolates no ${VAR} at all: credentials must come from .env");
     }
 
     @Test
@@ -142,8 +150,8 @@ class ComposeConsistencyTest {
                 String expected = "${" + m.group(1) + "}";
                 // Then it names the same .env variable (the same role, the same user)
                 if (!expected.equals(raw.get(name))) {
-                    problems.add(service + ": " + name + "=" + raw.get(name) + ", scripts/stack gives " + module
-                            + " " + name + "=" + stackValue);
+                    problems.add(service + ": " + name + "=" + raw.get(name) + ", scripts/stack gives " + module + " "
+                            + name + "=" + stackValue);
                 }
             });
         }
@@ -154,8 +162,10 @@ class ComposeConsistencyTest {
     void every_sensor_authenticates_as_itself_with_credentials_of_its_own() {
         // Given every sensor service, and the users of the broker's definitions with the per-sensor topic permission
         String definitions = project.read(project.root.resolve("rabbitmq/definitions.template.json"));
-        Pattern ownTopics = Pattern.compile("\\{\"user\": \"@([A-Z0-9_]+)@\", \"vhost\": \"/\", \"exchange\": \"amq\\.topic\",\\s*"
-                + "\"write\": \"" + Pattern.quote("^(temperature\\\\.{username}|sensors\\\\.{username}\\\\.status)$") + "\"");
+        Pattern ownTopics =
+                Pattern.compile("\\{\"user\": \"@([A-Z0-9_]+)@\", \"vhost\": \"/\", \"exchange\": \"amq\\.topic\",\\s*"
+                        + "\"write\": \""
+                        + Pattern.quote("^(temperature\\\\.{username}|sensors\\\\.{username}\\\\.status)$") + "\"");
         Set<String> ownTopicUsers = new java.util.HashSet<>();
         Matcher own = ownTopics.matcher(definitions);
         while (own.find()) {
@@ -177,7 +187,8 @@ class ComposeConsistencyTest {
                 problems.add(service + ": MQTT_USERNAME/MQTT_PASSWORD are not ${VAR}s of .env");
                 continue;
             }
-            String id = project.environment(service).getOrDefault("MQTT_TOPIC", "").replaceFirst("^temperature/", "");
+            String id =
+                    project.environment(service).getOrDefault("MQTT_TOPIC", "").replaceFirst("^temperature/", "");
             // Then the user is the sensor's own (named after its id), with the per-sensor topic permission
             if (!id.equals(project.dotEnv.get(user.group(1)))) {
                 problems.add(service + ": user " + user.group(1) + "=" + project.dotEnv.get(user.group(1))
@@ -208,7 +219,9 @@ class ComposeConsistencyTest {
         Map<String, String> values = new LinkedHashMap<>();
         for (String service : javaServices()) {
             if (project.envReadsOf(project.moduleOf(service).orElseThrow()).containsKey("TEMPERATURE_THRESHOLD")) {
-                values.put(service, project.effectiveValue(service, "TEMPERATURE_THRESHOLD").orElse("?"));
+                values.put(
+                        service,
+                        project.effectiveValue(service, "TEMPERATURE_THRESHOLD").orElse("?"));
             }
         }
         // When their effective values are compared, then they are one number
@@ -243,7 +256,8 @@ class ComposeConsistencyTest {
         // Given every host:port the services and HAProxy connect to inside the compose network
         List<String> problems = new ArrayList<>();
         for (Address address : addresses()) {
-            if (USER_MACHINE_HOSTS.contains(address.host()) || !project.services.containsKey(address.host())
+            if (USER_MACHINE_HOSTS.contains(address.host())
+                    || !project.services.containsKey(address.host())
                     || address.port() < 0) {
                 continue; // reported by the host rule
             }
@@ -287,7 +301,8 @@ class ComposeConsistencyTest {
                 String raw = String.valueOf(item);
                 // When its host address is read, then it is the one documented variable, defaulting to 127.0.0.1
                 if (!raw.startsWith("${BIND_ADDRESS:-127.0.0.1}:")) {
-                    problems.add(service + ": \"" + raw + "\" (expected \"${BIND_ADDRESS:-127.0.0.1}:HOST:CONTAINER\")");
+                    problems.add(
+                            service + ": \"" + raw + "\" (expected \"${BIND_ADDRESS:-127.0.0.1}:HOST:CONTAINER\")");
                 } else if (!project.interpolate(raw).startsWith("127.0.0.1:")) {
                     problems.add(service + ": \"" + raw + "\" binds " + project.interpolate(raw)
                             + " with .env (BIND_ADDRESS must stay unset there: exposing is the user's choice)");
@@ -318,8 +333,11 @@ class ComposeConsistencyTest {
         // Given the host ports of the original system (and HAProxy's stats page)
         Map<Integer, String> published = publishedHostPorts();
         // When they are looked up among the published ports, then every one is there, each once
-        List<String> problems = ORIGINAL_HOST_PORTS.stream().sorted()
-                .filter(port -> !published.containsKey(port)).map(port -> "host port " + port).toList();
+        List<String> problems = ORIGINAL_HOST_PORTS.stream()
+                .sorted()
+                .filter(port -> !published.containsKey(port))
+                .map(port -> "host port " + port)
+                .toList();
         assertNoProblems("host ports of the original system not published", problems);
     }
 
@@ -332,15 +350,18 @@ class ComposeConsistencyTest {
         List<String> problems = new ArrayList<>();
         String parentPom = project.read(project.root.resolve("pom.xml"));
         if (!parentPom.contains("<finalName>${project.artifactId}</finalName>")) {
-            problems.add("pom.xml: the shade plugin no longer names the jar <finalName>${project.artifactId}</finalName>");
+            problems.add(
+                    "pom.xml: the shade plugin no longer names the jar <finalName>${project.artifactId}</finalName>");
         }
         for (String service : javaServices()) {
             String module = project.moduleOf(service).orElseThrow();
             Path dockerfilePath = project.relative(project.dockerfileOf(service).orElseThrow());
             Dockerfile dockerfile = project.dockerfileFor(service);
-            String artifactId = artifactIdOf(project.read(project.root.resolve(module).resolve("pom.xml")));
+            String artifactId =
+                    artifactIdOf(project.read(project.root.resolve(module).resolve("pom.xml")));
             // When its COPY --from lines are read
-            List<Dockerfile.Copy> fromBuild = dockerfile.copies.stream().filter(c -> c.from().isPresent()).toList();
+            List<Dockerfile.Copy> fromBuild =
+                    dockerfile.copies.stream().filter(c -> c.from().isPresent()).toList();
             if (fromBuild.isEmpty()) {
                 problems.add(dockerfilePath + ": no COPY --from=<build stage> of the jar");
                 continue;
@@ -361,7 +382,8 @@ class ComposeConsistencyTest {
             }
             Pattern buildsModule = Pattern.compile("-pl\\s+\"?" + Pattern.quote(module) + "\"?(\\s|$)");
             boolean builds = dockerfile.runs.stream()
-                    .anyMatch(run -> run.contains("mvn") && buildsModule.matcher(run).find() && run.contains("package"));
+                    .anyMatch(run ->
+                            run.contains("mvn") && buildsModule.matcher(run).find() && run.contains("package"));
             if (!builds) {
                 problems.add(dockerfilePath + ": no RUN mvn ... -pl " + module + " ... package");
             }
@@ -377,18 +399,22 @@ class ComposeConsistencyTest {
             Path dockerfilePath = project.relative(project.dockerfileOf(service).orElseThrow());
             Dockerfile dockerfile = project.dockerfileFor(service);
             // When the sources of its COPY lines from the build context are collected
-            Set<String> copied = dockerfile.copies.stream().filter(c -> c.from().isEmpty())
-                    .flatMap(c -> c.sources().stream()).map(s -> s.replaceAll("^\\./", ""))
+            Set<String> copied = dockerfile.copies.stream()
+                    .filter(c -> c.from().isEmpty())
+                    .flatMap(c -> c.sources().stream())
+                    .map(s -> s.replaceAll("^\\./", ""))
                     .collect(Collectors.toSet());
             // Then the parent pom and every module's pom are among them
             if (!copied.contains("pom.xml")) {
                 problems.add(dockerfilePath + ": pom.xml");
             }
-            project.reactorModules.stream().map(m -> m + "/pom.xml").filter(pom -> !copied.contains(pom))
+            project.reactorModules.stream()
+                    .map(m -> m + "/pom.xml")
+                    .filter(pom -> !copied.contains(pom))
                     .forEach(pom -> problems.add(dockerfilePath + ": " + pom));
         }
-        assertNoProblems("module poms not copied before the Maven build (\"Child module ... does not exist\")",
-                problems);
+        assertNoProblems(
+                "module poms not copied before the Maven build (\"Child module ... does not exist\")", problems);
     }
 
     @Test
@@ -397,9 +423,11 @@ class ComposeConsistencyTest {
         List<String> problems = new ArrayList<>();
         List<String> ignored = dockerignore();
         // (per service that builds: one Dockerfile builds several images, each with its own build arguments)
-        for (String builder : project.services.keySet().stream().filter(s -> project.service(s).get("build") != null)
+        for (String builder : project.services.keySet().stream()
+                .filter(s -> project.service(s).get("build") != null)
                 .toList()) {
-            Map.Entry<Path, String> entry = Map.entry(project.dockerfileOf(builder).orElseThrow(), builder);
+            Map.Entry<Path, String> entry =
+                    Map.entry(project.dockerfileOf(builder).orElseThrow(), builder);
             Path context = project.buildContextOf(entry.getValue()).orElseThrow();
             for (Dockerfile.Copy copy : project.dockerfileFor(builder).copies) {
                 if (copy.from().isPresent()) {
@@ -432,14 +460,17 @@ class ComposeConsistencyTest {
         }
         // When the rabbitmq image's COPY sources are listed
         Set<String> copied = new TreeSet<>();
-        project.dockerfile(project.root.resolve("rabbitmq/Dockerfile")).copies
+        project.dockerfile(project.root.resolve("rabbitmq/Dockerfile"))
+                .copies
                 .forEach(copy -> copied.addAll(copy.sources()));
         // Then every one of them is in the image too: compose's nodes run the configuration the tests exercised
-        List<String> problems = usedNatively.stream().filter(file -> !copied.contains(file))
+        List<String> problems = usedNatively.stream()
+                .filter(file -> !copied.contains(file))
                 .map(file -> "rabbitmq/" + file + " is used by scripts/stack but not copied by rabbitmq/Dockerfile")
                 .toList();
-        assertTrue(usedNatively.contains("rabbitmq.conf"), "scripts/stack no longer names rabbitmq/rabbitmq.conf: "
-                + usedNatively);
+        assertTrue(
+                usedNatively.contains("rabbitmq.conf"),
+                "scripts/stack no longer names rabbitmq/rabbitmq.conf: " + usedNatively);
         assertNoProblems("native-only RabbitMQ configuration", problems);
     }
 
@@ -458,7 +489,8 @@ class ComposeConsistencyTest {
         }
         for (Path path : project.dockerfiles().keySet()) {
             Dockerfile dockerfile = project.dockerfile(path);
-            Set<String> stageNames = dockerfile.stages.stream().flatMap(s -> s.name().stream()).collect(Collectors.toSet());
+            Set<String> stageNames =
+                    dockerfile.stages.stream().flatMap(s -> s.name().stream()).collect(Collectors.toSet());
             for (Dockerfile.Stage stage : dockerfile.stages) {
                 // When the tag is read, then it names a version (no tag, latest, or a floating word are not)
                 if (!stageNames.contains(stage.image()) && !isPinned(stage.image(), false)) {
@@ -475,13 +507,18 @@ class ComposeConsistencyTest {
         Map<String, List<String>> servicesByImage = new TreeMap<>();
         project.services.forEach((service, definition) -> {
             Object image = definition.get("image");
-            servicesByImage.computeIfAbsent(image == null ? "(" + service + ", no image:)" : String.valueOf(image),
-                    key -> new ArrayList<>()).add(service);
+            servicesByImage
+                    .computeIfAbsent(
+                            image == null ? "(" + service + ", no image:)" : String.valueOf(image),
+                            key -> new ArrayList<>())
+                    .add(service);
         });
         List<String> problems = new ArrayList<>();
         servicesByImage.forEach((image, services) -> {
             // When the services with build: are counted
-            List<String> builders = services.stream().filter(s -> project.service(s).get("build") != null).toList();
+            List<String> builders = services.stream()
+                    .filter(s -> project.service(s).get("build") != null)
+                    .toList();
             if (builders.isEmpty()) {
                 if (image.startsWith("thermowatch/")) {
                     problems.add(image + ": run by " + services + " but built by no service");
@@ -494,10 +531,11 @@ class ComposeConsistencyTest {
             if (builders.size() > 1) {
                 problems.add(image + ": built by " + builders + " (keep build: on one, image: only on the others)");
             }
-            services.stream().filter(s -> !builders.contains(s))
+            services.stream()
+                    .filter(s -> !builders.contains(s))
                     .filter(s -> !"never".equals(project.service(s).get("pull_policy")))
-                    .forEach(s -> problems.add(s + ": runs " + image + ", built by " + builders
-                            + ", without pull_policy: never"));
+                    .forEach(s -> problems.add(
+                            s + ": runs " + image + ", built by " + builders + ", without pull_policy: never"));
         });
         assertNoProblems("images built more than once or pulled instead of built", problems);
     }
@@ -506,7 +544,8 @@ class ComposeConsistencyTest {
     void the_database_healthcheck_asks_the_server_over_tcp() {
         // Given the PostgreSQL/TimescaleDB services
         List<String> databases = project.services.keySet().stream()
-                .filter(s -> String.valueOf(project.service(s).get("image")).matches("(timescale/timescaledb|postgres):.*"))
+                .filter(s ->
+                        String.valueOf(project.service(s).get("image")).matches("(timescale/timescaledb|postgres):.*"))
                 .toList();
         assertTrue(!databases.isEmpty(), "no timescale/timescaledb or postgres service in docker-compose.yaml");
         List<String> problems = new ArrayList<>();
@@ -517,7 +556,9 @@ class ComposeConsistencyTest {
             // runs a temporary server for initdb and the init scripts that listens only on its Unix socket
             if (!test.contains("pg_isready")) {
                 problems.add(service + ": healthcheck does not run pg_isready: " + test);
-            } else if (!Pattern.compile("(?:^|\\s)(?:-h\\s*|--host[=\\s])[\"']?(?![/\"'])\\S").matcher(test).find()) {
+            } else if (!Pattern.compile("(?:^|\\s)(?:-h\\s*|--host[=\\s])[\"']?(?![/\"'])\\S")
+                    .matcher(test)
+                    .find()) {
                 problems.add(service + ": pg_isready without -h <host> checks the Unix socket: " + test);
             }
         }
@@ -535,8 +576,11 @@ class ComposeConsistencyTest {
         });
         for (Path path : project.dockerfiles().keySet()) {
             Dockerfile dockerfile = project.dockerfile(path);
-            Set<String> stageNames = dockerfile.stages.stream().flatMap(s -> s.name().stream()).collect(Collectors.toSet());
-            dockerfile.stages.stream().map(Dockerfile.Stage::image).filter(image -> !stageNames.contains(image))
+            Set<String> stageNames =
+                    dockerfile.stages.stream().flatMap(s -> s.name().stream()).collect(Collectors.toSet());
+            dockerfile.stages.stream()
+                    .map(Dockerfile.Stage::image)
+                    .filter(image -> !stageNames.contains(image))
                     .forEach(image -> pulled.put(project.relative(path) + " FROM", image));
         }
         List<String> problems = new ArrayList<>();
@@ -607,7 +651,8 @@ class ComposeConsistencyTest {
             Path path = project.relative(project.dockerfileOf(service).orElseThrow());
             Dockerfile dockerfile = project.dockerfileFor(service);
             Map<String, String> runtime = dockerfile.runtime;
-            // When its USER, ENTRYPOINT, STOPSIGNAL, HEALTHCHECK and JVM flags are read, then they are as the issue asks
+            // When its USER, ENTRYPOINT, STOPSIGNAL, HEALTHCHECK and JVM flags are read, then they are as the issue
+            // asks
             String user = runtime.getOrDefault("USER", "");
             if (user.isEmpty() || user.matches("(root|0)(:.*)?")) {
                 problems.add(path + ": runs as root (USER '" + user + "')");
@@ -625,7 +670,8 @@ class ComposeConsistencyTest {
             Matcher port = HEALTHCHECK_PORT.matcher(healthcheck);
             if (!port.find() || !dockerfile.runtimeEnv.containsKey(port.group(1))) {
                 problems.add(path + ": HEALTHCHECK port is not a variable the image's ENV defines");
-            } else if (!project.envReadsOf(project.moduleOf(service).orElseThrow()).containsKey(port.group(1))) {
+            } else if (!project.envReadsOf(project.moduleOf(service).orElseThrow())
+                    .containsKey(port.group(1))) {
                 problems.add(path + ": HEALTHCHECK uses ${" + port.group(1) + "}, which the service does not read");
             }
             if (healthcheck.contains("curl") || healthcheck.contains("wget")) {
@@ -633,7 +679,9 @@ class ComposeConsistencyTest {
             }
             String jvmOptions = runtime.getOrDefault("ENTRYPOINT", "")
                     + dockerfile.runtimeEnv.getOrDefault("JAVA_TOOL_OPTIONS", "")
-                    + argumentFilesOf(dockerfile).values().stream().map(project::read).collect(Collectors.joining("\n"));
+                    + argumentFilesOf(dockerfile).values().stream()
+                            .map(project::read)
+                            .collect(Collectors.joining("\n"));
             if (!jvmOptions.contains("-XX:MaxRAMPercentage")) {
                 problems.add(path + ": no -XX:MaxRAMPercentage in ENTRYPOINT, its argument files or JAVA_TOOL_OPTIONS "
                         + "(the heap would ignore the container's memory limit)");
@@ -654,11 +702,14 @@ class ComposeConsistencyTest {
             Map<String, String> args = project.buildArgs(service);
             // When its build arguments are compared with the ARGs of its Dockerfile
             // Then each one is declared there (a misspelt name would be ignored by Docker, with only a warning)
-            args.keySet().stream().filter(name -> !dockerfile.args.containsKey(name))
+            args.keySet().stream()
+                    .filter(name -> !dockerfile.args.containsKey(name))
                     .forEach(name -> problems.add(service + ": build argument " + name + " is no ARG of " + path));
             // And every ARG without a default is given a value
-            dockerfile.requiredArgs.stream().filter(name -> args.getOrDefault(name, "").isBlank())
-                    .forEach(name -> problems.add(service + ": no build argument " + name + " (required by " + path + ")"));
+            dockerfile.requiredArgs.stream()
+                    .filter(name -> args.getOrDefault(name, "").isBlank())
+                    .forEach(name ->
+                            problems.add(service + ": no build argument " + name + " (required by " + path + ")"));
             // And MODULE names a reactor module
             String module = project.moduleOf(service).orElseThrow();
             if (!project.reactorModules.contains(module)) {
@@ -671,7 +722,10 @@ class ComposeConsistencyTest {
         }
         // And no service is built from that Dockerfile without a MODULE (it would drop out of every check here)
         for (String service : project.services.keySet()) {
-            if (project.dockerfileOf(service).map(project::relative).filter(dockerfiles::contains).isPresent()
+            if (project.dockerfileOf(service)
+                            .map(project::relative)
+                            .filter(dockerfiles::contains)
+                            .isPresent()
                     && project.moduleOf(service).isEmpty()) {
                 problems.add(service + ": built from " + dockerfiles + " without a MODULE of the reactor");
             }
@@ -694,13 +748,17 @@ class ComposeConsistencyTest {
         // When scripts/stack says what it starts every service with (the same function `up` uses)
         List<String> stackOptions = stackJvmOptions();
         // Then it reads the very files the images read, and nothing else but the container's memory limit
-        Set<Path> stackOptionFiles = stackOptions.stream().filter(option -> option.startsWith("@"))
-                .map(option -> Path.of(option.substring(1)).normalize()).collect(Collectors.toCollection(TreeSet::new));
+        Set<Path> stackOptionFiles = stackOptions.stream()
+                .filter(option -> option.startsWith("@"))
+                .map(option -> Path.of(option.substring(1)).normalize())
+                .collect(Collectors.toCollection(TreeSet::new));
         if (!stackOptionFiles.equals(imageOptionFiles)) {
             problems.add("scripts/stack jvm-options reads " + stackOptionFiles + ", the images " + imageOptionFiles);
         }
         // And that limit is compose's mem_limit of every Java service, as the images' heap percentage applies to it
-        List<String> maxRam = stackOptions.stream().filter(option -> option.startsWith("-XX:MaxRAM=")).toList();
+        List<String> maxRam = stackOptions.stream()
+                .filter(option -> option.startsWith("-XX:MaxRAM="))
+                .toList();
         if (maxRam.size() != 1) {
             problems.add("scripts/stack jvm-options gives " + maxRam.size() + " -XX:MaxRAM= options: " + stackOptions);
         } else {
@@ -713,7 +771,8 @@ class ComposeConsistencyTest {
                 }
             }
         }
-        stackOptions.stream().filter(option -> !option.startsWith("@") && !option.startsWith("-XX:MaxRAM="))
+        stackOptions.stream()
+                .filter(option -> !option.startsWith("@") && !option.startsWith("-XX:MaxRAM="))
                 .forEach(option -> problems.add("scripts/stack jvm-options gives " + option
                         + ", which the images do not: put it in the shared options file"));
         assertNoProblems("native start and images disagree on JVM options", problems);
@@ -744,15 +803,16 @@ class ComposeConsistencyTest {
         // Given the infrastructure each Java service connects to (every host in its configuration)
         List<String> problems = new ArrayList<>();
         for (Address address : addresses()) {
-            if (address.service().equals("haproxy") || !project.services.containsKey(address.host())
+            if (address.service().equals("haproxy")
+                    || !project.services.containsKey(address.host())
                     || !project.hasHealthcheck(address.host())) {
                 continue;
             }
             // When its depends_on is read
             Map<String, String> deps = project.dependsOn(address.service());
             boolean waitsForTarget = "service_healthy".equals(deps.get(address.host()));
-            boolean waitsForBalancer = address.host().startsWith("rabbitmq")
-                    && "service_healthy".equals(deps.get("haproxy"));
+            boolean waitsForBalancer =
+                    address.host().startsWith("rabbitmq") && "service_healthy".equals(deps.get("haproxy"));
             // Then it waits for that dependency's health (for the nodes: for HAProxy, which waits for all three)
             if (!waitsForTarget && !waitsForBalancer && !isFallback(address)) {
                 problems.add(address.service() + " connects to " + address.host() + " (" + address.variable()
@@ -786,7 +846,10 @@ class ComposeConsistencyTest {
             List<String> uris = List.of(env.getOrDefault("MQTT_URIS", "").split(","));
             for (String uri : uris) {
                 Matcher m = URI.matcher(uri.strip());
-                if (!m.matches() || !m.group(1).equals("ssl") || !m.group(2).equals("haproxy") || m.group(3) == null
+                if (!m.matches()
+                        || !m.group(1).equals("ssl")
+                        || !m.group(2).equals("haproxy")
+                        || m.group(3) == null
                         || !tlsPorts.contains(Integer.parseInt(m.group(3)))) {
                     problems.add(service + ": MQTT_URIS item '" + uri + "' is not ssl://haproxy:<a TLS port of "
                             + "haproxy.cfg " + tlsPorts + ">");
@@ -822,7 +885,8 @@ class ComposeConsistencyTest {
         }
         // Then a one-shot service runs haproxy/make-certs.sh into that volume, and HAProxy waits for it to complete
         List<String> makers = project.services.keySet().stream()
-                .filter(s -> String.valueOf(project.service(s).get("entrypoint")).contains("make-certs.sh")
+                .filter(s -> String.valueOf(project.service(s).get("entrypoint"))
+                                .contains("make-certs.sh")
                         || String.valueOf(project.service(s).get("command")).contains("make-certs.sh"))
                 .toList();
         if (makers.size() != 1) {
@@ -840,13 +904,16 @@ class ComposeConsistencyTest {
             if (!mounts.contains("./haproxy/make-certs.sh:")) {
                 problems.add(maker + ": does not mount ./haproxy/make-certs.sh (mounts " + mounts + ")");
             }
-            if (!"service_completed_successfully".equals(project.dependsOn("haproxy").get(maker))) {
+            if (!"service_completed_successfully"
+                    .equals(project.dependsOn("haproxy").get(maker))) {
                 problems.add("haproxy -> " + maker + ": not condition service_completed_successfully");
             }
             // (an image another service already runs: nothing more to build or pull for a one-shot step)
             Object image = project.service(maker).get("image");
-            boolean shared = project.service(maker).get("build") == null && project.services.entrySet().stream()
-                    .anyMatch(e -> !e.getKey().equals(maker) && Objects.equals(e.getValue().get("image"), image));
+            boolean shared = project.service(maker).get("build") == null
+                    && project.services.entrySet().stream()
+                            .anyMatch(e -> !e.getKey().equals(maker)
+                                    && Objects.equals(e.getValue().get("image"), image));
             if (!shared) {
                 problems.add(maker + ": runs " + image + ", which no other service runs");
             }
@@ -872,7 +939,8 @@ class ComposeConsistencyTest {
     /** HAProxy's TLS binds: port (compose default) → certificate file (default of its {@code ${VAR-file}}). */
     private static Map<Integer, String> haproxyTlsBinds() {
         Map<Integer, String> binds = new TreeMap<>();
-        Matcher bind = Pattern.compile("(?m)^\\s*bind\\s+\"[^\"]*:\\$\\{\\w+-(\\d+)}\"\\s+ssl\\s+crt\\s+\"\\$\\{\\w+-([^}]+)}\"")
+        Matcher bind = Pattern.compile(
+                        "(?m)^\\s*bind\\s+\"[^\"]*:\\$\\{\\w+-(\\d+)}\"\\s+ssl\\s+crt\\s+\"\\$\\{\\w+-([^}]+)}\"")
                 .matcher(project.haproxyCfg);
         while (bind.find()) {
             binds.put(Integer.parseInt(bind.group(1)), bind.group(2));
@@ -893,7 +961,9 @@ class ComposeConsistencyTest {
         }
         for (Object item : items) {
             String[] parts = String.valueOf(item).split(":");
-            if (parts.length >= 2 && !parts[0].startsWith(".") && !parts[0].startsWith("/")
+            if (parts.length >= 2
+                    && !parts[0].startsWith(".")
+                    && !parts[0].startsWith("/")
                     && parts[1].equals(directory)) {
                 return Optional.of(parts[0]);
             }
@@ -907,8 +977,12 @@ class ComposeConsistencyTest {
         if (!(volumes instanceof List<?> items)) {
             return Optional.empty();
         }
-        return items.stream().map(String::valueOf).map(v -> v.split(":"))
-                .filter(parts -> parts.length >= 2 && parts[0].equals(volume)).map(parts -> parts[1]).findFirst();
+        return items.stream()
+                .map(String::valueOf)
+                .map(v -> v.split(":"))
+                .filter(parts -> parts.length >= 2 && parts[0].equals(volume))
+                .map(parts -> parts[1])
+                .findFirst();
     }
 
     /** An address a service (or HAProxy) connects to: where it was found, the host and the port (-1 = none). */
@@ -930,17 +1004,21 @@ class ComposeConsistencyTest {
             String inImage = m.group(1);
             dockerfile.copies.stream()
                     .filter(copy -> copy.from().isEmpty() && copy.stage() == dockerfile.stages.size() - 1)
-                    .filter(copy -> copy.destination().equals(inImage) && copy.sources().size() == 1)
+                    .filter(copy ->
+                            copy.destination().equals(inImage) && copy.sources().size() == 1)
                     .reduce((first, second) -> second)
-                    .ifPresent(copy -> files.put(inImage, project.root.resolve(copy.sources().get(0)).normalize()));
+                    .ifPresent(copy -> files.put(
+                            inImage, project.root.resolve(copy.sources().get(0)).normalize()));
         }
         return files;
     }
 
     /** {@code scripts/stack jvm-options}: what it starts every service with, one option a line. */
     private static List<String> stackJvmOptions() throws java.io.IOException, InterruptedException {
-        Process process = new ProcessBuilder("bash", project.root.resolve("scripts/stack").toString(), "jvm-options")
-                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        Process process = new ProcessBuilder(
+                        "bash", project.root.resolve("scripts/stack").toString(), "jvm-options")
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .start();
         String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || process.exitValue() != 0) {
@@ -951,7 +1029,9 @@ class ComposeConsistencyTest {
     }
 
     private static List<String> javaServices() {
-        List<String> services = project.services.keySet().stream().filter(s -> project.moduleOf(s).isPresent()).toList();
+        List<String> services = project.services.keySet().stream()
+                .filter(s -> project.moduleOf(s).isPresent())
+                .toList();
         assertTrue(services.size() >= 4, "expected the service containers in docker-compose.yaml, found " + services);
         return services;
     }
@@ -960,7 +1040,8 @@ class ComposeConsistencyTest {
     private static List<Address> addresses() {
         List<Address> addresses = new ArrayList<>();
         for (String service : javaServices()) {
-            Set<String> names = new TreeSet<>(project.envReadsOf(project.moduleOf(service).orElseThrow()).keySet());
+            Set<String> names = new TreeSet<>(
+                    project.envReadsOf(project.moduleOf(service).orElseThrow()).keySet());
             names.addAll(project.environment(service).keySet());
             for (String name : names) {
                 Optional<String> value = project.effectiveValue(service, name);
@@ -977,9 +1058,12 @@ class ComposeConsistencyTest {
         }
         String haproxy = project.services.keySet().stream()
                 .filter(s -> String.valueOf(project.service(s).get("image")).startsWith("haproxy:"))
-                .findFirst().orElse("haproxy");
-        Map<String, String> haproxyEnv = project.services.containsKey(haproxy) ? project.environment(haproxy) : Map.of();
-        Matcher server = Pattern.compile("(?m)^\\s*server\\s+\\S+\\s+\"\\$\\{(\\w+)-([^}]*)}:\\$\\{(\\w+)-(\\d+)}\"(?:.*check port \"\\$\\{(\\w+)-(\\d+)}\")?")
+                .findFirst()
+                .orElse("haproxy");
+        Map<String, String> haproxyEnv =
+                project.services.containsKey(haproxy) ? project.environment(haproxy) : Map.of();
+        Matcher server = Pattern.compile(
+                        "(?m)^\\s*server\\s+\\S+\\s+\"\\$\\{(\\w+)-([^}]*)}:\\$\\{(\\w+)-(\\d+)}\"(?:.*check port \"\\$\\{(\\w+)-(\\d+)}\")?")
                 .matcher(project.haproxyCfg);
         while (server.find()) {
             String host = haproxyEnv.getOrDefault(server.group(1), server.group(2));
@@ -1011,7 +1095,9 @@ class ComposeConsistencyTest {
         }
         if (variable.endsWith("_HOST")) {
             String portVariable = variable.substring(0, variable.length() - "_HOST".length()) + "_PORT";
-            int port = project.effectiveValue(service, portVariable).map(Integer::parseInt).orElse(-1);
+            int port = project.effectiveValue(service, portVariable)
+                    .map(Integer::parseInt)
+                    .orElse(-1);
             return Optional.of(new Address(service, variable + "/" + portVariable, item, port));
         }
         return Optional.empty();
@@ -1039,23 +1125,33 @@ class ComposeConsistencyTest {
         Optional<Path> dockerfile = project.dockerfileOf(service);
         if (module.isPresent()) {
             // A Java service: the port its image's HEALTHCHECK asks (HEALTH_PORT), and the dashboard's page port.
-            Matcher m = HEALTHCHECK_PORT.matcher(project.dockerfile(dockerfile.orElseThrow()).runtime
-                    .getOrDefault("HEALTHCHECK", ""));
+            Matcher m = HEALTHCHECK_PORT.matcher(
+                    project.dockerfile(dockerfile.orElseThrow()).runtime.getOrDefault("HEALTHCHECK", ""));
             if (m.find()) {
-                project.effectiveValue(service, m.group(1)).map(Integer::parseInt).ifPresent(ports::add);
+                project.effectiveValue(service, m.group(1))
+                        .map(Integer::parseInt)
+                        .ifPresent(ports::add);
             }
             if (project.envReadsOf(module.get()).containsKey("DASHBOARD_PORT")) {
-                project.effectiveValue(service, "DASHBOARD_PORT").map(Integer::parseInt).ifPresent(ports::add);
+                project.effectiveValue(service, "DASHBOARD_PORT")
+                        .map(Integer::parseInt)
+                        .ifPresent(ports::add);
             }
         } else if (dockerfile.isPresent() && dockerfile.get().startsWith(project.root.resolve("rabbitmq"))) {
-            for (String key : List.of("listeners.tcp.default", "mqtt.listeners.tcp.default", "web_mqtt.tcp.port",
+            for (String key : List.of(
+                    "listeners.tcp.default",
+                    "mqtt.listeners.tcp.default",
+                    "web_mqtt.tcp.port",
                     "management.tcp.port")) {
-                project.rabbitmqConf(key).map(v -> v.substring(v.lastIndexOf(':') + 1)).map(Integer::parseInt)
+                project.rabbitmqConf(key)
+                        .map(v -> v.substring(v.lastIndexOf(':') + 1))
+                        .map(Integer::parseInt)
                         .ifPresent(ports::add);
             }
         } else if (image.startsWith("haproxy:")) {
             Map<String, String> env = project.environment(service);
-            Matcher bind = Pattern.compile("(?m)^\\s*bind\\s+\"[^\"]*:\\$\\{(\\w+)-(\\d+)}\"").matcher(project.haproxyCfg);
+            Matcher bind = Pattern.compile("(?m)^\\s*bind\\s+\"[^\"]*:\\$\\{(\\w+)-(\\d+)}\"")
+                    .matcher(project.haproxyCfg);
             while (bind.find()) {
                 ports.add(Integer.parseInt(env.getOrDefault(bind.group(1), bind.group(2))));
             }
@@ -1085,7 +1181,8 @@ class ComposeConsistencyTest {
      * scripts/ and .ci/, and *.conf, *.cfg, *.env, .env, Dockerfiles, .dockerignore, *.sql, *.yaml, *.yml.
      */
     private static List<String> lfFiles() throws java.io.IOException {
-        Pattern byName = Pattern.compile("(.*\\.(sh|conf|cfg|env|sql|ya?ml|Dockerfile)|\\.env|Dockerfile|\\.dockerignore|mvnw)");
+        Pattern byName =
+                Pattern.compile("(.*\\.(sh|conf|cfg|env|sql|ya?ml|Dockerfile)|\\.env|Dockerfile|\\.dockerignore|mvnw)");
         Set<String> skipped = Set.of(".git", "target", "node_modules", ".stack", ".idea", ".vscode");
         List<String> files = new ArrayList<>();
         try (var walk = Files.walk(project.root)) {
@@ -1100,14 +1197,21 @@ class ComposeConsistencyTest {
                 }
                 String name = path.getFileName().toString();
                 String top = relative.getNameCount() > 1 ? relative.getName(0).toString() : "";
-                if (byName.matcher(name).matches() || Set.of("rabbitmq", "scripts", ".ci").contains(top)
+                if (byName.matcher(name).matches()
+                        || Set.of("rabbitmq", "scripts", ".ci").contains(top)
                         || startsWithShebang(path)) {
                     files.add(relative.toString().replace('\\', '/'));
                 }
             }
         }
-        assertTrue(files.containsAll(List.of("rabbitmq/thermowatch-entrypoint", "rabbitmq/rabbitmq-env.conf", "mvnw",
-                "docker-compose.yaml", ".env")), "the line-ending rules no longer see the known scripts: " + files);
+        assertTrue(
+                files.containsAll(List.of(
+                        "rabbitmq/thermowatch-entrypoint",
+                        "rabbitmq/rabbitmq-env.conf",
+                        "mvnw",
+                        "docker-compose.yaml",
+                        ".env")),
+                "the line-ending rules no longer see the known scripts: " + files);
         return files;
     }
 
@@ -1172,8 +1276,11 @@ class ComposeConsistencyTest {
         if (!Files.exists(file)) {
             return List.of();
         }
-        return project.read(file).lines().map(String::strip)
-                .filter(line -> !line.isEmpty() && !line.startsWith("#")).toList();
+        return project.read(file)
+                .lines()
+                .map(String::strip)
+                .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+                .toList();
     }
 
     /** .dockerignore's patterns as Docker reads them: relative to the context root, ** for any directories. */
@@ -1182,7 +1289,9 @@ class ComposeConsistencyTest {
         boolean ignored = false;
         for (String pattern : patterns) {
             boolean negate = pattern.startsWith("!");
-            String glob = (negate ? pattern.substring(1) : pattern).replaceAll("^/", "").replaceAll("/$", "");
+            String glob = (negate ? pattern.substring(1) : pattern)
+                    .replaceAll("^/", "")
+                    .replaceAll("/$", "");
             String regex = globToRegex(glob);
             // A pattern matching a directory excludes everything under it.
             if (path.matches(regex + "(/.*)?")) {

@@ -26,8 +26,8 @@ import org.yaml.snakeyaml.Yaml;
 final class ComposeProject {
 
     /** One environment variable a module reads: its name, the EnvConfig method, and the default as written. */
-    record EnvRead(String name, String method, Optional<String> defaultText, Optional<String> defaultValue,
-                   String source) {
+    record EnvRead(
+            String name, String method, Optional<String> defaultText, Optional<String> defaultValue, String source) {
 
         /** A secret whose fallback is a demo credential (anything but an empty literal). */
         boolean isCredentialWithDemoDefault() {
@@ -39,15 +39,18 @@ final class ComposeProject {
      * A call whose first argument is an UPPER_SNAKE literal: EnvConfig's readers ({@code string}, {@code secret},
      * {@code requiredString}, {@code port}, ...), whatever new ones are added.
      */
-    private static final Pattern ENV_READ = Pattern.compile(
-            "\\.([a-z][A-Za-z]*)\\(\\s*\"([A-Z][A-Z0-9_]*)\"\\s*(?:,\\s*([^,)]+))?");
+    private static final Pattern ENV_READ =
+            Pattern.compile("\\.([a-z][A-Za-z]*)\\(\\s*\"([A-Z][A-Z0-9_]*)\"\\s*(?:,\\s*([^,)]+))?");
+
     private static final Pattern RESOURCE_READ = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)");
-    private static final Pattern INTERPOLATION = Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-?+]([^}]*))?}|\\$([A-Za-z_][A-Za-z0-9_]*)");
+    private static final Pattern INTERPOLATION =
+            Pattern.compile("\\$\\$|\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::?[-?+]([^}]*))?}|\\$([A-Za-z_][A-Za-z0-9_]*)");
 
     final Path root;
     final Map<String, String> dotEnv;
     /** Compose's services, raw (before interpolation), as SnakeYAML reads them (merge keys applied). */
     final Map<String, Map<String, Object>> services;
+
     final List<String> reactorModules;
     final String haproxyCfg;
     final String rabbitmqConf;
@@ -70,9 +73,11 @@ final class ComposeProject {
 
     /** Finds the repository root from the working directory (the module directory under Surefire). */
     static ComposeProject load() {
-        Path dir = Path.of(System.getProperty("thermowatch.root", System.getProperty("user.dir"))).toAbsolutePath();
-        while (dir != null && !(Files.isRegularFile(dir.resolve("docker-compose.yaml"))
-                && Files.isRegularFile(dir.resolve("pom.xml")))) {
+        Path dir = Path.of(System.getProperty("thermowatch.root", System.getProperty("user.dir")))
+                .toAbsolutePath();
+        while (dir != null
+                && !(Files.isRegularFile(dir.resolve("docker-compose.yaml"))
+                        && Files.isRegularFile(dir.resolve("pom.xml")))) {
             dir = dir.getParent();
         }
         if (dir == null) {
@@ -146,13 +151,17 @@ final class ComposeProject {
     /** {@code build.dockerfile} relative to the repository, if the service is built here. */
     Optional<Path> dockerfileOf(String service) {
         return buildOf(service).map(build -> {
-            Path context = root.resolve(String.valueOf(build.getOrDefault("context", "."))).normalize();
-            return context.resolve(String.valueOf(build.getOrDefault("dockerfile", "Dockerfile"))).normalize();
+            Path context = root.resolve(String.valueOf(build.getOrDefault("context", ".")))
+                    .normalize();
+            return context.resolve(String.valueOf(build.getOrDefault("dockerfile", "Dockerfile")))
+                    .normalize();
         });
     }
 
     Optional<Path> buildContextOf(String service) {
-        return buildOf(service).map(build -> root.resolve(String.valueOf(build.getOrDefault("context", "."))).normalize());
+        return buildOf(service)
+                .map(build -> root.resolve(String.valueOf(build.getOrDefault("context", ".")))
+                        .normalize());
     }
 
     /**
@@ -162,7 +171,9 @@ final class ComposeProject {
     private Optional<Map<String, Object>> buildOf(String service) {
         Object build = services.get(service).get("build");
         if (build == null) {
-            return imageBuilderOf(service).filter(builder -> !builder.equals(service)).flatMap(this::buildOf);
+            return imageBuilderOf(service)
+                    .filter(builder -> !builder.equals(service))
+                    .flatMap(this::buildOf);
         }
         if (build instanceof String context) {
             return Optional.of(Map.of("context", context));
@@ -180,8 +191,10 @@ final class ComposeProject {
             return Optional.empty();
         }
         return services.entrySet().stream()
-                .filter(e -> image.equals(e.getValue().get("image")) && e.getValue().get("build") != null)
-                .map(Map.Entry::getKey).findFirst();
+                .filter(e ->
+                        image.equals(e.getValue().get("image")) && e.getValue().get("build") != null)
+                .map(Map.Entry::getKey)
+                .findFirst();
     }
 
     /** {@code build.args} of the service's build (list or map form), as written. */
@@ -202,7 +215,8 @@ final class ComposeProject {
     /** The Maven module a service is built from: its build argument {@code MODULE}, when that directory holds a pom.xml. */
     Optional<String> moduleOf(String service) {
         return Optional.ofNullable(buildArgs(service).get("MODULE"))
-                .filter(module -> !module.isBlank() && Files.isRegularFile(root.resolve(module).resolve("pom.xml")));
+                .filter(module -> !module.isBlank()
+                        && Files.isRegularFile(root.resolve(module).resolve("pom.xml")));
     }
 
     /** A path inside the repository as the repository names it (absolute paths are resolved against the root). */
@@ -226,7 +240,8 @@ final class ComposeProject {
 
     /** The Dockerfile of the service's image as built with the service's build arguments (ARGs substituted). */
     Dockerfile dockerfileFor(String service) {
-        Path path = dockerfileOf(service).orElseThrow(() -> new IllegalArgumentException(service + " is not built here"));
+        Path path =
+                dockerfileOf(service).orElseThrow(() -> new IllegalArgumentException(service + " is not built here"));
         try {
             return Dockerfile.read(path, buildArgs(service));
         } catch (IOException e) {
@@ -264,7 +279,8 @@ final class ComposeProject {
         if (deps instanceof List<?> list) {
             list.forEach(d -> result.put(String.valueOf(d), "service_started"));
         } else if (deps instanceof Map<?, ?> map) {
-            map.forEach((k, v) -> result.put(String.valueOf(k),
+            map.forEach((k, v) -> result.put(
+                    String.valueOf(k),
                     v instanceof Map<?, ?> m ? String.valueOf(((Map<?, ?>) m).get("condition")) : "service_started"));
         }
         return result;
@@ -276,8 +292,10 @@ final class ComposeProject {
         if (check instanceof Map<?, ?> map) {
             return !Boolean.TRUE.equals(map.get("disable")) && !List.of("NONE").equals(map.get("test"));
         }
-        return dockerfileOf(service).map(this::dockerfile)
-                .map(f -> f.runtime.containsKey("HEALTHCHECK") && !f.runtime.get("HEALTHCHECK").equalsIgnoreCase("NONE"))
+        return dockerfileOf(service)
+                .map(this::dockerfile)
+                .map(f -> f.runtime.containsKey("HEALTHCHECK")
+                        && !f.runtime.get("HEALTHCHECK").equalsIgnoreCase("NONE"))
                 .orElse(false);
     }
 
@@ -305,8 +323,14 @@ final class ComposeProject {
             Matcher m = ENV_READ.matcher(text);
             while (m.find()) {
                 Optional<String> defaultText = Optional.ofNullable(m.group(3)).map(String::strip);
-                reads.putIfAbsent(m.group(2), new EnvRead(m.group(2), m.group(1), defaultText,
-                        defaultText.flatMap(d -> resolveConstant(d, allText)), root.relativize(path).toString()));
+                reads.putIfAbsent(
+                        m.group(2),
+                        new EnvRead(
+                                m.group(2),
+                                m.group(1),
+                                defaultText,
+                                defaultText.flatMap(d -> resolveConstant(d, allText)),
+                                root.relativize(path).toString()));
             }
         });
         List<Path> resources = new ArrayList<>(files(root.resolve(module).resolve("src/main/resources")));
@@ -314,8 +338,14 @@ final class ComposeProject {
         for (Path resource : resources) {
             Matcher m = RESOURCE_READ.matcher(read(resource));
             while (m.find()) {
-                reads.putIfAbsent(m.group(1), new EnvRead(m.group(1), "resource", Optional.empty(), Optional.empty(),
-                        root.relativize(resource).toString()));
+                reads.putIfAbsent(
+                        m.group(1),
+                        new EnvRead(
+                                m.group(1),
+                                "resource",
+                                Optional.empty(),
+                                Optional.empty(),
+                                root.relativize(resource).toString()));
             }
         }
         return reads;
@@ -327,7 +357,8 @@ final class ComposeProject {
             return Optional.of(expression.substring(1, expression.length() - 1));
         }
         if (expression.matches("[A-Z_][A-Z0-9_]*")) {
-            Matcher m = Pattern.compile("\\b" + expression + "\\s*=\\s*\"([^\"]*)\"").matcher(sources);
+            Matcher m = Pattern.compile("\\b" + expression + "\\s*=\\s*\"([^\"]*)\"")
+                    .matcher(sources);
             if (m.find()) {
                 return Optional.of(m.group(1));
             }
@@ -344,12 +375,14 @@ final class ComposeProject {
         if (value != null) {
             return Optional.of(value);
         }
-        Optional<String> fromImage = dockerfileOf(service).map(path -> dockerfileFor(service))
-                .map(f -> f.runtimeEnv.get(name));
+        Optional<String> fromImage =
+                dockerfileOf(service).map(path -> dockerfileFor(service)).map(f -> f.runtimeEnv.get(name));
         if (fromImage.isPresent()) {
             return fromImage;
         }
-        return moduleOf(service).map(this::envReadsOf).map(reads -> reads.get(name))
+        return moduleOf(service)
+                .map(this::envReadsOf)
+                .map(reads -> reads.get(name))
                 .flatMap(EnvRead::defaultValue);
     }
 

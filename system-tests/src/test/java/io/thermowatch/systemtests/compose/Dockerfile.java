@@ -24,18 +24,17 @@ import java.util.regex.Pattern;
 final class Dockerfile {
 
     /** {@code FROM image[:tag] [AS name]} of one stage. */
-    record Stage(String image, Optional<String> name, int line) {
-    }
+    record Stage(String image, Optional<String> name, int line) {}
 
     /** One {@code COPY}: its sources, destination, {@code --from} stage (empty = the build context) and stage index. */
-    record Copy(List<String> sources, String destination, Optional<String> from, int stage, String text) {
-    }
+    record Copy(List<String> sources, String destination, Optional<String> from, int stage, String text) {}
 
-    private static final Pattern FROM = Pattern.compile("(?i)FROM\\s+(?:--platform=\\S+\\s+)?(\\S+)(?:\\s+AS\\s+(\\S+))?\\s*");
+    private static final Pattern FROM =
+            Pattern.compile("(?i)FROM\\s+(?:--platform=\\S+\\s+)?(\\S+)(?:\\s+AS\\s+(\\S+))?\\s*");
     private static final Pattern ENV_PAIR = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|\\S*)");
     private static final Pattern ARG = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)(?:=(\"[^\"]*\"|\\S*))?");
-    private static final Set<String> BUILD_TIME_EXPANDED = Set.of("COPY", "ADD", "ENV", "EXPOSE", "WORKDIR", "USER",
-            "LABEL", "RUN");
+    private static final Set<String> BUILD_TIME_EXPANDED =
+            Set.of("COPY", "ADD", "ENV", "EXPOSE", "WORKDIR", "USER", "LABEL", "RUN");
 
     final Path path;
     final List<Stage> stages = new ArrayList<>();
@@ -85,7 +84,9 @@ final class Dockerfile {
                 continue;
             }
             String keyword = line.split("\\s+", 2)[0].toUpperCase();
-            String rest = line.length() > keyword.length() ? line.substring(keyword.length()).strip() : "";
+            String rest = line.length() > keyword.length()
+                    ? line.substring(keyword.length()).strip()
+                    : "";
             if (BUILD_TIME_EXPANDED.contains(keyword)) {
                 rest = substitute(rest, stageArgs);
             }
@@ -103,7 +104,8 @@ final class Dockerfile {
                 case "ARG" -> {
                     Matcher m = ARG.matcher(rest);
                     if (m.matches()) {
-                        String defaultValue = m.group(2) == null ? "" : m.group(2).replaceAll("^\"|\"$", "");
+                        String defaultValue =
+                                m.group(2) == null ? "" : m.group(2).replaceAll("^\"|\"$", "");
                         file.args.putIfAbsent(m.group(1), defaultValue);
                         if (m.group(2) == null) {
                             file.requiredArgs.add(m.group(1));
@@ -119,7 +121,7 @@ final class Dockerfile {
                         file.runtimeEnv.put(m.group(1), m.group(2).replaceAll("^\"|\"$", ""));
                     }
                 }
-                default -> { }
+                default -> {}
             }
             file.runtime.put(keyword, rest);
         }

@@ -15,8 +15,7 @@ import java.util.regex.Pattern;
  */
 final class GitAttributes {
 
-    private record Rule(String pattern, Pattern regex, Optional<String> eol) {
-    }
+    private record Rule(String pattern, Pattern regex, Optional<String> eol) {}
 
     private final List<Rule> rules;
 
