@@ -2,7 +2,6 @@ package io.thermowatch.systemtests;
 
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.thermowatch.testkit.ManagementClient;
 import io.thermowatch.testkit.Stack;
 import java.time.Duration;
@@ -24,14 +23,9 @@ final class Chaos {
         this.stack = stack;
     }
 
-    /** The node number (1..3) leading quorum queue {@code queue}, from the management API's {@code leader}. */
+    /** The node number (1..3) leading quorum queue {@code queue}, as Raft reports it. */
     int leaderOf(String queue) {
-        JsonNode q = stack.management().getJson("/api/queues/%2F/" + queue);
-        String leader = q.path("leader").asText(q.path("node").asText());
-        if (!leader.matches("rabbit[123]@.*")) {
-            throw new AssertionError("no leader for " + queue + " in " + q);
-        }
-        return leader.charAt("rabbit".length()) - '0';
+        return stack.nodeNumber(stack.quorumMembership(queue).leader());
     }
 
     /**

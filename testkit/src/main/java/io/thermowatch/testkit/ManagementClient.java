@@ -40,8 +40,8 @@ public final class ManagementClient {
     }
 
     /**
-     * One queue as the management API reports it (message counts lag by a few seconds). For quorum queues,
-     * {@code leader} is the leader's node and {@code members}/{@code online} its replicas; empty otherwise.
+     * One queue as the management API reports it (message counts lag by a few seconds). A quorum queue's replicas
+     * and leader come from {@link Stack#quorumMembership}: the management API's figures for them can be stale.
      */
     public record QueueInfo(
             String name,
@@ -50,10 +50,7 @@ public final class ManagementClient {
             long messages,
             long messagesReady,
             long messagesUnacknowledged,
-            int consumers,
-            String leader,
-            List<String> members,
-            List<String> online) {
+            int consumers) {
 
         static QueueInfo of(JsonNode q) {
             return new QueueInfo(
@@ -63,16 +60,7 @@ public final class ManagementClient {
                     q.path("messages").asLong(),
                     q.path("messages_ready").asLong(),
                     q.path("messages_unacknowledged").asLong(),
-                    q.path("consumers").asInt(),
-                    q.path("leader").asText(""),
-                    texts(q.path("members")),
-                    texts(q.path("online")));
-        }
-
-        private static List<String> texts(JsonNode array) {
-            List<String> texts = new ArrayList<>();
-            array.forEach(n -> texts.add(n.asText()));
-            return List.copyOf(texts);
+                    q.path("consumers").asInt());
         }
     }
 
@@ -103,7 +91,7 @@ public final class ManagementClient {
     public List<QueueInfo> queues() {
         List<QueueInfo> queues = new ArrayList<>();
         for (JsonNode q : getJson("/api/queues/%2F?columns=name,type,node,messages,messages_ready,"
-                + "messages_unacknowledged,consumers,leader,members,online")) {
+                + "messages_unacknowledged,consumers")) {
             queues.add(QueueInfo.of(q));
         }
         return queues;

@@ -443,6 +443,31 @@ public final class Stack {
     }
 
     /**
+     * Quorum queue {@code queue}'s replicas and leader as Raft reports them, asked on the first node that answers.
+     * Use it rather than the management API's figures, which lag and can be stale (see {@link QuorumMembership}).
+     */
+    public QuorumMembership quorumMembership(String queue) {
+        String query = QuorumMembership.query(queue);
+        AssertionError last = null;
+        for (int node = 1; node <= NODES; node++) {
+            try {
+                return QuorumMembership.parse(infra.evalOnNode(node, query));
+            } catch (AssertionError unreachable) {
+                last = unreachable;
+            }
+        }
+        throw new AssertionError("no node answered the membership of " + queue + ": " + last.getMessage(), last);
+    }
+
+    /** The number (1..3) of the node called {@code nodeName}, e.g. a {@link QuorumMembership#leader()}. */
+    public int nodeNumber(String nodeName) {
+        return IntStream.rangeClosed(1, NODES)
+                .filter(node -> nodeName(node).equals(nodeName))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(nodeName + " is none of this stack's nodes"));
+    }
+
+    /**
      * The {@code rabbit} application's runtime value of {@code key} on node N ({@code application:get_env}), as
      * Erlang prints it (e.g. {@code "1800000"}), or empty when unset.
      */

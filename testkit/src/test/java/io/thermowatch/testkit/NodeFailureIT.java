@@ -78,7 +78,7 @@ class NodeFailureIT {
                 "{} - {} leader before: {}",
                 purpose,
                 DB_WRITER_QUEUE,
-                stack.management().queue(DB_WRITER_QUEUE).leader());
+                stack.quorumMembership(DB_WRITER_QUEUE).leader());
         Workload workload = new Workload(sensorId);
         workload.start();
         try {
