@@ -214,6 +214,31 @@ class ComposeConsistencyTest {
     }
 
     @Test
+    void compose_brokers_give_no_user_the_right_to_publish_for_any_sensor_id() {
+        // Given the definitions compose's brokers load, and the tests' fleet publisher (native stack only)
+        String definitions = project.read(project.root.resolve("rabbitmq/definitions.template.json"));
+        String testPublisher = project.read(project.root.resolve("rabbitmq/test-publisher.template.json"));
+        Pattern anySensorWrite = Pattern.compile("\"write\": \"\\^\\(temperature\\|sensors\\)");
+
+        // Then only the test publisher's template has the any-id topic permission, and no broker service is even
+        // given that user's variables (render-definitions renders what the template names)
+        List<String> problems = new ArrayList<>();
+        if (anySensorWrite.matcher(definitions).find()) {
+            problems.add("rabbitmq/definitions.template.json lets a user publish for any sensor id");
+        }
+        if (!anySensorWrite.matcher(testPublisher).find()) {
+            problems.add("rabbitmq/test-publisher.template.json no longer holds the fleet test publisher");
+        }
+        for (String service : project.services.keySet()) {
+            Map<String, String> raw = project.rawEnvironment(service);
+            if (raw.containsKey("MQTT_SENSOR_USER") || raw.containsKey("MQTT_SENSOR_PASS")) {
+                problems.add(service + ": gets the fleet test publisher's MQTT_SENSOR_USER/PASS");
+            }
+        }
+        assertNoProblems("the fleet test publisher reaches compose", problems);
+    }
+
+    @Test
     void services_sharing_a_threshold_agree_on_it() {
         // Given the services that read TEMPERATURE_THRESHOLD (the email-sender alerts, the dashboard colours)
         Map<String, String> values = new LinkedHashMap<>();
@@ -463,9 +488,11 @@ class ComposeConsistencyTest {
         project.dockerfile(project.root.resolve("rabbitmq/Dockerfile"))
                 .copies
                 .forEach(copy -> copied.addAll(copy.sources()));
-        // Then every one of them is in the image too: compose's nodes run the configuration the tests exercised
+        // Then every one of them is in the image too: compose's nodes run the configuration the tests exercised.
+        // The one exception is the tests' fleet publisher, which must never reach a deployment.
         List<String> problems = usedNatively.stream()
                 .filter(file -> !copied.contains(file))
+                .filter(file -> !file.equals("test-publisher.template.json"))
                 .map(file -> "rabbitmq/" + file + " is used by scripts/stack but not copied by rabbitmq/Dockerfile")
                 .toList();
         assertTrue(
