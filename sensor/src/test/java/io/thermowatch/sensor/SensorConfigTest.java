@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.thermowatch.common.config.ConfigException;
 import io.thermowatch.common.config.EnvConfig;
-import io.thermowatch.common.config.MqttSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -16,14 +15,29 @@ import org.junit.jupiter.api.Test;
 
 class SensorConfigTest {
 
+    /** The sensor's configuration from {@code env}, with credentials added unless {@code env} names them. */
     private static SensorConfig fromEnv(Map<String, String> env) {
-        return SensorConfig.fromEnv(EnvConfig.of(env));
+        Map<String, String> withCredentials =
+                new java.util.HashMap<>(Map.of("MQTT_USERNAME", "u", "MQTT_PASSWORD", "p"));
+        withCredentials.putAll(env);
+        return SensorConfig.fromEnv(EnvConfig.of(withCredentials));
     }
 
     private static void assertRejected(Map<String, String> env, String variable) {
         ConfigException e = assertThrows(ConfigException.class, () -> fromEnv(env));
         assertTrue(e.getMessage().startsWith(variable + "='"), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
+
+    @Test
+    void a_sensor_without_a_credential_of_its_own_does_not_start() {
+        // Given no MQTT_USERNAME / MQTT_PASSWORD (there is no shared default to fall back to)
+        for (Map<String, String> env : List.of(Map.<String, String>of(), Map.of("MQTT_USERNAME", "data_center_a1"))) {
+            // When / Then: one line naming the missing variable
+            ConfigException e = assertThrows(ConfigException.class, () -> SensorConfig.fromEnv(EnvConfig.of(env)));
+            assertTrue(e.getMessage().startsWith("MQTT_"), e.getMessage());
+            assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
+        }
     }
 
     @Test
@@ -35,7 +49,7 @@ class SensorConfigTest {
         assertEquals(List.of("data_center_a1"), config.sensorIds());
         assertEquals(Duration.ofSeconds(60), config.publishInterval());
         assertEquals(List.of("tcp://haproxy:1883"), config.mqtt().serverUris());
-        assertEquals(MqttSettings.DEMO_SENSOR_USER, config.mqtt().username());
+        assertEquals("u", config.mqtt().username());
         assertEquals(9101, config.healthPort());
         assertEquals(10_000, config.offlineBufferSize());
         assertEquals(1, config.connectionCount());

@@ -60,6 +60,13 @@ public final class EnvConfig {
         return optionalString(name).orElseThrow(() -> ConfigException.invalid(name, "", "a non-empty value"));
     }
 
+    /** Like {@link #requiredString} but masked in {@link #describe()}. */
+    public String requiredSecret(String name) {
+        String value = requiredString(name);
+        effective.put(name, MASK);
+        return value;
+    }
+
     /** Like {@link #string} but masked in {@link #describe()}. */
     public String secret(String name, String defaultValue) {
         String value = string(name, defaultValue);

@@ -31,11 +31,6 @@ public record MqttSettings(
         int keepAliveSeconds,
         Optional<TrustedCa> tlsCa) {
 
-    /** Demo sensor user of {@code .env}, the default for a sensor started without credentials. */
-    public static final String DEMO_SENSOR_USER = "sensor";
-    /** Demo sensor password of {@code .env}. */
-    public static final String DEMO_SENSOR_PASSWORD = "sensor-demo-pass";
-
     private static final int MAX_RECONNECT_DELAY_MILLIS = 5_000;
     private static final int CONNECTION_TIMEOUT_SECONDS = 10;
     private static final int MAX_INFLIGHT = 1_000;
@@ -51,7 +46,10 @@ public record MqttSettings(
         this(serverUris, username, password, clientId, keepAliveSeconds, Optional.empty());
     }
 
-    /** Reads the settings; {@code defaultClientId} is used when {@code MQTT_CLIENT_ID} is unset. */
+    /**
+     * Reads the settings; {@code MQTT_USERNAME} and {@code MQTT_PASSWORD} must be set, {@code defaultClientId} is
+     * used when {@code MQTT_CLIENT_ID} is unset.
+     */
     public static MqttSettings fromEnv(EnvConfig env, String defaultClientId) {
         Optional<TrustedCa> tlsCa =
                 env.optionalString("MQTT_TLS_CA").map(file -> TrustedCa.load("MQTT_TLS_CA", Path.of(file)));
@@ -76,8 +74,9 @@ public record MqttSettings(
         }
         return new MqttSettings(
                 uris,
-                env.string("MQTT_USERNAME", DEMO_SENSOR_USER),
-                env.secret("MQTT_PASSWORD", DEMO_SENSOR_PASSWORD),
+                // No default: a device must never fall back to a credential it shares with others.
+                env.requiredString("MQTT_USERNAME"),
+                env.requiredSecret("MQTT_PASSWORD"),
                 env.string("MQTT_CLIENT_ID", defaultClientId),
                 env.integer("MQTT_KEEPALIVE", 30, 5, 600),
                 tlsCa);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class EnvConfigTest {
@@ -110,22 +109,47 @@ class EnvConfigTest {
 
     @Test
     void mqtt_settings_fall_back_to_the_original_host_and_port() {
-        MqttSettings settings =
-                MqttSettings.fromEnv(EnvConfig.of(Map.of("MQTT_HOST", "rabbitmq1", "MQTT_PORT", "1884")), "c");
+        MqttSettings settings = MqttSettings.fromEnv(
+                env("MQTT_HOST", "rabbitmq1", "MQTT_PORT", "1884", "MQTT_USERNAME", "u", "MQTT_PASSWORD", "p"), "c");
 
         assertEquals(List.of("tcp://rabbitmq1:1884"), settings.serverUris());
-        assertEquals(MqttSettings.DEMO_SENSOR_USER, settings.username());
+        assertEquals("u", settings.username());
+    }
+
+    @Test
+    void mqtt_credentials_have_no_default_and_the_password_is_masked() {
+        ConfigException missing = assertThrows(ConfigException.class, () -> MqttSettings.fromEnv(env(), "c"));
+        assertTrue(missing.getMessage().startsWith("MQTT_USERNAME=''"), missing.getMessage());
+        assertThrows(ConfigException.class, () -> MqttSettings.fromEnv(env("MQTT_USERNAME", "u"), "c"));
+
+        EnvConfig config = env("MQTT_USERNAME", "u", "MQTT_PASSWORD", "hunter2");
+        MqttSettings.fromEnv(config, "c");
+        assertFalse(config.describe().contains("hunter2"), config.describe());
     }
 
     @Test
     void mqtt_uris_win_over_host_and_port_and_are_validated() {
         MqttSettings settings = MqttSettings.fromEnv(
-                env("MQTT_URIS", "tcp://rabbitmq1:1883,tcp://haproxy:1883", "MQTT_HOST", "x"), "c");
+                env(
+                        "MQTT_URIS",
+                        "tcp://rabbitmq1:1883,tcp://haproxy:1883",
+                        "MQTT_HOST",
+                        "x",
+                        "MQTT_USERNAME",
+                        "u",
+                        "MQTT_PASSWORD",
+                        "p"),
+                "c");
 
         assertEquals(List.of("tcp://rabbitmq1:1883", "tcp://haproxy:1883"), settings.serverUris());
         assertTrue(settings.toConnectOptions().isAutomaticReconnect());
-        assertThrows(ConfigException.class, () -> MqttSettings.fromEnv(env("MQTT_URIS", "rabbitmq1"), "c"));
-        assertThrows(ConfigException.class, () -> MqttSettings.fromEnv(env("MQTT_PORT", "http"), "c"));
+        assertThrows(
+                ConfigException.class,
+                () -> MqttSettings.fromEnv(
+                        env("MQTT_URIS", "rabbitmq1", "MQTT_USERNAME", "u", "MQTT_PASSWORD", "p"), "c"));
+        assertThrows(
+                ConfigException.class,
+                () -> MqttSettings.fromEnv(env("MQTT_PORT", "http", "MQTT_USERNAME", "u", "MQTT_PASSWORD", "p"), "c"));
     }
 
     @Test

@@ -91,8 +91,17 @@ class TrustedCaTest {
     @Test
     void mqtt_tls_ca_gives_paho_the_ca_socket_factory_and_verifies_host_names() {
         // Given MQTT_TLS_CA and no URIs
-        MqttSettings settings =
-                MqttSettings.fromEnv(EnvConfig.of(Map.of("MQTT_TLS_CA", ca.toString(), "MQTT_HOST", "haproxy")), "c");
+        MqttSettings settings = MqttSettings.fromEnv(
+                EnvConfig.of(Map.of(
+                        "MQTT_TLS_CA",
+                        ca.toString(),
+                        "MQTT_HOST",
+                        "haproxy",
+                        "MQTT_USERNAME",
+                        "u",
+                        "MQTT_PASSWORD",
+                        "p")),
+                "c");
         // When the connect options are built
         MqttConnectOptions options = settings.toConnectOptions();
         // Then the URI is ssl:// on 8883, the socket factory is the CA's, host names are verified
@@ -109,21 +118,37 @@ class TrustedCaTest {
                 ConfigException.class,
                 () -> MqttSettings.fromEnv(
                         EnvConfig.of(Map.of(
-                                "MQTT_TLS_CA", ca.toString(), "MQTT_URIS", "ssl://haproxy:8883,tcp://rabbitmq1:1883")),
+                                "MQTT_TLS_CA",
+                                ca.toString(),
+                                "MQTT_URIS",
+                                "ssl://haproxy:8883,tcp://rabbitmq1:1883",
+                                "MQTT_USERNAME",
+                                "u",
+                                "MQTT_PASSWORD",
+                                "p")),
                         "c"));
         assertTrue(tcp.getMessage().startsWith("MQTT_URIS='tcp://rabbitmq1:1883'"), tcp.getMessage());
         ConfigException missing = assertThrows(
                 ConfigException.class,
                 () -> MqttSettings.fromEnv(
-                        EnvConfig.of(Map.of("MQTT_TLS_CA", "/nonexistent/ca.pem", "MQTT_URIS", "ssl://haproxy:8883")),
+                        EnvConfig.of(Map.of(
+                                "MQTT_TLS_CA",
+                                "/nonexistent/ca.pem",
+                                "MQTT_URIS",
+                                "ssl://haproxy:8883",
+                                "MQTT_USERNAME",
+                                "u",
+                                "MQTT_PASSWORD",
+                                "p")),
                         "c"));
         assertTrue(missing.getMessage().startsWith("MQTT_TLS_CA='/nonexistent/ca.pem'"), missing.getMessage());
     }
 
     @Test
     void without_mqtt_tls_ca_nothing_changes() {
-        MqttConnectOptions options =
-                MqttSettings.fromEnv(EnvConfig.of(Map.of()), "c").toConnectOptions();
+        MqttConnectOptions options = MqttSettings.fromEnv(
+                        EnvConfig.of(Map.of("MQTT_USERNAME", "u", "MQTT_PASSWORD", "p")), "c")
+                .toConnectOptions();
         assertEquals(null, options.getSocketFactory());
     }
 
