@@ -77,7 +77,10 @@ final class AlertDispatcher implements AutoCloseable {
     // guarded by lock
     private List<Pending> retrying = List.of();
     private List<Pending> inFlight = List.of();
-    /** Halves of a mail the server found too large, sent in order before anything else. */
+    /**
+     * Mails still to send, in order, before anything else: the halves of a mail the server found too large, and the
+     * mails for the other recipients of a batch (rules with recipients of their own).
+     */
     private final Deque<List<Pending>> parts = new ArrayDeque<>();
 
     private long nextAttemptNanos;
