@@ -14,8 +14,10 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -75,7 +77,10 @@ final class AlertDispatcher implements AutoCloseable {
     // guarded by lock
     private List<Pending> retrying = List.of();
     private List<Pending> inFlight = List.of();
-    /** Halves of a mail the server found too large, sent in order before anything else. */
+    /**
+     * Mails still to send, in order, before anything else: the halves of a mail the server found too large, and the
+     * mails for the other recipients of a batch (rules with recipients of their own).
+     */
     private final Deque<List<Pending>> parts = new ArrayDeque<>();
 
     private long nextAttemptNanos;
@@ -211,14 +216,30 @@ final class AlertDispatcher implements AutoCloseable {
                         waitUntil(now, wakeAt);
                         continue;
                     }
-                    batch = new ArrayList<>(retrying);
-                    batch.addAll(window.takeDue(now));
+                    List<Pending> due = new ArrayList<>(retrying);
+                    due.addAll(window.takeDue(now));
                     retrying = List.of();
+                    // One mail per list of recipients (rules may name their own); the others are sent next.
+                    List<List<Pending>> mails = byRecipients(due);
+                    batch = mails.get(0);
+                    for (int i = mails.size() - 1; i > 0; i--) {
+                        parts.addFirst(mails.get(i));
+                    }
                 }
                 inFlight = batch;
             }
             afterAttempt(batch, attempt(batch, retry));
         }
+    }
+
+    /** Splits a batch by recipients, in order of first appearance; always at least one (maybe empty) list. */
+    private static List<List<Pending>> byRecipients(List<Pending> batch) {
+        Map<List<String>, List<Pending>> mails = new LinkedHashMap<>();
+        for (Pending p : batch) {
+            mails.computeIfAbsent(p.notification.recipients(), to -> new ArrayList<>())
+                    .add(p);
+        }
+        return mails.isEmpty() ? List.of(batch) : new ArrayList<>(mails.values());
     }
 
     private static Long boxed(java.util.OptionalLong nanos) {
@@ -416,7 +437,12 @@ final class AlertDispatcher implements AutoCloseable {
         }
         if (!batch.isEmpty()) {
             log.info("mail - Sending {} pending alert(s) before shutdown", batch.size());
-            afterAttempt(batch, attempt(batch, false));
+            for (List<Pending> mail : byRecipients(batch)) {
+                synchronized (lock) {
+                    inFlight = mail;
+                }
+                afterAttempt(mail, attempt(mail, false));
+            }
         }
     }
 }

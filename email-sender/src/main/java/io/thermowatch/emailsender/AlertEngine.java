@@ -12,8 +12,10 @@ import java.util.function.Consumer;
 
 /**
  * Alert state of every sensor seen since start: (event, clocks) in, notifications out. Pure: no I/O. Durations
- * (offline after silence, repeat interval) are measured on the monotonic clock, the wall clock only stamps.
- * Thread safe: every method is synchronised (the consumer thread and the offline sweeper share it).
+ * (offline after silence, repeat interval, {@code for}, rise windows) are measured on the monotonic clock, the wall
+ * clock only stamps. The rules are the environment's single default rule until {@link #useRules} replaces them (the
+ * rules file, at start and on every valid change). Thread safe: every method is synchronised (the consumer thread,
+ * the offline sweeper and the rules reloader share it).
  *
  * <p>Bounded: at most {@code maxTracked} sensors ({@code MAX_TRACKED_SENSORS}); a new id beyond that first forgets
  * about 1 % of them, UNKNOWN ones first, then NORMAL and OFFLINE, FIRING last, the longest silent first within each,
@@ -22,6 +24,7 @@ import java.util.function.Consumer;
 final class AlertEngine {
 
     private final AlertRules rules;
+    private RuleSet ruleSet;
     private final Clock clock;
     private final MonotonicClock monotonic;
     private final Map<String, SensorAlert> sensors = new HashMap<>();
@@ -46,6 +49,7 @@ final class AlertEngine {
             throw new IllegalArgumentException("MAX_TRACKED_SENSORS='" + maxTracked + "': expected at least 1");
         }
         this.rules = rules;
+        this.ruleSet = RuleSet.fromEnv(rules);
         this.clock = clock;
         this.monotonic = monotonic;
         this.maxTracked = maxTracked;
@@ -53,6 +57,26 @@ final class AlertEngine {
 
     AlertRules rules() {
         return rules;
+    }
+
+    synchronized RuleSet ruleSet() {
+        return ruleSet;
+    }
+
+    /**
+     * Judges every sensor by {@code next} from now on: a rule kept by name keeps each sensor's level and timers (its
+     * new thresholds decide from the next reading); a firing alert of a rule that no longer applies to a sensor ends.
+     *
+     * @return a RESOLVED per alert that ended that way (no reading behind them)
+     */
+    synchronized List<Notification> useRules(RuleSet next) {
+        ruleSet = next;
+        Now now = now();
+        List<Notification> out = new ArrayList<>();
+        for (SensorAlert sensor : sensors.values()) {
+            out.addAll(sensor.bind(next, now));
+        }
+        return out;
     }
 
     /** Called (under the engine's lock: keep it short) when a sensor is seen for the first time. */
@@ -77,13 +101,13 @@ final class AlertEngine {
     /** Restores what the recipients were last told, before the first message is consumed. */
     synchronized void restore(MailedState mailed) {
         Now now = now();
-        mailed.entries().forEach((id, e) -> sensor(id).restore(e.state(), e.since(), now));
+        mailed.entries().forEach((id, e) -> sensor(id).restore(e, now));
     }
 
     /** A reading as it arrives; {@code redelivered} is the broker's flag (see {@link SensorAlert#onReading}). */
     synchronized List<Notification> onReading(
             String sensorId, double value, long timestampMillis, boolean redelivered) {
-        return sensor(sensorId).onReading(value, Instant.ofEpochMilli(timestampMillis), redelivered, now(), rules);
+        return sensor(sensorId).onReading(value, Instant.ofEpochMilli(timestampMillis), redelivered, now());
     }
 
     /** A reading delivered for the first time. */
@@ -131,7 +155,7 @@ final class AlertEngine {
         }
         List<Notification> out = new ArrayList<>();
         for (SensorAlert sensor : sensors.values()) {
-            out.addAll(sensor.checkSilence(now, rules));
+            out.addAll(sensor.checkSilence(now, rules.offlineAfter()));
         }
         return out;
     }
@@ -162,6 +186,7 @@ final class AlertEngine {
                 evictSome();
             }
             sensor = new SensorAlert(sensorId);
+            sensor.bind(ruleSet, now()); // a new sensor has no alert a rule change could end
             sensors.put(sensorId, sensor);
             newSensorListener.accept(sensorId);
         }

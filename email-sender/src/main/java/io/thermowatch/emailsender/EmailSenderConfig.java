@@ -28,6 +28,8 @@ import java.util.Optional;
  * @param clockSkewWarn {@code CLOCK_SKEW_WARN}: a stamp this far from arrival is counted as clock skew (default 30 s)
  * @param maxTrackedSensors {@code MAX_TRACKED_SENSORS}: sensors whose alert state is kept (default 100,000)
  * @param pipeline     the pipeline watchdog: management API, monitoring user, check interval, backlog growth window
+ * @param rulesFile    {@code ALERT_RULES_FILE}, validated, and {@code ALERT_RULES_CHECK_INTERVAL}; empty = the single
+ *                     default rule of {@code rules}
  */
 record EmailSenderConfig(
         AlertRules rules,
@@ -41,7 +43,8 @@ record EmailSenderConfig(
         Optional<Path> stateFile,
         Duration clockSkewWarn,
         int maxTrackedSensors,
-        PipelineWatchSettings pipeline) {
+        PipelineWatchSettings pipeline,
+        Optional<RulesFileSettings> rulesFile) {
 
     static final String DEMO_AMQP_USER = "email-sender";
     static final String DEMO_AMQP_PASS = "emailsender-demo-pass";
@@ -98,6 +101,9 @@ record EmailSenderConfig(
         int healthPort = env.port("HEALTH_PORT", 9103);
         Optional<Path> stateFile = env.optionalString("ALERT_STATE_FILE").map(Path::of);
         Duration clockSkewWarn = ClockSkewMeter.warnFromEnv(env);
+        Duration rulesCheckInterval = env.positiveDuration("ALERT_RULES_CHECK_INTERVAL", Duration.ofSeconds(5));
+        Optional<RulesFileSettings> rulesFile = env.optionalString("ALERT_RULES_FILE")
+                .map(path -> RulesFileSettings.load(Path.of(path), rulesCheckInterval, rules));
         return new EmailSenderConfig(
                 rules,
                 groupWait,
@@ -110,7 +116,8 @@ record EmailSenderConfig(
                 stateFile,
                 clockSkewWarn,
                 env.integer("MAX_TRACKED_SENSORS", AlertEngine.DEFAULT_MAX_TRACKED, 1, 10_000_000),
-                PipelineWatchSettings.fromEnv(env));
+                PipelineWatchSettings.fromEnv(env),
+                rulesFile);
     }
 
     private static void checkAddress(String name, String address) {

@@ -36,6 +36,7 @@ final class EmailSenderService implements AutoCloseable {
     private final ScheduledExecutorService pipelineWatch;
     private final HealthServer health;
     private final Optional<StateKeeper> stateKeeper;
+    private final Optional<RulesReloader> rulesReloader;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmailSenderService(
@@ -45,7 +46,8 @@ final class EmailSenderService implements AutoCloseable {
             ScheduledExecutorService sweeper,
             ScheduledExecutorService pipelineWatch,
             HealthServer health,
-            Optional<StateKeeper> stateKeeper) {
+            Optional<StateKeeper> stateKeeper,
+            Optional<RulesReloader> rulesReloader) {
         this.connection = connection;
         this.consumer = consumer;
         this.dispatcher = dispatcher;
@@ -53,6 +55,7 @@ final class EmailSenderService implements AutoCloseable {
         this.pipelineWatch = pipelineWatch;
         this.health = health;
         this.stateKeeper = stateKeeper;
+        this.rulesReloader = rulesReloader;
     }
 
     /** @param workers watches the dispatcher, the sweeper and the consumer's dispatch: one dying stops the service */
@@ -66,9 +69,14 @@ final class EmailSenderService implements AutoCloseable {
                 config.groupWait(),
                 config.smtp());
         AlertEngine engine = new AlertEngine(config.rules(), clock, monotonic, config.maxTrackedSensors());
+        // Before the state is restored: what was mailed is mapped onto these rules by name.
+        config.rulesFile().ifPresent(file -> {
+            engine.useRules(file.rules());
+            log.info("email-sender - Alert rules from ALERT_RULES_FILE {}", file);
+        });
         Optional<StateKeeper> stateKeeper = restoreState(config, engine, clock);
         AlertDispatcher.MailedListener mailedListener = stateKeeper.isPresent() ? stateKeeper.get() : mailed -> {};
-        MailComposer composer = new MailComposer(config.rules(), config.zone(), config.dashboardUrl());
+        MailComposer composer = new MailComposer(config.rules(), engine::ruleSet, config.zone(), config.dashboardUrl());
         AtomicReference<AmqpConsumer> consumerRef = new AtomicReference<>();
         AtomicReference<AlertDispatcher> dispatcherRef = new AtomicReference<>();
         registry.gauge("thermowatch.sensors.firing", engine, e -> e.count(SensorAlert.State.FIRING));
@@ -156,7 +164,15 @@ final class EmailSenderService implements AutoCloseable {
                 watchMillis,
                 TimeUnit.MILLISECONDS);
 
-        return new EmailSenderService(connection, consumer, dispatcher, sweeper, pipelineWatch, health, stateKeeper);
+        Optional<RulesReloader> rulesReloader = config.rulesFile().map(file -> {
+            RulesReloader reloader = new RulesReloader(
+                    file, config.rules(), engine, resolved -> dispatcher.add(resolved, null), registry);
+            reloader.start(file, workers);
+            return reloader;
+        });
+
+        return new EmailSenderService(
+                connection, consumer, dispatcher, sweeper, pipelineWatch, health, stateKeeper, rulesReloader);
     }
 
     /**
@@ -229,6 +245,7 @@ final class EmailSenderService implements AutoCloseable {
         consumer.stopConsuming();
         sweeper.shutdownNow();
         pipelineWatch.shutdownNow();
+        rulesReloader.ifPresent(RulesReloader::close);
         dispatcher.close();
         stateKeeper.ifPresent(StateKeeper::close);
         consumer.close();

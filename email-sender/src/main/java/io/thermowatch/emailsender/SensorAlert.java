@@ -4,21 +4,25 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The alert state machine of one sensor. Not thread safe: {@link AlertEngine} serialises calls.
+ * The alert state of one sensor: whether it is heard from, and its level under the rules that select it (the first
+ * threshold rule and the first rise rule of the {@link RuleSet}, see {@link ThresholdState} and {@link RiseState}).
+ * Not thread safe: {@link AlertEngine} serialises calls.
  *
  * <pre>
- *  UNKNOWN ──value &gt; threshold──► FIRING ──value &lt;= clear──► NORMAL ──value &gt; threshold──► FIRING
- *     │ value &lt;= threshold          │ still hot after repeatInterval: REMINDER (stays FIRING)
- *     ▼                              │
- *   NORMAL          any state ──status offline / silent for offlineAfter──► OFFLINE
- *                   OFFLINE ──reading──► BACK_ONLINE, then NORMAL or FIRING by its value (UNKNOWN if stale and cool)
+ *  UNKNOWN ──a rule fires──► FIRING ──every rule back to NORMAL──► NORMAL ──a rule fires──► FIRING
+ *     │ cool reading                │ a rule still firing after its repeat interval: REMINDER (stays FIRING)
+ *     ▼                             │ a rule changing level (WARNING ⇄ CRITICAL): FIRING with the new level
+ *   NORMAL          any state ──status offline / silent for offlineAfter──► OFFLINE (every rule back to NORMAL)
+ *                   OFFLINE ──reading──► BACK_ONLINE, then the reading is judged (UNKNOWN if stale and cool)
  *                   OFFLINE ──status online──► BACK_ONLINE, then UNKNOWN (temperature not known yet)
  * </pre>
  *
- * UNKNOWN is where every sensor starts, including after a restart of this service: a cool first
- * reading is silent (no RESOLVED, no BACK_ONLINE for every sensor at start), a hot one fires once.
+ * UNKNOWN is where every sensor starts, including after a restart of this service: a cool first reading is silent
+ * (no RESOLVED, no BACK_ONLINE for every sensor at start), a hot one fires once. Without a rules file the only rule
+ * is the environment's: CRITICAL above {@code TEMPERATURE_THRESHOLD}, as before levels existed.
  *
  * <p>Time rule: a reading's timestamp is the sensor's claim; liveness and evaluation follow arrival order on
  * this service's clock (see {@link #onReading}).
@@ -33,7 +37,9 @@ final class SensorAlert {
     }
 
     private final String sensorId;
-    private State state = State.UNKNOWN;
+    private boolean offline;
+    /** Whether a reading that was not stale has been judged since start (or since it came back online). */
+    private boolean known;
     /** The stamp of the reading that arrived last: the next one is stale if not stamped after it. */
     private Instant previousStamp;
     /** The newest stamp seen: a broker redelivery stamped at or before it is a copy of a reading already evaluated. */
@@ -42,42 +48,115 @@ final class SensorAlert {
     private boolean heard;
     /** Monotonic time when we last heard from the sensor (any reading or status online); drives offline detection. */
     private long lastSeenNanos;
-    /** Monotonic time when FIRING or the last REMINDER was emitted. */
-    private long lastFiringNoticeNanos;
+
+    private ThresholdState threshold;
+    private RiseState rise;
+    /** Who hears about it being offline or back: its threshold rule's recipients, else its rise rule's. */
+    private List<String> recipients = List.of();
+
+    private Map<String, String> labels = Map.of();
 
     SensorAlert(String sensorId) {
         this.sensorId = sensorId;
     }
 
     State state() {
-        return state;
+        if (offline) {
+            return State.OFFLINE;
+        }
+        if (isFiring(threshold == null ? Level.NORMAL : threshold.level())
+                || isFiring(rise == null ? Level.NORMAL : rise.level())) {
+            return State.FIRING;
+        }
+        return known ? State.NORMAL : State.UNKNOWN;
+    }
+
+    private static boolean isFiring(Level level) {
+        return level != Level.NORMAL;
     }
 
     /**
-     * Starts from what the recipients were last told (state file): FIRING since {@code since}, OFFLINE or NORMAL.
-     * Counts as heard from {@code now}, so a restart after a long stop does not mark every sensor offline
-     * before the backlog is read. No stamp is restored: unacknowledged messages are evaluated again.
+     * Picks the rules that judge this sensor from now on. A rule kept by name keeps its level and timers (its new
+     * thresholds apply from the next reading); a firing alert of a rule that no longer applies is RESOLVED.
      */
-    void restore(State mailed, Instant since, Now now) {
-        state = mailed;
-        // The file holds wall time; how long ago that was is the best estimate of the monotonic distance.
-        long agoNanos = Math.max(0, Duration.between(since, now.wall()).toNanos());
-        lastFiringNoticeNanos = now.nanos() - agoNanos;
+    List<Notification> bind(RuleSet rules, Now now) {
+        List<Notification> out = new ArrayList<>(0);
+        ThresholdRule t = rules.thresholdRuleFor(sensorId);
+        RiseRule r = rules.riseRuleFor(sensorId);
+        if (threshold != null && (t == null || !t.name().equals(threshold.rule().name()))) {
+            add(out, threshold.end(), threshold.rule(), null, null, now);
+            threshold = null;
+        }
+        if (rise != null && (r == null || !r.name().equals(rise.rule().name()))) {
+            add(out, rise.end(), rise.rule(), null, null, now);
+            rise = null;
+        }
+        if (t != null) {
+            if (threshold == null) {
+                threshold = new ThresholdState(t);
+            } else {
+                threshold.use(t);
+            }
+        }
+        if (r != null) {
+            if (rise == null) {
+                rise = new RiseState(r);
+            } else {
+                rise.use(r);
+            }
+        }
+        recipients = t != null ? t.recipients() : r != null ? r.recipients() : List.of();
+        labels = rules.labelsOf(sensorId);
+        return out;
+    }
+
+    /**
+     * Starts from what the recipients were last told (state file): FIRING (per rule and level) since when, OFFLINE or
+     * NORMAL. Counts as heard from {@code now}, so a restart after a long stop does not mark every sensor offline
+     * before the backlog is read. No stamp is restored: unacknowledged messages are evaluated again. A FIRING written
+     * before levels existed (no rule named) is the sensor's threshold rule at its highest level; a rule that no longer
+     * exists or no longer selects the sensor is forgotten.
+     */
+    void restore(MailedState.Entry mailed, Now now) {
         seen(now);
+        switch (mailed.state()) {
+            case OFFLINE -> offline = true;
+            case NORMAL, UNKNOWN -> known = mailed.state() == State.NORMAL;
+            case FIRING -> {
+                known = true;
+                if (mailed.rules().isEmpty()) {
+                    if (threshold != null) {
+                        threshold.restore(threshold.rule().topLevel(), noticeNanos(mailed.since(), now));
+                    }
+                }
+                mailed.rules().forEach((rule, mark) -> {
+                    if (threshold != null && threshold.rule().name().equals(rule)) {
+                        threshold.restore(mark.level(), noticeNanos(mark.since(), now));
+                    } else if (rise != null && rise.rule().name().equals(rule)) {
+                        rise.restore(noticeNanos(mark.since(), now), now.nanos());
+                    }
+                });
+            }
+        }
+    }
+
+    /** The file holds wall time; how long ago that was is the best estimate of the monotonic distance. */
+    private static long noticeNanos(Instant since, Now now) {
+        return now.nanos() - Math.max(0, Duration.between(since, now.wall()).toNanos());
     }
 
     /**
      * Applies a reading in arrival order. The stamp is the sensor's claim: it never decides liveness (a reading that
      * arrives is proof of life) and never keeps a hot value from firing. A stale reading (stamped at or before the
-     * one that arrived before it: reordered, or a clock stepped back) may fire but never resolves, so an old cool
-     * value cannot roll a FIRING back; it is then the reference for the next reading, so one stale stamp never
-     * suppresses what arrives after it.
+     * one that arrived before it: reordered, or a clock stepped back) may fire or raise a level but never lowers one
+     * or resolves, so an old cool value cannot roll an alert back; it is then the reference for the next reading, so
+     * one stale stamp never suppresses what arrives after it.
      *
      * @param redelivered the broker's redelivered flag: such a reading stamped at or before the newest stamp seen
      *                    is the second copy of one already evaluated and only counts as heard from
      * @return the notifications it causes, empty when it changes nothing worth a mail
      */
-    List<Notification> onReading(double value, Instant readingTime, boolean redelivered, Now now, AlertRules rules) {
+    List<Notification> onReading(double value, Instant readingTime, boolean redelivered, Now now) {
         seen(now);
         if (redelivered && newestStamp != null && !readingTime.isAfter(newestStamp)) {
             return List.of();
@@ -87,38 +166,26 @@ final class SensorAlert {
         if (newestStamp == null || readingTime.isAfter(newestStamp)) {
             newestStamp = readingTime;
         }
-        boolean hot = value > rules.threshold();
         List<Notification> out = new ArrayList<>(2);
-        switch (state) {
-            case UNKNOWN, NORMAL -> {
-                if (hot) {
-                    transitionTo(State.FIRING, now);
-                    out.add(withReading(Notification.Kind.FIRING, value, readingTime, now));
-                } else if (!stale) {
-                    transitionTo(State.NORMAL, now);
-                }
-            }
-            case FIRING -> {
-                if (value <= rules.clearThreshold()) {
-                    if (!stale) {
-                        transitionTo(State.NORMAL, now);
-                        out.add(withReading(Notification.Kind.RESOLVED, value, readingTime, now));
-                    }
-                } else if (now.isAtLeast(rules.repeatInterval(), lastFiringNoticeNanos)) {
-                    lastFiringNoticeNanos = now.nanos();
-                    out.add(withReading(Notification.Kind.REMINDER, value, readingTime, now));
-                }
-            }
-            case OFFLINE -> {
-                out.add(withReading(Notification.Kind.BACK_ONLINE, value, readingTime, now));
-                if (hot) {
-                    transitionTo(State.FIRING, now);
-                    out.add(withReading(Notification.Kind.FIRING, value, readingTime, now));
-                } else {
-                    // A stale cool value says nothing about the temperature now.
-                    transitionTo(stale ? State.UNKNOWN : State.NORMAL, now);
-                }
-            }
+        if (offline) {
+            offline = false;
+            known = false; // a stale cool value says nothing about the temperature now
+            out.add(sensorEvent(Notification.Kind.BACK_ONLINE, value, readingTime, now));
+        }
+        if (threshold != null) {
+            add(out, threshold.evaluate(value, stale, now), threshold.rule(), value, readingTime, now);
+        }
+        if (rise != null) {
+            add(
+                    out,
+                    rise.evaluate(value, readingTime.toEpochMilli(), stale, now),
+                    rise.rule(),
+                    value,
+                    readingTime,
+                    now);
+        }
+        if (!stale) {
+            known = true;
         }
         return out;
     }
@@ -126,29 +193,30 @@ final class SensorAlert {
     /** Status {@code online}: proof of life; ends OFFLINE. */
     List<Notification> onOnline(Now now) {
         seen(now);
-        if (state != State.OFFLINE) {
+        if (!offline) {
             return List.of();
         }
-        transitionTo(State.UNKNOWN, now);
-        return List.of(Notification.withoutReading(Notification.Kind.BACK_ONLINE, sensorId, now.wall()));
+        offline = false;
+        known = false;
+        return List.of(sensorEvent(Notification.Kind.BACK_ONLINE, null, null, now));
     }
 
     /** Status {@code offline} (graceful shutdown or the sensor's MQTT last will). */
     List<Notification> onOffline(Now now) {
-        if (state == State.OFFLINE) {
+        if (offline) {
             return List.of();
         }
-        transitionTo(State.OFFLINE, now);
-        return List.of(Notification.withoutReading(Notification.Kind.OFFLINE, sensorId, now.wall()));
+        goOffline();
+        return List.of(sensorEvent(Notification.Kind.OFFLINE, null, null, now));
     }
 
     /** Offline by silence: nothing heard for {@code offlineAfter} since the last reading or status online. */
-    List<Notification> checkSilence(Now now, AlertRules rules) {
-        if (state == State.OFFLINE || !heard || !now.isAtLeast(rules.offlineAfter(), lastSeenNanos)) {
+    List<Notification> checkSilence(Now now, Duration offlineAfter) {
+        if (offline || !heard || !now.isAtLeast(offlineAfter, lastSeenNanos)) {
             return List.of();
         }
-        transitionTo(State.OFFLINE, now);
-        return List.of(Notification.withoutReading(Notification.Kind.OFFLINE, sensorId, now.wall()));
+        goOffline();
+        return List.of(sensorEvent(Notification.Kind.OFFLINE, null, null, now));
     }
 
     /** Monotonic time of the last sign of life, for choosing whom to forget first. */
@@ -156,19 +224,38 @@ final class SensorAlert {
         return lastSeenNanos;
     }
 
-    private Notification withReading(Notification.Kind kind, double value, Instant readingTime, Now now) {
-        return Notification.withReading(kind, sensorId, value, readingTime, now.wall());
+    /** Offline ends every alert without a RESOLVED: what comes back is judged afresh. */
+    private void goOffline() {
+        offline = true;
+        if (threshold != null) {
+            threshold = new ThresholdState(threshold.rule());
+        }
+        if (rise != null) {
+            rise = new RiseState(rise.rule());
+        }
+    }
+
+    private void add(
+            List<Notification> out, RuleOutcome outcome, AlertRule rule, Double value, Instant readingTime, Now now) {
+        if (outcome != null) {
+            out.add(new Notification(
+                    outcome.kind(),
+                    sensorId,
+                    value,
+                    readingTime,
+                    now.wall(),
+                    outcome.alert(),
+                    rule.recipients(),
+                    labels));
+        }
+    }
+
+    private Notification sensorEvent(Notification.Kind kind, Double value, Instant readingTime, Now now) {
+        return new Notification(kind, sensorId, value, readingTime, now.wall(), null, recipients, labels);
     }
 
     private void seen(Now now) {
         heard = true;
         lastSeenNanos = now.nanos();
-    }
-
-    private void transitionTo(State next, Now now) {
-        if (next == State.FIRING && state != State.FIRING) {
-            lastFiringNoticeNanos = now.nanos();
-        }
-        state = next;
     }
 }

@@ -9,6 +9,7 @@ import jakarta.mail.MessagingException;
 import jakarta.mail.SendFailedException;
 import jakarta.mail.Session;
 import jakarta.mail.Transport;
+import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
@@ -84,11 +85,21 @@ final class SmtpMailer implements MailSink {
         }
     }
 
+    /** A rule's own recipients, validated when the rules file was loaded. */
+    private static InternetAddress[] addresses(List<String> recipients) throws AddressException {
+        InternetAddress[] out = new InternetAddress[recipients.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = new InternetAddress(recipients.get(i), true);
+        }
+        return out;
+    }
+
+    /** To {@link ComposedMail#to()}, or {@code EMAIL_TO} when it is empty. */
     @Override
     public void send(ComposedMail mail) throws MessagingException, PermanentSmtpFailure {
         MimeMessage message = new MimeMessage(session);
         message.setFrom(from);
-        message.setRecipients(Message.RecipientType.TO, to);
+        message.setRecipients(Message.RecipientType.TO, mail.to().isEmpty() ? to : addresses(mail.to()));
         message.setSubject(mail.subject(), StandardCharsets.UTF_8.name());
         message.setSentDate(new Date());
         message.setHeader("X-Mailer", "thermowatch-email-sender");

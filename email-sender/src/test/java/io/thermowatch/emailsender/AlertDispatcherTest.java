@@ -266,4 +266,23 @@ class AlertDispatcherTest {
             return true;
         }
     }
+
+    @Test
+    void alerts_for_different_recipients_in_one_window_are_one_mail_per_list_of_recipients() {
+        // Given
+        start(Duration.ofMillis(300));
+        Notification facilities = firing("duct").routedTo(List.of("facilities@example.com"), java.util.Map.of());
+        // When: two for EMAIL_TO and one for the facilities team, within the grouping window
+        dispatcher.add(List.of(firing("a")), new DeliveryRef(1, 1));
+        dispatcher.add(List.of(facilities), new DeliveryRef(1, 2));
+        dispatcher.add(List.of(firing("b")), new DeliveryRef(1, 3));
+        // Then: two mails, each to its own recipients, and every delivery acked
+        await().atMost(Duration.ofSeconds(5)).until(() -> acked.size() == 3);
+        assertEquals(2, sent.size());
+        assertEquals(List.of(), sent.get(0).to());
+        assertEquals("Temperature Alerts: 2 firing", sent.get(0).subject());
+        assertEquals(List.of("facilities@example.com"), sent.get(1).to());
+        assertEquals(
+                "Temperature Alert: 30.0°C on temperature/duct", sent.get(1).subject());
+    }
 }

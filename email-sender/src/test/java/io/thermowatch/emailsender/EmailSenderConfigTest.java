@@ -1,10 +1,13 @@
 package io.thermowatch.emailsender;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.thermowatch.common.config.ConfigException;
 import io.thermowatch.common.config.EnvConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -12,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EmailSenderConfigTest {
 
@@ -83,5 +87,42 @@ class EmailSenderConfigTest {
                 error(Map.of("DASHBOARD_URL", "localhost:8080")));
         assertEquals(
                 "CLOCK_SKEW_WARN='0': expected a duration greater than zero", error(Map.of("CLOCK_SKEW_WARN", "0")));
+    }
+
+    @Test
+    void without_alert_rules_file_there_is_no_rules_file() {
+        assertEquals(Optional.empty(), load(Map.of()).rulesFile());
+    }
+
+    @Test
+    void a_valid_alert_rules_file_is_read_at_start_with_its_check_interval(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("alerts.yaml");
+        Files.writeString(file, "rules: [{name: hall, levels: {warning: {above: 30}}}]\n");
+        EmailSenderConfig c = load(Map.of(
+                "ALERT_RULES_FILE",
+                file.toString(),
+                "ALERT_RULES_CHECK_INTERVAL",
+                "500ms",
+                "ALERT_REPEAT_INTERVAL",
+                "2h"));
+        RulesFileSettings rules = c.rulesFile().orElseThrow();
+        assertEquals(Duration.ofMillis(500), rules.checkInterval());
+        assertEquals("hall", rules.rules().thresholds().get(0).name());
+        assertEquals(Duration.ofHours(2), rules.rules().thresholds().get(0).repeat(), "ALERT_REPEAT_INTERVAL default");
+    }
+
+    @Test
+    void a_bad_or_missing_alert_rules_file_stops_the_service_with_one_line_naming_it(@TempDir Path dir)
+            throws Exception {
+        Path file = dir.resolve("alerts.yaml");
+        Files.writeString(file, "rules: [{name: hall, levels: {warning: {above: 30, clear: 31}}}]\n");
+        assertEquals(
+                "ALERT_RULES_FILE='" + file
+                        + "': rules[0] hall: levels.warning.clear='31': expected a number (°C) below above (30.0)",
+                error(Map.of("ALERT_RULES_FILE", file.toString())));
+        String missing =
+                error(Map.of("ALERT_RULES_FILE", dir.resolve("none.yaml").toString()));
+        assertTrue(missing.startsWith("ALERT_RULES_FILE='" + dir.resolve("none.yaml") + "': cannot be read"), missing);
+        assertFalse(missing.contains("\n"));
     }
 }

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MailComposerTest {
@@ -86,5 +87,96 @@ class MailComposerTest {
         assertTrue(mail.text().contains("2026-11-27 12:00:00 UTC\n"), mail.text());
         assertFalse(mail.text().contains("Dashboard:"));
         assertFalse(mail.html().contains("<a href"));
+    }
+
+    private static Notification leveled(
+            Notification.Kind kind, double value, Level level, Level from, String rule, String trend) {
+        return Notification.withReading(kind, "a1", value, READ, NOW)
+                .withAlert(new Notification.Alert(rule, trend != null, level, from, "above 30.0°C for 1m", trend));
+    }
+
+    @Test
+    void the_level_shows_in_the_subject_critical_keeping_the_original_wording() {
+        assertEquals(
+                "Temperature Warning: 31.0°C on temperature/a1",
+                composer.compose(List.of(leveled(Notification.Kind.FIRING, 31, Level.WARNING, null, "hall", null)))
+                        .subject());
+        assertEquals(
+                "Temperature Alert: 36.0°C on temperature/a1 (was warning)",
+                composer.compose(List.of(
+                                leveled(Notification.Kind.FIRING, 36, Level.CRITICAL, Level.WARNING, "hall", null)))
+                        .subject());
+        assertEquals(
+                "Temperature Warning: 33.0°C on temperature/a1 (was critical)",
+                composer.compose(List.of(
+                                leveled(Notification.Kind.FIRING, 33, Level.WARNING, Level.CRITICAL, "hall", null)))
+                        .subject());
+        assertEquals(
+                "Temperature Warning (still firing): 31.0°C on temperature/a1",
+                composer.compose(List.of(leveled(Notification.Kind.REMINDER, 31, Level.WARNING, null, "hall", null)))
+                        .subject());
+        assertEquals(
+                "Temperature Warning: 26.1°C, up 3.4°C within 10m, on temperature/a1",
+                composer.compose(List.of(leveled(
+                                Notification.Kind.FIRING, 26.1, Level.WARNING, null, "cooling", "up 3.4°C within 10m")))
+                        .subject());
+        assertEquals(
+                "Resolved: temperature/a1",
+                composer.compose(List.of(Notification.withoutReading(Notification.Kind.RESOLVED, "a1", NOW)
+                                .withAlert(new Notification.Alert(
+                                        "gone",
+                                        false,
+                                        Level.NORMAL,
+                                        Level.WARNING,
+                                        "the rule no longer applies",
+                                        null))))
+                        .subject());
+    }
+
+    @Test
+    void the_body_names_level_rule_condition_and_the_sensors_labels() {
+        Notification n = leveled(Notification.Kind.FIRING, 36, Level.CRITICAL, Level.WARNING, "hall", null)
+                .routedTo(List.of(), Map.of("room", "hall-a", "description", "Rack <A1>", "site", "dc-1"));
+        ComposedMail mail = composer.compose(List.of(n));
+        assertTrue(mail.text().contains("  level: CRITICAL (was WARNING), rule hall\n"), mail.text());
+        assertTrue(mail.text().contains("  value: 36.0°C (above 30.0°C for 1m)\n"), mail.text());
+        assertTrue(mail.text().contains("  sensor: site=dc-1, room=hall-a, description=Rack <A1>\n"), mail.text());
+        assertTrue(mail.html().contains("CRITICAL (was WARNING), rule hall"), mail.html());
+        assertTrue(mail.html().contains("description=Rack &lt;A1&gt;"), mail.html());
+    }
+
+    @Test
+    void a_group_counts_warnings_apart_from_critical_alerts() {
+        ComposedMail mail = composer.compose(List.of(
+                leveled(Notification.Kind.FIRING, 31, Level.WARNING, null, "hall", null),
+                firing("b", 40),
+                leveled(Notification.Kind.RESOLVED, 20, Level.NORMAL, Level.WARNING, "hall", null)));
+        assertEquals("Temperature Alerts: 1 firing, 1 warning, 1 resolved", mail.subject());
+    }
+
+    @Test
+    void a_mail_goes_to_its_notifications_recipients_and_mixing_recipients_is_refused() {
+        Notification facilities = firing("a", 30).routedTo(List.of("facilities@example.com"), Map.of());
+        assertEquals(
+                List.of("facilities@example.com"),
+                composer.compose(List.of(facilities)).to());
+        assertEquals(List.of(), composer.compose(List.of(firing("a", 30))).to(), "EMAIL_TO");
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> composer.compose(List.of(facilities, firing("b", 30))));
+    }
+
+    @Test
+    void with_a_rules_file_the_footer_names_the_file_and_its_rules() throws Exception {
+        RuleSet file = RulesFile.parse(
+                "rules: [{name: hall, levels: {warning: {above: 30}}}]",
+                "/etc/email-sender/alerts.yaml",
+                AlertRules.defaults());
+        MailComposer withFile = new MailComposer(AlertRules.defaults(), () -> file, ZoneOffset.UTC, "");
+        ComposedMail mail = withFile.compose(List.of(firing("a", 31)));
+        assertTrue(
+                mail.text()
+                        .contains(
+                                "Rules: from /etc/email-sender/alerts.yaml (hall); offline after 2m without a message."),
+                mail.text());
     }
 }

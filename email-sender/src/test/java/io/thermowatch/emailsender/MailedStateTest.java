@@ -196,4 +196,74 @@ class MailedStateTest {
         assertEquals(List.of("brand_new"), seen);
         assertEquals(false, mailed.markKnown("quiet", T0));
     }
+
+    @Test
+    void a_state_file_written_before_levels_loads_and_its_firing_sensor_resolves_when_it_cools(@TempDir Path dir)
+            throws Exception {
+        // Given: the old format, one line per sensor and no rule named
+        Path path = dir.resolve("state");
+        Files.writeString(path, "hot FIRING " + T0.toEpochMilli() + "\nquiet NORMAL " + T0.toEpochMilli() + "\n");
+        TwoClocks clock = new TwoClocks(T0.plusSeconds(60));
+        AlertEngine engine = clock.engine(AlertRules.defaults());
+        // When
+        engine.restore(new StateFile(path).load());
+        // Then: firing at the default rule's level, so a cool reading resolves and a hot one repeats nothing
+        assertEquals(SensorAlert.State.FIRING, engine.stateOf("hot"));
+        assertEquals(SensorAlert.State.NORMAL, engine.stateOf("quiet"));
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(List.of(), engine.onReading("hot", 30, T0.plusSeconds(61).toEpochMilli()));
+        clock.advance(Duration.ofSeconds(1));
+        List<Notification> resolved =
+                engine.onReading("hot", 20, T0.plusSeconds(62).toEpochMilli());
+        assertEquals(
+                List.of(Notification.Kind.RESOLVED),
+                resolved.stream().map(Notification::kind).toList());
+        assertEquals(Level.CRITICAL, resolved.get(0).alert().from());
+    }
+
+    @Test
+    void each_firing_rules_level_is_kept_and_restored_by_rule_name(@TempDir Path dir) throws Exception {
+        // Given: a sensor firing WARNING under one rule and a rise alert under another
+        RuleSet rules = RulesFile.parse("""
+                rules:
+                  - name: hall
+                    levels: {warning: {above: 30}, critical: {above: 35}}
+                  - name: cooling
+                    rise: {by: 3, within: 10m}
+                """, "test.yaml", AlertRules.defaults());
+        TwoClocks clock = new TwoClocks(T0);
+        AlertEngine before = clock.engine(AlertRules.defaults());
+        before.useRules(rules);
+        MailedState mailed = new MailedState();
+        mailed.apply(before.onReading("a1", 26, T0.toEpochMilli()));
+        clock.advance(Duration.ofSeconds(10));
+        mailed.apply(before.onReading("a1", 31, T0.plusSeconds(10).toEpochMilli()));
+        StateFile file = new StateFile(dir.resolve("state"));
+        file.save(mailed);
+        // Then: the file names both
+        String t = Long.toString(T0.plusSeconds(10).toEpochMilli());
+        assertEquals(
+                List.of("a1 FIRING " + t + " cooling=WARNING@" + t + " hall=WARNING@" + t),
+                Files.readAllLines(file.path()));
+        // When: restored by a new process with the same rules
+        AlertEngine after = clock.engine(AlertRules.defaults());
+        after.useRules(rules);
+        after.restore(file.load());
+        clock.advance(Duration.ofSeconds(10));
+        List<Notification> escalated =
+                after.onReading("a1", 36, T0.plusSeconds(20).toEpochMilli());
+        // Then: WARNING was known, so this is an escalation (and the rise still firing repeats nothing)
+        assertEquals(1, escalated.size(), escalated.toString());
+        assertEquals(Level.WARNING, escalated.get(0).alert().from());
+        assertEquals(Level.CRITICAL, escalated.get(0).alert().level());
+    }
+
+    @Test
+    void a_damaged_rule_mark_makes_the_whole_file_untrusted() {
+        for (String bad : List.of("x FIRING 1 hall", "x FIRING 1 hall=MAJOR@1", "x NORMAL 1 hall=WARNING@1")) {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> MailedState.parse(List.of(bad)));
+            assertTrue(e.getMessage().startsWith("damaged at line 1"), e.getMessage());
+        }
+    }
 }

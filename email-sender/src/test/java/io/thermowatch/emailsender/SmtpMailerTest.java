@@ -109,4 +109,16 @@ class SmtpMailerTest {
             assertTrue(failure.tooLarge());
         }
     }
+
+    @Test
+    void a_mail_with_recipients_of_its_own_goes_to_them_instead_of_email_to() throws Exception {
+        try (RefusingSmtpServer server = new RefusingSmtpServer(Set.of(), Integer.MAX_VALUE)) {
+            SmtpMailer mailer = new SmtpMailer(settings(server.port(), Duration.ofSeconds(2)));
+            // When
+            mailer.send(new ComposedMail("s", "t", "<p>h</p>", List.of("facilities@example.com")));
+            // Then
+            assertEquals(1, server.mailsTo("facilities@example.com").size());
+            assertEquals(0, server.mailsTo("ops@example.com").size());
+        }
+    }
 }

@@ -1,0 +1,420 @@
+package io.thermowatch.emailsender;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.thermowatch.common.config.DurationText;
+import io.thermowatch.common.wire.Topics;
+import jakarta.mail.internet.AddressException;
+import jakarta.mail.internet.InternetAddress;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates the rules file ({@code ALERT_RULES_FILE}, YAML) into a {@link RuleSet}. Strict: an unknown
+ * key, a duplicate key or rule name, a string where a number belongs, thresholds in the wrong order are errors, each
+ * reported as one line naming where and what was expected, e.g.
+ * {@code rules[1] exhaust: levels.critical.above='30': expected a number (°C) above levels.warning.above (32.0)}.
+ * The format is documented, with a complete example, in email-sender's README. Thread safe.
+ */
+final class RulesFile {
+
+    /** A file this large is not a rules file someone wrote. */
+    static final int MAX_BYTES = 1 << 20;
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final Pattern GLOB = Pattern.compile("[A-Za-z0-9_*?-]{1,64}");
+    private static final int MAX_LABEL_VALUE = 256;
+    private static final double MIN_CELSIUS = -273.15;
+    private static final double MAX_CELSIUS = 1000.0;
+
+    // Duplicate keys are errors: YAML would otherwise keep the last one silently.
+    private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build());
+
+    /** The file is not usable; the message is one line naming the problem. */
+    static final class Invalid extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Invalid(String message) {
+            super(message);
+        }
+    }
+
+    private RulesFile() {}
+
+    /**
+     * @param env the environment's rules: {@code ALERT_REPEAT_INTERVAL} is the default {@code repeat}
+     * @throws Invalid when the file cannot be read or is not a valid rules file
+     */
+    static RuleSet read(Path path, AlertRules env) throws Invalid {
+        return parse(readText(path), path.toString(), env);
+    }
+
+    /** The file's text, UTF-8 and at most {@link #MAX_BYTES}. */
+    static String readText(Path path) throws Invalid {
+        byte[] bytes;
+        try {
+            if (Files.size(path) > MAX_BYTES) {
+                throw new Invalid("larger than " + MAX_BYTES + " bytes: expected a rules file");
+            }
+            bytes = Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new Invalid("cannot be read (" + e + ")");
+        }
+        try {
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw new Invalid("not valid UTF-8");
+        }
+    }
+
+    /** @param source where the text comes from, kept in the rule set for logs and mails */
+    static RuleSet parse(String yaml, String source, AlertRules env) throws Invalid {
+        JsonNode root;
+        try {
+            root = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            throw new Invalid("not valid YAML: " + oneLine(e.getOriginalMessage())
+                    + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new Invalid("empty: expected a 'rules:' list with at least one rule");
+        }
+        Node top = new Node("", root);
+        top.requireObject("a mapping with 'rules' (and optionally 'inventory')");
+        top.onlyKeys("inventory", "rules");
+        Map<String, Map<String, String>> inventory = new LinkedHashMap<>();
+        Node inv = top.get("inventory");
+        if (inv != null) {
+            inv.requireObject("a mapping of sensor id to labels");
+            for (Map.Entry<String, Node> sensor : inv.fields()) {
+                if (!Topics.isValidSensorId(sensor.getKey())) {
+                    throw invalid("inventory", sensor.getKey(), "sensor ids of 1 to 64 letters, digits, '_' or '-'");
+                }
+                inventory.put(sensor.getKey(), labels(sensor.getValue()));
+            }
+        }
+        Node rules = top.get("rules");
+        if (rules == null) {
+            throw new Invalid("rules: missing: expected a list with at least one rule");
+        }
+        if (!rules.node.isArray() || rules.node.isEmpty()) {
+            throw invalid(rules, "a list with at least one rule");
+        }
+        List<ThresholdRule> thresholds = new ArrayList<>();
+        List<RiseRule> rises = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < rules.node.size(); i++) {
+            AlertRule rule = rule(new Node("rules[" + i + "]", rules.node.get(i)), env);
+            if (!names.add(rule.name())) {
+                throw invalid("rules[" + i + "].name", rule.name(), "a name no other rule has");
+            }
+            if (rule instanceof ThresholdRule t) {
+                thresholds.add(t);
+            } else {
+                rises.add((RiseRule) rule);
+            }
+        }
+        return new RuleSet(thresholds, rises, inventory, source);
+    }
+
+    private static AlertRule rule(Node node, AlertRules env) throws Invalid {
+        node.requireObject("a rule: a mapping with name, sensors or labels, levels or rise");
+        Node nameNode = node.get("name");
+        if (nameNode == null) {
+            throw new Invalid(node.path + ".name: missing: expected a rule name");
+        }
+        String name = nameNode.text();
+        if (!NAME.matcher(name).matches()) {
+            throw invalid(nameNode, "1 to 64 letters, digits, '_', '.' or '-'");
+        }
+        // From here on, errors name the rule: "rules[1] exhaust: levels.critical.above='30': ...".
+        Node rule = new Node(node.path + " " + name + ":", node.node);
+        rule.onlyKeys("name", "sensors", "labels", "levels", "rise", "level", "repeat", "recipients");
+        SensorSelector selector = new SensorSelector(globs(rule.get("sensors")), labelsOrNone(rule.get("labels")));
+        Duration repeat = rule.has("repeat") ? rule.get("repeat").positiveDuration() : env.repeatInterval();
+        List<String> recipients = recipients(rule.get("recipients"));
+        Node levels = rule.get("levels");
+        Node rise = rule.get("rise");
+        if ((levels == null) == (rise == null)) {
+            throw new Invalid(rule.path + " expected either 'levels' (thresholds) or 'rise' (rate of rise)");
+        }
+        if (levels != null) {
+            if (rule.has("level")) {
+                throw invalid(rule.get("level"), "no 'level' in a threshold rule: its levels are under 'levels'");
+            }
+            return new ThresholdRule(name, selector, thresholds(levels), repeat, recipients);
+        }
+        Level level = Level.WARNING;
+        if (rule.has("level")) {
+            level = switch (rule.get("level").text()) {
+                case "warning" -> Level.WARNING;
+                case "critical" -> Level.CRITICAL;
+                default -> throw invalid(rule.get("level"), "warning or critical");
+            };
+        }
+        rise.requireObject("a mapping with by, within and optionally clear");
+        rise.onlyKeys("by", "within", "clear");
+        double by = rise.require("by").number(0, MAX_CELSIUS, "a rise (°C) above 0, at most 1000");
+        if (!(by > 0)) {
+            throw invalid(rise.get("by"), "a rise (°C) above 0, at most 1000");
+        }
+        Duration within = rise.require("within").positiveDuration();
+        double clear = by / 2;
+        if (rise.has("clear")) {
+            clear = rise.get("clear").number(0, by, "a rise (°C) of 0 or more, below by (" + by + ")");
+            if (!(clear < by)) {
+                throw invalid(rise.get("clear"), "a rise (°C) of 0 or more, below by (" + by + ")");
+            }
+        }
+        return new RiseRule(name, selector, level, by, clear, within, repeat, recipients);
+    }
+
+    private static List<ThresholdRule.Threshold> thresholds(Node levels) throws Invalid {
+        levels.requireObject("a mapping with warning and/or critical");
+        levels.onlyKeys("warning", "critical");
+        if (levels.node.isEmpty()) {
+            throw invalid(levels, "warning and/or critical");
+        }
+        ThresholdRule.Threshold warning =
+                levels.has("warning") ? threshold(levels.get("warning"), Level.WARNING) : null;
+        ThresholdRule.Threshold critical =
+                levels.has("critical") ? threshold(levels.get("critical"), Level.CRITICAL) : null;
+        if (warning != null && critical != null && !(critical.above() > warning.above())) {
+            throw invalid(
+                    levels.get("critical").get("above"),
+                    "a number (°C) above levels.warning.above (" + warning.above() + ")");
+        }
+        List<ThresholdRule.Threshold> out = new ArrayList<>(2);
+        if (critical != null) {
+            out.add(critical);
+        }
+        if (warning != null) {
+            out.add(warning);
+        }
+        return out;
+    }
+
+    private static ThresholdRule.Threshold threshold(Node node, Level level) throws Invalid {
+        node.requireObject("a mapping with above and optionally clear and for");
+        node.onlyKeys("above", "clear", "for");
+        double above = node.require("above").number(MIN_CELSIUS, MAX_CELSIUS, "a number (°C) from -273.15 to 1000");
+        double clear = above - 1.0;
+        if (node.has("clear")) {
+            clear = node.get("clear").number(MIN_CELSIUS, MAX_CELSIUS, "a number (°C) below above (" + above + ")");
+            if (!(clear < above)) {
+                throw invalid(node.get("clear"), "a number (°C) below above (" + above + ")");
+            }
+        }
+        Duration forDuration = node.has("for") ? node.get("for").duration() : Duration.ZERO;
+        return new ThresholdRule.Threshold(level, above, clear, forDuration);
+    }
+
+    private static List<String> globs(Node node) throws Invalid {
+        if (node == null) {
+            return List.of();
+        }
+        List<Node> items = node.textOrList("a sensor id glob or a list of them");
+        List<String> globs = new ArrayList<>(items.size());
+        for (Node item : items) {
+            String glob = item.text();
+            if (!GLOB.matcher(glob).matches()) {
+                throw invalid(item, "a glob of sensor id characters (letters, digits, '_', '-') with * and ?");
+            }
+            globs.add(glob);
+        }
+        return globs;
+    }
+
+    private static Map<String, String> labelsOrNone(Node node) throws Invalid {
+        return node == null ? Map.of() : labels(node);
+    }
+
+    private static Map<String, String> labels(Node node) throws Invalid {
+        node.requireObject("a mapping of label to value, e.g. {site: dc-1, room: hall-a}");
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (Map.Entry<String, Node> label : node.fields()) {
+            if (!NAME.matcher(label.getKey()).matches()) {
+                throw invalid(node.path, label.getKey(), "label names of 1 to 64 letters, digits, '_', '.' or '-'");
+            }
+            Node value = label.getValue();
+            if (!value.node.isValueNode() || value.node.isNull()) {
+                throw invalid(value, "a label value (text)");
+            }
+            String text = value.node.asText();
+            if (text.length() > MAX_LABEL_VALUE || text.chars().anyMatch(Character::isISOControl)) {
+                throw invalid(value, "one line of at most " + MAX_LABEL_VALUE + " characters");
+            }
+            labels.put(label.getKey(), text);
+        }
+        return labels;
+    }
+
+    private static List<String> recipients(Node node) throws Invalid {
+        if (node == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (Node item : node.textOrList("a list of e-mail addresses")) {
+            for (String address : item.text().split(",")) {
+                String trimmed = address.strip();
+                try {
+                    new InternetAddress(trimmed, true).validate();
+                } catch (AddressException e) {
+                    throw invalid(item, "e-mail addresses such as alerts@example.com");
+                }
+                out.add(trimmed);
+            }
+        }
+        if (out.isEmpty()) {
+            throw invalid(node, "at least one e-mail address (leave 'recipients' out for EMAIL_TO)");
+        }
+        return out;
+    }
+
+    private static Invalid invalid(Node node, String expected) {
+        return invalid(node.path.isEmpty() ? "document" : node.path, node.shown(), expected);
+    }
+
+    private static Invalid invalid(String where, String value, String expected) {
+        return new Invalid(where + "='" + value + "': expected " + expected);
+    }
+
+    private static String oneLine(String text) {
+        return String.valueOf(text).strip().replaceAll("\\s*\\R\\s*", " ");
+    }
+
+    /** A YAML node and where it is, for messages. */
+    private record Node(String path, JsonNode node) {
+
+        Node get(String key) {
+            JsonNode child = node.get(key);
+            return child == null ? null : new Node(join(key), child);
+        }
+
+        boolean has(String key) {
+            return node.has(key);
+        }
+
+        Node require(String key) throws Invalid {
+            Node child = get(key);
+            if (child == null) {
+                throw new Invalid(join(key) + ": missing");
+            }
+            return child;
+        }
+
+        private String join(String key) {
+            if (path.isEmpty()) {
+                return key;
+            }
+            return path.endsWith(":") ? path + " " + key : path + "." + key;
+        }
+
+        void requireObject(String expected) throws Invalid {
+            if (!node.isObject()) {
+                throw invalid(this, expected);
+            }
+        }
+
+        void onlyKeys(String... allowed) throws Invalid {
+            Set<String> ok = Set.of(allowed);
+            Iterator<String> names = node.fieldNames();
+            while (names.hasNext()) {
+                String key = names.next();
+                if (!ok.contains(key)) {
+                    throw new Invalid(join(key) + ": unknown key: expected one of " + String.join(", ", allowed));
+                }
+            }
+        }
+
+        List<Map.Entry<String, Node>> fields() {
+            List<Map.Entry<String, Node>> out = new ArrayList<>();
+            node.fields()
+                    .forEachRemaining(e -> out.add(Map.entry(e.getKey(), new Node(join(e.getKey()), e.getValue()))));
+            return out;
+        }
+
+        List<Node> textOrList(String expected) throws Invalid {
+            if (node.isTextual()) {
+                return List.of(this);
+            }
+            if (!node.isArray() || node.isEmpty()) {
+                throw invalid(this, expected);
+            }
+            List<Node> items = new ArrayList<>();
+            for (int i = 0; i < node.size(); i++) {
+                Node item = new Node(path + "[" + i + "]", node.get(i));
+                if (!item.node.isTextual()) {
+                    throw invalid(item, expected);
+                }
+                items.add(item);
+            }
+            return items;
+        }
+
+        String text() throws Invalid {
+            if (!node.isTextual()) {
+                throw invalid(this, "text");
+            }
+            return node.asText();
+        }
+
+        double number(double min, double max, String expected) throws Invalid {
+            if (!node.isNumber()
+                    || !Double.isFinite(node.asDouble())
+                    || node.asDouble() < min
+                    || node.asDouble() > max) {
+                throw invalid(this, expected);
+            }
+            return node.asDouble();
+        }
+
+        Duration duration() throws Invalid {
+            if (!(node.isTextual() || node.isNumber())) {
+                throw invalid(this, DurationText.EXPECTED);
+            }
+            return DurationText.parse(node.asText()).orElseThrow(() -> invalid(this, DurationText.EXPECTED));
+        }
+
+        Duration positiveDuration() throws Invalid {
+            Duration d = duration();
+            if (d.isZero()) {
+                throw invalid(this, "a positive duration, e.g. 30s or 1h");
+            }
+            return d;
+        }
+
+        /** The value as the person wrote it, shortened for a one-line message. */
+        String shown() {
+            String text = node.isValueNode() ? node.asText() : node.toString();
+            text = text.replaceAll("\\s+", " ");
+            return text.length() > 60 ? text.substring(0, 57) + "..." : text;
+        }
+    }
+}
