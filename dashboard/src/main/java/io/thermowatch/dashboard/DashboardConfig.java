@@ -98,16 +98,8 @@ record DashboardConfig(
                 "MQTT_PAGE_TOKEN_LIFETIME",
                 pageTokenLifetime,
                 "a duration from 10s to 1h");
-        var mqtt = MqttSettings.fromEnv(
-                env, "thermowatch-dashboard-" + UUID.randomUUID().toString().substring(0, 8));
-        // Read again after fromEnv: the defaults are the page user's, and the effective-config log shows those.
-        var statusMqtt = new MqttSettings(
-                mqtt.serverUris(),
-                env.string("MQTT_USERNAME", pageUser),
-                env.secret("MQTT_PASSWORD", pagePassword),
-                mqtt.clientId(),
-                mqtt.keepAliveSeconds(),
-                mqtt.tlsCa());
+        var statusMqtt = MqttSettings.fromEnv(
+                env, "thermowatch-dashboard-" + UUID.randomUUID().toString().substring(0, 8), pageUser, pagePassword);
         return new DashboardConfig(
                 env.integer("DASHBOARD_PORT", DEFAULT_PORT, 0, 65535),
                 env.port("HEALTH_PORT", DEFAULT_HEALTH_PORT),

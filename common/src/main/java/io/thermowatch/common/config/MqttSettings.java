@@ -47,10 +47,27 @@ public record MqttSettings(
     }
 
     /**
-     * Reads the settings; {@code MQTT_USERNAME} and {@code MQTT_PASSWORD} must be set, {@code defaultClientId} is
-     * used when {@code MQTT_CLIENT_ID} is unset.
+     * A device's settings: {@code MQTT_USERNAME} and {@code MQTT_PASSWORD} must be set (a device never falls back
+     * to a credential it shares with others); {@code defaultClientId} is used when {@code MQTT_CLIENT_ID} is unset.
      */
     public static MqttSettings fromEnv(EnvConfig env, String defaultClientId) {
+        return read(env, defaultClientId, env.requiredString("MQTT_USERNAME"), env.requiredSecret("MQTT_PASSWORD"));
+    }
+
+    /**
+     * A server-side subscriber's settings: {@code MQTT_USERNAME} and {@code MQTT_PASSWORD} default to the given
+     * credential (e.g. the dashboard's page user of {@code .env}).
+     */
+    public static MqttSettings fromEnv(
+            EnvConfig env, String defaultClientId, String defaultUsername, String defaultPassword) {
+        return read(
+                env,
+                defaultClientId,
+                env.string("MQTT_USERNAME", defaultUsername),
+                env.secret("MQTT_PASSWORD", defaultPassword));
+    }
+
+    private static MqttSettings read(EnvConfig env, String defaultClientId, String username, String password) {
         Optional<TrustedCa> tlsCa =
                 env.optionalString("MQTT_TLS_CA").map(file -> TrustedCa.load("MQTT_TLS_CA", Path.of(file)));
         List<String> uris = env.list("MQTT_URIS", "");
@@ -74,9 +91,8 @@ public record MqttSettings(
         }
         return new MqttSettings(
                 uris,
-                // No default: a device must never fall back to a credential it shares with others.
-                env.requiredString("MQTT_USERNAME"),
-                env.requiredSecret("MQTT_PASSWORD"),
+                username,
+                password,
                 env.string("MQTT_CLIENT_ID", defaultClientId),
                 env.integer("MQTT_KEEPALIVE", 30, 5, 600),
                 tlsCa);
