@@ -81,7 +81,12 @@ final class ApiHandler extends Handler.Abstract {
             var body = switch (route) {
                 case "sensors" -> sensors();
                 case "readings" ->
-                    readings(sensorIdOf(path), params.getValue("from"), params.getValue("to"), params.getValue("step"));
+                    readings(
+                            sensorIdOf(path),
+                            params.getValue("from"),
+                            params.getValue("to"),
+                            params.getValue("step"),
+                            params.getValue("range"));
                 case "cluster" -> cluster.snapshot();
                 case "config" -> pageConfig.forRequest(Request.getServerName(request), request.isSecure());
                 case "mqtt-token" -> mqttToken();
@@ -139,8 +144,8 @@ final class ApiHandler extends Handler.Abstract {
         return body;
     }
 
-    private Map<String, Object> readings(String sensor, String from, String to, String step) {
-        var request = HistoryRequest.parse(sensor, from, to, step, clock.instant());
+    private Map<String, Object> readings(String sensor, String from, String to, String step, String range) {
+        var request = HistoryRequest.parse(sensor, from, to, step, range, clock.instant());
         var body = new LinkedHashMap<String, Object>();
         body.put("sensor", request.sensor());
         body.put("from", request.from().toEpochMilli());
