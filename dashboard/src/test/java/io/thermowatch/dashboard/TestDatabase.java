@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -110,6 +111,25 @@ final class TestDatabase {
         env.put("MQTT_URIS", stack.mqttUri());
         env.put("SENSOR_OFFLINE_AFTER", "2m");
         return env;
+    }
+
+    /**
+     * {@code count} readings {@code every} apart from {@code first} in one statement, values 20.0, 20.1, … 29.6 then
+     * again (reading {@code i} has {@code 20 + (i % 97) / 10}); returns how many were new.
+     */
+    int insertEvery(String sensor, Instant first, int count, Duration every) throws SQLException {
+        try (var connection = open();
+                var insert = connection.prepareStatement("""
+                INSERT INTO temperature (time, sensor, value)
+                SELECT ?::timestamptz + i * make_interval(secs => ?), ?, 20 + (i % 97) / 10.0
+                FROM generate_series(0, ? - 1) AS i
+                ON CONFLICT DO NOTHING""")) {
+            insert.setObject(1, OffsetDateTime.ofInstant(first, ZoneOffset.UTC));
+            insert.setDouble(2, every.toMillis() / 1000.0);
+            insert.setString(3, sensor);
+            insert.setInt(4, count);
+            return insert.executeUpdate();
+        }
     }
 
     void insert(String sensor, Instant time, double value) throws SQLException {
