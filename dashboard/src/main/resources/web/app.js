@@ -3,8 +3,11 @@
 (function () {
   'use strict';
 
-  const HOUR_MS = 3600 * 1000;
   const CLUSTER_REFRESH_MS = 3000;
+  const CHART_REFRESH_MS = 60000;   // the charted history is read again this often (live points fill the gap)
+  const AHEAD_MS = 60000;           // history and CSV ranges end this far after now: readings from clocks a bit ahead
+  const MAX_CHARTED = 8;            // sensors in one chart: at most 8 x 361 points (HistoryRange on the server)
+  const PALETTE = ['#2563eb', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#db2777', '#65a30d', '#854d0e'];
   const STALE_CHECK_MS = 1000;
   const RECONNECT_MIN_MS = 500;
   const RECONNECT_MAX_MS = 5000;
@@ -26,10 +29,14 @@
     sortedIds: [],        // row order
     dirty: new Set(),     // ids whose row must be redrawn on the next animation frame
     frameRequested: false,
-    selected: null,
+    selected: null,       // the row clicked last
+    range: { name: '1h', seconds: 3600, stepSeconds: 30 }, // the picker's choice; the ranges come from /api/config
+    charted: [],          // sensor ids in the chart, in the order added (their colours follow it)
+    series: new Map(),    // id -> { history: [[timeSeconds, avg], ...], live: [[timeSeconds, value], ...] }
     chart: null,
-    chartPoints: [],      // [[timeSeconds, value], ...] of the selected sensor
+    chartKey: '',         // range and sensors the uPlot instance was made for
     chartDirty: false,
+    chartFrame: false,
     client: null,
     reconnectDelay: RECONNECT_MIN_MS,
     reconnectTimer: null,
@@ -41,6 +48,7 @@
   const stats = window.thermowatchStats = {
     messages: 0, flushes: 0, lastFlushMs: 0, maxFlushMs: 0, totalFlushMs: 0, connects: 0, connectedUri: null, clientId: null,
     renewals: 0, chartSensor: null, chartPoints: 0, invalidReadings: 0,
+    chartRange: null, chartStepMillis: null, chartSeries: [], downloads: 0,
   };
 
   // ---- sensors -------------------------------------------------------------------------------------------
@@ -92,10 +100,7 @@
     sensor.seenAt = seenAt;
     sensor.status = 'online';
     markDirty(sensor);
-    if (id === state.selected) {
-      state.chartPoints.push([timestamp / 1000, value]);
-      state.chartDirty = true;
-    }
+    appendLivePoint(id, timestamp, value);
   }
 
   function applyStatus(id, status) {
@@ -131,7 +136,7 @@
     const row = document.createElement('tr');
     row.dataset.sensor = sensor.id;
     row.tabIndex = 0;
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 5; i++) {
       row.appendChild(document.createElement('td'));
     }
     const badge = document.createElement('span');
@@ -139,8 +144,12 @@
     row.cells[2].appendChild(badge);
     row.cells[0].textContent = sensor.id;
     row.cells[0].title = sensor.id;
+    row.cells[4].appendChild(chartToggle(sensor.id));
     row.addEventListener('click', () => select(sensor.id));
     row.addEventListener('keydown', (event) => {
+      if (event.target !== row) {
+        return; // a key on the row's checkbox is the checkbox's
+      }
       if (event.key === 'Enter' || event.key === ' ') {
         event.preventDefault();
         select(sensor.id);
@@ -265,36 +274,160 @@
     }
   }
 
-  // ---- chart ---------------------------------------------------------------------------------------------
+  // ---- chart: range picker, several sensors, CSV links --------------------------------------------------
 
+  // A row click charts that sensor alone; its checkbox adds it to (or removes it from) the chart.
   function select(id) {
     if (state.selected !== null && state.sensors.has(state.selected)) {
       state.sensors.get(state.selected).row.setAttribute('aria-selected', 'false');
     }
     state.selected = id;
     state.sensors.get(id).row.setAttribute('aria-selected', 'true');
-    el('chart-sensor').textContent = id;
-    state.chartPoints = [];
-    state.chartDirty = true;
-    renderChart();
-    loadHistory(id);
+    setCharted([id]);
   }
 
-  async function loadHistory(id) {
-    const to = Date.now();
-    try {
-      const body = await getJson('api/sensors/' + encodeURIComponent(id) + '/readings?from=' + (to - HOUR_MS)
-        + '&to=' + (to + 60000) + '&step=30s');
-      if (state.selected !== id) {
-        return;
+  function chartToggle(id) {
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.className = 'chart-toggle';
+    box.setAttribute('aria-label', 'chart ' + id); // an attribute value: text, never markup
+    box.checked = state.charted.includes(id);
+    box.addEventListener('click', (event) => event.stopPropagation()); // not a row click
+    box.addEventListener('change', () => toggleCharted(id, box.checked));
+    return box;
+  }
+
+  function toggleCharted(id, on) {
+    if (!on) {
+      setCharted(state.charted.filter((charted) => charted !== id));
+      return;
+    }
+    if (state.charted.includes(id)) {
+      return;
+    }
+    if (state.charted.length >= MAX_CHARTED) {
+      syncToggle(id);
+      el('chart-note').textContent = 'At most ' + MAX_CHARTED + ' sensors in one chart: untick one first.';
+      return;
+    }
+    setCharted(state.charted.concat([id]));
+  }
+
+  function syncToggle(id) {
+    const sensor = state.sensors.get(id);
+    if (sensor && sensor.row) {
+      sensor.row.cells[4].firstChild.checked = state.charted.includes(id);
+    }
+  }
+
+  function setCharted(ids) {
+    const before = state.charted;
+    state.charted = ids;
+    for (const id of before) {
+      if (!ids.includes(id)) {
+        state.series.delete(id);
+        syncToggle(id);
       }
-      const history = body.points.map((p) => [p.timestamp / 1000, p.avg]);
-      const firstLive = state.chartPoints.length ? state.chartPoints[0][0] : Infinity;
-      state.chartPoints = history.filter((p) => p[0] < firstLive).concat(state.chartPoints);
+    }
+    for (const id of ids) {
+      if (!state.series.has(id)) {
+        state.series.set(id, { history: [], live: [] });
+        loadHistory(id);
+      }
+      syncToggle(id);
+    }
+    el('chart-sensor').textContent = ids.length ? ids.join(', ') : 'select a sensor';
+    renderDownloads();
+    scheduleChart();
+  }
+
+  // Called for every valid reading (applyReading): only charted sensors keep their live points.
+  function appendLivePoint(id, timestamp, value) {
+    const series = state.series.get(id);
+    if (series) {
+      series.live.push([timestamp / 1000, value]);
       state.chartDirty = true;
-      markDirty(state.sensors.get(id));
+    }
+  }
+
+  function rangeLabel(name) {
+    return name.replace(/^(\d+)([a-z]+)$/, '$1 $2');
+  }
+
+  function buildRangePicker(ranges) {
+    state.range = ranges[0];
+    el('ranges').replaceChildren(...ranges.map((range) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset.range = range.name;
+      button.textContent = rangeLabel(range.name);
+      button.addEventListener('click', () => setRange(range));
+      return button;
+    }));
+    showRange();
+  }
+
+  function showRange() {
+    for (const button of el('ranges').children) {
+      button.setAttribute('aria-pressed', String(button.dataset.range === state.range.name));
+    }
+    el('chart-range').textContent = 'Last ' + rangeLabel(state.range.name);
+    stats.chartRange = state.range.name;
+  }
+
+  // A new range: every charted sensor's history again; the live points stay (they are the newest readings).
+  function setRange(range) {
+    if (range.name === state.range.name) {
+      return;
+    }
+    state.range = range;
+    showRange();
+    for (const [id, series] of state.series) {
+      series.history = [];
+      loadHistory(id);
+    }
+    renderDownloads();
+    scheduleChart();
+  }
+
+  function refreshHistory() {
+    for (const id of state.series.keys()) {
+      loadHistory(id);
+    }
+  }
+
+  // The server picks the step for the range (raw rows, or the aggregates for long ranges): at most 361 points.
+  async function loadHistory(id) {
+    const range = state.range;
+    const to = Date.now() + AHEAD_MS;
+    try {
+      const body = await getJson('api/sensors/' + encodeURIComponent(id) + '/readings?range='
+        + encodeURIComponent(range.name) + '&to=' + to);
+      const series = state.series.get(id);
+      if (!series || state.range.name !== range.name) {
+        return; // unticked or another range meanwhile
+      }
+      series.history = body.points.map((p) => [p.timestamp / 1000, p.avg]);
+      // Live points the history now covers go; the newest bucket may still be filling, so it and later ones stay.
+      const newest = series.history.length ? series.history[series.history.length - 1][0] : -Infinity;
+      series.live = series.live.filter((p) => p[0] >= newest);
+      stats.chartStepMillis = body.stepMillis;
+      scheduleChart();
     } catch (error) {
-      el('chart-note').textContent = 'History unavailable: ' + error.message;
+      el('chart-note').textContent = 'History of ' + id + ' unavailable: ' + error.message;
+    }
+  }
+
+  function scheduleChart() {
+    state.chartDirty = true;
+    if (!state.chartFrame) {
+      state.chartFrame = true;
+      requestAnimationFrame(() => {
+        state.chartFrame = false;
+        if (state.chartDirty) {
+          renderChart();
+        }
+      });
     }
   }
 
@@ -302,41 +435,118 @@
     return Math.max(300, el('chart').clientWidth || 400);
   }
 
+  // One point list per sensor: history buckets up to its first live point, then the live points.
+  function seriesPoints(series, cutoff) {
+    series.live = series.live.filter((p) => p[0] >= cutoff).sort((a, b) => a[0] - b[0]);
+    const firstLive = series.live.length ? series.live[0][0] : Infinity;
+    return series.history.filter((p) => p[0] >= cutoff && p[0] < firstLive).concat(series.live);
+  }
+
   function renderChart() {
     state.chartDirty = false;
     if (typeof uPlot === 'undefined') {
       return;
     }
-    const cutoff = (Date.now() - HOUR_MS) / 1000;
-    const points = state.chartPoints.filter((p) => p[0] >= cutoff).sort((a, b) => a[0] - b[0]);
-    state.chartPoints = points;
+    const spanSeconds = state.range.seconds;
+    const cutoff = Date.now() / 1000 - spanSeconds;
+    const tables = [];
+    stats.chartSeries = state.charted.map((id) => {
+      const points = seriesPoints(state.series.get(id), cutoff);
+      tables.push([points.map((p) => p[0]), points.map((p) => p[1])]);
+      return { sensor: id, points: points.length, first: points.length ? points[0][0] : null,
+        last: points.length ? points[points.length - 1][1] : null };
+    });
+    const selected = stats.chartSeries.find((s) => s.sensor === state.selected);
     stats.chartSensor = state.selected;
-    stats.chartPoints = points.length;
-    stats.chartLastValue = points.length ? points[points.length - 1][1] : null;
-    const xs = points.map((p) => p[0]);
-    const data = [xs, points.map((p) => p[1]), xs.map(() => state.threshold)];
-    if (!state.chart) {
-      state.chart = new uPlot({
-        width: chartWidth(),
-        height: 240,
-        scales: {
-          // Always the last hour, whatever the data covers.
-          x: { time: true, range: () => [Date.now() / 1000 - HOUR_MS / 1000, Date.now() / 1000 + 30] },
-          // The threshold always in view, with a margin around the readings.
-          y: { range: (u, min, max) => [Math.min(min, state.threshold) - 1, Math.max(max, state.threshold) + 1] },
-        },
-        legend: { show: true },
-        series: [
-          {},
-          { label: '°C', stroke: '#2563eb', width: 2, points: { show: points.length < 120 } },
-          { label: 'threshold', stroke: '#dc2626', width: 1, dash: [6, 4], points: { show: false } },
-        ],
-        axes: [{}, { label: '°C' }],
-      }, data, el('chart'));
-      window.addEventListener('resize', () => state.chart.setSize({ width: chartWidth(), height: 240 }));
-    } else {
-      state.chart.setData(data);
+    stats.chartPoints = selected ? selected.points : 0;
+    stats.chartLastValue = selected ? selected.last : null;
+    const key = state.range.name + '\n' + state.charted.join('\n');
+    if (state.chart && state.chartKey !== key) {
+      state.chart.destroy();
+      state.chart = null;
     }
+    if (tables.length === 0) {
+      return;
+    }
+    // One x axis for all: the union of the sensors' times, a sensor without a point at a time is spanned over.
+    const data = uPlot.join(tables);
+    data.push(data[0].map(() => state.threshold));
+    if (state.chart) {
+      state.chart.setData(data);
+      return;
+    }
+    state.chartKey = key;
+    state.chart = new uPlot({
+      width: chartWidth(),
+      height: 240,
+      scales: {
+        // Always the whole range, whatever the data covers.
+        x: { time: true, range: () => [Date.now() / 1000 - spanSeconds, Date.now() / 1000 + 30] },
+        // The threshold always in view, with a margin around the readings.
+        y: { range: (u, min, max) => [Math.min(min, state.threshold) - 1, Math.max(max, state.threshold) + 1] },
+      },
+      legend: { show: true },
+      series: [{}].concat(state.charted.map((id, i) => ({
+        label: id, // uPlot writes labels with textContent
+        stroke: PALETTE[i % PALETTE.length],
+        width: 2,
+        spanGaps: true,
+        points: { show: stats.chartSeries[i].points < 120 },
+      })), [{ label: 'threshold', stroke: '#dc2626', width: 1, dash: [6, 4], points: { show: false } }]),
+      axes: [{}, { label: '°C' }],
+    }, data, el('chart'));
+  }
+
+  // ---- CSV download ------------------------------------------------------------------------------------
+
+  // The range shown, as the chart asks for it; computed when the link is used, so an open page never goes stale.
+  function csvHref(id) {
+    const to = Date.now() + AHEAD_MS;
+    return 'api/sensors/' + encodeURIComponent(id) + '/readings.csv?from=' + (to - state.range.seconds * 1000)
+      + '&to=' + to;
+  }
+
+  function renderDownloads() {
+    const links = state.charted.filter((id) => VALID_ID.test(id)).map((id) => {
+      const link = document.createElement('a');
+      link.className = 'csv';
+      link.dataset.sensor = id;
+      link.href = csvHref(id);
+      link.download = ''; // the server names the file (Content-Disposition)
+      link.textContent = id + '.csv';
+      link.addEventListener('click', (event) => download(event, link, id));
+      return link;
+    });
+    el('csv-links').replaceChildren(...links);
+    el('downloads').hidden = links.length === 0;
+    el('download-error').hidden = true;
+  }
+
+  // HEAD first: a refusal (a range over the export's row limit, no database) is shown here with the server's
+  // reason, instead of a failed entry in the browser's downloads.
+  async function download(event, link, id) {
+    event.preventDefault();
+    const href = csvHref(id);
+    link.href = href;
+    el('download-error').hidden = true;
+    try {
+      const probe = await fetch(href, { method: 'HEAD', cache: 'no-store' });
+      if (!probe.ok) {
+        const refusal = await fetch(href, { cache: 'no-store' }).then((r) => r.json()).catch(() => ({}));
+        throw new Error(refusal.error || ('HTTP ' + probe.status));
+      }
+    } catch (error) {
+      el('download-error').textContent = 'CSV export of ' + id + ' refused: ' + error.message;
+      el('download-error').hidden = false;
+      return;
+    }
+    const save = document.createElement('a');
+    save.href = href;
+    save.download = '';
+    document.body.appendChild(save);
+    save.click();
+    save.remove();
+    stats.downloads++;
   }
 
   // ---- live updates over MQTT-over-WebSocket -------------------------------------------------------------
@@ -573,12 +783,19 @@
     state.rules = { minValue: rules.minValue, maxValue: rules.maxValue, minTimestamp: rules.minTimestamp,
       maxFutureMs: rules.maxFutureSeconds * 1000 };
     el('threshold').textContent = state.threshold + ' °C';
+    buildRangePicker(state.config.ranges || [state.range]);
     setConnection('connecting', 'connecting…');
     connect();
     await loadSensors(sensors);
     refreshCluster();
     setInterval(refreshCluster, CLUSTER_REFRESH_MS);
     setInterval(checkStale, STALE_CHECK_MS);
+    setInterval(refreshHistory, CHART_REFRESH_MS);
+    window.addEventListener('resize', () => {
+      if (state.chart) {
+        state.chart.setSize({ width: chartWidth(), height: 240 });
+      }
+    });
   }
 
   start();

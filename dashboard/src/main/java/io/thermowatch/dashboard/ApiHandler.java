@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The JSON API under {@code /api/}: sensors, one sensor's readings, cluster health, page configuration, the page's
- * short-lived MQTT token.
- * Blocking (JDBC, management API) on Jetty's pool threads. Every answer is JSON, errors included.
+ * short-lived MQTT token; and one sensor's readings as a CSV download ({@link CsvExport}).
+ * Blocking (JDBC, management API) on Jetty's pool threads. Every answer is JSON, errors included (the CSV export's
+ * too).
  */
 final class ApiHandler extends Handler.Abstract {
 
@@ -25,6 +26,7 @@ final class ApiHandler extends Handler.Abstract {
     private static final String PREFIX = "/api/";
     private static final String SENSORS = "/api/sensors";
     private static final String READINGS_SUFFIX = "/readings";
+    private static final String CSV_SUFFIX = "/readings.csv";
     static final String CLUSTER_UNAVAILABLE = "cluster status unavailable: the message broker's monitoring interface"
             + " cannot be reached right now, try again shortly";
 
@@ -35,6 +37,7 @@ final class ApiHandler extends Handler.Abstract {
     private final StatusTracker statuses;
     private final PageConfig pageConfig;
     private final PageTokens pageTokens;
+    private final CsvExport csv;
     private final JsonResponses responses;
     private final MeterRegistry meters;
     private final Clock clock;
@@ -56,6 +59,7 @@ final class ApiHandler extends Handler.Abstract {
         this.pageConfig = new PageConfig(config);
         this.pageTokens =
                 new PageTokens(config.pageTokenUser(), config.pageTokenKey(), config.pageTokenLifetime(), clock);
+        this.csv = new CsvExport(store, config.csvMaxRows(), clock);
         this.responses = responses;
         this.meters = meters;
         this.clock = clock;
@@ -78,10 +82,25 @@ final class ApiHandler extends Handler.Abstract {
                 return true;
             }
             var params = Request.extractQueryParameters(request);
+            if (route.equals("readings-csv")) {
+                csv.send(
+                        sensorIdOf(path, CSV_SUFFIX),
+                        params.getValue("from"),
+                        params.getValue("to"),
+                        HttpMethod.HEAD.is(request.getMethod()),
+                        response,
+                        callback);
+                return true;
+            }
             var body = switch (route) {
                 case "sensors" -> sensors();
                 case "readings" ->
-                    readings(sensorIdOf(path), params.getValue("from"), params.getValue("to"), params.getValue("step"));
+                    readings(
+                            sensorIdOf(path, READINGS_SUFFIX),
+                            params.getValue("from"),
+                            params.getValue("to"),
+                            params.getValue("step"),
+                            params.getValue("range"));
                 case "cluster" -> cluster.snapshot();
                 case "config" -> pageConfig.forRequest(Request.getServerName(request), request.isSecure());
                 case "mqtt-token" -> mqttToken();
@@ -101,6 +120,10 @@ final class ApiHandler extends Handler.Abstract {
                 LOG.warn("{} - {}", path, e.getMessage());
             }
             responses.error(response, callback, status, e.userMessage());
+        } catch (CsvExport.BusyException e) {
+            status = 429;
+            response.getHeaders().put("Retry-After", "5");
+            responses.error(response, callback, status, e.getMessage());
         } catch (ClusterClient.UnavailableException e) {
             status = 502;
             LOG.warn("{} - {}", path, e.getMessage());
@@ -139,8 +162,8 @@ final class ApiHandler extends Handler.Abstract {
         return body;
     }
 
-    private Map<String, Object> readings(String sensor, String from, String to, String step) {
-        var request = HistoryRequest.parse(sensor, from, to, step, clock.instant());
+    private Map<String, Object> readings(String sensor, String from, String to, String step, String range) {
+        var request = HistoryRequest.parse(sensor, from, to, step, range, clock.instant());
         var body = new LinkedHashMap<String, Object>();
         body.put("sensor", request.sensor());
         body.put("from", request.from().toEpochMilli());
@@ -156,10 +179,11 @@ final class ApiHandler extends Handler.Abstract {
         if (path.equals(SENSORS)) {
             return "sensors";
         }
-        if (path.startsWith(SENSORS + "/")
-                && path.endsWith(READINGS_SUFFIX)
-                && path.length() > SENSORS.length() + 1 + READINGS_SUFFIX.length()) {
+        if (isSensorPath(path, READINGS_SUFFIX)) {
             return "readings";
+        }
+        if (isSensorPath(path, CSV_SUFFIX)) {
+            return "readings-csv";
         }
         if (path.equals("/api/cluster")) {
             return "cluster";
@@ -173,8 +197,15 @@ final class ApiHandler extends Handler.Abstract {
         return "unknown";
     }
 
-    private static String sensorIdOf(String path) {
-        return path.substring(SENSORS.length() + 1, path.length() - READINGS_SUFFIX.length());
+    /** {@code /api/sensors/{id}{suffix}} with a non-empty id (validated later, by the request's parser). */
+    private static boolean isSensorPath(String path, String suffix) {
+        return path.startsWith(SENSORS + "/")
+                && path.endsWith(suffix)
+                && path.length() > SENSORS.length() + 1 + suffix.length();
+    }
+
+    private static String sensorIdOf(String path, String suffix) {
+        return path.substring(SENSORS.length() + 1, path.length() - suffix.length());
     }
 
     private static final class NotFoundException extends RuntimeException {

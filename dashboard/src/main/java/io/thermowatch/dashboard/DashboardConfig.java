@@ -39,6 +39,8 @@ import java.util.UUID;
  *                               to the read-only page user
  * @param pipelineGrowthFor      {@code PIPELINE_BACKLOG_GROWTH_FOR} (default 3 min): how long db-writer's backlog may
  *                               keep growing before the page's pipeline banner says so (as email-sender's mails)
+ * @param csvMaxRows             {@code CSV_MAX_ROWS} (default 1,000,000, 1 to 10,000,000): the most readings one CSV
+ *                               export returns; a range holding more is refused before anything is sent
  */
 record DashboardConfig(
         int port,
@@ -58,7 +60,8 @@ record DashboardConfig(
         Duration clockSkewWarn,
         int maxTrackedSensors,
         MqttSettings statusMqtt,
-        Duration pipelineGrowthFor) {
+        Duration pipelineGrowthFor,
+        int csvMaxRows) {
 
     static final int DEFAULT_PORT = 8080;
     static final int DEFAULT_HEALTH_PORT = 9104;
@@ -66,6 +69,9 @@ record DashboardConfig(
     static final double DEFAULT_THRESHOLD = 25.0;
     static final Duration DEFAULT_OFFLINE_AFTER = Duration.ofMinutes(2);
     static final int DEFAULT_MAX_TRACKED_SENSORS = 100_000;
+    /** 31 days of one sensor reading every 2.7 s; about 40 MB of CSV with short sensor ids. */
+    static final int DEFAULT_CSV_MAX_ROWS = 1_000_000;
+
     static final Duration DEFAULT_PAGE_TOKEN_LIFETIME = Duration.ofMinutes(5);
     static final Duration MIN_PAGE_TOKEN_LIFETIME = Duration.ofSeconds(10);
     static final Duration MAX_PAGE_TOKEN_LIFETIME = Duration.ofHours(1);
@@ -118,6 +124,7 @@ record DashboardConfig(
                 ClockSkewMeter.warnFromEnv(env),
                 env.integer("MAX_TRACKED_SENSORS", DEFAULT_MAX_TRACKED_SENSORS, 1, 10_000_000),
                 statusMqtt,
-                env.positiveDuration("PIPELINE_BACKLOG_GROWTH_FOR", PipelineWatch.DEFAULT_GROWTH_FOR));
+                env.positiveDuration("PIPELINE_BACKLOG_GROWTH_FOR", PipelineWatch.DEFAULT_GROWTH_FOR),
+                env.integer("CSV_MAX_ROWS", DEFAULT_CSV_MAX_ROWS, 1, 10_000_000));
     }
 }

@@ -1,6 +1,7 @@
 package io.thermowatch.dashboard;
 
 import io.thermowatch.common.wire.ReadingCodec;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,7 +10,8 @@ import java.util.Map;
  * What the page needs to connect: the MQTT-over-WebSocket URL (from {@code MQTT_WS_URL}, else the host the browser
  * used to reach the dashboard, port {@value #DEFAULT_WS_PORT}, path {@code /ws}) and where to fetch its short-lived
  * MQTT token ({@code api/mqtt-token}: no password is ever part of this answer), the threshold and the offline timeout, the clock-skew
- * warning, and the codec's validity rules, so the page judges a live reading exactly as db-writer does.
+ * warning, the codec's validity rules, so the page judges a live reading exactly as db-writer does, and the ranges of
+ * its time-range picker ({@link HistoryRange}, the readings API's {@code range=}).
  */
 final class PageConfig {
 
@@ -39,6 +41,16 @@ final class PageConfig {
         reading.put("minTimestamp", ReadingCodec.MIN_TIMESTAMP_MILLIS);
         reading.put("maxFutureSeconds", ReadingCodec.MAX_CLOCK_SKEW.toSeconds());
         body.put("reading", reading);
+        body.put(
+                "ranges", Arrays.stream(HistoryRange.ALL).map(PageConfig::range).toList());
+        return body;
+    }
+
+    private static Map<String, Object> range(HistoryRange range) {
+        var body = new LinkedHashMap<String, Object>();
+        body.put("name", range.name());
+        body.put("seconds", range.length().toSeconds());
+        body.put("stepSeconds", range.step().toSeconds());
         return body;
     }
 

@@ -10,6 +10,9 @@ class ApiHandlerTest {
     void route_names_are_a_small_fixed_set_whatever_the_path() {
         assertEquals("sensors", ApiHandler.routeName("/api/sensors"));
         assertEquals("readings", ApiHandler.routeName("/api/sensors/a1/readings"));
+        assertEquals("readings-csv", ApiHandler.routeName("/api/sensors/a1/readings.csv"));
+        assertEquals("unknown", ApiHandler.routeName("/api/sensors/readings.csv"));
+        assertEquals("unknown", ApiHandler.routeName("/api/sensors/a1/readings.json"));
         assertEquals("cluster", ApiHandler.routeName("/api/cluster"));
         assertEquals("config", ApiHandler.routeName("/api/config"));
         assertEquals("unknown", ApiHandler.routeName("/api/sensors//readings"));

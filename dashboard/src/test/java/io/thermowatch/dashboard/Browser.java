@@ -24,6 +24,11 @@ final class Browser {
     private Browser() {}
 
     static ChromeDriver start(int width, int height) {
+        return start(width, height, null);
+    }
+
+    /** With {@code downloads} (if not null) as the directory downloads are saved to, without asking. */
+    static ChromeDriver start(int width, int height, Path downloads) {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
             throw new AssertionError("Browser tests need Debian's Chromium and ChromeDriver (" + CHROMIUM + ", "
                     + CHROMEDRIVER + "): run `apt-get install chromium chromium-driver` (or `scripts/stack install`)");
@@ -49,6 +54,15 @@ final class Browser {
                 "--user-data-dir=" + profile,
                 "--window-size=" + width + "," + height);
         options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
+        if (downloads != null) {
+            options.setExperimentalOption(
+                    "prefs",
+                    java.util.Map.of(
+                            "download.default_directory",
+                            downloads.toAbsolutePath().toString(),
+                            "download.prompt_for_download",
+                            false));
+        }
         var service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile())
                 .usingAnyFreePort()

@@ -68,27 +68,7 @@ class DashboardBrowserIT {
     }
 
     private static ServiceProcess startDashboard(int port, Map<String, String> extra) {
-        var env = ServiceEnv.of(stack)
-                .with("DASHBOARD_PORT", Integer.toString(port))
-                .with("DB_HOST", stack.dbHost())
-                .with("DB_PORT", Integer.toString(stack.dbPort()))
-                .with("DB_NAME", "dashboard_browser_it")
-                .with("DB_USER", stack.database().username())
-                .with("DB_PASS", stack.database().password())
-                .with("RABBITMQ_MANAGEMENT_URL", stack.managementUri().toString())
-                .with("RABBITMQ_MONITOR_USER", stack.monitor().username())
-                .with("RABBITMQ_MONITOR_PASS", stack.monitor().password())
-                .with("MQTT_PAGE_USER", stack.page().username())
-                .with("MQTT_PAGE_PASS", stack.page().password())
-                .with("MQTT_PAGE_TOKEN_USER", stack.pageTokenUser())
-                .with("MQTT_PAGE_TOKEN_KEY", stack.pageTokenKey())
-                .with("TEMPERATURE_THRESHOLD", "25")
-                .with("MQTT_URIS", stack.mqttUri())
-                .freeHealthPort();
-        extra.forEach(env::with);
-        var process = ServiceProcess.start("dashboard", env.build());
-        process.awaitReady(port, Duration.ofSeconds(30));
-        return process;
+        return database.startDashboardProcess(port, extra);
     }
 
     @AfterAll
@@ -134,7 +114,7 @@ class DashboardBrowserIT {
         LOG.info("rows visible {} ms after navigation started", (System.nanoTime() - started) / 1_000_000);
         assertEquals("online", row(COOL).getAttribute("data-status"));
         assertEquals(
-                List.of("Sensor", "Temperature", "Status", "Timestamp"),
+                List.of("Sensor", "Temperature", "Status", "Timestamp", "Chart"),
                 driver.findElements(By.cssSelector("#sensors thead th")).stream()
                         .map(th -> th.getDomProperty("textContent"))
                         .toList());

@@ -66,6 +66,14 @@ class DashboardConfigTest {
     }
 
     @Test
+    void csv_exports_return_at_most_a_million_rows_unless_csv_max_rows_says_otherwise() {
+        assertEquals(1_000_000, fromEnv(Map.of()).csvMaxRows());
+        assertEquals(500, fromEnv(Map.of("CSV_MAX_ROWS", "500")).csvMaxRows());
+        assertMessageStartsWith("CSV_MAX_ROWS='0'", Map.of("CSV_MAX_ROWS", "0"));
+        assertMessageStartsWith("CSV_MAX_ROWS='lots'", Map.of("CSV_MAX_ROWS", "lots"));
+    }
+
+    @Test
     void the_effective_configuration_names_the_user_the_status_subscription_really_uses() {
         // Given
         var env = EnvConfig.of(Map.of("MQTT_PAGE_USER", "page"));

@@ -143,6 +143,49 @@ class HistoryIT {
         }
     }
 
+    @Test
+    void every_range_of_the_picker_answers_within_its_points_bound_and_counts_exactly_the_rows_of_its_span()
+            throws Exception {
+        // Given a reading every 10 minutes for 31 days, and every 20 s in the last hour (off the 10-minute grid)
+        var to = Instant.now().plusSeconds(60); // as the page asks: up to a minute ahead
+        insertEvery("ranges", to.minus(Duration.ofDays(31)), 31 * 24 * 6, Duration.ofMinutes(10));
+        insertEvery("ranges", to.minus(Duration.ofHours(1)).plusSeconds(10), 180, Duration.ofSeconds(20));
+        for (var range : HistoryRange.ALL) {
+            var from = to.minus(range.length());
+            var at = range.name();
+
+            // When the page asks for the range through the API
+            var body = answer("/api/sensors/ranges/readings?range=" + range.name() + "&to=" + to.toEpochMilli());
+
+            // Then: the range's step and span, every row of the span counted once, within the points bound
+            assertEquals(range.step().toMillis(), body.path("stepMillis").asLong(), at);
+            assertEquals(from.toEpochMilli(), body.path("from").asLong(), at);
+            var points = body.path("points");
+            assertTrue(points.size() <= HistoryRange.MAX_POINTS_PER_SENSOR, at + ": " + points.size());
+            assertEquals(rawCount("ranges", from, to), totalCount(points), at);
+            // And the aggregate query shape TimescaleDB mode uses for it gives the same buckets
+            var request = HistoryRequest.parse(
+                    "ranges", null, Long.toString(to.toEpochMilli()), null, range.name(), Instant.now());
+            var viaAggregate = store.history(request, AGGREGATES);
+            assertEquals(points.size(), viaAggregate.size(), at);
+            for (var i = 0; i < viaAggregate.size(); i++) {
+                assertEquals(
+                        points.get(i).path("timestamp").asLong(),
+                        viaAggregate.get(i).timestamp(),
+                        at);
+                assertEquals(
+                        points.get(i).path("count").asLong(),
+                        viaAggregate.get(i).count(),
+                        at);
+                assertEquals(
+                        points.get(i).path("avg").asDouble(),
+                        viaAggregate.get(i).avg(),
+                        1e-9,
+                        at);
+            }
+        }
+    }
+
     /** Each bucket against the raw rows of its own span clipped to the range: count, average, min and max. */
     private static void assertMatchesRawRows(
             String sensor, Instant from, Instant to, Duration step, List<ReadingStore.Bucket> answer)
@@ -186,18 +229,7 @@ class HistoryIT {
 
     /** {@code count} readings {@code every} apart from {@code first}, values varying so averages tell rows apart. */
     private static void insertEvery(String sensor, Instant first, int count, Duration every) throws SQLException {
-        try (var c = database.open();
-                var insert = c.prepareStatement("""
-                INSERT INTO temperature (time, sensor, value)
-                SELECT ?::timestamptz + i * make_interval(secs => ?), ?, 20 + (i % 97) / 10.0
-                FROM generate_series(0, ? - 1) AS i
-                ON CONFLICT DO NOTHING""")) {
-            insert.setObject(1, OffsetDateTime.ofInstant(first, ZoneOffset.UTC));
-            insert.setDouble(2, every.toMillis() / 1000.0);
-            insert.setString(3, sensor);
-            insert.setInt(4, count);
-            assertEquals(count, insert.executeUpdate());
-        }
+        assertEquals(count, database.insertEvery(sensor, first, count, every));
     }
 
     private static HistoryRequest request(String sensor, Instant from, Instant to, String step) {
@@ -218,8 +250,15 @@ class HistoryIT {
     }
 
     private static JsonNode points(String sensor, Instant from, Instant to, String step) throws Exception {
-        var uri = URI.create("http://127.0.0.1:" + server.port() + "/api/sensors/" + sensor + "/readings?from="
-                + from.toEpochMilli() + "&to=" + to.toEpochMilli() + "&step=" + step);
+        var points = answer("/api/sensors/" + sensor + "/readings?from=" + from.toEpochMilli() + "&to="
+                        + to.toEpochMilli() + "&step=" + step)
+                .path("points");
+        assertTrue(points.isArray(), points.toString());
+        return points;
+    }
+
+    private static JsonNode answer(String path) throws Exception {
+        var uri = URI.create("http://127.0.0.1:" + server.port() + path);
         var response = HTTP.send(
                 HttpRequest.newBuilder(uri)
                         .timeout(Duration.ofSeconds(10))
@@ -227,8 +266,6 @@ class HistoryIT {
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
-        var points = JSON.readTree(response.body()).path("points");
-        assertTrue(points.isArray(), response.body());
-        return points;
+        return JSON.readTree(response.body());
     }
 }

@@ -115,4 +115,36 @@ class HistoryQueryTest {
         var aligned = Instant.parse("2026-11-27T12:00:00Z");
         assertEquals(aligned, HistoryQuery.ceil(aligned, Duration.ofHours(1)));
     }
+
+    @Test
+    void the_picker_reads_raw_rows_for_the_last_hour_the_minute_aggregate_to_a_day_and_the_hour_aggregate_beyond() {
+        // Given: the page asks up to a minute after now, from an instant that is on no bucket edge
+        var to = NOW.plusSeconds(60 + 17).toString();
+        var expected = java.util.Map.of(
+                "1h", "FROM temperature\n",
+                "6h", "FROM temperature_1m",
+                "24h", "FROM temperature_1m",
+                "7d", "FROM temperature_1h",
+                "30d", "FROM temperature_1h");
+        for (var range : HistoryRange.ALL) {
+            // When
+            var sql = HistoryQuery.of(TIMESCALE, HistoryRequest.parse("a1", null, to, null, range.name(), NOW))
+                    .sql();
+
+            // Then
+            assertTrue(sql.contains(expected.get(range.name())), range + ": " + sql);
+            if (range == HistoryRange.HOUR) {
+                assertTrue(!sql.contains("temperature_1"), sql);
+            }
+        }
+    }
+
+    @Test
+    void on_plain_postgresql_every_range_reads_the_raw_rows() {
+        for (var range : HistoryRange.ALL) {
+            var sql = HistoryQuery.of(PLAIN, HistoryRequest.parse("a1", null, null, null, range.name(), NOW))
+                    .sql();
+            assertTrue(!sql.contains("temperature_1"), range + ": " + sql);
+        }
+    }
 }

@@ -116,4 +116,48 @@ class HistoryRequestTest {
         // Then
         assertTrue(request.points() <= HistoryRequest.MAX_POINTS);
     }
+
+    @Test
+    void a_range_sets_from_and_step_and_keeps_to() {
+        // When
+        var request = HistoryRequest.parse("a1", null, "2026-11-27T12:01:00Z", null, "7d", NOW);
+
+        // Then
+        assertEquals(Instant.parse("2026-11-20T12:01:00Z"), request.from());
+        assertEquals(Instant.parse("2026-11-27T12:01:00Z"), request.to());
+        assertEquals(Duration.ofHours(1), request.step());
+    }
+
+    @Test
+    void a_range_defaults_to_now() {
+        var request = HistoryRequest.parse("a1", null, null, null, "6h", NOW);
+        assertEquals(NOW.minus(Duration.ofHours(6)), request.from());
+        assertEquals(NOW, request.to());
+        assertEquals(Duration.ofMinutes(1), request.step());
+    }
+
+    @Test
+    void every_range_stays_within_the_points_per_sensor_bound() {
+        for (var range : HistoryRange.ALL) {
+            var request = HistoryRequest.parse("a1", null, null, null, range.name(), NOW);
+            assertTrue(request.points() < HistoryRange.MAX_POINTS_PER_SENSOR, range + ": " + request.points());
+        }
+    }
+
+    @Test
+    void an_unknown_range_or_one_combined_with_from_or_step_is_refused() {
+        assertEquals(
+                "range must be one of 1h, 6h, 24h, 7d, 30d",
+                assertThrows(BadRequestException.class, () -> HistoryRequest.parse("a1", null, null, null, "2w", NOW))
+                        .getMessage());
+        assertTrue(assertThrows(
+                        BadRequestException.class,
+                        () -> HistoryRequest.parse("a1", NOW.minusSeconds(60).toString(), null, null, "1h", NOW))
+                .getMessage()
+                .startsWith("range sets from and step"));
+        assertTrue(
+                assertThrows(BadRequestException.class, () -> HistoryRequest.parse("a1", null, null, "1m", "1h", NOW))
+                        .getMessage()
+                        .startsWith("range sets from and step"));
+    }
 }

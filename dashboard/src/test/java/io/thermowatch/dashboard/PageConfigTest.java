@@ -43,6 +43,22 @@ class PageConfigTest {
     }
 
     @Test
+    void the_range_picker_gets_every_range_with_its_step_in_order() {
+        // When
+        var body = new PageConfig(DashboardConfig.fromEnv(EnvConfig.of(Map.of()))).forRequest("h", false);
+
+        // Then
+        assertEquals(
+                List.of(
+                        Map.of("name", "1h", "seconds", 3_600L, "stepSeconds", 30L),
+                        Map.of("name", "6h", "seconds", 21_600L, "stepSeconds", 60L),
+                        Map.of("name", "24h", "seconds", 86_400L, "stepSeconds", 300L),
+                        Map.of("name", "7d", "seconds", 604_800L, "stepSeconds", 3_600L),
+                        Map.of("name", "30d", "seconds", 2_592_000L, "stepSeconds", 7_200L)),
+                body.get("ranges"));
+    }
+
+    @Test
     void https_pages_get_wss_and_ipv6_hosts_get_brackets() {
         assertEquals("wss://h:15675/ws", PageConfig.derivedUrl("h", true));
         assertEquals("ws://[::1]:15675/ws", PageConfig.derivedUrl("::1", false));

@@ -1,5 +1,7 @@
 package io.thermowatch.dashboard;
 
+import io.thermowatch.testkit.ServiceEnv;
+import io.thermowatch.testkit.ServiceProcess;
 import io.thermowatch.testkit.Stack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -7,10 +9,12 @@ import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A database of the test's own on the stack's PostgreSQL ({@code dashboard_it} etc.), so tests never touch the
@@ -110,6 +114,53 @@ final class TestDatabase {
         env.put("MQTT_URIS", stack.mqttUri());
         env.put("SENSOR_OFFLINE_AFTER", "2m");
         return env;
+    }
+
+    /**
+     * {@code dashboard/target/dashboard.jar} as its own process on {@code port}, reading this database as the
+     * superuser, with the stack's broker, management API and page-token key; {@code extra} adds or overrides.
+     */
+    ServiceProcess startDashboardProcess(int port, Map<String, String> extra) {
+        var env = ServiceEnv.of(stack)
+                .with("DASHBOARD_PORT", Integer.toString(port))
+                .with("DB_HOST", stack.dbHost())
+                .with("DB_PORT", Integer.toString(stack.dbPort()))
+                .with("DB_NAME", name)
+                .with("DB_USER", stack.database().username())
+                .with("DB_PASS", stack.database().password())
+                .with("RABBITMQ_MANAGEMENT_URL", stack.managementUri().toString())
+                .with("RABBITMQ_MONITOR_USER", stack.monitor().username())
+                .with("RABBITMQ_MONITOR_PASS", stack.monitor().password())
+                .with("MQTT_PAGE_USER", stack.page().username())
+                .with("MQTT_PAGE_PASS", stack.page().password())
+                .with("MQTT_PAGE_TOKEN_USER", stack.pageTokenUser())
+                .with("MQTT_PAGE_TOKEN_KEY", stack.pageTokenKey())
+                .with("TEMPERATURE_THRESHOLD", "25")
+                .with("MQTT_URIS", stack.mqttUri())
+                .freeHealthPort();
+        extra.forEach(env::with);
+        var process = ServiceProcess.start("dashboard", env.build());
+        process.awaitReady(port, Duration.ofSeconds(30));
+        return process;
+    }
+
+    /**
+     * {@code count} readings {@code every} apart from {@code first} in one statement, values 20.0, 20.1, … 29.6 then
+     * again (reading {@code i} has {@code 20 + (i % 97) / 10}); returns how many were new.
+     */
+    int insertEvery(String sensor, Instant first, int count, Duration every) throws SQLException {
+        try (var connection = open();
+                var insert = connection.prepareStatement("""
+                INSERT INTO temperature (time, sensor, value)
+                SELECT ?::timestamptz + i * make_interval(secs => ?), ?, 20 + (i % 97) / 10.0
+                FROM generate_series(0, ? - 1) AS i
+                ON CONFLICT DO NOTHING""")) {
+            insert.setObject(1, OffsetDateTime.ofInstant(first, ZoneOffset.UTC));
+            insert.setDouble(2, every.toMillis() / 1000.0);
+            insert.setString(3, sensor);
+            insert.setInt(4, count);
+            return insert.executeUpdate();
+        }
     }
 
     void insert(String sensor, Instant time, double value) throws SQLException {
