@@ -3,7 +3,7 @@ package io.thermowatch.dbwriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.thermowatch.common.amqp.AmqpDelivery;
-import java.util.List;
+import io.thermowatch.common.amqp.XDeath;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -33,7 +33,7 @@ final class DeadLetterTriage implements Triage {
 
     @Override
     public DeliveryTriage.Outcome classify(AmqpDelivery delivery) {
-        Death death = Death.of(delivery.headers(), delivery.routingKey());
+        XDeath death = XDeath.of(delivery.headers(), delivery.routingKey());
         bySource.computeIfAbsent(
                         death.queue(),
                         q -> Counter.builder("dbwriter.deadletters")
@@ -60,31 +60,5 @@ final class DeadLetterTriage implements Triage {
                     "dead-lettered (" + death.reason() + " from " + death.queue() + "): " + m.reason()));
         }
         return outcome;
-    }
-
-    /**
-     * The latest {@code x-death} entry: why and from which queue, and the routing key the message had there.
-     * A message put into the dead-letter queue by hand may have none; it is then judged as it is.
-     */
-    record Death(String queue, String reason, String routingKey) {
-
-        static Death of(Map<String, Object> headers, String routingKey) {
-            Object deaths = headers.get("x-death");
-            if (deaths instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> latest) {
-                String queue = text(latest.get("queue"), "unknown queue");
-                String reason = text(latest.get("reason"), "unknown reason");
-                String key = routingKey;
-                if (latest.get("routing-keys") instanceof List<?> keys && !keys.isEmpty() && keys.get(0) != null) {
-                    key = keys.get(0).toString();
-                }
-                return new Death(queue, reason, key);
-            }
-            return new Death("unknown queue", "no x-death header", routingKey);
-        }
-
-        /** Header strings arrive as the client's LongString; its toString is the UTF-8 text. */
-        private static String text(Object value, String otherwise) {
-            return value == null ? otherwise : value.toString();
-        }
     }
 }
