@@ -143,7 +143,7 @@ public final class Stack {
     private static Stack start(Stack stack) {
         stack.ensureRunning();
         DatabaseRoles.ensure(stack);
-        BrokerIdentities.ensure(stack.management(), stack.credentials, stack.root);
+        BrokerDefinitions.ensure(stack.management(), stack.credentials, stack.root);
         return stack;
     }
 
