@@ -11,15 +11,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * Triage for {@code thermowatch.dead-letter}, which db-writer drains so that nothing dead-lettered is lost: each
  * message is judged as a reading under the routing key it had before it was dead-lettered (RabbitMQ records it
  * in {@code x-death}). A valid reading is stored (the unique key absorbs a reading already stored from the
- * consumer queue), anything else is kept in {@code rejected_messages} with the {@code x-death} reason, and a
- * sensor status (dead-lettered from email-sender's queue) is acknowledged: the alert it would have caused is
- * hours stale by then, and email-sender rebuilds sensor state from the live stream.
+ * consumer queue), anything else is kept in {@code rejected_messages} with the {@code x-death} reason. Only
+ * db-writer's queue dead-letters here (email-sender drains its own dead-letter queue); a sensor status, which can
+ * arrive only from a broker still running older definitions that sent email-sender's dead letters here too, is
+ * acknowledged.
  *
  * <p>Counts every dead letter taken, by the queue it was dead-lettered from ({@code dbwriter.deadletters}).
  */
 final class DeadLetterTriage implements Triage {
 
-    /** The dead-letter queue (bound to the dead-letter exchange of the consumer queues, see rabbitmq/). */
+    /** The dead-letter queue (bound to the dead-letter exchange of db-writer's queue, see rabbitmq/). */
     static final String QUEUE = "thermowatch.dead-letter";
 
     private final Triage readings;

@@ -123,6 +123,24 @@ final class SensorAlert {
         return out;
     }
 
+    /**
+     * Applies a reading that arrives out of band, after the stream has moved on: a dead letter, given up on by the
+     * broker and evaluated now. It is judged like a stale reading whatever its stamp (it may fire, never resolves),
+     * and it is neither proof of life nor a reference for the stream: when the sensor was last heard from and the
+     * stamps the next readings are judged by stay as they are. So a hot value fires a sensor that is not firing
+     * (from OFFLINE too: the silence sweep marks it offline again if it stays silent); anything else changes
+     * nothing.
+     *
+     * @return a FIRING notification, or nothing
+     */
+    List<Notification> onLateReading(double value, Instant readingTime, Now now, AlertRules rules) {
+        if (state == State.FIRING || value <= rules.threshold()) {
+            return List.of();
+        }
+        transitionTo(State.FIRING, now);
+        return List.of(withReading(Notification.Kind.FIRING, value, readingTime, now));
+    }
+
     /** Status {@code online}: proof of life; ends OFFLINE. */
     List<Notification> onOnline(Now now) {
         seen(now);
