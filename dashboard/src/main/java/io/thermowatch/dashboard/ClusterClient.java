@@ -142,17 +142,20 @@ final class ClusterClient {
         int consumers = 0;
         long backlog = 0;
         long deadLetters = 0;
+        long emailSenderDeadLetters = 0;
         for (var queue : queues) {
             if (queue.name().equals(Topics.DB_WRITER_QUEUE)) {
                 consumers = queue.consumers();
                 backlog = queue.messages();
             } else if (queue.name().equals(PipelineWatch.DEAD_LETTER_QUEUE)) {
                 deadLetters = queue.messages();
+            } else if (queue.name().equals(Topics.EMAIL_SENDER_DEAD_LETTER_QUEUE)) {
+                emailSenderDeadLetters = queue.messages();
             }
         }
         var alerts = new ArrayList<PipelineAlert>();
-        for (var condition :
-                pipelineWatch.update(new PipelineWatch.Sample(consumers, backlog, deadLetters), monotonic.nanos())) {
+        var sample = new PipelineWatch.Sample(consumers, backlog, deadLetters, emailSenderDeadLetters);
+        for (var condition : pipelineWatch.update(sample, monotonic.nanos())) {
             alerts.add(new PipelineAlert(condition.name(), condition.description()));
         }
         return List.copyOf(alerts);

@@ -100,15 +100,16 @@ class ClusterClientTest {
         // Given
         var client = client();
         var healthy = client.snapshot();
-        // When: db-writer is gone and a message was dead-lettered
+        // When: db-writer is gone and messages were dead-lettered from both services' queues
         queues = "[{\"name\":\"thermowatch.db-writer\",\"messages\":40,\"consumers\":0},"
-                + "{\"name\":\"thermowatch.dead-letter\",\"messages\":1,\"consumers\":0}]";
+                + "{\"name\":\"thermowatch.dead-letter\",\"messages\":1,\"consumers\":0},"
+                + "{\"name\":\"thermowatch.email-sender.dead-letter\",\"messages\":2,\"consumers\":0}]";
         clock.advance(Duration.ofSeconds(3));
         var broken = client.snapshot();
         // Then
         assertEquals(List.of(), healthy.pipeline());
         assertEquals(
-                List.of("DB_WRITER_NO_CONSUMER", "DEAD_LETTERS"),
+                List.of("DB_WRITER_NO_CONSUMER", "DEAD_LETTERS", "EMAIL_SENDER_DEAD_LETTERS"),
                 broken.pipeline().stream()
                         .map(ClusterClient.PipelineAlert::condition)
                         .toList());

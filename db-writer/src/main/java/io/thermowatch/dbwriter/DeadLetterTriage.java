@@ -3,7 +3,7 @@ package io.thermowatch.dbwriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.thermowatch.common.amqp.AmqpDelivery;
-import java.util.List;
+import io.thermowatch.common.amqp.XDeath;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -11,15 +11,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * Triage for {@code thermowatch.dead-letter}, which db-writer drains so that nothing dead-lettered is lost: each
  * message is judged as a reading under the routing key it had before it was dead-lettered (RabbitMQ records it
  * in {@code x-death}). A valid reading is stored (the unique key absorbs a reading already stored from the
- * consumer queue), anything else is kept in {@code rejected_messages} with the {@code x-death} reason, and a
- * sensor status (dead-lettered from email-sender's queue) is acknowledged: the alert it would have caused is
- * hours stale by then, and email-sender rebuilds sensor state from the live stream.
+ * consumer queue), anything else is kept in {@code rejected_messages} with the {@code x-death} reason. Only
+ * db-writer's queue dead-letters here (email-sender drains its own dead-letter queue); a sensor status, which can
+ * arrive only from a broker still running older definitions that sent email-sender's dead letters here too, is
+ * acknowledged.
  *
  * <p>Counts every dead letter taken, by the queue it was dead-lettered from ({@code dbwriter.deadletters}).
  */
 final class DeadLetterTriage implements Triage {
 
-    /** The dead-letter queue (bound to the dead-letter exchange of the consumer queues, see rabbitmq/). */
+    /** The dead-letter queue (bound to the dead-letter exchange of db-writer's queue, see rabbitmq/). */
     static final String QUEUE = "thermowatch.dead-letter";
 
     private final Triage readings;
@@ -33,7 +34,7 @@ final class DeadLetterTriage implements Triage {
 
     @Override
     public DeliveryTriage.Outcome classify(AmqpDelivery delivery) {
-        Death death = Death.of(delivery.headers(), delivery.routingKey());
+        XDeath death = XDeath.of(delivery.headers(), delivery.routingKey());
         bySource.computeIfAbsent(
                         death.queue(),
                         q -> Counter.builder("dbwriter.deadletters")
@@ -60,31 +61,5 @@ final class DeadLetterTriage implements Triage {
                     "dead-lettered (" + death.reason() + " from " + death.queue() + "): " + m.reason()));
         }
         return outcome;
-    }
-
-    /**
-     * The latest {@code x-death} entry: why and from which queue, and the routing key the message had there.
-     * A message put into the dead-letter queue by hand may have none; it is then judged as it is.
-     */
-    record Death(String queue, String reason, String routingKey) {
-
-        static Death of(Map<String, Object> headers, String routingKey) {
-            Object deaths = headers.get("x-death");
-            if (deaths instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> latest) {
-                String queue = text(latest.get("queue"), "unknown queue");
-                String reason = text(latest.get("reason"), "unknown reason");
-                String key = routingKey;
-                if (latest.get("routing-keys") instanceof List<?> keys && !keys.isEmpty() && keys.get(0) != null) {
-                    key = keys.get(0).toString();
-                }
-                return new Death(queue, reason, key);
-            }
-            return new Death("unknown queue", "no x-death header", routingKey);
-        }
-
-        /** Header strings arrive as the client's LongString; its toString is the UTF-8 text. */
-        private static String text(Object value, String otherwise) {
-            return value == null ? otherwise : value.toString();
-        }
     }
 }

@@ -115,6 +115,11 @@ final class AlertEngine {
         return onReading(sensorId, value, timestampMillis, false);
     }
 
+    /** A reading dead-lettered by the broker, evaluated late (see {@link SensorAlert#onLateReading}). */
+    synchronized List<Notification> onLateReading(String sensorId, double value, long timestampMillis) {
+        return sensor(sensorId).onLateReading(value, Instant.ofEpochMilli(timestampMillis), now());
+    }
+
     synchronized List<Notification> onOnline(String sensorId) {
         return sensor(sensorId).onOnline(now());
     }

@@ -4,6 +4,7 @@ import com.rabbitmq.client.Connection;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.thermowatch.common.amqp.AmqpConsumer;
+import io.thermowatch.common.amqp.ConsumerGroup;
 import io.thermowatch.common.runtime.ClockSkewMeter;
 import io.thermowatch.common.runtime.HealthServer;
 import io.thermowatch.common.runtime.MonotonicClock;
@@ -24,13 +25,16 @@ import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The running service: consumer, engine, offline sweeper, dispatcher, health endpoint. */
+/** The running service: consumers, engine, offline sweeper, dispatcher, health endpoint. */
 final class EmailSenderService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EmailSenderService.class);
+    /** The dead-letter queue's window: small, dead letters are rare. */
+    static final int DEAD_LETTER_PREFETCH = 200;
 
     private final Connection connection;
     private final AmqpConsumer consumer;
+    private final AmqpConsumer deadLetters;
     private final AlertDispatcher dispatcher;
     private final ScheduledExecutorService sweeper;
     private final ScheduledExecutorService pipelineWatch;
@@ -42,6 +46,7 @@ final class EmailSenderService implements AutoCloseable {
     private EmailSenderService(
             Connection connection,
             AmqpConsumer consumer,
+            AmqpConsumer deadLetters,
             AlertDispatcher dispatcher,
             ScheduledExecutorService sweeper,
             ScheduledExecutorService pipelineWatch,
@@ -50,6 +55,7 @@ final class EmailSenderService implements AutoCloseable {
             Optional<RulesReloader> rulesReloader) {
         this.connection = connection;
         this.consumer = consumer;
+        this.deadLetters = deadLetters;
         this.dispatcher = dispatcher;
         this.sweeper = sweeper;
         this.pipelineWatch = pipelineWatch;
@@ -109,13 +115,16 @@ final class EmailSenderService implements AutoCloseable {
         }
         AmqpConsumer consumer =
                 new AmqpConsumer(connection, Topics.EMAIL_SENDER_QUEUE, config.prefetch(), clock, workers);
-        // The consumer is both the acknowledger and the intake the dispatcher suspends while SMTP is down.
+        AmqpConsumer deadLetters = new AmqpConsumer(
+                connection, Topics.EMAIL_SENDER_DEAD_LETTER_QUEUE, DEAD_LETTER_PREFETCH, clock, workers);
+        // Both consumers are the acknowledger and the intake the dispatcher suspends while SMTP is down.
+        ConsumerGroup consumers = ConsumerGroup.of(consumer, deadLetters);
         AlertDispatcher dispatcher = new AlertDispatcher(
                 config.groupWait(),
                 composer,
                 new SmtpMailer(config.smtp(), registry),
-                consumer,
-                consumer,
+                consumers,
+                consumers,
                 mailedListener,
                 monotonic,
                 config.smtp().retryMaxDelay(),
@@ -131,6 +140,10 @@ final class EmailSenderService implements AutoCloseable {
                 new ReadingCodec(clock),
                 new ClockSkewMeter(config.clockSkewWarn(), registry),
                 registry));
+        // Not part of /readyz, subscribed in the background: a broker still running older definitions (no such
+        // queue or no read permission yet) delays the drain, not the service; the refusal is logged while it lasts.
+        deadLetters.startRetrying(
+                new DeadLetterFeed(engine, dispatcher, deadLetters, new ReadingCodec(clock), registry));
 
         ScheduledExecutorService sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "offline-sweeper");
@@ -172,7 +185,15 @@ final class EmailSenderService implements AutoCloseable {
         });
 
         return new EmailSenderService(
-                connection, consumer, dispatcher, sweeper, pipelineWatch, health, stateKeeper, rulesReloader);
+                connection,
+                consumer,
+                deadLetters,
+                dispatcher,
+                sweeper,
+                pipelineWatch,
+                health,
+                stateKeeper,
+                rulesReloader);
     }
 
     /**
@@ -243,12 +264,14 @@ final class EmailSenderService implements AutoCloseable {
             return;
         }
         consumer.stopConsuming();
+        deadLetters.stopConsuming();
         sweeper.shutdownNow();
         pipelineWatch.shutdownNow();
         rulesReloader.ifPresent(RulesReloader::close);
         dispatcher.close();
         stateKeeper.ifPresent(StateKeeper::close);
         consumer.close();
+        deadLetters.close();
         try {
             connection.close((int) Duration.ofSeconds(5).toMillis());
         } catch (Exception e) {

@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 
-/** Reads the two queues the watchdog needs from the RabbitMQ management API, as the read-only monitoring user. */
+/** Reads the queues the watchdog needs from the RabbitMQ management API, as the read-only monitoring user. */
 final class ManagementQueues {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -41,7 +41,9 @@ final class ManagementQueues {
     PipelineWatch.Sample sample() throws IOException, InterruptedException {
         QueueStats dbWriter = queue(Topics.DB_WRITER_QUEUE);
         QueueStats deadLetter = queue(PipelineWatch.DEAD_LETTER_QUEUE);
-        return new PipelineWatch.Sample(dbWriter.consumers(), dbWriter.messages(), deadLetter.messages());
+        QueueStats ownDeadLetter = queue(Topics.EMAIL_SENDER_DEAD_LETTER_QUEUE);
+        return new PipelineWatch.Sample(
+                dbWriter.consumers(), dbWriter.messages(), deadLetter.messages(), ownDeadLetter.messages());
     }
 
     /** The queue's consumers and messages; none of either if it does not exist (404). */

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches the pipeline itself (issue 12): every {@code PIPELINE_CHECK_INTERVAL} it samples db-writer's queue and
- * the dead-letter queue through the management API, and turns each {@link PipelineWatch.Condition} that starts or
+ * both dead-letter queues through the management API, and turns each {@link PipelineWatch.Condition} that starts or
  * ends into a PIPELINE_FIRING or PIPELINE_RESOLVED notification, grouped and mailed like the sensors' alerts.
  * A management API it cannot read changes nothing (one WARN line per streak): no mail is made of missing data.
  * Not thread safe: one scheduled thread calls {@link #check}.
@@ -78,12 +78,13 @@ final class PipelineWatchdog {
             boolean is = now.contains(c);
             if (was != is) {
                 log.warn(
-                        "pipeline - {}: {} (db-writer consumers {}, backlog {}, dead letters {})",
+                        "pipeline - {}: {} (db-writer consumers {}, backlog {}, dead letters {}, email-sender's {})",
                         is ? "FIRING" : "resolved",
                         c.description(),
                         sample.dbWriterConsumers(),
                         sample.dbWriterBacklog(),
-                        sample.deadLetters());
+                        sample.deadLetters(),
+                        sample.emailSenderDeadLetters());
                 out.add(Notification.pipeline(
                         is ? Notification.Kind.PIPELINE_FIRING : Notification.Kind.PIPELINE_RESOLVED,
                         c,

@@ -190,6 +190,25 @@ final class SensorAlert {
         return out;
     }
 
+    /**
+     * Applies a reading that arrives out of band, after the stream has moved on: a dead letter, given up on by the
+     * broker and evaluated now. It is judged like a stale reading whatever its stamp (it may fire, never resolves),
+     * and it is neither proof of life nor a reference for the stream: when the sensor was last heard from and the
+     * stamps the next readings are judged by stay as they are. So a hot value fires (or raises) the sensor's threshold
+     * rule at the highest level it reaches without a {@code for} duration (one reading cannot show a value lasted),
+     * from OFFLINE too: it stays offline until it is heard from; anything else, and rise rules (a rise needs the
+     * stream's timing), changes nothing.
+     *
+     * @return a FIRING notification, or nothing
+     */
+    List<Notification> onLateReading(double value, Instant readingTime, Now now) {
+        List<Notification> out = new ArrayList<>(1);
+        if (threshold != null) {
+            add(out, threshold.evaluateLate(value, now), threshold.rule(), value, readingTime, now);
+        }
+        return out;
+    }
+
     /** Status {@code online}: proof of life; ends OFFLINE. */
     List<Notification> onOnline(Now now) {
         seen(now);

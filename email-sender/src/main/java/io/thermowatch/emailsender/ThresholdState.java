@@ -88,6 +88,28 @@ final class ThresholdState {
         return new RuleOutcome(Notification.Kind.FIRING, alert(target, from == Level.NORMAL ? null : from));
     }
 
+    /**
+     * A reading evaluated out of band (a dead letter): it may only raise the level, to the highest one it is above
+     * that has no {@code for} duration; it never lowers one, repeats one, or starts a {@code for} timer.
+     *
+     * @return the FIRING it causes, or null
+     */
+    RuleOutcome evaluateLate(double value, Now now) {
+        Level target = level;
+        for (ThresholdRule.Threshold t : rule.levels()) {
+            if (t.forDuration().isZero() && value > t.above() && t.level().isAbove(target)) {
+                target = t.level();
+            }
+        }
+        if (target == level) {
+            return null;
+        }
+        Level from = level;
+        level = target;
+        lastNoticeNanos = now.nanos();
+        return new RuleOutcome(Notification.Kind.FIRING, alert(target, from == Level.NORMAL ? null : from));
+    }
+
     /** The rule no longer applies to this sensor (rules reloaded): a firing alert ends, or null. */
     RuleOutcome end() {
         if (level == Level.NORMAL) {

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.Test;
 class EmailSenderIT {
 
     private static final String QUEUE = Stack.EMAIL_SENDER_QUEUE;
+    private static final String DEAD_LETTER_QUEUE = Stack.EMAIL_SENDER_DEAD_LETTER_QUEUE;
     private static final String OPS = "ops@example.com";
     private static final String ONCALL = "oncall@example.com";
     private static final Duration READY = Duration.ofSeconds(60);
@@ -157,6 +158,37 @@ class EmailSenderIT {
         // Every message was acknowledged: the 19 that changed nothing at once, the hot one after the mail.
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> stack.management().queue(QUEUE).messages() == 0);
+    }
+
+    @Test
+    void a_hot_reading_dead_lettered_from_its_queue_is_evaluated_late_mailed_and_drained() throws Exception {
+        // Given: a sensor never seen, and nothing else in email-sender's dead-letter queue
+        try (QueueProbe probe = stack.queueProbe()) {
+            probe.purge(DEAD_LETTER_QUEUE);
+        }
+        smtp.start();
+        ServiceProcess process = startEmailSender();
+        String sensor = uniqueSensor();
+        long stamp = System.currentTimeMillis() - Duration.ofHours(10).toMillis();
+        // When: RabbitMQ gave up on a hot reading of it in email-sender's queue (past delivery-limit)
+        try (QueueProbe probe = stack.queueProbe()) {
+            probe.publishDeadLetter(
+                    DEAD_LETTER_QUEUE,
+                    QUEUE,
+                    "temperature." + sensor,
+                    ("{\"value\": 33.0, \"timestamp\": " + stamp + "}").getBytes(StandardCharsets.UTF_8));
+        }
+        // Then: it fires like a live hot reading would, the queue is drained and the dead letter counted
+        await().atMost(Duration.ofSeconds(20)).until(() -> mailsAbout(sensor).size() == 1);
+        assertEquals(
+                "Temperature Alert: 33.0°C on temperature/" + sensor,
+                mailsAbout(sensor).get(0).subject());
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> stack.management().queue(DEAD_LETTER_QUEUE).messages() == 0);
+        String metrics = get(process, "/metrics");
+        assertTrue(
+                metrics.contains("thermowatch_dead_letters_total{outcome=\"alerted\",service=\"email-sender\"} 1.0"),
+                metrics);
     }
 
     private static void publishStamped(String sensor, double value, long timestampMillis) throws Exception {

@@ -4,13 +4,18 @@ import static io.thermowatch.emailsender.Notification.Kind.PIPELINE_FIRING;
 import static io.thermowatch.emailsender.Notification.Kind.PIPELINE_RESOLVED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.thermowatch.common.runtime.PipelineWatch;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +38,12 @@ class PipelineWatchdogTest {
             registry);
 
     private List<String> look(int consumers, long backlog, long deadLetters) throws Exception {
-        next.set(new PipelineWatch.Sample(consumers, backlog, deadLetters));
+        return look(consumers, backlog, deadLetters, 0);
+    }
+
+    private List<String> look(int consumers, long backlog, long deadLetters, long emailSenderDeadLetters)
+            throws Exception {
+        next.set(new PipelineWatch.Sample(consumers, backlog, deadLetters, emailSenderDeadLetters));
         clock.advance(Duration.ofSeconds(10));
         return watchdog.check().stream().map(n -> n.kind() + " " + n.sensorId()).toList();
     }
@@ -67,6 +77,53 @@ class PipelineWatchdogTest {
     void dead_letters_fire_until_the_queue_is_empty() throws Exception {
         assertEquals(List.of(PIPELINE_FIRING + " DEAD_LETTERS"), look(1, 0, 3));
         assertEquals(List.of(PIPELINE_RESOLVED + " DEAD_LETTERS"), look(1, 0, 0));
+    }
+
+    @Test
+    void email_senders_own_dead_letters_fire_until_its_queue_is_empty() throws Exception {
+        assertEquals(List.of(PIPELINE_FIRING + " EMAIL_SENDER_DEAD_LETTERS"), look(1, 0, 0, 2));
+        assertEquals(List.of(), look(1, 0, 0, 1));
+        assertEquals(List.of(PIPELINE_RESOLVED + " EMAIL_SENDER_DEAD_LETTERS"), look(1, 0, 0, 0));
+        ComposedMail mail = new MailComposer(AlertRules.defaults(), ZoneOffset.UTC, "")
+                .compose(List.of(Notification.pipeline(
+                        PIPELINE_FIRING, PipelineWatch.Condition.EMAIL_SENDER_DEAD_LETTERS, Instant.now())));
+        assertEquals(
+                "Pipeline alert: thermowatch.email-sender.dead-letter is not empty: alert messages were given up on",
+                mail.subject());
+    }
+
+    @Test
+    void the_management_api_is_sampled_for_db_writers_queue_and_both_dead_letter_queues() throws Exception {
+        // Given: a management API answering for the three queues (the real one's shape, columns trimmed)
+        Map<String, String> answers = Map.of(
+                "thermowatch.db-writer", "{\"name\":\"thermowatch.db-writer\",\"consumers\":2,\"messages\":40}",
+                "thermowatch.dead-letter", "{\"name\":\"thermowatch.dead-letter\",\"consumers\":1,\"messages\":3}",
+                "thermowatch.email-sender.dead-letter",
+                        "{\"name\":\"thermowatch.email-sender.dead-letter\",\"consumers\":1,\"messages\":5}");
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getRawPath();
+            String body = answers.get(path.substring(path.lastIndexOf('/') + 1));
+            byte[] bytes = (body == null ? "{}" : body).getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(body == null ? 404 : 200, bytes.length);
+            exchange.getResponseBody().write(bytes);
+            exchange.close();
+        });
+        server.start();
+        try {
+            ManagementQueues queues = new ManagementQueues(new PipelineWatchSettings(
+                    URI.create("http://127.0.0.1:" + server.getAddress().getPort()),
+                    "monitor",
+                    "secret",
+                    Duration.ofSeconds(15),
+                    Duration.ofMinutes(3)));
+            // When
+            PipelineWatch.Sample sample = queues.sample();
+            // Then
+            assertEquals(new PipelineWatch.Sample(2, 40, 3, 5), sample);
+        } finally {
+            server.stop(0);
+        }
     }
 
     @Test

@@ -8,6 +8,10 @@ import io.thermowatch.testkit.Mailbox;
 import io.thermowatch.testkit.MqttTestClient;
 import io.thermowatch.testkit.ServiceProcess;
 import io.thermowatch.testkit.Stack;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,8 +35,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Outages longer than {@code consumer_timeout}, counted (issue 13): with the timeout lowered to
  * {@code -Doutage.consumer.timeout.seconds} (default 60) on every node, PostgreSQL, then SMTP, stays down well
- * past it while readings keep arriving. Each ends with 0 lost, 0 doubled and {@code thermowatch.dead-letter}
- * empty, and during each the consumer concerned holds no unacknowledged delivery and the broker never closes
+ * past it while readings keep arriving. Each ends with 0 lost, 0 doubled, both dead-letter queues empty and
+ * nothing dead-lettered from email-sender's queue (its queue is drained at once, so its counter says it), and
+ * during each the consumer concerned holds no unacknowledged delivery and the broker never closes
  * its channel for a timed-out acknowledgement: nothing an outage of any length could push toward the
  * queues' {@code delivery-limit}.
  *
@@ -158,6 +163,7 @@ class LongOutageIT {
         List<String> hot = List.of(system.run + "_hot0", system.run + "_hot1", system.run + "_hot2");
         String cooling = hot.get(0); // fires, then resolves, both during the outage
         ServiceProcess sender = system.service("email-sender");
+        double deadLettersBefore = deadLettersTakenBy(sender);
         HeldDeliveries held = null;
         try (MqttTestClient client = MqttTestClient.connect(stack.mqttUri(), stack.sensor())) {
             for (String sensor : hot) {
@@ -219,6 +225,7 @@ class LongOutageIT {
         assertEquals(0, timeouts, "channels the broker closed for consumer_timeout");
         assertTrue(sender.isAlive(), "email-sender alive:\n" + sender.tail());
         awaitDeadLetterQueueEmpty();
+        assertEquals(deadLettersBefore, deadLettersTakenBy(sender), "dead letters email-sender took from its queue");
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -342,10 +349,26 @@ class LongOutageIT {
     }
 
     private void awaitDeadLetterQueueEmpty() {
-        await(DEAD_LETTER_QUEUE + " empty")
-                .atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofSeconds(1))
-                .until(() -> stack.management().queue(DEAD_LETTER_QUEUE).messages() == 0);
+        for (String queue : List.of(DEAD_LETTER_QUEUE, Stack.EMAIL_SENDER_DEAD_LETTER_QUEUE)) {
+            await(queue + " empty")
+                    .atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> stack.management().queue(queue).messages() == 0);
+        }
+    }
+
+    /** {@code thermowatch_dead_letters_total} of every outcome, from email-sender's {@code /metrics}. */
+    private static double deadLettersTakenBy(ServiceProcess sender) throws Exception {
+        String metrics = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + sender.healthPort() + "/metrics"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
+        return metrics.lines()
+                .filter(line -> line.startsWith("thermowatch_dead_letters_total{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private static void publish(MqttTestClient client, String sensor, double value) {

@@ -5,11 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.rabbitmq.client.AMQP;
-import com.rabbitmq.client.Address;
-import com.rabbitmq.client.Channel;
-import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import io.thermowatch.testkit.Mailbox;
 import io.thermowatch.testkit.QueueProbe;
 import io.thermowatch.testkit.ServiceProcess;
@@ -255,35 +250,13 @@ class PipelineAlertsIT {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    private void publishDeadLetter(String sensor, long timestamp) throws Exception {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setUsername(stack.admin().username());
-        factory.setPassword(stack.admin().password());
-        factory.setAutomaticRecoveryEnabled(false);
-        Map<String, Object> death = Map.of(
-                "queue",
-                Stack.DB_WRITER_QUEUE,
-                "reason",
-                "delivery_limit",
-                "count",
-                1L,
-                "exchange",
-                Stack.EXCHANGE,
-                "routing-keys",
-                List.of("temperature." + sensor));
-        try (Connection connection = factory.newConnection(
-                        List.of(Address.parseAddress(stack.amqpAddress())), "pipeline-alerts-it");
-                Channel channel = connection.createChannel()) {
-            channel.confirmSelect();
-            // default exchange: routing key = queue
-            channel.basicPublish(
-                    "",
+    private void publishDeadLetter(String sensor, long timestamp) {
+        try (QueueProbe probe = stack.queueProbe()) {
+            probe.publishDeadLetter(
                     DEAD_LETTER_QUEUE,
-                    new AMQP.BasicProperties.Builder()
-                            .headers(Map.of("x-death", List.of(death)))
-                            .build(),
+                    Stack.DB_WRITER_QUEUE,
+                    "temperature." + sensor,
                     ("{\"value\": 21.5, \"timestamp\": " + timestamp + "}").getBytes(StandardCharsets.UTF_8));
-            channel.waitForConfirmsOrDie(10_000);
         }
     }
 

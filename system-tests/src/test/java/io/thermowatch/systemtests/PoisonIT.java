@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -114,21 +113,18 @@ class PoisonIT {
         long timestamp = System.currentTimeMillis() - 60_000;
         String good = run + "_dl";
         String junk = run + "_dljunk";
-        try (Connection connection = adminConnection();
-                Channel channel = connection.createChannel()) {
-            channel.confirmSelect();
+        try (QueueProbe probe = stack.queueProbe()) {
             // Straight into the queue through the default exchange, as RabbitMQ would after delivery-limit
-            channel.basicPublish(
-                    "",
+            probe.publishDeadLetter(
                     DEAD_LETTER_QUEUE,
-                    deadLettered("temperature." + good),
+                    Stack.DB_WRITER_QUEUE,
+                    "temperature." + good,
                     ("{\"value\": 21.5, \"timestamp\": " + timestamp + "}").getBytes(StandardCharsets.UTF_8));
-            channel.basicPublish(
-                    "",
+            probe.publishDeadLetter(
                     DEAD_LETTER_QUEUE,
-                    deadLettered("temperature." + junk),
+                    Stack.DB_WRITER_QUEUE,
+                    "temperature." + junk,
                     "not a reading".getBytes(StandardCharsets.UTF_8));
-            channel.waitForConfirmsOrDie(10_000);
         }
         rows.awaitExactlyOnce(good, List.of(timestamp), List.of(timestamp), COUNT_TIMEOUT);
         await("the undecodable dead letter kept as a reject with its x-death reason")
@@ -246,23 +242,5 @@ class PoisonIT {
         factory.setVirtualHost("/");
         factory.setAutomaticRecoveryEnabled(false);
         return factory.newConnection(List.of(Address.parseAddress(stack.amqpAddress())), "poison-it");
-    }
-
-    /** Properties as RabbitMQ gives a message dead-lettered from db-writer's queue past its delivery-limit. */
-    private static AMQP.BasicProperties deadLettered(String originalRoutingKey) {
-        Map<String, Object> death = Map.of(
-                "queue",
-                Stack.DB_WRITER_QUEUE,
-                "reason",
-                "delivery_limit",
-                "count",
-                1L,
-                "exchange",
-                Stack.EXCHANGE,
-                "routing-keys",
-                List.of(originalRoutingKey));
-        return new AMQP.BasicProperties.Builder()
-                .headers(Map.of("x-death", List.of(death)))
-                .build();
     }
 }

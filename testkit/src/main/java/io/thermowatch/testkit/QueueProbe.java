@@ -1,5 +1,6 @@
 package io.thermowatch.testkit;
 
+import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -182,6 +184,35 @@ public final class QueueProbe implements AutoCloseable {
         retrying("publish " + routingKey, ch -> {
             ch.confirmSelect();
             ch.basicPublish(Stack.EXCHANGE, routingKey, null, body);
+            ch.waitForConfirmsOrDie(10_000);
+            return null;
+        });
+    }
+
+    /**
+     * Puts {@code body} straight into {@code deadLetterQueue} (default exchange, confirmed) as RabbitMQ dead-letters
+     * a message of {@code fromQueue} past its {@code delivery-limit}: with the {@code x-death} header naming that
+     * queue, the reason {@code delivery_limit} and {@code originalRoutingKey}, the key the message had there. Lets a
+     * test exercise a dead-letter consumer without redelivering a message a thousand times.
+     */
+    public void publishDeadLetter(String deadLetterQueue, String fromQueue, String originalRoutingKey, byte[] body) {
+        Map<String, Object> death = Map.of(
+                "queue",
+                fromQueue,
+                "reason",
+                "delivery_limit",
+                "count",
+                1L,
+                "exchange",
+                Stack.EXCHANGE,
+                "routing-keys",
+                List.of(originalRoutingKey));
+        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+                .headers(Map.of("x-death", List.of(death)))
+                .build();
+        retrying("publish a dead letter into " + deadLetterQueue, ch -> {
+            ch.confirmSelect();
+            ch.basicPublish("", deadLetterQueue, properties, body);
             ch.waitForConfirmsOrDie(10_000);
             return null;
         });

@@ -54,6 +54,11 @@ public final class Stack {
 
     public static final String DB_WRITER_QUEUE = "thermowatch.db-writer";
     public static final String EMAIL_SENDER_QUEUE = "thermowatch.email-sender";
+    /** Where {@link #DB_WRITER_QUEUE} dead-letters; db-writer drains it. */
+    public static final String DEAD_LETTER_QUEUE = "thermowatch.dead-letter";
+    /** Where {@link #EMAIL_SENDER_QUEUE} dead-letters; email-sender drains it. */
+    public static final String EMAIL_SENDER_DEAD_LETTER_QUEUE = "thermowatch.email-sender.dead-letter";
+
     public static final String EXCHANGE = "amq.topic";
     public static final int NODES = 3;
 
@@ -143,7 +148,7 @@ public final class Stack {
     private static Stack start(Stack stack) {
         stack.ensureRunning();
         DatabaseRoles.ensure(stack);
-        BrokerIdentities.ensure(stack.management(), stack.credentials, stack.root);
+        BrokerDefinitions.ensure(stack.management(), stack.credentials, stack.root);
         return stack;
     }
 

@@ -92,8 +92,9 @@ class WalkingSkeletonIT {
     }
 
     @Test
-    void the_service_queues_are_quorum_queues_replicated_on_all_three_nodes() {
-        for (String queue : List.of(DB_WRITER_QUEUE, EMAIL_SENDER_QUEUE)) {
+    void the_service_and_dead_letter_queues_are_quorum_queues_replicated_on_all_three_nodes() {
+        for (String queue : List.of(
+                DB_WRITER_QUEUE, EMAIL_SENDER_QUEUE, Stack.DEAD_LETTER_QUEUE, Stack.EMAIL_SENDER_DEAD_LETTER_QUEUE)) {
             // When
             ManagementClient.QueueInfo info = stack.management().queue(queue);
             QuorumMembership membership = stack.quorumMembership(queue);

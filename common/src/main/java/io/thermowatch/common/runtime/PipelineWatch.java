@@ -10,7 +10,8 @@ import java.util.Set;
 
 /**
  * The pipeline's own health, judged from the broker's queue statistics (management API): db-writer must have a
- * consumer, its backlog must not keep growing, and nothing may sit in the dead-letter queue. Pure: samples in,
+ * consumer, its backlog must not keep growing, and nothing may sit in a dead-letter queue (db-writer's and
+ * email-sender's, each drained by its service). Pure: samples in,
  * active conditions out; email-sender mails the changes, the dashboard shows them as a banner. Times are monotonic
  * nanoseconds ({@link MonotonicClock}). Thread safe.
  *
@@ -20,7 +21,7 @@ import java.util.Set;
  * counts as growing; nor does a backlog that sits flat (the management API can repeat one figure for a long time
  * while db-writer is healthy: seen on the native stack) and then moves up by one.
  *
- * <p>"No consumer" and "dead letters" count once seen on every sample for {@code confirmFor}: the management API's
+ * <p>"No consumer" and the dead-letter conditions count once seen on every sample for {@code confirmFor}: the management API's
  * figures can be a statistics interval old (5 s by default), so a service starting next to db-writer first sees
  * "no consumer" for a few seconds while db-writer already consumes (seen on the native stack). email-sender, which
  * mails, confirms; the dashboard's banner shows each sample as it is.
@@ -31,7 +32,7 @@ public final class PipelineWatch {
     public static final Duration DEFAULT_GROWTH_FOR = Duration.ofMinutes(3);
 
     /**
-     * How long email-sender waits before a "no consumer" or "dead letters" sample counts: twice RabbitMQ's default
+     * How long email-sender waits before a "no consumer" or a dead-letter sample counts: twice RabbitMQ's default
      * {@code collect_statistics_interval} (5 s), so one stale figure is never mailed.
      */
     public static final Duration MAIL_CONFIRM_FOR = Duration.ofSeconds(10);
@@ -40,7 +41,9 @@ public final class PipelineWatch {
     public enum Condition {
         DB_WRITER_NO_CONSUMER(Topics.DB_WRITER_QUEUE + " has no consumer: readings are not being stored"),
         DB_WRITER_BACKLOG_GROWING(Topics.DB_WRITER_QUEUE + " backlog keeps growing: db-writer is not keeping up"),
-        DEAD_LETTERS(DEAD_LETTER_QUEUE + " is not empty: messages were given up on");
+        DEAD_LETTERS(DEAD_LETTER_QUEUE + " is not empty: messages were given up on"),
+        EMAIL_SENDER_DEAD_LETTERS(
+                Topics.EMAIL_SENDER_DEAD_LETTER_QUEUE + " is not empty: alert messages were given up on");
 
         private final String description;
 
@@ -54,7 +57,7 @@ public final class PipelineWatch {
         }
     }
 
-    /** The queue holding messages given up on (delivery limit reached). */
+    /** The queue holding messages of db-writer's queue given up on (delivery limit reached). */
     public static final String DEAD_LETTER_QUEUE = "thermowatch.dead-letter";
 
     /**
@@ -63,8 +66,9 @@ public final class PipelineWatch {
      * @param dbWriterConsumers consumers of {@code thermowatch.db-writer} (0 if the queue is missing)
      * @param dbWriterBacklog   its messages, ready and unacknowledged
      * @param deadLetters       messages in {@code thermowatch.dead-letter}
+     * @param emailSenderDeadLetters messages in {@code thermowatch.email-sender.dead-letter}
      */
-    public record Sample(int dbWriterConsumers, long dbWriterBacklog, long deadLetters) {}
+    public record Sample(int dbWriterConsumers, long dbWriterBacklog, long deadLetters, long emailSenderDeadLetters) {}
 
     private final Duration growthFor;
     private final Duration confirmFor;
@@ -126,6 +130,9 @@ public final class PipelineWatch {
         }
         if (confirmed(Condition.DEAD_LETTERS, sample.deadLetters() > 0, nanos)) {
             now.add(Condition.DEAD_LETTERS);
+        }
+        if (confirmed(Condition.EMAIL_SENDER_DEAD_LETTERS, sample.emailSenderDeadLetters() > 0, nanos)) {
+            now.add(Condition.EMAIL_SENDER_DEAD_LETTERS);
         }
         active = now;
         return active();

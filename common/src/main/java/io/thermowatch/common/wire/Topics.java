@@ -16,6 +16,11 @@ public final class Topics {
     public static final String DB_WRITER_QUEUE = "thermowatch.db-writer";
     /** Quorum queue consumed by email-sender (bound with {@code temperature.*} and {@code sensors.*.status}). */
     public static final String EMAIL_SENDER_QUEUE = "thermowatch.email-sender";
+    /**
+     * Quorum queue where {@link #EMAIL_SENDER_QUEUE} dead-letters (its own dead-letter exchange of the same name),
+     * drained by email-sender.
+     */
+    public static final String EMAIL_SENDER_DEAD_LETTER_QUEUE = "thermowatch.email-sender.dead-letter";
     /** MQTT filter for every reading. */
     public static final String ALL_READINGS_FILTER = "temperature/#";
     /** MQTT filter for every sensor status. */
