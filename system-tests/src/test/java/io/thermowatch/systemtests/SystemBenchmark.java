@@ -31,7 +31,9 @@ import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
  *       {@code bench.browser.seconds}: when each value is rendered, p50/p99;</li>
  *   <li><b>drain after a db-writer outage</b> of {@code bench.outage.seconds} with the fleet publishing: backlog,
  *       drain seconds, rows/s, loss;</li>
- *   <li>RSS of each service and each RabbitMQ node before and after.</li>
+ *   <li>RSS of each service and each RabbitMQ node before and after;</li>
+ *   <li>CPU milliseconds per 1,000 readings of each RabbitMQ node in the broker-only phase, and of each service and
+ *       node over the end-to-end phase (until both service queues are empty: email-sender's work counts too).</li>
  * </ol>
  * Writes the report to {@code bench.out} (default {@code system-tests/BENCHMARKS.md}) and prints it.
  */
@@ -62,19 +64,32 @@ public final class SystemBenchmark {
         List<String> machine = Machine.describe(stack);
         purge();
 
+        Map<String, ProcessCpu.Sample> brokerCpuBefore = ProcessCpu.nodes(stack);
         Blast broker = blast(run + "_b", Duration.ofSeconds(SECONDS));
-        progress("broker only: " + broker.acked + " acknowledged in " + fmt(broker.seconds) + " s");
+        Map<String, ProcessCpu.Sample> brokerCpuAfter = ProcessCpu.nodes(stack);
+        progress("broker only: " + broker.acked + " acknowledged in " + fmt(broker.seconds) + " s; CPU ms per 1,000: "
+                + cpuSummary(brokerCpuBefore, brokerCpuAfter, broker.acked));
         purge();
 
         Report report;
         try (SystemUnderTest system = SystemUnderTest.start(Duration.ofMinutes(10), Map.of(), Map.of())) {
             Map<String, Long> rssBefore = ProcessRss.of(system, stack);
 
+            Map<String, ProcessCpu.Sample> cpuBefore = ProcessCpu.of(system, stack);
             Instant e2eStart = Instant.now();
             Blast e2e = blast(run + "_e", Duration.ofSeconds(SECONDS));
             long stored = awaitRows(e2e, Duration.ofMinutes(5));
             double e2eSeconds = Duration.between(e2eStart, Instant.now()).toMillis() / 1000.0;
-            progress("end to end: " + e2e.acked + " acknowledged, " + stored + " rows in " + fmt(e2eSeconds) + " s");
+            // CPU until email-sender has taken its copy of every reading too (it may trail db-writer)
+            boolean drained = awaitNothingReady(Duration.ofMinutes(2));
+            Map<String, ProcessCpu.Sample> cpuAfter = ProcessCpu.of(system, stack);
+            double cpuSeconds = Duration.between(e2eStart, Instant.now()).toMillis() / 1000.0;
+            if (!drained) {
+                notes.add("the service queues still had ready messages 2 min after the end-to-end phase: its CPU "
+                        + "figures miss their processing");
+            }
+            progress("end to end: " + e2e.acked + " acknowledged, " + stored + " rows in " + fmt(e2eSeconds)
+                    + " s; CPU ms per 1,000: " + cpuSummary(cpuBefore, cpuAfter, e2e.acked));
 
             List<Long> rowLatencies;
             try (Fleet fleet = new Fleet(stack, run + "_f", SENSORS, CONNECTIONS, RATE)) {
@@ -114,7 +129,8 @@ public final class SystemBenchmark {
                     page,
                     drain,
                     rssBefore,
-                    ProcessRss.of(system, stack));
+                    ProcessRss.of(system, stack),
+                    new Cpu(brokerCpuBefore, brokerCpuAfter, cpuBefore, cpuAfter, cpuSeconds));
         }
         String markdown = report.markdown();
         Path out = stack.root().resolve(System.getProperty("bench.out", "system-tests/BENCHMARKS.md"));
@@ -224,6 +240,20 @@ public final class SystemBenchmark {
         return latencies;
     }
 
+    /** Until neither service queue has a ready message; false on timeout. */
+    private boolean awaitNothingReady(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (QueueProbe probe = stack.queueProbe()) {
+            while (System.nanoTime() < deadline) {
+                if (probe.readyCount(Stack.DB_WRITER_QUEUE) == 0 && probe.readyCount(Stack.EMAIL_SENDER_QUEUE) == 0) {
+                    return true;
+                }
+                LockSupport.parkNanos(100_000_000L);
+            }
+        }
+        return false;
+    }
+
     private long awaitRows(Blast blast, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long stored = 0;
@@ -249,6 +279,17 @@ public final class SystemBenchmark {
 
     // ------------------------------------------------------------------------------------------------ report
 
+    /**
+     * CPU samples: the nodes around the broker-only phase, every process around the end-to-end phase (which lasts
+     * {@code e2eSeconds} of wall time, until both queues are empty).
+     */
+    private record Cpu(
+            Map<String, ProcessCpu.Sample> brokerBefore,
+            Map<String, ProcessCpu.Sample> brokerAfter,
+            Map<String, ProcessCpu.Sample> e2eBefore,
+            Map<String, ProcessCpu.Sample> e2eAfter,
+            double e2eSeconds) {}
+
     /** Every figure of one run, and the Markdown written to BENCHMARKS.md. */
     private final class Report {
 
@@ -263,6 +304,7 @@ public final class SystemBenchmark {
         private final OutageDrain.Result drain;
         private final Map<String, Long> rssBefore;
         private final Map<String, Long> rssAfter;
+        private final Cpu cpu;
         private final StringBuilder text = new StringBuilder();
 
         Report(
@@ -276,7 +318,8 @@ public final class SystemBenchmark {
                 PageLatency.Result page,
                 OutageDrain.Result drain,
                 Map<String, Long> rssBefore,
-                Map<String, Long> rssAfter) {
+                Map<String, Long> rssAfter,
+                Cpu cpu) {
             this.started = started;
             this.machine = machine;
             this.broker = broker;
@@ -288,6 +331,7 @@ public final class SystemBenchmark {
             this.drain = drain;
             this.rssBefore = rssBefore;
             this.rssAfter = rssAfter;
+            this.cpu = cpu;
         }
 
         String markdown() {
@@ -325,6 +369,9 @@ public final class SystemBenchmark {
                     + broker.acked + " | " + fmt(broker.seconds) + " | " + fmt(broker.rate()) + " |");
             line("| end to end (first publish → last acknowledged reading stored as a row) | " + e2e.acked + " | "
                     + fmt(e2eSeconds) + " | " + fmt(e2eRate) + " |");
+            line("");
+            line("CPU per 1,000 readings end to end: " + cpuSummary(cpu.e2eBefore(), cpu.e2eAfter(), e2e.acked)
+                    + " (details below).");
             line("");
             line("End to end: " + e2e.acked + " acknowledged, " + e2eStored + " rows, **lost "
                     + Math.max(0, e2e.acked - e2eStored) + "** (rows beyond the acknowledged ones are publishes whose"
@@ -367,6 +414,41 @@ public final class SystemBenchmark {
                     + "/s included) | " + fmt(drain.rowsPerSecond()) + " rows/s |");
             line("| acknowledged over the phase / rows | " + drain.acked() + " / " + drain.stored() + " |");
             line("| **lost** (acknowledged, not a row) | **" + drain.lost() + "** |");
+            line("");
+            line("## CPU per reading");
+            line("");
+            line("CPU time (user + system, all threads, from `/proc/<pid>/stat`) used over a phase, divided by the"
+                    + " readings acknowledged in it. End to end: from the first publish until every reading is a row"
+                    + " and neither service queue has a ready message (" + fmt(cpu.e2eSeconds()) + " s); each reading"
+                    + " is consumed twice (db-writer, email-sender). Broker only: the publishing phase, no consumer.");
+            line("");
+            line("| process | broker only: CPU s | ms per 1,000 readings | end to end: CPU s | ms per 1,000 readings |"
+                    + " cores busy |");
+            line("|---|---:|---:|---:|---:|---:|");
+            double servicesMs = 0;
+            double nodesMs = 0;
+            double nodesBrokerMs = 0;
+            for (String name : cpu.e2eAfter().keySet()) {
+                ProcessCpu.Sample b0 = cpu.brokerBefore().get(name);
+                ProcessCpu.Sample b1 = cpu.brokerAfter().get(name);
+                ProcessCpu.Sample e0 = cpu.e2eBefore().get(name);
+                ProcessCpu.Sample e1 = cpu.e2eAfter().get(name);
+                double brokerPer = ProcessCpu.perThousand(b0, b1, broker.acked);
+                double e2ePer = ProcessCpu.perThousand(e0, e1, e2e.acked);
+                double e2eCpuSeconds = e2ePer * e2e.acked / 1000 / 1000;
+                line("| " + name + " | " + (b0 == null ? "–" : fmt(cpuSeconds(b0, b1))) + " | "
+                        + (b0 == null ? "–" : fmt(brokerPer)) + " | " + fmt(e2eCpuSeconds) + " | " + fmt(e2ePer)
+                        + " | " + fmt2(e2eCpuSeconds / cpu.e2eSeconds()) + " |");
+                if (b0 == null) {
+                    servicesMs += e2ePer;
+                } else {
+                    nodesMs += e2ePer;
+                    nodesBrokerMs += brokerPer;
+                }
+            }
+            line("| **services** (db-writer + email-sender + dashboard) | – | – | – | **" + fmt(servicesMs)
+                    + "** | – |");
+            line("| **RabbitMQ nodes** | – | " + fmt(nodesBrokerMs) + " | – | **" + fmt(nodesMs) + "** | – |");
             line("");
             line("## Resident memory");
             line("");
@@ -430,6 +512,19 @@ public final class SystemBenchmark {
 
     private static String max(List<Long> sorted) {
         return sorted.isEmpty() ? "-" : sorted.get(sorted.size() - 1).toString();
+    }
+
+    /** "db-writer 12.3 ms, email-sender 4.5 ms, ..." per 1,000 readings. */
+    private static String cpuSummary(
+            Map<String, ProcessCpu.Sample> before, Map<String, ProcessCpu.Sample> after, long readings) {
+        List<String> parts = new ArrayList<>();
+        after.forEach((name, sample) ->
+                parts.add(name + " " + fmt(ProcessCpu.perThousand(before.get(name), sample, readings)) + " ms"));
+        return String.join(", ", parts);
+    }
+
+    private static double cpuSeconds(ProcessCpu.Sample before, ProcessCpu.Sample after) {
+        return before.pid() == after.pid() ? (after.cpuMillis() - before.cpuMillis()) / 1000.0 : Double.NaN;
     }
 
     private static String summary(List<Long> latencies) {
