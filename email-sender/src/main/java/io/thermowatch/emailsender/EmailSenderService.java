@@ -3,6 +3,7 @@ package io.thermowatch.emailsender;
 import com.rabbitmq.client.Connection;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.thermowatch.common.amqp.AckBatcher;
 import io.thermowatch.common.amqp.AmqpConsumer;
 import io.thermowatch.common.runtime.ClockSkewMeter;
 import io.thermowatch.common.runtime.HealthServer;
@@ -28,9 +29,12 @@ import org.slf4j.LoggerFactory;
 final class EmailSenderService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EmailSenderService.class);
+    /** The longest a finished delivery waits for its (batched) ack. */
+    static final Duration ACK_MAX_DELAY = Duration.ofMillis(100);
 
     private final Connection connection;
     private final AmqpConsumer consumer;
+    private final AckBatcher acks;
     private final AlertDispatcher dispatcher;
     private final ScheduledExecutorService sweeper;
     private final ScheduledExecutorService pipelineWatch;
@@ -41,6 +45,7 @@ final class EmailSenderService implements AutoCloseable {
     private EmailSenderService(
             Connection connection,
             AmqpConsumer consumer,
+            AckBatcher acks,
             AlertDispatcher dispatcher,
             ScheduledExecutorService sweeper,
             ScheduledExecutorService pipelineWatch,
@@ -48,6 +53,7 @@ final class EmailSenderService implements AutoCloseable {
             Optional<StateKeeper> stateKeeper) {
         this.connection = connection;
         this.consumer = consumer;
+        this.acks = acks;
         this.dispatcher = dispatcher;
         this.sweeper = sweeper;
         this.pipelineWatch = pipelineWatch;
@@ -101,12 +107,15 @@ final class EmailSenderService implements AutoCloseable {
         }
         AmqpConsumer consumer =
                 new AmqpConsumer(connection, Topics.EMAIL_SENDER_QUEUE, config.prefetch(), clock, workers);
-        // The consumer is both the acknowledger and the intake the dispatcher suspends while SMTP is down.
+        // Acks in batches (most readings change nothing); a delivery waiting for its mail holds back the batch after
+        // it. A quarter of the prefetch per batch keeps the broker sending while a batch fills.
+        AckBatcher acks = new AckBatcher(consumer, Math.max(1, config.prefetch() / 4), ACK_MAX_DELAY);
+        // The consumer is the intake the dispatcher suspends while SMTP is down.
         AlertDispatcher dispatcher = new AlertDispatcher(
                 config.groupWait(),
                 composer,
                 new SmtpMailer(config.smtp(), registry),
-                consumer,
+                acks,
                 consumer,
                 mailedListener,
                 monotonic,
@@ -115,11 +124,12 @@ final class EmailSenderService implements AutoCloseable {
         dispatcherRef.set(dispatcher);
         consumerRef.set(consumer);
         dispatcher.start(workers);
+        acks.start(workers, "amqp-acks-" + Topics.EMAIL_SENDER_QUEUE);
         consumer.start(new AlertFeed(
                 Topics.EMAIL_SENDER_QUEUE,
                 engine,
                 dispatcher,
-                consumer,
+                acks,
                 new ReadingCodec(clock),
                 new ClockSkewMeter(config.clockSkewWarn(), registry),
                 registry));
@@ -156,7 +166,8 @@ final class EmailSenderService implements AutoCloseable {
                 watchMillis,
                 TimeUnit.MILLISECONDS);
 
-        return new EmailSenderService(connection, consumer, dispatcher, sweeper, pipelineWatch, health, stateKeeper);
+        return new EmailSenderService(
+                connection, consumer, acks, dispatcher, sweeper, pipelineWatch, health, stateKeeper);
     }
 
     /**
@@ -220,7 +231,7 @@ final class EmailSenderService implements AutoCloseable {
         }
     }
 
-    /** Stops consuming, sends what is pending (acking its messages), then disconnects. Idempotent. */
+    /** Stops consuming, sends what is pending, acks every finished delivery, then disconnects. Idempotent. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -230,6 +241,7 @@ final class EmailSenderService implements AutoCloseable {
         sweeper.shutdownNow();
         pipelineWatch.shutdownNow();
         dispatcher.close();
+        acks.close(); // on the consumer's channel, still open after stopConsuming
         stateKeeper.ifPresent(StateKeeper::close);
         consumer.close();
         try {
