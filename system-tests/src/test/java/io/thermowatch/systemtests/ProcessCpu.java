@@ -11,35 +11,57 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * CPU time (user + system, {@code utime + stime} of /proc/&lt;pid&gt;/stat: every thread of the process) of each
- * service of a {@link SystemUnderTest} and each RabbitMQ node, to turn two samples and a reading count into CPU
- * milliseconds per 1,000 readings.
+ * service of a {@link SystemUnderTest}, each RabbitMQ node and the benchmark's own JVM (the publishers), and of the
+ * whole machine (/proc/stat, every process: what else ran shows as the difference), to turn two samples and a reading
+ * count into CPU milliseconds per 1,000 readings.
  */
 final class ProcessCpu {
 
     /** CPU used by one process so far; {@code pid} -1 (and 0 ms) when it is not running. */
     record Sample(long pid, long cpuMillis) {}
 
+    static final String BENCH = "benchmark JVM (publishers)";
+    static final String MACHINE = "whole machine (every process)";
     private static final long TICKS_PER_SECOND = clockTicks();
 
     private ProcessCpu() {}
 
-    /** Process name → its CPU so far; services first (as in {@link ProcessRss}), then rabbit1..3. */
+    /**
+     * Process name → its CPU so far: the services (as in {@link ProcessRss}), rabbit1..3, {@link #BENCH} and
+     * {@link #MACHINE}.
+     */
     static Map<String, Sample> of(SystemUnderTest system, Stack stack) {
         Map<String, Sample> cpu = new LinkedHashMap<>();
         for (String service : ProcessRss.SERVICES) {
             cpu.put(service, sample(system.service(service).pid()));
         }
-        cpu.putAll(nodes(stack));
+        cpu.putAll(withoutServices(stack));
         return cpu;
     }
 
-    /** rabbit1..3 → its CPU so far. */
-    static Map<String, Sample> nodes(Stack stack) {
+    /** As {@link #of} while no service runs: rabbit1..3, {@link #BENCH}, {@link #MACHINE}. */
+    static Map<String, Sample> withoutServices(Stack stack) {
         Map<String, Sample> cpu = new LinkedHashMap<>();
         for (int n = 1; n <= Stack.NODES; n++) {
             cpu.put("rabbit" + n, sample(ProcessRss.nodePid(stack, n)));
         }
+        cpu.put(BENCH, sample(ProcessHandle.current().pid()));
+        cpu.put(MACHINE, machine());
         return cpu;
+    }
+
+    /** Busy time of every CPU (the first line of /proc/stat: user, nice, system, irq, softirq, steal), pid 0. */
+    static Sample machine() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long ticks = 0;
+            for (int i : new int[] {1, 2, 3, 6, 7, 8}) {
+                ticks += Long.parseLong(f[i]);
+            }
+            return new Sample(0, ticks * 1000 / TICKS_PER_SECOND);
+        } catch (IOException | RuntimeException e) {
+            return new Sample(-1, 0);
+        }
     }
 
     /**
