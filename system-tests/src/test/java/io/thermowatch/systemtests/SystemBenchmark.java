@@ -33,7 +33,10 @@ import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
  *       drain seconds, rows/s, loss;</li>
  *   <li>RSS of each service and each RabbitMQ node before and after;</li>
  *   <li>CPU milliseconds per 1,000 readings of each RabbitMQ node in the broker-only phase, and of each service and
- *       node over the end-to-end phase (until both service queues are empty: email-sender's work counts too).</li>
+ *       node over the end-to-end phase (until both service queues are empty: email-sender's work counts too);</li>
+ *   <li>what an ack costs the brokers: the broker-only phase's backlog drained by a plain consumer ({@link RawDrain}),
+ *       half of each queue with one ack per delivery, half with one multiple ack per {@link #ACK_BATCH}, in the
+ *       order per-delivery, batched (email-sender's queue) then batched, per-delivery (db-writer's).</li>
  * </ol>
  * Writes the report to {@code bench.out} (default {@code system-tests/BENCHMARKS.md}) and prints it.
  */
@@ -45,6 +48,10 @@ public final class SystemBenchmark {
     private static final double RATE = Double.parseDouble(System.getProperty("bench.rate", "1"));
     private static final int BROWSER_SECONDS = Integer.getInteger("bench.browser.seconds", 60);
     private static final int OUTAGE_SECONDS = Integer.getInteger("bench.outage.seconds", 300);
+    /** email-sender's batch of acks with its default AMQP_PREFETCH (2,000 / 4), and that prefetch. */
+    static final int ACK_BATCH = 500;
+
+    private static final int ACK_PREFETCH = 2000;
     /** db-writer's default BATCH_MAX_WAIT: the floor of publish → row latency at low rates. */
     private static final long BATCH_MAX_WAIT_MS = 100;
 
@@ -69,6 +76,7 @@ public final class SystemBenchmark {
         Map<String, ProcessCpu.Sample> brokerCpuAfter = ProcessCpu.withoutServices(stack);
         progress("broker only: " + broker.acked + " acknowledged in " + fmt(broker.seconds) + " s; CPU ms per 1,000: "
                 + cpuSummary(brokerCpuBefore, brokerCpuAfter, broker.acked));
+        List<RawDrain.Result> drains = ackCost();
         purge();
 
         Report report;
@@ -130,7 +138,8 @@ public final class SystemBenchmark {
                     drain,
                     rssBefore,
                     ProcessRss.of(system, stack),
-                    new Cpu(brokerCpuBefore, brokerCpuAfter, cpuBefore, cpuAfter, cpuSeconds));
+                    new Cpu(brokerCpuBefore, brokerCpuAfter, cpuBefore, cpuAfter, cpuSeconds),
+                    drains);
         }
         String markdown = report.markdown();
         Path out = stack.root().resolve(System.getProperty("bench.out", "system-tests/BENCHMARKS.md"));
@@ -240,6 +249,34 @@ public final class SystemBenchmark {
         return latencies;
     }
 
+    /**
+     * The broker-only backlog (both queues hold every reading) drained by a plain consumer: per-delivery acks and
+     * batched acks on equal halves, ABBA across the two queues so that neither pattern always goes first.
+     */
+    private List<RawDrain.Result> ackCost() throws Exception {
+        long backlog;
+        try (QueueProbe probe = stack.queueProbe()) {
+            backlog = Math.min(probe.readyCount(Stack.EMAIL_SENDER_QUEUE), probe.readyCount(Stack.DB_WRITER_QUEUE));
+        }
+        long half = Math.min(100_000, backlog / 2);
+        List<RawDrain.Result> drains = new ArrayList<>();
+        if (half < ACK_BATCH) {
+            notes.add("no ack-cost drains: the broker-only backlog was " + backlog);
+            return drains;
+        }
+        drains.add(RawDrain.drain(stack, Stack.EMAIL_SENDER_QUEUE, half, 1, ACK_PREFETCH));
+        drains.add(RawDrain.drain(stack, Stack.EMAIL_SENDER_QUEUE, half, ACK_BATCH, ACK_PREFETCH));
+        drains.add(RawDrain.drain(stack, Stack.DB_WRITER_QUEUE, half, ACK_BATCH, ACK_PREFETCH));
+        drains.add(RawDrain.drain(stack, Stack.DB_WRITER_QUEUE, half, 1, ACK_PREFETCH));
+        for (RawDrain.Result d : drains) {
+            progress("ack cost: " + d.queue() + ", "
+                    + (d.ackEvery() == 1 ? "ack per delivery" : "ack every " + d.ackEvery()) + ": " + d.messages()
+                    + " in " + fmt(d.seconds()) + " s, nodes "
+                    + fmt(d.nodesPerThousand()) + " ms per 1,000, consumer " + fmt(d.consumerPerThousand()) + " ms");
+        }
+        return drains;
+    }
+
     /** Until neither service queue has a ready message; false on timeout. */
     private boolean awaitNothingReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -305,6 +342,7 @@ public final class SystemBenchmark {
         private final Map<String, Long> rssBefore;
         private final Map<String, Long> rssAfter;
         private final Cpu cpu;
+        private final List<RawDrain.Result> drains;
         private final StringBuilder text = new StringBuilder();
 
         Report(
@@ -319,7 +357,8 @@ public final class SystemBenchmark {
                 OutageDrain.Result drain,
                 Map<String, Long> rssBefore,
                 Map<String, Long> rssAfter,
-                Cpu cpu) {
+                Cpu cpu,
+                List<RawDrain.Result> drains) {
             this.started = started;
             this.machine = machine;
             this.broker = broker;
@@ -332,6 +371,7 @@ public final class SystemBenchmark {
             this.rssBefore = rssBefore;
             this.rssAfter = rssAfter;
             this.cpu = cpu;
+            this.drains = drains;
         }
 
         String markdown() {
@@ -452,6 +492,39 @@ public final class SystemBenchmark {
             line("The whole machine's figure includes HAProxy, PostgreSQL, the kernel and whatever else ran meanwhile"
                     + " (the machine is shared); cores busy = CPU s / wall s of the phase ("
                     + Runtime.getRuntime().availableProcessors() + " cores here).");
+            line("");
+            line("## What an ack costs the brokers");
+            line("");
+            line(
+                    "The broker-only backlog drained through HAProxy by a plain consumer (this JVM; no service, no work per"
+                            + " message), prefetch " + ACK_PREFETCH
+                            + ": one ack per delivery (`multiple=false`, as email-sender"
+                            + " acked until issue 18) against one multiple ack per " + ACK_BATCH
+                            + " deliveries (db-writer's"
+                            + " batches, email-sender's AckBatcher at its default prefetch), on equal halves of each queue.");
+            line("");
+            line(
+                    "| queue | acks | messages | seconds | msg/s | nodes: CPU ms per 1,000 | consumer: CPU ms per 1,000 |");
+            line("|---|---|---:|---:|---:|---:|---:|");
+            double singleNodes = 0;
+            double batchNodes = 0;
+            for (RawDrain.Result d : drains) {
+                line("| `" + d.queue() + "` | " + (d.ackEvery() == 1 ? "one per delivery" : "one per " + d.ackEvery())
+                        + " | " + d.messages() + " | " + fmt(d.seconds()) + " | " + fmt(d.rate()) + " | "
+                        + fmt(d.nodesPerThousand()) + " | " + fmt(d.consumerPerThousand()) + " |");
+                if (d.ackEvery() == 1) {
+                    singleNodes += d.nodesPerThousand() / 2;
+                } else {
+                    batchNodes += d.nodesPerThousand() / 2;
+                }
+            }
+            if (!drains.isEmpty()) {
+                line("");
+                line("Mean over both queues: the nodes spend " + fmt(singleNodes) + " ms per 1,000 deliveries acked one"
+                        + " by one, " + fmt(batchNodes) + " ms batched: a settle command per delivery costs them "
+                        + fmt(singleNodes - batchNodes) + " ms per 1,000 (" + fmt2(batchNodes / singleNodes)
+                        + " of the per-delivery figure left).");
+            }
             line("");
             line("## Resident memory");
             line("");
