@@ -69,6 +69,7 @@ public final class SystemBenchmark {
         String run = "bench" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
         Instant started = Instant.now();
         List<String> machine = Machine.describe(stack);
+        requireNoOtherConsumers("at the start");
         purge();
 
         Map<String, ProcessCpu.Sample> brokerCpuBefore = ProcessCpu.withoutServices(stack);
@@ -76,6 +77,7 @@ public final class SystemBenchmark {
         Map<String, ProcessCpu.Sample> brokerCpuAfter = ProcessCpu.withoutServices(stack);
         progress("broker only: " + broker.acked + " acknowledged in " + fmt(broker.seconds) + " s; CPU ms per 1,000: "
                 + cpuSummary(brokerCpuBefore, brokerCpuAfter, broker.acked));
+        requireNoOtherConsumers("after the broker-only phase");
         List<RawDrain.Result> drains = ackCost();
         purge();
 
@@ -141,6 +143,7 @@ public final class SystemBenchmark {
                     new Cpu(brokerCpuBefore, brokerCpuAfter, cpuBefore, cpuAfter, cpuSeconds),
                     drains);
         }
+        requireNoOtherConsumers("at the end");
         String markdown = report.markdown();
         Path out = stack.root().resolve(System.getProperty("bench.out", "system-tests/BENCHMARKS.md"));
         Files.createDirectories(out.getParent());
@@ -275,6 +278,27 @@ public final class SystemBenchmark {
                     + fmt(d.nodesPerThousand()) + " ms per 1,000, consumer " + fmt(d.consumerPerThousand()) + " ms");
         }
         return drains;
+    }
+
+    /**
+     * No consumer on either service queue while the benchmark runs none: another run sharing the stack (its services
+     * competing for the readings) would make every figure wrong, so the benchmark stops instead.
+     */
+    private void requireNoOtherConsumers(String when) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos(); // our own closed consumers may linger
+        try (QueueProbe probe = stack.queueProbe()) {
+            for (String queue : List.of(Stack.DB_WRITER_QUEUE, Stack.EMAIL_SENDER_QUEUE)) {
+                int consumers;
+                while ((consumers = probe.consumerCount(queue)) > 0 && System.nanoTime() < deadline) {
+                    LockSupport.parkNanos(200_000_000L);
+                }
+                if (consumers > 0) {
+                    throw new IllegalStateException(queue + " has " + consumers + " consumer(s) " + when
+                            + " that this benchmark did not start: another run uses the stack (take the IT lock);"
+                            + " its figures would be wrong");
+                }
+            }
+        }
     }
 
     /** Until neither service queue has a ready message; false on timeout. */
