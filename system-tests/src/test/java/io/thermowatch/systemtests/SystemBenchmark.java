@@ -86,6 +86,8 @@ public final class SystemBenchmark {
             Map<String, Long> rssBefore = ProcessRss.of(system, stack);
 
             Map<String, ProcessCpu.Sample> cpuBefore = ProcessCpu.of(system, stack);
+            double consumedBefore = metric(system, "email-sender", "thermowatch_messages_consumed_total");
+            double writtenBefore = metric(system, "db-writer", "dbwriter_rows_written_total");
             Instant e2eStart = Instant.now();
             Blast e2e = blast(run + "_e", Duration.ofSeconds(SECONDS));
             long stored = awaitRows(e2e, Duration.ofMinutes(5));
@@ -94,6 +96,11 @@ public final class SystemBenchmark {
             boolean drained = awaitNothingReady(Duration.ofMinutes(2));
             Map<String, ProcessCpu.Sample> cpuAfter = ProcessCpu.of(system, stack);
             double cpuSeconds = Duration.between(e2eStart, Instant.now()).toMillis() / 1000.0;
+            checkOurServicesTookEverything(
+                    e2e.acked,
+                    stored,
+                    metric(system, "email-sender", "thermowatch_messages_consumed_total") - consumedBefore,
+                    metric(system, "db-writer", "dbwriter_rows_written_total") - writtenBefore);
             if (!drained) {
                 notes.add("the service queues still had ready messages 2 min after the end-to-end phase: its CPU "
                         + "figures miss their processing");
@@ -298,6 +305,46 @@ public final class SystemBenchmark {
                             + " its figures would be wrong");
                 }
             }
+        }
+    }
+
+    /**
+     * Our email-sender consumed every reading of the end-to-end phase and our db-writer wrote every row: otherwise a
+     * consumer of another run took some between the consumer checks, and the CPU per reading is wrong.
+     */
+    private void checkOurServicesTookEverything(long acked, long stored, double consumed, double written) {
+        if (Double.isNaN(consumed) || Double.isNaN(written)) {
+            notes.add("the services' /metrics could not be read: whether another run's services took readings is"
+                    + " unchecked");
+        } else if (consumed < acked || written < stored) {
+            String problem = "FIGURES INVALID: in the end-to-end phase our email-sender consumed " + (long) consumed
+                    + " of " + acked + " readings and our db-writer wrote " + (long) written + " of " + stored
+                    + " rows: another run's services consumed the rest";
+            notes.add(0, "**" + problem + "**");
+            progress(problem);
+        }
+    }
+
+    /** The sum of a Prometheus metric's samples on a service's /metrics (NaN if unreadable). */
+    private static double metric(SystemUnderTest system, String service, String name) {
+        try {
+            java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                                            + system.service(service).healthPort() + "/metrics"))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            return response.body()
+                    .lines()
+                    .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                    .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                    .sum();
+        } catch (java.io.IOException | RuntimeException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Double.NaN;
         }
     }
 
