@@ -20,10 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Feeds the deliveries of {@code thermowatch.email-sender} to the {@link AlertEngine} and acknowledges each one
- * individually ({@code multiple=false}): at once when it causes no mail, after SMTP accepted the mail when it does
- * (see {@link AlertDispatcher}). The subscription itself (prefetch, re-subscribing, channel identity) is the
- * {@link AmqpConsumer}'s.
+ * Feeds the deliveries of {@code thermowatch.email-sender} to the {@link AlertEngine} and marks each one done for its
+ * {@link Acknowledger} (an {@link io.thermowatch.common.amqp.AckBatcher}, which acknowledges in batches): at once when
+ * it causes no mail, after SMTP accepted the mail when it does (see {@link AlertDispatcher}); a delivery waiting for
+ * its mail is never covered by the batch acks of those after it. The subscription itself (prefetch, re-subscribing,
+ * channel identity) is the {@link AmqpConsumer}'s.
  *
  * <p>A message whose channel was replaced before its ack is redelivered; the engine sees it as a copy (redelivered,
  * stamped at or before the newest stamp seen) and it is acked, or held while a mail about that sensor is still

@@ -3,6 +3,7 @@ package io.thermowatch.emailsender;
 import com.rabbitmq.client.Connection;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.thermowatch.common.amqp.AckBatcher;
 import io.thermowatch.common.amqp.AmqpConsumer;
 import io.thermowatch.common.amqp.ConsumerGroup;
 import io.thermowatch.common.runtime.ClockSkewMeter;
@@ -31,10 +32,13 @@ final class EmailSenderService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmailSenderService.class);
     /** The dead-letter queue's window: small, dead letters are rare. */
     static final int DEAD_LETTER_PREFETCH = 200;
+    /** The longest a finished delivery waits for its (batched) ack. */
+    static final Duration ACK_MAX_DELAY = Duration.ofMillis(100);
 
     private final Connection connection;
     private final AmqpConsumer consumer;
     private final AmqpConsumer deadLetters;
+    private final AckBatcher acks;
     private final AlertDispatcher dispatcher;
     private final ScheduledExecutorService sweeper;
     private final ScheduledExecutorService pipelineWatch;
@@ -47,6 +51,7 @@ final class EmailSenderService implements AutoCloseable {
             Connection connection,
             AmqpConsumer consumer,
             AmqpConsumer deadLetters,
+            AckBatcher acks,
             AlertDispatcher dispatcher,
             ScheduledExecutorService sweeper,
             ScheduledExecutorService pipelineWatch,
@@ -56,6 +61,7 @@ final class EmailSenderService implements AutoCloseable {
         this.connection = connection;
         this.consumer = consumer;
         this.deadLetters = deadLetters;
+        this.acks = acks;
         this.dispatcher = dispatcher;
         this.sweeper = sweeper;
         this.pipelineWatch = pipelineWatch;
@@ -117,8 +123,13 @@ final class EmailSenderService implements AutoCloseable {
                 new AmqpConsumer(connection, Topics.EMAIL_SENDER_QUEUE, config.prefetch(), clock, workers);
         AmqpConsumer deadLetters = new AmqpConsumer(
                 connection, Topics.EMAIL_SENDER_DEAD_LETTER_QUEUE, DEAD_LETTER_PREFETCH, clock, workers);
-        // Both consumers are the acknowledger and the intake the dispatcher suspends while SMTP is down.
-        ConsumerGroup consumers = ConsumerGroup.of(consumer, deadLetters);
+        // Acks in batches (most readings change nothing); a delivery waiting for its mail holds back the batch after
+        // it. A quarter of the prefetch per batch keeps the broker sending while a batch fills. Dead letters are rare:
+        // acked one by one.
+        AckBatcher acks = new AckBatcher(consumer, Math.max(1, config.prefetch() / 4), ACK_MAX_DELAY);
+        // Both consumers are the intake the dispatcher suspends while SMTP is down; each ack goes to the one its
+        // delivery came from.
+        ConsumerGroup consumers = ConsumerGroup.of(List.of(acks, deadLetters), List.of(consumer, deadLetters));
         AlertDispatcher dispatcher = new AlertDispatcher(
                 config.groupWait(),
                 composer,
@@ -132,11 +143,12 @@ final class EmailSenderService implements AutoCloseable {
         dispatcherRef.set(dispatcher);
         consumerRef.set(consumer);
         dispatcher.start(workers);
+        acks.start(workers, "amqp-acks-" + Topics.EMAIL_SENDER_QUEUE);
         consumer.start(new AlertFeed(
                 Topics.EMAIL_SENDER_QUEUE,
                 engine,
                 dispatcher,
-                consumer,
+                acks,
                 new ReadingCodec(clock),
                 new ClockSkewMeter(config.clockSkewWarn(), registry),
                 registry));
@@ -188,6 +200,7 @@ final class EmailSenderService implements AutoCloseable {
                 connection,
                 consumer,
                 deadLetters,
+                acks,
                 dispatcher,
                 sweeper,
                 pipelineWatch,
@@ -257,7 +270,7 @@ final class EmailSenderService implements AutoCloseable {
         }
     }
 
-    /** Stops consuming, sends what is pending (acking its messages), then disconnects. Idempotent. */
+    /** Stops consuming, sends what is pending, acks every finished delivery, then disconnects. Idempotent. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
@@ -269,6 +282,7 @@ final class EmailSenderService implements AutoCloseable {
         pipelineWatch.shutdownNow();
         rulesReloader.ifPresent(RulesReloader::close);
         dispatcher.close();
+        acks.close(); // on the consumer's channel, still open after stopConsuming
         stateKeeper.ifPresent(StateKeeper::close);
         consumer.close();
         deadLetters.close();

@@ -54,12 +54,7 @@ final class Machine {
     }
 
     private static String nodePid(Stack stack) {
-        try {
-            return Files.readString(stack.root().resolve(".stack/rabbitmq/rabbit1.pid"))
-                    .trim();
-        } catch (IOException e) {
-            return "?";
-        }
+        return String.valueOf(ProcessRss.nodePid(stack, 1));
     }
 
     private static String osName() {

@@ -27,10 +27,12 @@ final class ProcessRss {
         return rss;
     }
 
-    private static long nodePid(Stack stack, int node) {
+    /** The node's beam.smp pid, -1 if unknown: RabbitMQ writes it into scripts/stack's state directory. */
+    static long nodePid(Stack stack, int node) {
+        String stateDir = System.getenv("THERMOWATCH_STACK_DIR"); // as scripts/stack finds its state directory
+        Path state = stateDir == null || stateDir.isBlank() ? stack.root().resolve(".stack") : Path.of(stateDir);
         try {
-            // scripts/stack writes the beam.smp pid here
-            return Long.parseLong(Files.readString(stack.root().resolve(".stack/rabbitmq/rabbit" + node + ".pid"))
+            return Long.parseLong(Files.readString(state.resolve("rabbitmq/rabbit" + node + ".pid"))
                     .trim());
         } catch (IOException | NumberFormatException e) {
             return -1;

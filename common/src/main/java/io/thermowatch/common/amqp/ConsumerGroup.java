@@ -35,6 +35,20 @@ public final class ConsumerGroup implements Acknowledger, Intake {
         return new ConsumerGroup(List.of(members), List.of(members));
     }
 
+    /**
+     * A group whose acks and intakes are given apart: e.g. a consumer's acks go through an {@link AckBatcher} that
+     * batches them while suspending still reaches the consumer itself.
+     *
+     * @param acknowledgers each recognises the channels of one consumer; at least one
+     * @param intakes       suspended and resumed together
+     */
+    public static ConsumerGroup of(List<? extends Acknowledger> acknowledgers, List<? extends Intake> intakes) {
+        if (acknowledgers.isEmpty()) {
+            throw new IllegalArgumentException("a consumer group needs at least one acknowledger");
+        }
+        return new ConsumerGroup(List.copyOf(acknowledgers), List.copyOf(intakes));
+    }
+
     @Override
     public boolean isCurrent(long channelId) {
         for (Acknowledger member : acknowledgers) {

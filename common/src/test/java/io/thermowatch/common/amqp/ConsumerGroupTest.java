@@ -48,6 +48,20 @@ class ConsumerGroupTest {
     private final ConsumerGroup group = ConsumerGroup.of(main, deadLetters);
 
     @Test
+    void acknowledgers_and_intakes_given_apart_route_acks_to_the_batcher_and_suspend_the_consumers() {
+        // Given: the main consumer's acks go through something in front of it (email-sender's AckBatcher)
+        FakeConsumer batcher = new FakeConsumer(1);
+        ConsumerGroup apart = ConsumerGroup.of(List.of(batcher, deadLetters), List.of(main, deadLetters));
+        // When
+        apart.ack(new DeliveryRef(1, 3), false);
+        apart.suspend("smtp down");
+        // Then
+        assertEquals(List.of("ack 3"), batcher.calls);
+        assertEquals(List.of("suspend smtp down"), main.calls);
+        assertEquals(List.of("suspend smtp down"), deadLetters.calls);
+    }
+
+    @Test
     void an_ack_goes_to_the_member_whose_channel_the_delivery_came_from() {
         // When
         boolean first = group.ack(new DeliveryRef(2, 7), false);
