@@ -89,7 +89,8 @@ class SensorIT {
 
     @Test
     void readings_arrive_in_both_quorum_queues_with_only_the_original_variables() {
-        // Given: exactly the original system's variables (the broker's demo sensor credentials are the defaults)
+        // Given: exactly the original system's variables, plus the one addition they need: a credential (no default,
+        // a device never falls back to a shared one; here the tests' fleet publisher, as the id is made up)
         String id = uniqueId("orig");
         Map<String, String> original = Map.of(
                 "MQTT_HOST",
@@ -99,7 +100,11 @@ class SensorIT {
                 "MQTT_TOPIC",
                 "temperature/" + id,
                 "PUBLISH_INTERVAL",
-                "0.2");
+                "0.2",
+                "MQTT_USERNAME",
+                stack.sensor().username(),
+                "MQTT_PASSWORD",
+                stack.sensor().password());
 
         try (QueueProbe probe = stack.queueProbe()) {
             clearBacklog(probe, Stack.DB_WRITER_QUEUE);
