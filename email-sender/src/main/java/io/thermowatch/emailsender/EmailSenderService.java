@@ -37,6 +37,8 @@ final class EmailSenderService implements AutoCloseable {
     private final HealthServer health;
     private final Optional<StateKeeper> stateKeeper;
     private final Optional<RulesReloader> rulesReloader;
+    private final Optional<AlertHistoryWriter> history;
+    private final Optional<ScheduledExecutorService> mutesPoller;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmailSenderService(
@@ -47,7 +49,11 @@ final class EmailSenderService implements AutoCloseable {
             ScheduledExecutorService pipelineWatch,
             HealthServer health,
             Optional<StateKeeper> stateKeeper,
-            Optional<RulesReloader> rulesReloader) {
+            Optional<RulesReloader> rulesReloader,
+            Optional<AlertHistoryWriter> history,
+            Optional<ScheduledExecutorService> mutesPoller) {
+        this.history = history;
+        this.mutesPoller = mutesPoller;
         this.connection = connection;
         this.consumer = consumer;
         this.dispatcher = dispatcher;
@@ -75,7 +81,39 @@ final class EmailSenderService implements AutoCloseable {
             log.info("email-sender - Alert rules from ALERT_RULES_FILE {}", file);
         });
         Optional<StateKeeper> stateKeeper = restoreState(config, engine, clock);
-        AlertDispatcher.MailedListener mailedListener = stateKeeper.isPresent() ? stateKeeper.get() : mailed -> {};
+        Optional<AlertHistoryWriter> history = config.database().map(db -> {
+            log.info("email-sender - Alert history, silences and acknowledgements in {}", db);
+            AlertHistoryWriter writer = new AlertHistoryWriter(db, registry);
+            engine.onMuted(writer::record);
+            if (stateKeeper.isEmpty()) {
+                // Alerts firing before this start are forgotten (no state file): the dashboard's active list too.
+                writer.record(List.of(AlertEvent.restarted(clock.instant())));
+            }
+            writer.start(workers);
+            return writer;
+        });
+        if (config.database().isEmpty()) {
+            log.info("email-sender - No DB_HOST: no alert history, silences or acknowledgements");
+        }
+        AlertDispatcher.MailedListener keepState = stateKeeper.isPresent() ? stateKeeper.get() : mailed -> {};
+        AlertDispatcher.MailedListener mailedListener = history.isEmpty()
+                ? keepState
+                : mailed -> {
+                    keepState.mailed(mailed);
+                    history.get().mailed(mailed, clock.instant());
+                };
+        Optional<ScheduledExecutorService> mutesPoller = config.database().map(db -> {
+            ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "mutes-reader");
+                t.setDaemon(true);
+                return t;
+            });
+            MutesReader reader = new MutesReader(db, engine);
+            long millis = config.mutesCheckInterval().toMillis();
+            // First read at once, on the poller's thread: an unreachable database must not delay the start either.
+            poller.scheduleWithFixedDelay(workers.supervised("mutes-reader", reader), 0, millis, TimeUnit.MILLISECONDS);
+            return poller;
+        });
         MailComposer composer = new MailComposer(config.rules(), engine::ruleSet, config.zone(), config.dashboardUrl());
         AtomicReference<AmqpConsumer> consumerRef = new AtomicReference<>();
         AtomicReference<AlertDispatcher> dispatcherRef = new AtomicReference<>();
@@ -105,6 +143,8 @@ final class EmailSenderService implements AutoCloseable {
         } catch (InterruptedException e) {
             health.close();
             stateKeeper.ifPresent(StateKeeper::close);
+            mutesPoller.ifPresent(ScheduledExecutorService::shutdownNow);
+            history.ifPresent(AlertHistoryWriter::close);
             throw e;
         }
         AmqpConsumer consumer =
@@ -172,7 +212,16 @@ final class EmailSenderService implements AutoCloseable {
         });
 
         return new EmailSenderService(
-                connection, consumer, dispatcher, sweeper, pipelineWatch, health, stateKeeper, rulesReloader);
+                connection,
+                consumer,
+                dispatcher,
+                sweeper,
+                pipelineWatch,
+                health,
+                stateKeeper,
+                rulesReloader,
+                history,
+                mutesPoller);
     }
 
     /**
@@ -246,8 +295,10 @@ final class EmailSenderService implements AutoCloseable {
         sweeper.shutdownNow();
         pipelineWatch.shutdownNow();
         rulesReloader.ifPresent(RulesReloader::close);
+        mutesPoller.ifPresent(ScheduledExecutorService::shutdownNow);
         dispatcher.close();
         stateKeeper.ifPresent(StateKeeper::close);
+        history.ifPresent(AlertHistoryWriter::close); // after the dispatcher's last mails were recorded
         consumer.close();
         try {
             connection.close((int) Duration.ofSeconds(5).toMillis());
