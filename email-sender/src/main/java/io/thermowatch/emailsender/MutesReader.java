@@ -35,6 +35,7 @@ final class MutesReader implements Runnable {
     private final AlertEngine engine;
     private Connection connection;
     private boolean failing;
+    private Mutes last = Mutes.NONE;
 
     MutesReader(DatabaseSettings database, AlertEngine engine) {
         this.database = database;
@@ -46,6 +47,13 @@ final class MutesReader implements Runnable {
         try {
             Mutes mutes = read();
             engine.useMutes(mutes);
+            if (!mutes.equals(last)) {
+                log.info(
+                        "mutes - {} silence(s) not ended, {} acknowledgement(s) in force",
+                        mutes.silences().size(),
+                        mutes.acknowledgements().size());
+                last = mutes;
+            }
             if (failing) {
                 log.info(
                         "mutes - Silences and acknowledgements read again: {} silence(s)",
