@@ -39,6 +39,8 @@ import java.util.UUID;
  *                               to the read-only page user
  * @param pipelineGrowthFor      {@code PIPELINE_BACKLOG_GROWTH_FOR} (default 3 min): how long db-writer's backlog may
  *                               keep growing before the page's pipeline banner says so (as email-sender's mails)
+ * @param operator               {@code OPERATOR_TOKEN}, {@code OPERATOR_DB_USER}, {@code OPERATOR_DB_PASS}: the
+ *                               operator API (silences, acknowledgements); empty without a token (API off)
  */
 record DashboardConfig(
         int port,
@@ -58,7 +60,8 @@ record DashboardConfig(
         Duration clockSkewWarn,
         int maxTrackedSensors,
         MqttSettings statusMqtt,
-        Duration pipelineGrowthFor) {
+        Duration pipelineGrowthFor,
+        Optional<OperatorSettings> operator) {
 
     static final int DEFAULT_PORT = 8080;
     static final int DEFAULT_HEALTH_PORT = 9104;
@@ -100,10 +103,11 @@ record DashboardConfig(
                 "a duration from 10s to 1h");
         var statusMqtt = MqttSettings.fromEnv(
                 env, "thermowatch-dashboard-" + UUID.randomUUID().toString().substring(0, 8), pageUser, pagePassword);
+        var database = DatabaseSettings.fromEnv(env);
         return new DashboardConfig(
                 env.integer("DASHBOARD_PORT", DEFAULT_PORT, 0, 65535),
                 env.port("HEALTH_PORT", DEFAULT_HEALTH_PORT),
-                DatabaseSettings.fromEnv(env),
+                database,
                 Urls.httpUrl("RABBITMQ_MANAGEMENT_URL", management),
                 env.string("RABBITMQ_MONITOR_USER", "monitor"),
                 env.secret("RABBITMQ_MONITOR_PASS", "monitor-demo-pass"),
@@ -118,6 +122,7 @@ record DashboardConfig(
                 ClockSkewMeter.warnFromEnv(env),
                 env.integer("MAX_TRACKED_SENSORS", DEFAULT_MAX_TRACKED_SENSORS, 1, 10_000_000),
                 statusMqtt,
-                env.positiveDuration("PIPELINE_BACKLOG_GROWTH_FOR", PipelineWatch.DEFAULT_GROWTH_FOR));
+                env.positiveDuration("PIPELINE_BACKLOG_GROWTH_FOR", PipelineWatch.DEFAULT_GROWTH_FOR),
+                OperatorSettings.fromEnv(env, database));
     }
 }
