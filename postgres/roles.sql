@@ -3,23 +3,40 @@
 -- Reads its input from session settings (psql cannot expand its variables inside a DO block):
 --   thermowatch.db_writer_user / _pass   db-writer: owns the schema, migrates and writes
 --   thermowatch.dashboard_user / _pass   the dashboard: member of thermowatch_read, SELECT only
--- thermowatch_read is the group db-writer's migrations grant SELECT to (afterMigrate__grant_read.sql).
+--   thermowatch.email_sender_user / _pass email-sender: member of thermowatch_alert_writer (records alert events,
+--                                        reads silences and acknowledgements)
+--   thermowatch.operator_user / _pass    the dashboard's operator API only: member of thermowatch_operate (writes
+--                                        silences and acknowledgements, nothing else)
+-- The groups are what db-writer's migrations grant to (afterMigrate__grant_read.sql, afterMigrate__grant_alerts.sql).
 DO $roles$
 DECLARE
     writer      text := current_setting('thermowatch.db_writer_user', true);
     writer_pass text := current_setting('thermowatch.db_writer_pass', true);
     reader      text := current_setting('thermowatch.dashboard_user', true);
     reader_pass text := current_setting('thermowatch.dashboard_pass', true);
+    alerter     text := current_setting('thermowatch.email_sender_user', true);
+    alerter_pass text := current_setting('thermowatch.email_sender_pass', true);
+    operator    text := current_setting('thermowatch.operator_user', true);
+    operator_pass text := current_setting('thermowatch.operator_pass', true);
+    member      record;
     obj         record;
     is_cagg     boolean;
 BEGIN
     IF coalesce(writer, '') = '' OR coalesce(writer_pass, '') = '' OR coalesce(reader, '') = ''
-            OR coalesce(reader_pass, '') = '' THEN
-        RAISE EXCEPTION 'roles.sql: set thermowatch.db_writer_user/_pass and thermowatch.dashboard_user/_pass';
+            OR coalesce(reader_pass, '') = '' OR coalesce(alerter, '') = '' OR coalesce(alerter_pass, '') = ''
+            OR coalesce(operator, '') = '' OR coalesce(operator_pass, '') = '' THEN
+        RAISE EXCEPTION 'roles.sql: set thermowatch.db_writer_user/_pass, thermowatch.dashboard_user/_pass,'
+                        ' thermowatch.email_sender_user/_pass and thermowatch.operator_user/_pass';
     END IF;
 
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'thermowatch_read') THEN
         CREATE ROLE thermowatch_read NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'thermowatch_alert_writer') THEN
+        CREATE ROLE thermowatch_alert_writer NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'thermowatch_operate') THEN
+        CREATE ROLE thermowatch_operate NOLOGIN;
     END IF;
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = writer) THEN
         EXECUTE format('CREATE ROLE %I', writer);
@@ -33,8 +50,19 @@ BEGIN
     EXECUTE format('ALTER ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD %L',
                    reader, reader_pass);
     EXECUTE format('GRANT thermowatch_read TO %I', reader);
+    FOR member IN SELECT * FROM (VALUES (alerter, alerter_pass, 'thermowatch_alert_writer'),
+                                        (operator, operator_pass, 'thermowatch_operate')) AS m(name, pass, grp)
+    LOOP
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = member.name) THEN
+            EXECUTE format('CREATE ROLE %I', member.name);
+        END IF;
+        EXECUTE format('ALTER ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS'
+                       ' PASSWORD %L', member.name, member.pass);
+        EXECUTE format('GRANT %I TO %I', member.grp, member.name);
+    END LOOP;
 
-    EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I, %I', current_database(), writer, reader);
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I, %I, %I, %I', current_database(), writer, reader, alerter,
+                   operator);
     -- Nobody else creates objects in the database or its schema.
     EXECUTE format('REVOKE CREATE, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
     REVOKE CREATE ON SCHEMA public FROM PUBLIC;
@@ -97,5 +125,14 @@ BEGIN
     LOOP
         EXECUTE format('GRANT SELECT ON public.%I TO thermowatch_read', obj.name);
     END LOOP;
+    -- The alert tables, where they exist already (afterMigrate__grant_alerts.sql grants the same after each migration).
+    IF to_regclass('public.alert_events') IS NOT NULL THEN
+        GRANT USAGE ON SCHEMA public TO thermowatch_alert_writer, thermowatch_operate;
+        GRANT SELECT ON alert_events, alert_silences, alert_acknowledgements TO thermowatch_read, thermowatch_operate;
+        GRANT INSERT ON alert_events TO thermowatch_alert_writer;
+        GRANT SELECT ON alert_silences, alert_acknowledgements TO thermowatch_alert_writer;
+        GRANT INSERT ON alert_silences, alert_acknowledgements TO thermowatch_operate;
+        GRANT UPDATE (ends_at, ended_by) ON alert_silences TO thermowatch_operate;
+    END IF;
 END
 $roles$;

@@ -41,6 +41,8 @@ import java.util.UUID;
  *                               keep growing before the page's pipeline banner says so (as email-sender's mails)
  * @param csvMaxRows             {@code CSV_MAX_ROWS} (default 1,000,000, 1 to 10,000,000): the most readings one CSV
  *                               export returns; a range holding more is refused before anything is sent
+ * @param operator               {@code OPERATOR_TOKEN}, {@code OPERATOR_DB_USER}, {@code OPERATOR_DB_PASS}: the
+ *                               operator API (silences, acknowledgements); empty without a token (API off)
  */
 record DashboardConfig(
         int port,
@@ -61,7 +63,8 @@ record DashboardConfig(
         int maxTrackedSensors,
         MqttSettings statusMqtt,
         Duration pipelineGrowthFor,
-        int csvMaxRows) {
+        int csvMaxRows,
+        Optional<OperatorSettings> operator) {
 
     static final int DEFAULT_PORT = 8080;
     static final int DEFAULT_HEALTH_PORT = 9104;
@@ -106,10 +109,11 @@ record DashboardConfig(
                 "a duration from 10s to 1h");
         var statusMqtt = MqttSettings.fromEnv(
                 env, "thermowatch-dashboard-" + UUID.randomUUID().toString().substring(0, 8), pageUser, pagePassword);
+        var database = DatabaseSettings.fromEnv(env);
         return new DashboardConfig(
                 env.integer("DASHBOARD_PORT", DEFAULT_PORT, 0, 65535),
                 env.port("HEALTH_PORT", DEFAULT_HEALTH_PORT),
-                DatabaseSettings.fromEnv(env),
+                database,
                 Urls.httpUrl("RABBITMQ_MANAGEMENT_URL", management),
                 env.string("RABBITMQ_MONITOR_USER", "monitor"),
                 env.secret("RABBITMQ_MONITOR_PASS", "monitor-demo-pass"),
@@ -125,6 +129,7 @@ record DashboardConfig(
                 env.integer("MAX_TRACKED_SENSORS", DEFAULT_MAX_TRACKED_SENSORS, 1, 10_000_000),
                 statusMqtt,
                 env.positiveDuration("PIPELINE_BACKLOG_GROWTH_FOR", PipelineWatch.DEFAULT_GROWTH_FOR),
-                env.integer("CSV_MAX_ROWS", DEFAULT_CSV_MAX_ROWS, 1, 10_000_000));
+                env.integer("CSV_MAX_ROWS", DEFAULT_CSV_MAX_ROWS, 1, 10_000_000),
+                OperatorSettings.fromEnv(env, database));
     }
 }

@@ -32,12 +32,19 @@ final class DashboardService implements AutoCloseable {
     private final Server server;
     private final HealthServer healthServer;
     private final HikariDataSource dataSource;
+    private final java.util.Optional<HikariDataSource> operatorPool;
     private final StatusTracker statuses;
     private final int port;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private DashboardService(
-            Server server, HealthServer healthServer, HikariDataSource dataSource, StatusTracker statuses, int port) {
+            Server server,
+            HealthServer healthServer,
+            HikariDataSource dataSource,
+            java.util.Optional<HikariDataSource> operatorPool,
+            StatusTracker statuses,
+            int port) {
+        this.operatorPool = operatorPool;
         this.server = server;
         this.healthServer = healthServer;
         this.dataSource = dataSource;
@@ -79,13 +86,26 @@ final class DashboardService implements AutoCloseable {
                 .description("Sensor statuses forgotten to stay within MAX_TRACKED_SENSORS")
                 .register(registry);
         var api = new ApiHandler(config, store, sensorState, cluster, statuses, responses, registry, clock);
-        server.setHandler(
-                new SecurityHeaders(new Handler.Sequence(HealthServer.probesHandler(checks), api, new StaticAssets())));
+        // The operator's writes go through a pool of their own, as the narrow operator role (none without a token).
+        var operatorPool = config.operator().map(operator -> Database.openForOperator(operator.database()));
+        var alerts = new AlertsHandler(
+                new AlertStore(dataSource, operatorPool.map(pool -> pool)),
+                config.operator().map(operator -> new OperatorToken(operator.token())),
+                new OperatorRequests(json),
+                responses,
+                registry,
+                clock);
+        LOG.info(
+                "dashboard - operator API {}",
+                config.operator().isPresent() ? "enabled (OPERATOR_TOKEN set)" : "disabled (no OPERATOR_TOKEN)");
+        server.setHandler(new SecurityHeaders(
+                new Handler.Sequence(HealthServer.probesHandler(checks), alerts, api, new StaticAssets())));
         HealthServer healthServer;
         try {
             healthServer = HealthServer.start(config.healthPort(), registry, checks.toArray(HealthServer.Check[]::new));
         } catch (Exception e) {
             dataSource.close();
+            operatorPool.ifPresent(HikariDataSource::close);
             statuses.close();
             throw e;
         }
@@ -95,6 +115,7 @@ final class DashboardService implements AutoCloseable {
             server.stop();
             healthServer.close();
             dataSource.close();
+            operatorPool.ifPresent(HikariDataSource::close);
             statuses.close();
             throw new IllegalStateException(
                     "dashboard - cannot listen on port " + config.port()
@@ -109,7 +130,7 @@ final class DashboardService implements AutoCloseable {
                 healthServer.port());
         schemaProbe.isReady(); // probe once now, so the log tells at start whether the table is there
         statuses.start();
-        return new DashboardService(server, healthServer, dataSource, statuses, port);
+        return new DashboardService(server, healthServer, dataSource, operatorPool, statuses, port);
     }
 
     int port() {
@@ -130,6 +151,7 @@ final class DashboardService implements AutoCloseable {
                 healthServer.close();
             } finally {
                 dataSource.close();
+                operatorPool.ifPresent(HikariDataSource::close);
             }
         }
     }

@@ -30,4 +30,26 @@ final class Database {
         config.addDataSourceProperty("options", "-c statement_timeout=5000");
         return new HikariDataSource(config);
     }
+
+    /**
+     * The operator API's pool: the operator role (silences and acknowledgements only), two connections (an operator
+     * clicks, no load), read-write. Starts without the database like the page's.
+     */
+    static HikariDataSource openForOperator(DatabaseSettings settings) {
+        var config = new HikariConfig();
+        config.setPoolName("dashboard-operator-db");
+        config.setJdbcUrl(settings.jdbcUrl());
+        config.setUsername(settings.user());
+        config.setPassword(settings.password());
+        config.setMaximumPoolSize(2);
+        config.setMinimumIdle(0);
+        config.setConnectionTimeout(2_000);
+        config.setValidationTimeout(1_000);
+        config.setInitializationFailTimeout(-1);
+        config.addDataSourceProperty("ApplicationName", "thermowatch-dashboard-operator");
+        config.addDataSourceProperty("connectTimeout", "2");
+        config.addDataSourceProperty("socketTimeout", "10");
+        config.addDataSourceProperty("options", "-c statement_timeout=5000");
+        return new HikariDataSource(config);
+    }
 }

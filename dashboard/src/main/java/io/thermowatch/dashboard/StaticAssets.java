@@ -38,6 +38,8 @@ final class StaticAssets extends Handler.Abstract {
         add("/index.html", "web/index.html", "text/html; charset=utf-8", page);
         add("/app.js", "web/app.js", "text/javascript; charset=utf-8", page);
         add("/app.css", "web/app.css", "text/css; charset=utf-8", page);
+        add("/alerts.js", "web/alerts.js", "text/javascript; charset=utf-8", page);
+        add("/alerts.css", "web/alerts.css", "text/css; charset=utf-8", page);
         add("/favicon.svg", "web/favicon.svg", "image/svg+xml", page);
         var paho = webjar("paho-mqtt");
         add(

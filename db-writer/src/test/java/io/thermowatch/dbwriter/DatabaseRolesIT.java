@@ -88,6 +88,62 @@ class DatabaseRolesIT {
         }
     }
 
+    @Test
+    void email_senders_role_records_alert_events_and_reads_mutes_and_nothing_else() throws SQLException {
+        // Given email-sender's role, on the schema db-writer's role just migrated (the grants of afterMigrate)
+        try (Connection c = connect(stack.emailSenderDatabase())) {
+            // When it records an event and reads silences and acknowledgements, then it may
+            execute(c, "INSERT INTO alert_events (time, sensor, kind) VALUES (now(), '" + SENSOR + "', 'OFFLINE')");
+            assertTrue(count(c, "SELECT count(*) FROM alert_silences") >= 0);
+            assertTrue(count(c, "SELECT count(*) FROM alert_acknowledgements") >= 0);
+            // And anything else is refused
+            assertDenied(() -> insertReading(c), "INSERT INTO temperature");
+            assertDenied(() -> execute(c, "DELETE FROM alert_events"), "DELETE FROM alert_events");
+            assertDenied(
+                    () -> execute(
+                            c, "INSERT INTO alert_silences (sensors, ends_at, created_by) VALUES ('x', now(), 'x')"),
+                    "INSERT INTO alert_silences");
+        } finally {
+            deleteAsSuperuser("DELETE FROM alert_events WHERE sensor = '" + SENSOR + "'");
+        }
+    }
+
+    @Test
+    void the_operators_role_writes_silences_and_acknowledgements_and_nothing_else() throws SQLException {
+        // Given the role of the dashboard's operator API
+        try (Connection c = connect(stack.operatorDatabase())) {
+            // When it silences, ends the silence and acknowledges, then it may
+            execute(
+                    c,
+                    "INSERT INTO alert_silences (sensors, ends_at, created_by) VALUES ('" + SENSOR
+                            + "', now() + interval '1 minute', 'roles-it')");
+            execute(
+                    c,
+                    "UPDATE alert_silences SET ends_at = greatest(now(), starts_at), ended_by = 'roles-it'"
+                            + " WHERE sensors = '" + SENSOR + "'");
+            execute(
+                    c,
+                    "INSERT INTO alert_acknowledgements (sensor, rule, acknowledged_by) VALUES ('" + SENSOR
+                            + "', 'r', 'roles-it')");
+            // And anything else is refused
+            assertDenied(() -> insertReading(c), "INSERT INTO temperature");
+            assertDenied(
+                    () -> execute(c, "INSERT INTO alert_events (time, sensor, kind) VALUES (now(), 'x', 'OFFLINE')"),
+                    "INSERT INTO alert_events");
+            assertDenied(() -> execute(c, "UPDATE alert_silences SET created_by = 'x'"), "UPDATE created_by");
+            assertDenied(() -> execute(c, "DELETE FROM alert_silences"), "DELETE FROM alert_silences");
+        } finally {
+            deleteAsSuperuser("DELETE FROM alert_silences WHERE sensors = '" + SENSOR + "'");
+            deleteAsSuperuser("DELETE FROM alert_acknowledgements WHERE sensor = '" + SENSOR + "'");
+        }
+    }
+
+    private static void deleteAsSuperuser(String sql) throws SQLException {
+        try (Connection c = stack.openDatabase()) {
+            execute(c, sql);
+        }
+    }
+
     private interface SqlAction {
         void run() throws SQLException;
     }

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -31,6 +32,8 @@ final class AlertEngine {
     private final int maxTracked;
     private Consumer<String> newSensorListener = id -> {};
     private Consumer<List<String>> evictionListener = ids -> {};
+    private Mutes mutes = Mutes.NONE;
+    private Consumer<List<AlertEvent>> mutedListener = events -> {};
     private long evicted;
     /** True while the last sweep found no consuming channel: silence then means "cut off", not "sensor dead". */
     private boolean sweepSuspended;
@@ -76,7 +79,56 @@ final class AlertEngine {
         for (SensorAlert sensor : sensors.values()) {
             out.addAll(sensor.bind(next, now));
         }
-        return out;
+        return release(out);
+    }
+
+    /** What is to be mailed of {@code out}; the muted rest goes to the muted listener. Pipeline kinds never pass. */
+    private List<Notification> release(List<Notification> out) {
+        if (out.isEmpty()
+                || (mutes.silences().isEmpty() && mutes.acknowledgements().isEmpty())) {
+            return out;
+        }
+        List<Notification> toMail = new ArrayList<>(out.size());
+        List<AlertEvent> muted = new ArrayList<>(0);
+        for (Notification n : out) {
+            Optional<Mutes.Silence> silence = mutes.silenceFor(n.sensorId(), n.labels(), n.detectedAt());
+            if (silence.isPresent()) {
+                muted.add(AlertEvent.silenced(n, silence.get()));
+                continue;
+            }
+            if (n.kind() == Notification.Kind.REMINDER && n.alert() != null) {
+                SensorAlert sensor = sensors.get(n.sensorId());
+                Optional<Mutes.Acknowledgement> ack = sensor == null
+                        ? Optional.empty()
+                        : mutes.acknowledgementOf(
+                                n.sensorId(),
+                                n.alert().rule(),
+                                sensor.firingSince(n.alert().rule()));
+                if (ack.isPresent()) {
+                    muted.add(AlertEvent.acknowledged(n, ack.get()));
+                    continue;
+                }
+            }
+            toMail.add(n);
+        }
+        if (!muted.isEmpty()) {
+            mutedListener.accept(muted);
+        }
+        return toMail;
+    }
+
+    /**
+     * The silences and acknowledgements in force from now on ({@link MutesReader}). A notification about a sensor a
+     * silence selects at its detection time, and a REMINDER of an alert acknowledged since it began firing, is not
+     * returned for mailing but handed to the muted listener (alert history).
+     */
+    synchronized void useMutes(Mutes next) {
+        mutes = next;
+    }
+
+    /** Called (under the engine's lock: keep it short, e.g. a non-blocking offer) with the muted notifications. */
+    synchronized void onMuted(Consumer<List<AlertEvent>> listener) {
+        this.mutedListener = listener;
     }
 
     /** Called (under the engine's lock: keep it short) when a sensor is seen for the first time. */
@@ -107,7 +159,7 @@ final class AlertEngine {
     /** A reading as it arrives; {@code redelivered} is the broker's flag (see {@link SensorAlert#onReading}). */
     synchronized List<Notification> onReading(
             String sensorId, double value, long timestampMillis, boolean redelivered) {
-        return sensor(sensorId).onReading(value, Instant.ofEpochMilli(timestampMillis), redelivered, now());
+        return release(sensor(sensorId).onReading(value, Instant.ofEpochMilli(timestampMillis), redelivered, now()));
     }
 
     /** A reading delivered for the first time. */
@@ -121,11 +173,11 @@ final class AlertEngine {
     }
 
     synchronized List<Notification> onOnline(String sensorId) {
-        return sensor(sensorId).onOnline(now());
+        return release(sensor(sensorId).onOnline(now()));
     }
 
     synchronized List<Notification> onOffline(String sensorId) {
-        return sensor(sensorId).onOffline(now());
+        return release(sensor(sensorId).onOffline(now()));
     }
 
     /** Marks offline every sensor silent for {@code offlineAfter}; called periodically by the sweeper. */
@@ -162,7 +214,7 @@ final class AlertEngine {
         for (SensorAlert sensor : sensors.values()) {
             out.addAll(sensor.checkSilence(now, rules.offlineAfter()));
         }
-        return out;
+        return release(out);
     }
 
     synchronized int count(SensorAlert.State state) {

@@ -1,6 +1,7 @@
 package io.thermowatch.emailsender;
 
 import io.thermowatch.common.config.AmqpSettings;
+import io.thermowatch.common.config.DatabaseSettings;
 import io.thermowatch.common.config.EnvConfig;
 import io.thermowatch.common.runtime.ClockSkewMeter;
 import jakarta.mail.internet.AddressException;
@@ -30,6 +31,10 @@ import java.util.Optional;
  * @param pipeline     the pipeline watchdog: management API, monitoring user, check interval, backlog growth window
  * @param rulesFile    {@code ALERT_RULES_FILE}, validated, and {@code ALERT_RULES_CHECK_INTERVAL}; empty = the single
  *                     default rule of {@code rules}
+ * @param database     {@code DB_*} when {@code DB_HOST} is set: alert history ({@code alert_events}), silences and
+ *                     acknowledgements; empty = none of them, mails as without a database
+ * @param mutesCheckInterval {@code ALERT_MUTES_CHECK_INTERVAL}: how often silences and acknowledgements are read
+ *                     (default 5 s)
  */
 record EmailSenderConfig(
         AlertRules rules,
@@ -44,7 +49,9 @@ record EmailSenderConfig(
         Duration clockSkewWarn,
         int maxTrackedSensors,
         PipelineWatchSettings pipeline,
-        Optional<RulesFileSettings> rulesFile) {
+        Optional<RulesFileSettings> rulesFile,
+        Optional<DatabaseSettings> database,
+        Duration mutesCheckInterval) {
 
     static final String DEMO_AMQP_USER = "email-sender";
     static final String DEMO_AMQP_PASS = "emailsender-demo-pass";
@@ -117,7 +124,10 @@ record EmailSenderConfig(
                 clockSkewWarn,
                 env.integer("MAX_TRACKED_SENSORS", AlertEngine.DEFAULT_MAX_TRACKED, 1, 10_000_000),
                 PipelineWatchSettings.fromEnv(env),
-                rulesFile);
+                rulesFile,
+                // Opt-in: without DB_HOST email-sender needs no database, as before the history existed.
+                env.optionalString("DB_HOST").map(host -> DatabaseSettings.fromEnv(env)),
+                env.positiveDuration("ALERT_MUTES_CHECK_INTERVAL", Duration.ofSeconds(5)));
     }
 
     private static void checkAddress(String name, String address) {

@@ -45,6 +45,8 @@ final class EmailSenderService implements AutoCloseable {
     private final HealthServer health;
     private final Optional<StateKeeper> stateKeeper;
     private final Optional<RulesReloader> rulesReloader;
+    private final Optional<AlertHistoryWriter> history;
+    private final Optional<ScheduledExecutorService> mutesPoller;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private EmailSenderService(
@@ -57,7 +59,11 @@ final class EmailSenderService implements AutoCloseable {
             ScheduledExecutorService pipelineWatch,
             HealthServer health,
             Optional<StateKeeper> stateKeeper,
-            Optional<RulesReloader> rulesReloader) {
+            Optional<RulesReloader> rulesReloader,
+            Optional<AlertHistoryWriter> history,
+            Optional<ScheduledExecutorService> mutesPoller) {
+        this.history = history;
+        this.mutesPoller = mutesPoller;
         this.connection = connection;
         this.consumer = consumer;
         this.deadLetters = deadLetters;
@@ -87,7 +93,39 @@ final class EmailSenderService implements AutoCloseable {
             log.info("email-sender - Alert rules from ALERT_RULES_FILE {}", file);
         });
         Optional<StateKeeper> stateKeeper = restoreState(config, engine, clock);
-        AlertDispatcher.MailedListener mailedListener = stateKeeper.isPresent() ? stateKeeper.get() : mailed -> {};
+        Optional<AlertHistoryWriter> history = config.database().map(db -> {
+            log.info("email-sender - Alert history, silences and acknowledgements in {}", db);
+            AlertHistoryWriter writer = new AlertHistoryWriter(db, registry);
+            engine.onMuted(writer::record);
+            if (stateKeeper.isEmpty()) {
+                // Alerts firing before this start are forgotten (no state file): the dashboard's active list too.
+                writer.record(List.of(AlertEvent.restarted(clock.instant())));
+            }
+            writer.start(workers);
+            return writer;
+        });
+        if (config.database().isEmpty()) {
+            log.info("email-sender - No DB_HOST: no alert history, silences or acknowledgements");
+        }
+        AlertDispatcher.MailedListener keepState = stateKeeper.isPresent() ? stateKeeper.get() : mailed -> {};
+        AlertDispatcher.MailedListener mailedListener = history.isEmpty()
+                ? keepState
+                : mailed -> {
+                    keepState.mailed(mailed);
+                    history.get().mailed(mailed, clock.instant());
+                };
+        Optional<ScheduledExecutorService> mutesPoller = config.database().map(db -> {
+            ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "mutes-reader");
+                t.setDaemon(true);
+                return t;
+            });
+            MutesReader reader = new MutesReader(db, engine);
+            long millis = config.mutesCheckInterval().toMillis();
+            // First read at once, on the poller's thread: an unreachable database must not delay the start either.
+            poller.scheduleWithFixedDelay(workers.supervised("mutes-reader", reader), 0, millis, TimeUnit.MILLISECONDS);
+            return poller;
+        });
         MailComposer composer = new MailComposer(config.rules(), engine::ruleSet, config.zone(), config.dashboardUrl());
         AtomicReference<AmqpConsumer> consumerRef = new AtomicReference<>();
         AtomicReference<AlertDispatcher> dispatcherRef = new AtomicReference<>();
@@ -117,6 +155,8 @@ final class EmailSenderService implements AutoCloseable {
         } catch (InterruptedException e) {
             health.close();
             stateKeeper.ifPresent(StateKeeper::close);
+            mutesPoller.ifPresent(ScheduledExecutorService::shutdownNow);
+            history.ifPresent(AlertHistoryWriter::close);
             throw e;
         }
         AmqpConsumer consumer =
@@ -206,7 +246,9 @@ final class EmailSenderService implements AutoCloseable {
                 pipelineWatch,
                 health,
                 stateKeeper,
-                rulesReloader);
+                rulesReloader,
+                history,
+                mutesPoller);
     }
 
     /**
@@ -281,9 +323,11 @@ final class EmailSenderService implements AutoCloseable {
         sweeper.shutdownNow();
         pipelineWatch.shutdownNow();
         rulesReloader.ifPresent(RulesReloader::close);
+        mutesPoller.ifPresent(ScheduledExecutorService::shutdownNow);
         dispatcher.close();
         acks.close(); // on the consumer's channel, still open after stopConsuming
         stateKeeper.ifPresent(StateKeeper::close);
+        history.ifPresent(AlertHistoryWriter::close); // after the dispatcher's last mails were recorded
         consumer.close();
         deadLetters.close();
         try {

@@ -55,6 +55,8 @@ final class SensorAlert {
     private List<String> recipients = List.of();
 
     private Map<String, String> labels = Map.of();
+    /** Per rule name: when its alert began firing (wall clock), to tell which acknowledgements are for it. */
+    private final Map<String, Instant> firingSince = new java.util.HashMap<>(2);
 
     SensorAlert(String sensorId) {
         this.sensorId = sensorId;
@@ -127,13 +129,16 @@ final class SensorAlert {
                 if (mailed.rules().isEmpty()) {
                     if (threshold != null) {
                         threshold.restore(threshold.rule().topLevel(), noticeNanos(mailed.since(), now));
+                        firingSince.put(threshold.rule().name(), mailed.since());
                     }
                 }
                 mailed.rules().forEach((rule, mark) -> {
                     if (threshold != null && threshold.rule().name().equals(rule)) {
                         threshold.restore(mark.level(), noticeNanos(mark.since(), now));
+                        firingSince.put(rule, mark.since());
                     } else if (rise != null && rise.rule().name().equals(rule)) {
                         rise.restore(noticeNanos(mark.since(), now), now.nanos());
+                        firingSince.put(rule, mark.since());
                     }
                 });
             }
@@ -243,9 +248,15 @@ final class SensorAlert {
         return lastSeenNanos;
     }
 
+    /** When the alert of {@code rule} began firing (wall clock), or null if it is not firing. */
+    Instant firingSince(String rule) {
+        return firingSince.get(rule);
+    }
+
     /** Offline ends every alert without a RESOLVED: what comes back is judged afresh. */
     private void goOffline() {
         offline = true;
+        firingSince.clear();
         if (threshold != null) {
             threshold = new ThresholdState(threshold.rule());
         }
@@ -257,6 +268,12 @@ final class SensorAlert {
     private void add(
             List<Notification> out, RuleOutcome outcome, AlertRule rule, Double value, Instant readingTime, Now now) {
         if (outcome != null) {
+            if (outcome.kind() == Notification.Kind.RESOLVED) {
+                firingSince.remove(rule.name());
+            } else if (outcome.kind() == Notification.Kind.FIRING
+                    && outcome.alert().from() == null) {
+                firingSince.put(rule.name(), now.wall());
+            }
             out.add(new Notification(
                     outcome.kind(),
                     sensorId,

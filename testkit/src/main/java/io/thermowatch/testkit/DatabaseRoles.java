@@ -27,11 +27,19 @@ final class DatabaseRoles {
                     c.prepareStatement("SELECT set_config('thermowatch.db_writer_user', ?, false),"
                             + " set_config('thermowatch.db_writer_pass', ?, false),"
                             + " set_config('thermowatch.dashboard_user', ?, false),"
-                            + " set_config('thermowatch.dashboard_pass', ?, false)")) {
+                            + " set_config('thermowatch.dashboard_pass', ?, false),"
+                            + " set_config('thermowatch.email_sender_user', ?, false),"
+                            + " set_config('thermowatch.email_sender_pass', ?, false),"
+                            + " set_config('thermowatch.operator_user', ?, false),"
+                            + " set_config('thermowatch.operator_pass', ?, false)")) {
                 settings.setString(1, stack.dbWriterDatabase().username());
                 settings.setString(2, stack.dbWriterDatabase().password());
                 settings.setString(3, stack.dashboardDatabase().username());
                 settings.setString(4, stack.dashboardDatabase().password());
+                settings.setString(5, stack.emailSenderDatabase().username());
+                settings.setString(6, stack.emailSenderDatabase().password());
+                settings.setString(7, stack.operatorDatabase().username());
+                settings.setString(8, stack.operatorDatabase().password());
                 settings.execute();
             }
             try (Statement statement = c.createStatement()) {

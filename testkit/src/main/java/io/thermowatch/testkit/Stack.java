@@ -277,6 +277,21 @@ public final class Stack {
         return credentials("POSTGRES_DASHBOARD_USER", "POSTGRES_DASHBOARD_PASS");
     }
 
+    /** email-sender's role: INSERT alert_events, SELECT silences and acknowledgements (postgres/roles.sql). */
+    public Credentials emailSenderDatabase() {
+        return credentials("POSTGRES_EMAILSENDER_USER", "POSTGRES_EMAILSENDER_PASS");
+    }
+
+    /** The dashboard operator API's role: writes silences and acknowledgements only (postgres/roles.sql). */
+    public Credentials operatorDatabase() {
+        return credentials("POSTGRES_OPERATOR_USER", "POSTGRES_OPERATOR_PASS");
+    }
+
+    /** The operator credential of {@code .env} ({@code OPERATOR_TOKEN}) the dashboard's operator API requires. */
+    public String operatorToken() {
+        return credentials.required("OPERATOR_TOKEN");
+    }
+
     /** A new JDBC connection to {@code metrics}; the caller closes it. */
     public Connection openDatabase() throws SQLException {
         Properties props = new Properties();

@@ -19,6 +19,9 @@ import java.time.Duration;
  *       the queue is back</td></tr>
  *   <tr><td>{@link #database}</td><td>100 ms</td><td>5 s</td><td>a restarting PostgreSQL answers within
  *       seconds, and a held batch (unacknowledged messages) should be written soon after</td></tr>
+ *   <tr><td>{@link #alertHistory}</td><td>1 s</td><td>30 s</td><td>email-sender's alert history: written in
+ *       the background (mails never wait for it) from a bounded buffer, so there is no hurry and a database that
+ *       is down is not hammered</td></tr>
  *   <tr><td>{@link #smtp}</td><td>1 s</td><td>{@code SMTP_RETRY_MAX_DELAY} (default 1 min)</td><td>a mail
  *       server is not hammered; how long an alert may wait is the operator's call</td></tr>
  *   <tr><td>{@link #mqttFirstConnect}</td><td>1 s</td><td>5 s</td><td>a sensor's first connect (Paho reconnects
@@ -46,6 +49,8 @@ public final class Retries {
     static final Duration AMQP_RESUBSCRIBE_MAX = Duration.ofSeconds(10);
     static final Duration DATABASE_FIRST = Duration.ofMillis(100);
     static final Duration DATABASE_MAX = Duration.ofSeconds(5);
+    static final Duration ALERT_HISTORY_FIRST = Duration.ofSeconds(1);
+    static final Duration ALERT_HISTORY_MAX = Duration.ofSeconds(30);
     static final Duration SMTP_FIRST = Duration.ofSeconds(1);
     static final Duration MQTT_FIRST_CONNECT_FIRST = Duration.ofSeconds(1);
     static final Duration MQTT_FIRST_CONNECT_MAX = Duration.ofSeconds(5);
@@ -67,6 +72,11 @@ public final class Retries {
     /** db-writer's database: the schema migration at start, and each batch write. */
     public static <R> RetryPolicyBuilder<R> database() {
         return backoff(DATABASE_FIRST, DATABASE_MAX);
+    }
+
+    /** email-sender writing its alert history (alert_events) while the database fails. */
+    public static <R> RetryPolicyBuilder<R> alertHistory() {
+        return backoff(ALERT_HISTORY_FIRST, ALERT_HISTORY_MAX);
     }
 
     /**

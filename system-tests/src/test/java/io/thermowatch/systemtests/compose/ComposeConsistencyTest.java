@@ -127,6 +127,30 @@ class ComposeConsistencyTest {
     }
 
     @Test
+    void the_database_role_setup_gets_every_role_credential_it_requires_from_the_env_file() throws Exception {
+        // Given the variables postgres/setup-roles refuses to run without (one login role per service that uses
+        // the database: db-writer, dashboard, email-sender, the dashboard's operator API)
+        String script = java.nio.file.Files.readString(project.root.resolve("postgres/setup-roles"));
+        Matcher loop = Pattern.compile("for var in ([A-Z0-9_\\s\\\\]+); do").matcher(script);
+        assertTrue(loop.find(), "postgres/setup-roles: no `for var in ...; do` list of required variables");
+        List<String> required = List.of(loop.group(1).replace("\\", " ").trim().split("\\s+"));
+        Map<String, String> raw = project.rawEnvironment("timescaledb");
+        List<String> problems = new ArrayList<>();
+        for (String name : required) {
+            // When compose's database service and .env are looked at
+            // Then compose hands each one to the database container from .env (its first start runs the script)
+            if (!("${" + name + "}").equals(raw.get(name))) {
+                problems.add("timescaledb: " + name + "=" + raw.get(name) + ", expected ${" + name + "}");
+            }
+            if (!project.dotEnv.containsKey(name)) {
+                problems.add(".env: " + name + " missing (scripts/stack runs setup-roles with .env)");
+            }
+        }
+        assertTrue(required.size() >= 8, "setup-roles requires " + required);
+        assertNoProblems("role credentials postgres/setup-roles needs", problems);
+    }
+
+    @Test
     void compose_gives_each_service_the_same_credentials_as_scripts_stack() {
         // Given what scripts/stack up hands each module from .env (e.g. AMQP_USERNAME=$AMQP_DBWRITER_USER)
         List<String> problems = new ArrayList<>();
