@@ -40,8 +40,6 @@ class OriginalChecksIT {
     private String sensor1;
     private String sensor2;
     private String sensor3Id;
-    /** The page user's view of status messages over MQTT-over-WebSocket (what the page subscribes to). */
-    private MqttTestClient pageView;
 
     @BeforeAll
     void startTheSystem() throws Exception {
@@ -50,8 +48,6 @@ class OriginalChecksIT {
         sensor1 = system.run + "_sensor1";
         sensor2 = system.run + "_sensor2";
         sensor3Id = system.run + "_sensor3";
-        pageView = MqttTestClient.connect(system.stack.webMqttUri().toString(), system.stack.page());
-        pageView.subscribe("sensors/+/status");
         system.startSensor(
                 "sensors12",
                 Map.of("SENSOR_COUNT", "2", "SENSOR_ID_PREFIX", system.run + "_sensor", "PUBLISH_INTERVAL", "1s"));
@@ -65,9 +61,6 @@ class OriginalChecksIT {
     void stopTheSystem() {
         if (browser != null) {
             browser.close();
-        }
-        if (pageView != null) {
-            pageView.close();
         }
         if (system != null) {
             system.close();
@@ -150,10 +143,20 @@ class OriginalChecksIT {
     }
 
     @Test
-    void a_gracefully_stopped_sensor_is_offline_at_once_with_one_mail_and_every_reading_stored() {
-        // Given a sensor of this test's own, online, with a few readings stored
+    void a_gracefully_stopped_sensor_is_offline_at_once_with_one_mail_and_every_reading_stored() throws Exception {
+        // Given a sensor of this test's own, online, with a few readings stored, and the page user's view of the
+        // status topics over MQTT-over-WebSocket (its own connection: another test stops a node, which drops
+        // whatever connection HAProxy had put on that node, and this one does not reconnect)
         Mailbox mailbox = system.stack.mailbox();
         String id = system.run + "_graceful";
+        try (MqttTestClient pageView =
+                MqttTestClient.connect(system.stack.webMqttUri().toString(), system.stack.page())) {
+            pageView.subscribe("sensors/" + id + "/status");
+            stopGracefully(mailbox, id, pageView);
+        }
+    }
+
+    private void stopGracefully(Mailbox mailbox, String id, MqttTestClient pageView) {
         ServiceProcess sensor = startOnlineSensor("graceful", id);
         long offlineMailsBefore = offlineMails(mailbox, id);
         Instant stoppedAt = Instant.now();
