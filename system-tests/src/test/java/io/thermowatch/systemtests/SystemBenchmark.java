@@ -420,7 +420,45 @@ public final class SystemBenchmark {
             Map<String, ProcessCpu.Sample> brokerAfter,
             Map<String, ProcessCpu.Sample> e2eBefore,
             Map<String, ProcessCpu.Sample> e2eAfter,
-            double e2eSeconds) {}
+            double e2eSeconds) {
+
+        /** CPU ms per 1,000 readings of one process in the broker-only or the end-to-end phase (NaN if unknown). */
+        double per(String process, boolean brokerOnly, long readings) {
+            return brokerOnly
+                    ? ProcessCpu.perThousand(brokerBefore.get(process), brokerAfter.get(process), readings)
+                    : ProcessCpu.perThousand(e2eBefore.get(process), e2eAfter.get(process), readings);
+        }
+
+        double services(long readings) {
+            double sum = 0;
+            for (String service : ProcessRss.SERVICES) {
+                sum += per(service, false, readings);
+            }
+            return sum;
+        }
+
+        double nodes(boolean brokerOnly, long readings) {
+            double sum = 0;
+            for (int n = 1; n <= Stack.NODES; n++) {
+                sum += per("rabbit" + n, brokerOnly, readings);
+            }
+            return sum;
+        }
+
+        /** Every process sampled on its own: the services (end to end only), the nodes and the benchmark's JVM. */
+        double listed(boolean brokerOnly, long readings) {
+            return (brokerOnly ? 0 : services(readings))
+                    + nodes(brokerOnly, readings)
+                    + per(ProcessCpu.BENCH, brokerOnly, readings);
+        }
+
+        /** CPU seconds per wall second of the end-to-end phase. */
+        double coresBusy(String process) {
+            ProcessCpu.Sample before = e2eBefore.get(process);
+            ProcessCpu.Sample after = e2eAfter.get(process);
+            return (after.cpuMillis() - before.cpuMillis()) / 1000.0 / e2eSeconds;
+        }
+    }
 
     /** Every figure of one run, and the Markdown written to BENCHMARKS.md. */
     private final class Report {
@@ -631,11 +669,23 @@ public final class SystemBenchmark {
             line("");
             line("## What the figures say");
             line("");
-            line("- Ratio end-to-end / broker-only = **" + fmt2(ratio) + "**: "
-                    + (ratio < 0.9
-                            ? "the consumers (db-writer's batches into PostgreSQL, on the same cores as the three brokers) "
-                                    + "limit the pipeline under a burst, not RabbitMQ."
-                            : "the pipeline runs at the broker's pace: the consumers do not limit it."));
+            double machineBroker = cpu.per(ProcessCpu.MACHINE, true, broker.acked);
+            double machineE2e = cpu.per(ProcessCpu.MACHINE, false, e2e.acked);
+            double listedBroker = cpu.listed(true, broker.acked);
+            double listedE2e = cpu.listed(false, e2e.acked);
+            line("- Ratio end-to-end / broker-only = **" + fmt2(ratio) + "**. The machine spent " + fmt(machineE2e)
+                    + " ms of CPU per 1,000 readings end to end against " + fmt(machineBroker) + " broker only (its "
+                    + Runtime.getRuntime().availableProcessors() + " cores " + fmt2(cpu.coresBusy(ProcessCpu.MACHINE))
+                    + " busy end to end); of the end-to-end figure the services took "
+                    + percent(cpu.services(e2e.acked), machineE2e) + ", the RabbitMQ nodes "
+                    + percent(cpu.nodes(false, e2e.acked), machineE2e)
+                    + ": every cycle a consumer spends on these shared cores is taken from the brokers.");
+            line("- Everything else on the machine (HAProxy, PostgreSQL, the kernel, and other work on this shared"
+                    + " machine) took " + fmt(machineE2e - listedE2e) + " ms per 1,000 readings end to end ("
+                    + percent(machineE2e - listedE2e, machineE2e) + " of the machine), "
+                    + fmt(machineBroker - listedBroker)
+                    + " broker only (" + percent(machineBroker - listedBroker, machineBroker)
+                    + "): a much larger share than in another run means other work disturbed this one.");
             line("- Loss: "
                     + (Math.max(0, e2e.acked - e2eStored) + drain.lost() == 0
                             ? "**0** in every phase that counts it (end to end and the outage)."
@@ -710,6 +760,10 @@ public final class SystemBenchmark {
 
     static String fmt(double d) {
         return String.format(Locale.ROOT, "%,.1f", d);
+    }
+
+    private static String percent(double part, double whole) {
+        return String.format(Locale.ROOT, "%.0f %%", 100 * part / whole);
     }
 
     private static String fmt2(double d) {
