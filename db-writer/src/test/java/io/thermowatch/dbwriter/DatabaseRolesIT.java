@@ -37,12 +37,7 @@ class DatabaseRolesIT {
     static void migrateAsDbWriter() throws SQLException {
         stack = Stack.get();
         // The migration db-writer runs at start, as db-writer's own role: it must succeed without the superuser.
-        new SchemaMigrator(
-                        stack.jdbcUrl(),
-                        stack.dbWriterDatabase().username(),
-                        stack.dbWriterDatabase().password(),
-                        90)
-                .migrate();
+        WriterSchema.migrate(stack);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.thermowatch.dbwriter;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.rabbitmq.client.Address;
@@ -276,26 +277,15 @@ class DbWriterIT {
         writer = startInstance();
         String sensor = sensor("kill");
         List<Reading> readings = readings(sensor, 30_000);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread stream = new Thread(
-                () -> {
-                    try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
-                        publisher.publishAll(readings, 200);
-                    } catch (Throwable e) {
-                        failure.set(e);
-                    }
-                },
-                "kill-stream");
-        stream.start();
+        BackgroundStream stream = new BackgroundStream("kill-stream", readings);
         await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) > 0);
         // When
         writer.sigkill();
         writer.awaitExit(Duration.ofSeconds(10));
         long storedAtKill = count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor);
         writer = startInstance();
-        stream.join(120_000);
+        stream.awaitPublished(Duration.ofMinutes(2));
         // Then
-        assertEquals(null, failure.get());
         await().atMost(STORED)
                 .until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) == readings.size());
         assertTrue(storedAtKill < readings.size(), "the kill came too late to test anything: " + storedAtKill);
@@ -365,23 +355,12 @@ class DbWriterIT {
         writer = startInstance();
         String sensor = sensor("term");
         List<Reading> readings = readings(sensor, 30_000);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread stream = new Thread(
-                () -> {
-                    try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
-                        publisher.publishAll(readings, 200);
-                    } catch (Throwable e) {
-                        failure.set(e);
-                    }
-                },
-                "term-stream");
-        stream.start();
+        BackgroundStream stream = new BackgroundStream("term-stream", readings);
         await().atMost(STORED).until(() -> count("SELECT count(*) FROM temperature WHERE sensor = ?", sensor) > 0);
         // When
         writer.sigterm();
         int exit = writer.awaitExit(Duration.ofSeconds(30));
-        stream.join(120_000);
-        assertEquals(null, failure.get());
+        stream.awaitPublished(Duration.ofMinutes(2));
         // Then it exits 0 after its shutdown
         assertEquals(0, exit, "exit code after SIGTERM (ServiceMain guarantees 0)\n" + writer.tail());
         assertTrue(writer.output().contains("Shutdown completed."), writer.tail());
@@ -538,5 +517,32 @@ class DbWriterIT {
             }
         }
         return sum;
+    }
+
+    /** Publishes readings, 200 per batch, on a thread of its own while a test stops and starts the writer. */
+    private final class BackgroundStream {
+
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final Thread thread;
+
+        BackgroundStream(String name, List<Reading> readings) {
+            thread = new Thread(
+                    () -> {
+                        try (BulkPublisher publisher = new BulkPublisher(stack.amqpAddress(), stack.admin())) {
+                            publisher.publishAll(readings, 200);
+                        } catch (Throwable e) {
+                            failure.set(e);
+                        }
+                    },
+                    name);
+            thread.start();
+        }
+
+        /** Waits until every reading is published (confirmed) and fails the test if publishing failed. */
+        void awaitPublished(Duration within) throws InterruptedException {
+            thread.join(within.toMillis());
+            assertFalse(thread.isAlive(), thread.getName() + " still publishing after " + within);
+            assertEquals(null, failure.get(), thread.getName() + " failed");
+        }
     }
 }

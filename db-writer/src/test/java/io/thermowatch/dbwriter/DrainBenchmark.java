@@ -4,7 +4,6 @@ import com.rabbitmq.client.Address;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.MessageProperties;
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.thermowatch.common.wire.Reading;
 import io.thermowatch.common.wire.ReadingCodec;
@@ -81,7 +80,7 @@ public final class DrainBenchmark {
                     + SchemaAssertions.strings(c, "SELECT version()").get(0));
         }
         purge(stack);
-        try (HikariDataSource ds = dataSource(stack)) {
+        try (HikariDataSource ds = WriterSchema.dataSource(stack)) {
             ceiling(ds, readings("ceil", rows));
             onePerCommit(ds, readings("one", perCommitRows));
             sinkMethod(ds, BenchmarkSink.Method.UNNEST, readings("unnest", rows), 1000);
@@ -384,16 +383,6 @@ public final class DrainBenchmark {
     }
 
     /** A small pool on the stack's database as db-writer's role, autocommit off (also used by PostgresSinkIT). */
-    static HikariDataSource dataSource(Stack stack) {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(stack.jdbcUrl());
-        config.setUsername(stack.dbWriterDatabase().username());
-        config.setPassword(stack.dbWriterDatabase().password());
-        config.setAutoCommit(false);
-        config.setMaximumPoolSize(2);
-        return new HikariDataSource(config);
-    }
-
     private static void report(String what, long rows, long startNanos) {
         double s = seconds(startNanos, System.nanoTime());
         System.out.printf(Locale.ROOT, "%-55s %10.0f rows/s  (%d rows in %.2f s)%n", what, rows / s, rows, s);

@@ -35,14 +35,7 @@ class PostgresSinkIT {
 
     @BeforeAll
     static void migrateAndConnect() throws SQLException {
-        Stack stack = Stack.get();
-        dataSource = DrainBenchmark.dataSource(stack);
-        new SchemaMigrator(
-                        stack.jdbcUrl(),
-                        stack.dbWriterDatabase().username(),
-                        stack.dbWriterDatabase().password(),
-                        90)
-                .migrate();
+        dataSource = WriterSchema.migrateAndConnect(Stack.get());
         sink = new PostgresSink(dataSource);
     }
 
