@@ -12,22 +12,19 @@ import io.thermowatch.testkit.QueueProbe;
 import io.thermowatch.testkit.ServiceEnv;
 import io.thermowatch.testkit.ServiceProcess;
 import io.thermowatch.testkit.Stack;
+import io.thermowatch.testkit.TestCertificates;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
@@ -73,8 +70,9 @@ class TlsIT {
             stack.restartHaproxy();
         }
         ca = stack.tlsCaFile();
-        otherCa = newCa(
-                stack.workDir().resolve("tls-it-" + UUID.randomUUID().toString().substring(0, 8)));
+        otherCa = new TestCertificates(stack.workDir()
+                        .resolve("tls-it-" + UUID.randomUUID().toString().substring(0, 8)))
+                .newCa("Not the Thermowatch CA");
     }
 
     @Test
@@ -229,44 +227,6 @@ class TlsIT {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust.getTrustManagers(), null);
         return context;
-    }
-
-    /** A CA of our own (keytool, the JDK's): {@code dir/ca.pem}. */
-    private static Path newCa(Path dir) throws IOException, InterruptedException {
-        Files.createDirectories(dir);
-        String store = dir.resolve("ca.p12").toString();
-        Path pem = dir.resolve("ca.pem");
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "ca",
-                "-keyalg",
-                "RSA",
-                "-keysize",
-                "2048",
-                "-validity",
-                "2",
-                "-dname",
-                "CN=Not the Thermowatch CA",
-                "-ext",
-                "bc:c",
-                "-keystore",
-                store);
-        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", store, "-file", pem.toString());
-        return pem;
-    }
-
-    private static void keytool(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        command.addAll(List.of(args));
-        command.addAll(List.of("-storetype", "PKCS12", "-storepass", "changeit"));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            process.destroyForcibly();
-            throw new IOException("keytool " + String.join(" ", args) + " failed: " + output);
-        }
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

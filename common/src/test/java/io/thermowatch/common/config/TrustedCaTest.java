@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.thermowatch.testkit.TestCertificates;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;

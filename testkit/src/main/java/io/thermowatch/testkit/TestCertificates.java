@@ -1,4 +1,4 @@
-package io.thermowatch.common.config;
+package io.thermowatch.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,79 +11,37 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Certificates for TLS unit tests, made by the JDK's keytool (no library, no file in the repository): a CA, and a
- * server key store whose certificate that CA signed for given host names.
+ * Certificates for TLS tests, made by the JDK's keytool (no library, no file in the repository): CAs, self-signed
+ * certificates, and server key stores whose certificate a CA signed for given host names. Everything lives in one
+ * directory, each under the name it was given, valid two days.
  */
-final class TestCertificates {
+public final class TestCertificates {
 
-    static final char[] PASSWORD = "changeit".toCharArray();
+    /** The password of every key store made here. */
+    public static final char[] PASSWORD = "changeit".toCharArray();
 
     private final Path dir;
 
-    TestCertificates(Path dir) {
-        this.dir = dir;
+    /** Certificates in {@code dir} (created if missing). */
+    public TestCertificates(Path dir) throws IOException {
+        this.dir = Files.createDirectories(dir);
     }
 
-    /** A new CA: its key store {@code <name>.p12} and its certificate as PEM, {@code <name>.pem} (returned). */
-    Path newCa(String name) throws IOException, InterruptedException {
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "ca",
-                "-keyalg",
-                "RSA",
-                "-keysize",
-                "2048",
-                "-validity",
-                "2",
-                "-dname",
-                "CN=" + name,
-                "-ext",
-                "bc:c",
-                "-keystore",
-                store(name));
-        Path pem = dir.resolve(name + ".pem");
-        keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", store(name), "-file", pem.toString());
-        return pem;
+    /** A new CA named {@code CN=<name>}: its key store {@code <name>.p12} and its certificate as PEM (returned). */
+    public Path newCa(String name) throws IOException, InterruptedException {
+        newKeyPair(name, "ca", "-ext", "bc:c");
+        return exportPem(name, "ca");
     }
 
     /** A self-signed certificate that is no CA, as PEM. */
-    Path newLeaf(String name) throws IOException, InterruptedException {
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "leaf",
-                "-keyalg",
-                "RSA",
-                "-keysize",
-                "2048",
-                "-validity",
-                "2",
-                "-dname",
-                "CN=" + name,
-                "-keystore",
-                store(name));
-        Path pem = dir.resolve(name + ".pem");
-        keytool("-exportcert", "-rfc", "-alias", "leaf", "-keystore", store(name), "-file", pem.toString());
-        return pem;
+    public Path newLeaf(String name) throws IOException, InterruptedException {
+        newKeyPair(name, "leaf");
+        return exportPem(name, "leaf");
     }
 
     /** A key store holding a server key and its certificate signed by CA {@code caName}, for {@code san}. */
-    KeyStore newServer(String caName, String name, String san) throws Exception {
-        keytool(
-                "-genkeypair",
-                "-alias",
-                "server",
-                "-keyalg",
-                "RSA",
-                "-keysize",
-                "2048",
-                "-validity",
-                "2",
-                "-dname",
-                "CN=" + name,
-                "-keystore",
-                store(name));
+    public KeyStore newServer(String caName, String name, String san) throws Exception {
+        newKeyPair(name, "server");
         Path csr = dir.resolve(name + ".csr");
         Path signed = dir.resolve(name + ".crt");
         keytool("-certreq", "-alias", "server", "-keystore", store(name), "-file", csr.toString());
@@ -119,6 +77,32 @@ final class TestCertificates {
             keyStore.load(in, PASSWORD);
         }
         return keyStore;
+    }
+
+    /** A 2048-bit RSA key pair under {@code alias} in {@code <name>.p12}, certificate {@code CN=<name>}. */
+    private void newKeyPair(String name, String alias, String... extensions) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of(
+                "-genkeypair",
+                "-alias",
+                alias,
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-validity",
+                "2",
+                "-dname",
+                "CN=" + name,
+                "-keystore",
+                store(name)));
+        args.addAll(List.of(extensions));
+        keytool(args.toArray(String[]::new));
+    }
+
+    private Path exportPem(String name, String alias) throws IOException, InterruptedException {
+        Path pem = dir.resolve(name + ".pem");
+        keytool("-exportcert", "-rfc", "-alias", alias, "-keystore", store(name), "-file", pem.toString());
+        return pem;
     }
 
     private String store(String name) {
