@@ -145,15 +145,7 @@ class SensorIT {
         // Given
         String id = uniqueId("stop");
         try (MqttTestClient subscriber = MqttTestClient.connect(stack.mqttUri(), stack.admin());
-                ServiceProcess sensor = ServiceProcess.start(
-                        "sensor",
-                        ServiceEnv.forSensor(stack)
-                                .with("SENSOR_ID", id)
-                                .with("PUBLISH_INTERVAL", "1")
-                                .build())) {
-            subscriber.subscribe("sensors/" + id + "/status");
-            sensor.awaitReady(START);
-            subscriber.awaitReceived(r -> r.text().equals("online"), 1, START);
+                ServiceProcess sensor = startSeenOnline(id, subscriber)) {
 
             // When
             long stopAt = System.nanoTime();
@@ -171,15 +163,7 @@ class SensorIT {
         // Given
         String id = uniqueId("crash");
         try (MqttTestClient subscriber = MqttTestClient.connect(stack.mqttUri(), stack.admin());
-                ServiceProcess sensor = ServiceProcess.start(
-                        "sensor",
-                        ServiceEnv.forSensor(stack)
-                                .with("SENSOR_ID", id)
-                                .with("PUBLISH_INTERVAL", "1")
-                                .build())) {
-            subscriber.subscribe("sensors/" + id + "/status");
-            sensor.awaitReady(START);
-            subscriber.awaitReceived(r -> r.text().equals("online"), 1, START);
+                ServiceProcess sensor = startSeenOnline(id, subscriber)) {
 
             // When
             sensor.sigkill();
@@ -187,6 +171,25 @@ class SensorIT {
 
             // Then
             subscriber.awaitReceived(r -> r.text().equals("offline"), 1, Duration.ofSeconds(30));
+        }
+    }
+
+    /** Starts sensor {@code id} publishing every second, once {@code subscriber} has seen it say {@code online}. */
+    private ServiceProcess startSeenOnline(String id, MqttTestClient subscriber) throws Exception {
+        subscriber.subscribe("sensors/" + id + "/status");
+        ServiceProcess sensor = ServiceProcess.start(
+                "sensor",
+                ServiceEnv.forSensor(stack)
+                        .with("SENSOR_ID", id)
+                        .with("PUBLISH_INTERVAL", "1")
+                        .build());
+        try {
+            sensor.awaitReady(START);
+            subscriber.awaitReceived(r -> r.text().equals("online"), 1, START);
+            return sensor;
+        } catch (Exception | AssertionError e) {
+            sensor.close();
+            throw e;
         }
     }
 
