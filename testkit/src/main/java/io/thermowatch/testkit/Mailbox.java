@@ -1,14 +1,15 @@
 package io.thermowatch.testkit;
 
+import static io.thermowatch.testkit.HttpAnswers.check;
+import static io.thermowatch.testkit.HttpAnswers.encode;
+import static io.thermowatch.testkit.HttpAnswers.parse;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,6 @@ import java.util.function.Predicate;
  */
 public final class Mailbox {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -169,25 +169,5 @@ public final class Mailbox {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted: " + method + " " + request.uri(), e);
         }
-    }
-
-    private static HttpResponse<String> check(HttpResponse<String> response) {
-        if (response.statusCode() / 100 != 2) {
-            throw new IllegalStateException(response.request().method() + " " + response.uri() + " answered "
-                    + response.statusCode() + ": " + response.body());
-        }
-        return response;
-    }
-
-    private static JsonNode parse(HttpResponse<String> response) {
-        try {
-            return JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new IllegalStateException("not JSON from " + response.uri() + ": " + response.body(), e);
-        }
-    }
-
-    private static String encode(String segment) {
-        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

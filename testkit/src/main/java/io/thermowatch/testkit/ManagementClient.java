@@ -1,10 +1,12 @@
 package io.thermowatch.testkit;
 
+import static io.thermowatch.testkit.HttpAnswers.check;
+import static io.thermowatch.testkit.HttpAnswers.encode;
+import static io.thermowatch.testkit.HttpAnswers.parse;
+
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,7 +25,6 @@ import java.util.regex.Pattern;
  */
 public final class ManagementClient {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final int ATTEMPTS = 5;
@@ -196,27 +197,6 @@ public final class ManagementClient {
         }
         throw new IllegalStateException(
                 method + " " + base.resolve(path) + " failed after " + ATTEMPTS + " attempts: " + lastError, lastError);
-    }
-
-    private HttpResponse<String> check(HttpResponse<String> response) {
-        int status = response.statusCode();
-        if (status < 200 || status > 299) {
-            throw new IllegalStateException(response.request().method() + " " + response.uri() + " answered " + status
-                    + ": " + response.body());
-        }
-        return response;
-    }
-
-    private static JsonNode parse(HttpResponse<String> response) {
-        try {
-            return JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new IllegalStateException("not JSON from " + response.uri() + ": " + response.body(), e);
-        }
-    }
-
-    private static String encode(String segment) {
-        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     @Override
