@@ -46,6 +46,7 @@ class AlertHistoryIT {
     private static final String DATABASE = "alert_history_it";
     private static final List<String> MIGRATIONS = List.of(
             "db-writer/src/main/resources/db/migration/common/V6__alert_history_silences_acknowledgements.sql",
+            "db-writer/src/main/resources/db/migration/common/V7__alert_events_mail_error.sql",
             "db-writer/src/main/resources/db/migration/common/afterMigrate__grant_alerts.sql");
 
     private static Stack stack;
