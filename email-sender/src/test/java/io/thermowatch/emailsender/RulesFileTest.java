@@ -125,6 +125,22 @@ class RulesFileTest {
         RuleSet rules = parse(yaml);
         // Then
         assertTrue(rules.thresholds().size() >= 2 && !rules.rises().isEmpty(), rules.summary());
+        assertTrue(!rules.maintenance().isEmpty(), "the complete example has a maintenance window: " + rules.summary());
+    }
+
+    @Test
+    void the_commented_maintenance_example_of_the_shipped_file_is_valid_once_uncommented() throws Exception {
+        // Given: the shipped file with its commented 'maintenance:' block uncommented
+        String shipped = Files.readString(Path.of("config", "alerts.yaml"));
+        int block = shipped.indexOf("# maintenance:");
+        assertTrue(block >= 0, "no commented 'maintenance:' example in config/alerts.yaml");
+        String uncommented =
+                shipped.substring(0, block) + shipped.substring(block).replaceAll("(?m)^# ?", "");
+        // When
+        RuleSet rules = parse(uncommented);
+        // Then
+        assertEquals(1, rules.maintenance().size(), rules.summary());
+        assertEquals(RuleSet.fromEnv(ENV).thresholds(), rules.thresholds());
     }
 
     @Test
