@@ -188,9 +188,7 @@ final class RulesFile {
         LocalTime from = timeOfDay(window.require("from"));
         LocalTime to = timeOfDay(window.require("to"));
         if (from.equals(to)) {
-            throw invalid(
-                    window.get("to"),
-                    "a time other than from (" + from + "); a window that never closes is" + " not maintenance");
+            throw invalid(window.get("to"), "a time other than from (" + from + ")");
         }
         ZoneId zone = ZoneOffset.UTC;
         if (window.has("timezone")) {

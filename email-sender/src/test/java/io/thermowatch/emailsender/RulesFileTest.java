@@ -335,8 +335,7 @@ class RulesFileTest {
                         .get(0)
                         .from()));
         assertEquals(
-                "maintenance[0] m: to='02:00': expected a time other than from (02:00); a window that never closes is"
-                        + " not maintenance",
+                "maintenance[0] m: to='02:00': expected a time other than from (02:00)",
                 error(ONE_RULE + "maintenance: [{name: m, every: daily, from: \"02:00\", to: \"02:00\"}]"));
         assertEquals(
                 "maintenance[0] m: timezone='Mars/Olympus': expected a time zone such as UTC or Europe/Berlin",
