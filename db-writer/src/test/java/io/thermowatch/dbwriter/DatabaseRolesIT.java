@@ -89,6 +89,11 @@ class DatabaseRolesIT {
         try (Connection c = connect(stack.emailSenderDatabase())) {
             // When it records an event and reads silences and acknowledgements, then it may
             execute(c, "INSERT INTO alert_events (time, sensor, kind) VALUES (now(), '" + SENSOR + "', 'OFFLINE')");
+            // including a mail SMTP refused for good, with its reason (V7's column)
+            execute(
+                    c,
+                    "INSERT INTO alert_events (time, sensor, kind, mail_error) VALUES (now(), '" + SENSOR
+                            + "', 'OFFLINE', '550 5.1.1 user unknown')");
             assertTrue(count(c, "SELECT count(*) FROM alert_silences") >= 0);
             assertTrue(count(c, "SELECT count(*) FROM alert_acknowledgements") >= 0);
             // And anything else is refused

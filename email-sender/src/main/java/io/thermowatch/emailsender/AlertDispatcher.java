@@ -93,6 +93,12 @@ final class AlertDispatcher implements AutoCloseable {
     @FunctionalInterface
     interface MailedListener {
         void mailed(List<Notification> notifications);
+
+        /**
+         * Told, on the sender thread, which notifications SMTP refused for good (their mail is dropped, their
+         * deliveries acked after this), with the refusal in one line. Nothing by default: only history records it.
+         */
+        default void refused(List<Notification> notifications, String reason) {}
     }
 
     /** @param intake suspended while SMTP does not accept mail, resumed when it answers again */
@@ -293,6 +299,11 @@ final class AlertDispatcher implements AutoCloseable {
         return text.replaceAll("\\s*\\R\\s*", " ");
     }
 
+    /** The refusal as recorded in {@code alert_events.mail_error}: what SMTP said (its message carries the reply). */
+    private static String refusal(PermanentSmtpFailure failure) {
+        return String.valueOf(failure.getMessage()).replaceAll("\\s*\\R\\s*", " ");
+    }
+
     private void afterAttempt(List<Pending> batch, Failure failure) {
         if (failure != null && failure.cause() instanceof PermanentSmtpFailure permanent) {
             afterPermanentFailure(batch, failure.subject(), permanent);
@@ -376,6 +387,11 @@ final class AlertDispatcher implements AutoCloseable {
                 subject,
                 batch.size(),
                 oneLine(failure));
+        try {
+            mailedListener.refused(batch.stream().map(p -> p.notification).toList(), refusal(failure));
+        } catch (RuntimeException e) {
+            log.error("mail - Recording the refused mail failed", e);
+        }
         for (DeliveryRef ref : toAck) {
             acknowledger.ack(ref, false);
         }

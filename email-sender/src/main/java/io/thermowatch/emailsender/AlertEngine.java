@@ -82,10 +82,15 @@ final class AlertEngine {
         return release(out);
     }
 
-    /** What is to be mailed of {@code out}; the muted rest goes to the muted listener. Pipeline kinds never pass. */
+    /**
+     * What is to be mailed of {@code out}; the muted rest (an ad-hoc silence, a maintenance window of the rules file,
+     * an acknowledgement) goes to the muted listener. Pipeline kinds never pass.
+     */
     private List<Notification> release(List<Notification> out) {
         if (out.isEmpty()
-                || (mutes.silences().isEmpty() && mutes.acknowledgements().isEmpty())) {
+                || (mutes.silences().isEmpty()
+                        && mutes.acknowledgements().isEmpty()
+                        && ruleSet.maintenance().isEmpty())) {
             return out;
         }
         List<Notification> toMail = new ArrayList<>(out.size());
@@ -94,6 +99,11 @@ final class AlertEngine {
             Optional<Mutes.Silence> silence = mutes.silenceFor(n.sensorId(), n.labels(), n.detectedAt());
             if (silence.isPresent()) {
                 muted.add(AlertEvent.silenced(n, silence.get()));
+                continue;
+            }
+            Optional<MaintenanceWindow> window = ruleSet.maintenanceFor(n.sensorId(), n.labels(), n.detectedAt());
+            if (window.isPresent()) {
+                muted.add(AlertEvent.inMaintenance(n, window.get()));
                 continue;
             }
             if (n.kind() == Notification.Kind.REMINDER && n.alert() != null) {

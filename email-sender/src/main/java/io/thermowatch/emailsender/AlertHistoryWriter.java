@@ -41,8 +41,8 @@ final class AlertHistoryWriter implements AutoCloseable {
 
     private static final int BATCH = 500;
     private static final String INSERT = "INSERT INTO alert_events (time, sensor, rule, kind, from_level, to_level,"
-            + " value, reading_time, mailed_at, silence_id, silenced_by, acknowledged_by)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " value, reading_time, mailed_at, silence_id, silenced_by, acknowledged_by, mail_error)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private final DatabaseSettings database;
     private final BlockingQueue<AlertEvent> buffer;
@@ -91,6 +91,15 @@ final class AlertHistoryWriter implements AutoCloseable {
         List<AlertEvent> events = new ArrayList<>(notifications.size());
         for (Notification n : notifications) {
             events.add(AlertEvent.mailed(n, at));
+        }
+        record(events);
+    }
+
+    /** For the dispatcher: what SMTP refused for good, and why (the same reason for every one of its mail). */
+    void refused(List<Notification> notifications, String reason) {
+        List<AlertEvent> events = new ArrayList<>(notifications.size());
+        for (Notification n : notifications) {
+            events.add(AlertEvent.refused(n, reason));
         }
         record(events);
     }
@@ -179,6 +188,7 @@ final class AlertHistoryWriter implements AutoCloseable {
                 }
                 insert.setString(11, e.silencedBy());
                 insert.setString(12, e.acknowledgedBy());
+                insert.setString(13, e.mailError());
                 insert.addBatch();
             }
             insert.executeBatch();

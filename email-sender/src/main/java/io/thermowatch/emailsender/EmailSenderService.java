@@ -110,9 +110,17 @@ final class EmailSenderService implements AutoCloseable {
         AlertDispatcher.MailedListener keepState = stateKeeper.isPresent() ? stateKeeper.get() : mailed -> {};
         AlertDispatcher.MailedListener mailedListener = history.isEmpty()
                 ? keepState
-                : mailed -> {
-                    keepState.mailed(mailed);
-                    history.get().mailed(mailed, clock.instant());
+                : new AlertDispatcher.MailedListener() {
+                    @Override
+                    public void mailed(List<Notification> mailed) {
+                        keepState.mailed(mailed);
+                        history.get().mailed(mailed, clock.instant());
+                    }
+
+                    @Override
+                    public void refused(List<Notification> refused, String reason) {
+                        history.get().refused(refused, reason);
+                    }
                 };
         Optional<ScheduledExecutorService> mutesPoller = config.database().map(db -> {
             ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {

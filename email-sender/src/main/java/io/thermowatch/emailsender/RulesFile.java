@@ -17,8 +17,14 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.DayOfWeek;
 import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -106,8 +112,8 @@ final class RulesFile {
             throw new Invalid("empty: expected a 'rules:' list with at least one rule");
         }
         Node top = new Node("", root);
-        top.requireObject("a mapping with 'rules' (and optionally 'inventory')");
-        top.onlyKeys("inventory", "rules");
+        top.requireObject("a mapping with 'rules' (and optionally 'inventory', 'maintenance')");
+        top.onlyKeys("inventory", "rules", "maintenance");
         Map<String, Map<String, String>> inventory = new LinkedHashMap<>();
         Node inv = top.get("inventory");
         if (inv != null) {
@@ -140,7 +146,98 @@ final class RulesFile {
                 rises.add((RiseRule) rule);
             }
         }
-        return new RuleSet(thresholds, rises, inventory, source);
+        List<MaintenanceWindow> maintenance = maintenance(top.get("maintenance"));
+        return new RuleSet(thresholds, rises, maintenance, inventory, source);
+    }
+
+    /** The {@code maintenance:} list: recurring windows in which notifications are recorded, not mailed. */
+    private static List<MaintenanceWindow> maintenance(Node list) throws Invalid {
+        if (list == null) {
+            return List.of();
+        }
+        if (!list.node.isArray()) {
+            throw invalid(list, "a list of maintenance windows");
+        }
+        List<MaintenanceWindow> windows = new ArrayList<>(list.node.size());
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < list.node.size(); i++) {
+            MaintenanceWindow window = window(new Node("maintenance[" + i + "]", list.node.get(i)));
+            if (!names.add(window.name())) {
+                throw invalid("maintenance[" + i + "].name", window.name(), "a name no other maintenance window has");
+            }
+            windows.add(window);
+        }
+        return windows;
+    }
+
+    private static MaintenanceWindow window(Node node) throws Invalid {
+        node.requireObject("a maintenance window: a mapping with name, sensors or labels, every, from, to");
+        Node nameNode = node.get("name");
+        if (nameNode == null) {
+            throw new Invalid(node.path + ".name: missing: expected a maintenance window name");
+        }
+        String name = nameNode.text();
+        if (!NAME.matcher(name).matches()) {
+            throw invalid(nameNode, "1 to 64 letters, digits, '_', '.' or '-'");
+        }
+        // From here on, errors name the window: "maintenance[0] backup: from='2am': ...".
+        Node window = new Node(node.path + " " + name + ":", node.node);
+        window.onlyKeys("name", "sensors", "labels", "every", "from", "to", "timezone");
+        SensorSelector selector = new SensorSelector(globs(window.get("sensors")), labelsOrNone(window.get("labels")));
+        Set<DayOfWeek> days = days(window.require("every"));
+        LocalTime from = timeOfDay(window.require("from"));
+        LocalTime to = timeOfDay(window.require("to"));
+        if (from.equals(to)) {
+            throw invalid(window.get("to"), "a time other than from (" + from + ")");
+        }
+        ZoneId zone = ZoneOffset.UTC;
+        if (window.has("timezone")) {
+            Node tz = window.get("timezone");
+            try {
+                zone = ZoneId.of(tz.text());
+            } catch (DateTimeException e) {
+                throw invalid(tz, "a time zone such as UTC or Europe/Berlin");
+            }
+        }
+        return new MaintenanceWindow(name, selector, days, from, to, zone);
+    }
+
+    private static final Map<String, DayOfWeek> DAYS = Map.of(
+            "mon", DayOfWeek.MONDAY,
+            "tue", DayOfWeek.TUESDAY,
+            "wed", DayOfWeek.WEDNESDAY,
+            "thu", DayOfWeek.THURSDAY,
+            "fri", DayOfWeek.FRIDAY,
+            "sat", DayOfWeek.SATURDAY,
+            "sun", DayOfWeek.SUNDAY);
+    private static final String DAYS_EXPECTED = "daily, or days among mon, tue, wed, thu, fri, sat, sun";
+
+    /** {@code daily}, one day, or a list of days, each at most once. */
+    private static Set<DayOfWeek> days(Node node) throws Invalid {
+        if (node.node.isTextual() && node.node.asText().equals("daily")) {
+            return EnumSet.allOf(DayOfWeek.class);
+        }
+        Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
+        for (Node item : node.textOrList(DAYS_EXPECTED)) {
+            DayOfWeek day = DAYS.get(item.text());
+            if (day == null) {
+                throw invalid(item, DAYS_EXPECTED);
+            }
+            if (!days.add(day)) {
+                throw invalid(item, "each day once");
+            }
+        }
+        return days;
+    }
+
+    private static final Pattern TIME_OF_DAY = Pattern.compile("([01][0-9]|2[0-3]):[0-5][0-9]");
+
+    /** {@code HH:MM}, 24-hour (the parser reads 14:30 as text even unquoted; a number is refused, not guessed at). */
+    private static LocalTime timeOfDay(Node node) throws Invalid {
+        if (!node.node.isTextual() || !TIME_OF_DAY.matcher(node.node.asText()).matches()) {
+            throw invalid(node, "a time of day HH:MM (24-hour), e.g. \"02:00\"");
+        }
+        return LocalTime.parse(node.node.asText());
     }
 
     private static AlertRule rule(Node node, AlertRules env) throws Invalid {

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Properties;
+import java.util.stream.Collectors;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.slf4j.Logger;
@@ -159,7 +160,11 @@ final class SmtpMailer implements MailSink {
                     permanent ? "" : " (the other recipients have it)");
         }
         if (!delivered) {
-            throw new PermanentSmtpFailure("every recipient refused for good", false, e);
+            // What each server said, so the alert history shows why (alert_events.mail_error)
+            String said = refusals.stream()
+                    .map(f -> f.getAddress() + ": " + oneLine(f))
+                    .collect(Collectors.joining("; "));
+            throw new PermanentSmtpFailure("every recipient refused for good: " + said, false, e);
         }
     }
 

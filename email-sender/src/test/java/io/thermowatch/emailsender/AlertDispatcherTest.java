@@ -24,6 +24,9 @@ class AlertDispatcherTest {
     private final List<ComposedMail> sent = new CopyOnWriteArrayList<>();
     private final List<DeliveryRef> acked = new CopyOnWriteArrayList<>();
     private final List<Notification> recorded = new CopyOnWriteArrayList<>();
+    /** What the listener was told SMTP refused for good: "sensor: reason". */
+    private final List<String> refused = new CopyOnWriteArrayList<>();
+
     private final AtomicInteger failuresLeft = new AtomicInteger();
     private final AtomicInteger attempts = new AtomicInteger();
     /** Attempt numbers (1-based) that fail as if SMTP were down. */
@@ -72,7 +75,17 @@ class AlertDispatcherTest {
                 sink,
                 new RecordingAcknowledger(),
                 intake,
-                recorded::addAll,
+                new AlertDispatcher.MailedListener() {
+                    @Override
+                    public void mailed(List<Notification> notifications) {
+                        recorded.addAll(notifications);
+                    }
+
+                    @Override
+                    public void refused(List<Notification> notifications, String reason) {
+                        notifications.forEach(n -> refused.add(n.sensorId() + ": " + reason));
+                    }
+                },
                 MonotonicClock.system(),
                 Duration.ofMillis(200),
                 registry);
@@ -250,6 +263,21 @@ class AlertDispatcherTest {
         assertEquals(
                 List.of(),
                 recorded.stream().filter(n -> n.sensorId().equals("doomed")).toList());
+        // and the refusal is told, with SMTP's reason, for the alert history
+        assertEquals(List.of("doomed: 550 5.1.1 every recipient refused"), refused);
+    }
+
+    @Test
+    void a_single_alert_too_large_even_alone_is_told_as_refused_with_the_reason() {
+        // Given a server that refuses every mail as too large
+        maxAlertsPerMail = 0;
+        start(Duration.ZERO);
+        // When
+        dispatcher.add(List.of(firing("huge")), new DeliveryRef(1, 1));
+        // Then it is dropped (acked), not mailed, and told as refused
+        await().atMost(Duration.ofSeconds(5)).until(() -> acked.contains(new DeliveryRef(1, 1)));
+        assertEquals(List.of(), sent);
+        assertEquals(List.of("huge: 552 5.3.4 too big"), refused);
     }
 
     /** Records each ack; email-sender never acknowledges cumulatively. */

@@ -12,7 +12,6 @@ import io.thermowatch.testkit.Stack;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -20,7 +19,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,15 +42,12 @@ class AlertHistoryIT {
     private static final String OPS = "ops@example.com";
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final String DATABASE = "alert_history_it";
-    private static final List<String> MIGRATIONS = List.of(
-            "db-writer/src/main/resources/db/migration/common/V6__alert_history_silences_acknowledgements.sql",
-            "db-writer/src/main/resources/db/migration/common/afterMigrate__grant_alerts.sql");
-
     private static Stack stack;
     private static MqttTestClient mqtt;
     private static SmtpServer smtp;
     private static TcpRelay relay;
     private static ServiceProcess process;
+    private static AlertTablesDatabase database;
 
     @BeforeAll
     static void start() throws Exception {
@@ -60,7 +55,7 @@ class AlertHistoryIT {
         try (QueueProbe probe = stack.queueProbe()) {
             probe.purge(Stack.EMAIL_SENDER_QUEUE);
         }
-        createDatabase();
+        database = AlertTablesDatabase.create(stack, DATABASE);
         relay = new TcpRelay(ServiceEnv.freePort(), stack.dbHost(), stack.dbPort());
         relay.open();
         mqtt = MqttTestClient.connect(stack.mqttUri(), stack.sensor());
@@ -95,27 +90,8 @@ class AlertHistoryIT {
         process.awaitReady(Duration.ofSeconds(60));
     }
 
-    /** A database of the test's own with db-writer's alert tables and their grants (the roles are the stack's). */
-    private static void createDatabase() throws Exception {
-        try (Connection c = stack.openDatabase();
-                Statement s = c.createStatement()) {
-            s.execute("DROP DATABASE IF EXISTS " + DATABASE + " WITH (FORCE)");
-            s.execute("CREATE DATABASE " + DATABASE);
-        }
-        try (Connection c = superuser();
-                Statement s = c.createStatement()) {
-            for (String migration : MIGRATIONS) {
-                s.execute(Files.readString(stack.root().resolve(migration)));
-            }
-        }
-    }
-
     private static Connection superuser() throws SQLException {
-        Properties props = new Properties();
-        props.setProperty("user", stack.database().username());
-        props.setProperty("password", stack.database().password());
-        return DriverManager.getConnection(
-                "jdbc:postgresql://" + stack.dbHost() + ":" + stack.dbPort() + "/" + DATABASE, props);
+        return database.superuser();
     }
 
     @AfterAll

@@ -2,6 +2,7 @@ package io.thermowatch.emailsender;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.thermowatch.common.config.DatabaseSettings;
@@ -52,5 +53,20 @@ class AlertHistoryWriterTest {
         assertEquals("hall", event.rule());
         assertEquals(at, event.mailedAt());
         assertEquals(1, writer.pending());
+    }
+
+    @Test
+    void a_refusal_is_recorded_on_one_line_cut_to_the_column_s_bound() {
+        // Given a notification SMTP refused with a long, multi-line reason
+        var n = Notification.withReading(Notification.Kind.FIRING, "s1", 36.0, Instant.EPOCH, Instant.EPOCH)
+                .withAlert(new Notification.Alert("hall", false, Level.CRITICAL, null, "above 35", null));
+        // When
+        var event = AlertEvent.refused(n, "550 5.1.1 refused\n  " + "x".repeat(2000));
+        // Then one line of at most 1000 characters, not mailed
+        assertEquals(AlertEvent.MAX_MAIL_ERROR, event.mailError().length());
+        assertTrue(event.mailError().startsWith("550 5.1.1 refused xxx"), event.mailError());
+        assertTrue(event.mailError().endsWith("..."));
+        assertEquals(null, event.mailedAt());
+        assertEquals(null, AlertEvent.mailed(n, Instant.EPOCH).mailError());
     }
 }

@@ -1,5 +1,6 @@
 package io.thermowatch.emailsender;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -124,6 +125,22 @@ class RulesFileTest {
         RuleSet rules = parse(yaml);
         // Then
         assertTrue(rules.thresholds().size() >= 2 && !rules.rises().isEmpty(), rules.summary());
+        assertTrue(!rules.maintenance().isEmpty(), "the complete example has a maintenance window: " + rules.summary());
+    }
+
+    @Test
+    void the_commented_maintenance_example_of_the_shipped_file_is_valid_once_uncommented() throws Exception {
+        // Given: the shipped file with its commented 'maintenance:' block uncommented
+        String shipped = Files.readString(Path.of("config", "alerts.yaml"));
+        int block = shipped.indexOf("# maintenance:");
+        assertTrue(block >= 0, "no commented 'maintenance:' example in config/alerts.yaml");
+        String uncommented =
+                shipped.substring(0, block) + shipped.substring(block).replaceAll("(?m)^# ?", "");
+        // When
+        RuleSet rules = parse(uncommented);
+        // Then
+        assertEquals(1, rules.maintenance().size(), rules.summary());
+        assertEquals(RuleSet.fromEnv(ENV).thresholds(), rules.thresholds());
     }
 
     @Test
@@ -131,8 +148,10 @@ class RulesFileTest {
         assertTrue(error("rules: [").startsWith("not valid YAML: "), error("rules: ["));
         assertTrue(error("rules: [").contains("(line "), error("rules: ["));
         assertEquals("empty: expected a 'rules:' list with at least one rule", error(""));
-        assertEquals("document='[1,2]': expected a mapping with 'rules' (and optionally 'inventory')", error("[1, 2]"));
-        assertEquals("rulez: unknown key: expected one of inventory, rules", error("rulez: []"));
+        assertEquals(
+                "document='[1,2]': expected a mapping with 'rules' (and optionally 'inventory', 'maintenance')",
+                error("[1, 2]"));
+        assertEquals("rulez: unknown key: expected one of inventory, rules, maintenance", error("rulez: []"));
         assertEquals("rules: missing: expected a list with at least one rule", error("inventory: {}"));
         assertEquals("rules='[]': expected a list with at least one rule", error("rules: []"));
         assertTrue(
@@ -241,5 +260,95 @@ class RulesFileTest {
                 "not valid UTF-8",
                 assertThrows(RulesFile.Invalid.class, () -> RulesFile.read(latin1, ENV))
                         .getMessage());
+    }
+
+    private static final String ONE_RULE = "rules: [{name: a, levels: {warning: {above: 3}}}]\n";
+
+    @Test
+    void maintenance_windows_are_read_with_their_days_times_zone_and_sensors() throws Exception {
+        // When
+        RuleSet rules = parse(ONE_RULE + """
+                maintenance:
+                  - name: weekend-backup
+                    sensors: ["rack_a*", "rack_b?"]
+                    every: [sat, sun]
+                    from: "22:00"
+                    to: "02:00"
+                    timezone: Europe/Berlin
+                  - name: nightly
+                    labels: {room: hall-a}
+                    every: daily
+                    from: "02:00"
+                    to: "04:00"
+                """);
+        // Then
+        assertEquals(2, rules.maintenance().size());
+        MaintenanceWindow weekend = rules.maintenance().get(0);
+        assertEquals("weekend-backup", weekend.name());
+        assertEquals(java.util.Set.of(java.time.DayOfWeek.SATURDAY, java.time.DayOfWeek.SUNDAY), weekend.days());
+        assertEquals(java.time.LocalTime.of(22, 0), weekend.from());
+        assertEquals(java.time.LocalTime.of(2, 0), weekend.to());
+        assertEquals(java.time.ZoneId.of("Europe/Berlin"), weekend.zone());
+        assertEquals(new SensorSelector(List.of("rack_a*", "rack_b?"), Map.of()), weekend.selector());
+        MaintenanceWindow nightly = rules.maintenance().get(1);
+        assertEquals(7, nightly.days().size());
+        assertEquals(java.time.ZoneOffset.UTC, nightly.zone());
+        assertEquals(new SensorSelector(List.of(), Map.of("room", "hall-a")), nightly.selector());
+        assertTrue(rules.summary().endsWith(", 2 maintenance window(s) (weekend-backup, nightly)"), rules.summary());
+        // and without the key there are none
+        assertEquals(List.of(), parse(ONE_RULE).maintenance());
+    }
+
+    @Test
+    void a_bad_maintenance_window_is_named_with_its_position_name_key_and_value() {
+        assertEquals("maintenance='x': expected a list of maintenance windows", error(ONE_RULE + "maintenance: x"));
+        assertEquals(
+                "maintenance[0].name: missing: expected a maintenance window name",
+                error(ONE_RULE + "maintenance: [{every: daily}]"));
+        assertEquals(
+                "maintenance[0] m: starts: unknown key: expected one of name, sensors, labels, every, from, to,"
+                        + " timezone",
+                error(ONE_RULE + "maintenance: [{name: m, starts: \"02:00\"}]"));
+        assertEquals(
+                "maintenance[0] m: every: missing",
+                error(ONE_RULE + "maintenance: [{name: m, from: \"02:00\", to: \"03:00\"}]"));
+        assertEquals(
+                "maintenance[0] m: every[1]='monday': expected daily, or days among mon, tue, wed, thu, fri, sat, sun",
+                error(ONE_RULE + "maintenance: [{name: m, every: [sun, monday], from: \"02:00\", to: \"03:00\"}]"));
+        assertEquals(
+                "maintenance[0] m: every[1]='sun': expected each day once",
+                error(ONE_RULE + "maintenance: [{name: m, every: [sun, sun], from: \"02:00\", to: \"03:00\"}]"));
+        assertEquals(
+                "maintenance[0] m: from='2am': expected a time of day HH:MM (24-hour), e.g. \"02:00\"",
+                error(ONE_RULE + "maintenance: [{name: m, every: daily, from: 2am, to: \"03:00\"}]"));
+        assertEquals(
+                "maintenance[0] m: to='24:00': expected a time of day HH:MM (24-hour), e.g. \"02:00\"",
+                error(ONE_RULE + "maintenance: [{name: m, every: daily, from: \"02:00\", to: \"24:00\"}]"));
+        assertEquals(
+                "maintenance[0] m: from='2': expected a time of day HH:MM (24-hour), e.g. \"02:00\"",
+                error(ONE_RULE + "maintenance: [{name: m, every: daily, from: 2, to: \"03:00\"}]"));
+        // Read as text even unquoted (no YAML 1.1 base-60 number): 14:30 is half past two in the afternoon
+        assertDoesNotThrow(() -> assertEquals(
+                java.time.LocalTime.of(14, 30),
+                parse(ONE_RULE + "maintenance: [{name: m, every: daily, from: 14:30, to: \"15:00\"}]")
+                        .maintenance()
+                        .get(0)
+                        .from()));
+        assertEquals(
+                "maintenance[0] m: to='02:00': expected a time other than from (02:00)",
+                error(ONE_RULE + "maintenance: [{name: m, every: daily, from: \"02:00\", to: \"02:00\"}]"));
+        assertEquals(
+                "maintenance[0] m: timezone='Mars/Olympus': expected a time zone such as UTC or Europe/Berlin",
+                error(ONE_RULE + "maintenance: [{name: m, every: daily, from: \"02:00\", to: \"03:00\","
+                        + " timezone: Mars/Olympus}]"));
+        assertEquals(
+                "maintenance[0] m: sensors[0]='rack/a': expected a glob of sensor id characters (letters, digits, '_',"
+                        + " '-') with * and ?",
+                error(ONE_RULE + "maintenance: [{name: m, sensors: [rack/a], every: daily, from: \"02:00\","
+                        + " to: \"03:00\"}]"));
+        assertEquals(
+                "maintenance[1].name='m': expected a name no other maintenance window has",
+                error(ONE_RULE + "maintenance: [{name: m, every: daily, from: \"02:00\", to: \"03:00\"},"
+                        + " {name: m, every: sun, from: \"04:00\", to: \"05:00\"}]"));
     }
 }

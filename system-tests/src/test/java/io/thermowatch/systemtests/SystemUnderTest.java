@@ -358,8 +358,14 @@ final class SystemUnderTest implements AutoCloseable {
                 .freeHealthPort();
     }
 
+    /**
+     * As compose and {@code scripts/stack up} run it: with its database role, so it records {@code alert_events}
+     * and reads silences and acknowledgements. It needs db-writer's migration only for that, in the background:
+     * started at once after db-writer, its history writer retries until the tables exist, and no mail waits for it.
+     */
     private Map<String, String> emailSenderEnv() {
-        return common().with("AMQP_USERNAME", stack.emailSender().username())
+        return common().database(stack.emailSenderDatabase())
+                .with("AMQP_USERNAME", stack.emailSender().username())
                 .with("AMQP_PASSWORD", stack.emailSender().password())
                 .with("EMAIL_FROM", "thermowatch-" + run + "@thermowatch.test")
                 .with("EMAIL_TO", mailTo)
