@@ -312,5 +312,7 @@ class AlertsPanelBrowserIT {
                 List.of("hall", "FIRING", "NORMAL → WARNING", "31.2 °C"),
                 rows.get(3).subList(0, 4));
         assertEquals(null, ((JavascriptExecutor) driver).executeScript("return window.__xss;"));
+        // (the panel in the screenshot)
+        ((JavascriptExecutor) driver).executeScript("document.getElementById('alert-history-panel').scrollIntoView();");
     }
 }
