@@ -113,6 +113,7 @@
       lastAlerts = body.alerts;
       el('alerts-error').hidden = true;
       renderAlerts(lastAlerts);
+      document.dispatchEvent(new CustomEvent('thermowatch:alerts', { detail: lastAlerts })); // ranks the sensor rows
     } catch (error) {
       el('alerts-error').textContent = 'Alerts unavailable: ' + error.message;
       el('alerts-error').hidden = false;

@@ -5,6 +5,7 @@
 
   const CLUSTER_REFRESH_MS = 3000;
   const CHART_REFRESH_MS = 60000;   // the charted history is read again this often (live points fill the gap)
+  const SENSORS_REFRESH_MS = 60000; // api/sensors again: labels edited in the inventory file, sensors seen live only
   const AHEAD_MS = 60000;           // history and CSV ranges end this far after now: readings from clocks a bit ahead
   const MAX_CHARTED = 8;            // sensors in one chart: at most 8 x 361 points (HistoryRange on the server)
   const PALETTE = ['#2563eb', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#db2777', '#65a30d', '#854d0e'];
@@ -26,7 +27,9 @@
     // The codec's validity rules, from /api/config; until then nothing is trusted.
     rules: { minValue: -273.15, maxValue: 1000, minTimestamp: 946684800000, maxFutureMs: 300000 },
     sensors: new Map(),   // id -> sensor record
-    sortedIds: [],        // row order
+    orderDirty: false,    // a row was added or changed rank or group: the table is arranged on the next frame
+    groupRows: new Map(), // group key (groups.js) -> its heading row
+    alertLevels: new Map(), // sensor id -> worst level firing (api/alerts/active, via alerts.js)
     dirty: new Set(),     // ids whose row must be redrawn on the next animation frame
     frameRequested: false,
     selected: null,       // the row clicked last
@@ -56,7 +59,8 @@
   function sensorRecord(id) {
     let sensor = state.sensors.get(id);
     if (!sensor) {
-      sensor = { id: id, value: null, timestamp: null, seenAt: null, skewMs: null, status: 'unknown', row: null };
+      sensor = { id: id, value: null, timestamp: null, seenAt: null, skewMs: null, status: 'unknown', row: null,
+        labels: {}, labelsKey: '{}', alertLevel: state.alertLevels.get(id) || null, rank: -1, groupKey: null };
       state.sensors.set(id, sensor);
     }
     return sensor;
@@ -103,6 +107,36 @@
     appendLivePoint(id, timestamp, value);
   }
 
+  // Labels from the sensor inventory (api/sensors): they place the row in its site/room group.
+  function applyLabels(sensor, labels) {
+    const key = JSON.stringify(labels || {});
+    if (key !== sensor.labelsKey) {
+      sensor.labels = labels || {};
+      sensor.labelsKey = key;
+      markDirty(sensor);
+    }
+  }
+
+  // What is firing now (alerts.js reads api/alerts/active and tells): a sensor's worst level ranks its row.
+  function applyAlerts(alerts) {
+    const worst = new Map();
+    for (const alert of alerts) {
+      if (alert.level === 'CRITICAL' || !worst.has(alert.sensor)) {
+        worst.set(alert.sensor, alert.level);
+      }
+    }
+    state.alertLevels = worst;
+    for (const sensor of state.sensors.values()) {
+      const level = worst.get(sensor.id) || null;
+      if (sensor.alertLevel !== level) {
+        sensor.alertLevel = level;
+        markDirty(sensor);
+      }
+    }
+  }
+
+  document.addEventListener('thermowatch:alerts', (event) => applyAlerts(event.detail || []));
+
   function applyStatus(id, status) {
     const sensor = sensorRecord(id);
     if (status === 'offline') {
@@ -121,6 +155,9 @@
       renderRow(state.sensors.get(id));
     }
     state.dirty.clear();
+    if (state.orderDirty) {
+      arrangeRows();
+    }
     renderSummary();
     if (state.chartDirty) {
       renderChart();
@@ -136,7 +173,7 @@
     const row = document.createElement('tr');
     row.dataset.sensor = sensor.id;
     row.tabIndex = 0;
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 6; i++) {
       row.appendChild(document.createElement('td'));
     }
     const badge = document.createElement('span');
@@ -156,17 +193,8 @@
       }
     });
     sensor.row = row;
-    // Keep rows ordered by sensor id: binary search the insertion point.
-    const ids = state.sortedIds;
-    let low = 0;
-    let high = ids.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (ids[mid] < sensor.id) { low = mid + 1; } else { high = mid; }
-    }
-    const before = low < ids.length ? state.sensors.get(ids[low]).row : null;
-    ids.splice(low, 0, sensor.id);
-    el('sensor-rows').insertBefore(row, before);
+    el('sensor-rows').appendChild(row); // arrangeRows() puts it in its group's place in this same frame
+    state.orderDirty = true;
     el('empty').hidden = true;
     if (state.selected === null && VALID_ID.test(sensor.id)) {
       select(sensor.id); // the first sensor with a history; ids outside the contract (seen live only) have none
@@ -193,11 +221,85 @@
         + ' it arrived';
       row.cells[3].appendChild(note);
     }
+    const place = thermowatchGroups.placeText(sensor.labels);
+    if (row.cells[5].textContent !== place) {
+      row.cells[5].textContent = place;
+      row.cells[5].title = Object.keys(sensor.labels).map((name) => name + ': ' + sensor.labels[name]).join(', ');
+    }
+    const rank = thermowatchGroups.rank(sensor, state.threshold);
+    const groupKey = thermowatchGroups.groupKey(sensor.labels);
+    if (rank !== sensor.rank || groupKey !== sensor.groupKey) {
+      sensor.rank = rank;
+      sensor.groupKey = groupKey;
+      state.orderDirty = true;
+    }
+    row.dataset.rank = thermowatchGroups.RANK_NAMES[rank];
     row.dataset.status = sensor.status;
     row.dataset.hot = String(hot);
     row.classList.toggle('hot', hot);
     row.classList.toggle('stale', sensor.status === 'stale');
     row.classList.toggle('offline', sensor.status === 'offline');
+  }
+
+  // The table in site/room groups, worst first (groups.js says the order): a heading row per group, then its
+  // sensors' rows. Moves only the rows out of place, so a frame where no rank changed touches nothing.
+  function arrangeRows() {
+    state.orderDirty = false;
+    const sensors = [];
+    for (const sensor of state.sensors.values()) {
+      if (sensor.row) {
+        sensors.push(sensor);
+      }
+    }
+    const groups = thermowatchGroups.arrange(sensors);
+    const wanted = [];
+    const keys = new Set();
+    for (const group of groups) {
+      keys.add(group.key);
+      wanted.push(groupHeading(group));
+      for (const sensor of group.sensors) {
+        wanted.push(sensor.row);
+      }
+    }
+    for (const [key, heading] of state.groupRows) {
+      if (!keys.has(key)) {
+        heading.remove();
+        state.groupRows.delete(key);
+      }
+    }
+    const body = el('sensor-rows');
+    let at = body.firstChild;
+    for (const node of wanted) {
+      if (node === at) {
+        at = at.nextSibling;
+      } else {
+        body.insertBefore(node, at);
+      }
+    }
+  }
+
+  // A group's heading row: never a tr[data-sensor] (tests and the latency probe look rows up by that).
+  function groupHeading(group) {
+    let heading = state.groupRows.get(group.key);
+    if (!heading) {
+      heading = document.createElement('tr');
+      heading.className = 'group';
+      const cell = document.createElement('th');
+      cell.scope = 'colgroup';
+      cell.colSpan = 6;
+      const title = document.createElement('span');
+      title.className = 'group-title';
+      const summary = document.createElement('span');
+      summary.className = 'group-summary';
+      cell.append(title, summary);
+      heading.appendChild(cell);
+      state.groupRows.set(group.key, heading);
+    }
+    heading.dataset.group = group.title;
+    heading.dataset.rank = thermowatchGroups.RANK_NAMES[group.rank];
+    heading.cells[0].firstChild.textContent = group.title;
+    heading.cells[0].lastChild.textContent = thermowatchGroups.groupSummary(group);
+    return heading;
   }
 
   function renderSummary() {
@@ -263,6 +365,10 @@
         applyReading(view.sensor, view.value, view.timestamp,
           now - Math.max(0, body.generatedAt - view.timestamp), false);
         const sensor = state.sensors.get(view.sensor);
+        if (!sensor) {
+          continue; // a reading outside the codec's rules: no row
+        }
+        applyLabels(sensor, view.labels);
         if (sensor.timestamp === view.timestamp && view.status !== 'online') {
           sensor.status = view.status;
         }
@@ -284,6 +390,7 @@
     state.selected = id;
     state.sensors.get(id).row.setAttribute('aria-selected', 'true');
     setCharted([id]);
+    document.dispatchEvent(new CustomEvent('thermowatch:select', { detail: { sensor: id } })); // alert-history.js
   }
 
   function chartToggle(id) {
@@ -791,6 +898,7 @@
     setInterval(refreshCluster, CLUSTER_REFRESH_MS);
     setInterval(checkStale, STALE_CHECK_MS);
     setInterval(refreshHistory, CHART_REFRESH_MS);
+    setInterval(loadSensors, SENSORS_REFRESH_MS);
     window.addEventListener('resize', () => {
       if (state.chart) {
         state.chart.setSize({ width: chartWidth(), height: 240 });

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The JSON API under {@code /api/}: sensors, one sensor's readings, cluster health, page configuration, the page's
+ * The JSON API under {@code /api/}: sensors (with their labels from the sensor inventory), one sensor's readings, cluster health, page configuration, the page's
  * short-lived MQTT token; and one sensor's readings as a CSV download ({@link CsvExport}).
  * Blocking (JDBC, management API) on Jetty's pool threads. Every answer is JSON, errors included (the CSV export's
  * too).
@@ -38,6 +38,7 @@ final class ApiHandler extends Handler.Abstract {
     private final PageConfig pageConfig;
     private final PageTokens pageTokens;
     private final CsvExport csv;
+    private final InventoryReloader inventory;
     private final JsonResponses responses;
     private final MeterRegistry meters;
     private final Clock clock;
@@ -48,6 +49,7 @@ final class ApiHandler extends Handler.Abstract {
             SensorState sensorState,
             ClusterClient cluster,
             StatusTracker statuses,
+            InventoryReloader inventory,
             JsonResponses responses,
             MeterRegistry meters,
             Clock clock) {
@@ -56,6 +58,7 @@ final class ApiHandler extends Handler.Abstract {
         this.sensorState = sensorState;
         this.cluster = cluster;
         this.statuses = statuses;
+        this.inventory = inventory;
         this.pageConfig = new PageConfig(config);
         this.pageTokens =
                 new PageTokens(config.pageTokenUser(), config.pageTokenKey(), config.pageTokenLifetime(), clock);
@@ -141,7 +144,9 @@ final class ApiHandler extends Handler.Abstract {
     private Map<String, Object> sensors() {
         var now = clock.instant();
         List<SensorState.View> views = store.latest().stream()
-                .map(latest -> sensorState.judge(latest, now, statuses.status(latest.sensor())))
+                .map(latest -> sensorState
+                        .judge(latest, now, statuses.status(latest.sensor()))
+                        .withLabels(inventory.labelsOf(latest.sensor())))
                 .toList();
         var body = new LinkedHashMap<String, Object>();
         body.put("generatedAt", now.toEpochMilli());

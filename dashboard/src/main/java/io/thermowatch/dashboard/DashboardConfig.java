@@ -6,6 +6,7 @@ import io.thermowatch.common.config.MqttSettings;
 import io.thermowatch.common.runtime.ClockSkewMeter;
 import io.thermowatch.common.runtime.PipelineWatch;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.UUID;
@@ -43,6 +44,9 @@ import java.util.UUID;
  *                               export returns; a range holding more is refused before anything is sent
  * @param operator               {@code OPERATOR_TOKEN}, {@code OPERATOR_DB_USER}, {@code OPERATOR_DB_PASS}: the
  *                               operator API (silences, acknowledgements); empty without a token (API off)
+ * @param inventory              {@code SENSOR_INVENTORY_FILE}, validated, and {@code SENSOR_INVENTORY_CHECK_INTERVAL}
+ *                               (default 5 s): the labels per sensor (site, room, rack, description) of the alert
+ *                               rules file's {@code inventory:} section; empty = no sensor has labels
  */
 record DashboardConfig(
         int port,
@@ -64,7 +68,8 @@ record DashboardConfig(
         MqttSettings statusMqtt,
         Duration pipelineGrowthFor,
         int csvMaxRows,
-        Optional<OperatorSettings> operator) {
+        Optional<OperatorSettings> operator,
+        Optional<InventorySettings> inventory) {
 
     static final int DEFAULT_PORT = 8080;
     static final int DEFAULT_HEALTH_PORT = 9104;
@@ -110,6 +115,11 @@ record DashboardConfig(
         var statusMqtt = MqttSettings.fromEnv(
                 env, "thermowatch-dashboard-" + UUID.randomUUID().toString().substring(0, 8), pageUser, pagePassword);
         var database = DatabaseSettings.fromEnv(env);
+        var inventoryCheckInterval =
+                env.positiveDuration("SENSOR_INVENTORY_CHECK_INTERVAL", InventorySettings.DEFAULT_CHECK_INTERVAL);
+        var inventory = env.optionalString("SENSOR_INVENTORY_FILE")
+                .filter(path -> !path.isBlank())
+                .map(path -> InventorySettings.load(Path.of(path), inventoryCheckInterval));
         return new DashboardConfig(
                 env.integer("DASHBOARD_PORT", DEFAULT_PORT, 0, 65535),
                 env.port("HEALTH_PORT", DEFAULT_HEALTH_PORT),
@@ -130,6 +140,7 @@ record DashboardConfig(
                 statusMqtt,
                 env.positiveDuration("PIPELINE_BACKLOG_GROWTH_FOR", PipelineWatch.DEFAULT_GROWTH_FOR),
                 env.integer("CSV_MAX_ROWS", DEFAULT_CSV_MAX_ROWS, 1, 10_000_000),
-                OperatorSettings.fromEnv(env, database));
+                OperatorSettings.fromEnv(env, database),
+                inventory);
     }
 }

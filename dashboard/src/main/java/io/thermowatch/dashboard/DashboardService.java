@@ -34,6 +34,7 @@ final class DashboardService implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final java.util.Optional<HikariDataSource> operatorPool;
     private final StatusTracker statuses;
+    private final InventoryReloader inventory;
     private final int port;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -43,7 +44,9 @@ final class DashboardService implements AutoCloseable {
             HikariDataSource dataSource,
             java.util.Optional<HikariDataSource> operatorPool,
             StatusTracker statuses,
+            InventoryReloader inventory,
             int port) {
+        this.inventory = inventory;
         this.operatorPool = operatorPool;
         this.server = server;
         this.healthServer = healthServer;
@@ -85,7 +88,8 @@ final class DashboardService implements AutoCloseable {
         FunctionCounter.builder("thermowatch.sensors.evicted", statuses, StatusTracker::evictedCount)
                 .description("Sensor statuses forgotten to stay within MAX_TRACKED_SENSORS")
                 .register(registry);
-        var api = new ApiHandler(config, store, sensorState, cluster, statuses, responses, registry, clock);
+        var inventory = config.inventory().map(InventoryReloader::of).orElseGet(InventoryReloader::none);
+        var api = new ApiHandler(config, store, sensorState, cluster, statuses, inventory, responses, registry, clock);
         // The operator's writes go through a pool of their own, as the narrow operator role (none without a token).
         var operatorPool = config.operator().map(operator -> Database.openForOperator(operator.database()));
         var alerts = new AlertsHandler(
@@ -130,7 +134,18 @@ final class DashboardService implements AutoCloseable {
                 healthServer.port());
         schemaProbe.isReady(); // probe once now, so the log tells at start whether the table is there
         statuses.start();
-        return new DashboardService(server, healthServer, dataSource, operatorPool, statuses, port);
+        config.inventory()
+                .ifPresentOrElse(
+                        settings -> {
+                            inventory.start(settings);
+                            LOG.info(
+                                    "dashboard - sensor labels from {} ({} sensor(s)), checked every {}",
+                                    settings.path(),
+                                    settings.inventory().size(),
+                                    settings.checkInterval());
+                        },
+                        () -> LOG.info("dashboard - no sensor labels (no SENSOR_INVENTORY_FILE)"));
+        return new DashboardService(server, healthServer, dataSource, operatorPool, statuses, inventory, port);
     }
 
     int port() {
@@ -146,6 +161,7 @@ final class DashboardService implements AutoCloseable {
     public void close() throws Exception {
         if (closed.compareAndSet(false, true)) {
             try {
+                inventory.close();
                 statuses.close();
                 server.stop();
                 healthServer.close();

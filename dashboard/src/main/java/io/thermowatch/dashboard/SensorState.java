@@ -4,6 +4,7 @@ import io.thermowatch.common.wire.SensorStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -27,8 +28,24 @@ final class SensorState {
         this.clock = clock;
     }
 
-    /** The JSON view of one sensor. */
-    record View(String sensor, double value, long timestamp, String status, boolean overThreshold) {}
+    /**
+     * The JSON view of one sensor.
+     *
+     * @param labels its labels from the sensor inventory ({@code site}, {@code room}, {@code rack},
+     *               {@code description}, ...); empty when it has none
+     */
+    record View(
+            String sensor,
+            double value,
+            long timestamp,
+            String status,
+            boolean overThreshold,
+            Map<String, String> labels) {
+
+        View withLabels(Map<String, String> labels) {
+            return new View(sensor, value, timestamp, status, overThreshold, labels);
+        }
+    }
 
     View judge(LatestReading latest) {
         return judge(latest, clock.instant(), Optional.empty());
@@ -42,7 +59,12 @@ final class SensorState {
                 .isPresent();
         var status = offline ? OFFLINE : age.compareTo(offlineAfter) > 0 ? STALE : ONLINE;
         return new View(
-                latest.sensor(), latest.value(), latest.time().toEpochMilli(), status, isOverThreshold(latest.value()));
+                latest.sensor(),
+                latest.value(),
+                latest.time().toEpochMilli(),
+                status,
+                isOverThreshold(latest.value()),
+                Map.of());
     }
 
     boolean isOverThreshold(double value) {

@@ -18,6 +18,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,6 +28,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The API against real PostgreSQL (a database of its own on the native stack) and the real management API through
@@ -42,6 +45,9 @@ class DashboardApiIT {
     private static final String EVIL = "<img src=x onerror=alert(1)>\"'&";
     // Whole minutes, so the per-minute rows fall in predictable buckets.
     private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+
+    @TempDir
+    static Path config;
 
     private static Stack stack;
     private static TestDatabase database;
@@ -75,6 +81,11 @@ class DashboardApiIT {
 
     private static DashboardService start(String databaseName) throws Exception {
         var env = TestDatabase.create(stack, databaseName).dashboardEnv();
+        // The rules file as email-sender reads it; this test rewrites it to see the labels follow.
+        var rules = config.resolve(databaseName + ".yaml");
+        Files.writeString(rules, "inventory: {a1: {site: dc-1}}\nrules: [{name: d, levels: {warning: {above: 3}}}]\n");
+        env.put("SENSOR_INVENTORY_FILE", rules.toString());
+        env.put("SENSOR_INVENTORY_CHECK_INTERVAL", "200ms");
         return DashboardService.start(
                 DashboardConfig.fromEnv(EnvConfig.of(env)), Metrics.newRegistry("dashboard"), Clock.systemUTC());
     }
@@ -126,6 +137,31 @@ class DashboardApiIT {
         assertTrue(hot.path("overThreshold").asBoolean());
         assertEquals(31.5, hot.path("value").asDouble());
         assertEquals("stale", sensorNamed(sensors, "old").path("status").asText());
+    }
+
+    @Test
+    void sensors_carry_their_labels_from_the_inventory_file_which_is_reread_when_it_changes() throws Exception {
+        // Given the rules file lists a1 and hot, not the others
+        Files.writeString(config.resolve(database.name() + ".yaml"), """
+                inventory:
+                  a1: {site: dc-1, room: hall-a, rack: A1, description: "cold aisle"}
+                  hot: {site: dc-1, room: "<b>hall-b</b>"}
+                rules:
+                  - {name: default, sensors: "*", levels: {critical: {above: 25}}}
+                """);
+        // When the API is asked (the file is read again within its check interval)
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            var sensors = json(get(server, "/api/sensors")).path("sensors");
+            // Then each sensor carries its labels as the file says, {} when it has none
+            assertEquals(
+                    JSON.readTree("{\"site\":\"dc-1\",\"room\":\"hall-a\",\"rack\":\"A1\","
+                            + "\"description\":\"cold aisle\"}"),
+                    sensorNamed(sensors, "a1").path("labels"));
+            assertEquals(
+                    "<b>hall-b</b>",
+                    sensorNamed(sensors, "hot").path("labels").path("room").asText());
+            assertEquals(JSON.createObjectNode(), sensorNamed(sensors, "old").path("labels"));
+        });
     }
 
     @Test

@@ -114,7 +114,7 @@ class DashboardBrowserIT {
         LOG.info("rows visible {} ms after navigation started", (System.nanoTime() - started) / 1_000_000);
         assertEquals("online", row(COOL).getAttribute("data-status"));
         assertEquals(
-                List.of("Sensor", "Temperature", "Status", "Timestamp", "Chart"),
+                List.of("Sensor", "Temperature", "Status", "Timestamp", "Chart", "Rack / description"),
                 driver.findElements(By.cssSelector("#sensors thead th")).stream()
                         .map(th -> th.getDomProperty("textContent"))
                         .toList());

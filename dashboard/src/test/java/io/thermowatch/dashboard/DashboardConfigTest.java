@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.thermowatch.common.config.ConfigException;
 import io.thermowatch.common.config.EnvConfig;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DashboardConfigTest {
 
@@ -140,5 +143,48 @@ class DashboardConfigTest {
         assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
         assertTrue(e.getMessage().contains("expected"), e.getMessage());
         assertEquals(-1, e.getMessage().indexOf('\n'), "one line");
+    }
+
+    @Test
+    void without_sensor_inventory_file_no_sensor_has_labels() {
+        assertEquals(Optional.empty(), fromEnv(Map.of()).inventory());
+    }
+
+    @Test
+    void the_sensor_inventory_file_is_read_at_start(@TempDir Path dir) throws Exception {
+        // Given
+        Path file = dir.resolve("alerts.yaml");
+        Files.writeString(file, "inventory: {a1: {site: dc-1, room: hall-a}}\nrules: []\n");
+        // When
+        var inventory = fromEnv(
+                        Map.of("SENSOR_INVENTORY_FILE", file.toString(), "SENSOR_INVENTORY_CHECK_INTERVAL", "1s"))
+                .inventory()
+                .orElseThrow();
+        // Then
+        assertEquals(
+                Map.of("site", "dc-1", "room", "hall-a"), inventory.inventory().labelsOf("a1"));
+        assertEquals(Duration.ofSeconds(1), inventory.checkInterval());
+    }
+
+    @Test
+    void a_broken_or_missing_sensor_inventory_file_stops_the_start_with_one_line_naming_it(@TempDir Path dir)
+            throws Exception {
+        // Given
+        Path file = dir.resolve("alerts.yaml");
+        Files.writeString(file, "inventory: {a/b: {site: x}}\n");
+        // When
+        var broken =
+                assertThrows(ConfigException.class, () -> fromEnv(Map.of("SENSOR_INVENTORY_FILE", file.toString())));
+        var missing = assertThrows(
+                ConfigException.class,
+                () -> fromEnv(
+                        Map.of("SENSOR_INVENTORY_FILE", dir.resolve("none.yaml").toString())));
+        // Then
+        assertEquals(
+                "SENSOR_INVENTORY_FILE='" + file
+                        + "': inventory='a/b': expected sensor ids of 1 to 64 letters, digits, '_' or '-'",
+                broken.getMessage());
+        assertTrue(missing.getMessage().startsWith("SENSOR_INVENTORY_FILE='"), missing.getMessage());
+        assertTrue(!missing.getMessage().contains("\n"), missing.getMessage());
     }
 }

@@ -89,7 +89,9 @@ public final class PageLoadBenchmark {
             var js = (JavascriptExecutor) driver;
             var started = System.nanoTime();
             driver.get("http://127.0.0.1:" + server.port() + "/");
-            while (((Number) js.executeScript("return document.querySelectorAll('#sensor-rows tr').length;")).intValue()
+            while (((Number) js.executeScript(
+                                    "return document.querySelectorAll('#sensor-rows tr[data-sensor]').length;"))
+                            .intValue()
                     < sensors) {
                 Thread.sleep(10);
             }

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.thermowatch.common.config.DurationText;
-import io.thermowatch.common.wire.Topics;
+import io.thermowatch.common.inventory.InvalidYaml;
+import io.thermowatch.common.inventory.SensorInventory;
+import io.thermowatch.common.inventory.YamlNode;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
 import java.io.IOException;
@@ -47,7 +49,6 @@ final class RulesFile {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
     private static final Pattern GLOB = Pattern.compile("[A-Za-z0-9_*?-]{1,64}");
-    private static final int MAX_LABEL_VALUE = 256;
     private static final double MIN_CELSIUS = -273.15;
     private static final double MAX_CELSIUS = 1000.0;
 
@@ -117,13 +118,7 @@ final class RulesFile {
         Map<String, Map<String, String>> inventory = new LinkedHashMap<>();
         Node inv = top.get("inventory");
         if (inv != null) {
-            inv.requireObject("a mapping of sensor id to labels");
-            for (Map.Entry<String, Node> sensor : inv.fields()) {
-                if (!Topics.isValidSensorId(sensor.getKey())) {
-                    throw invalid("inventory", sensor.getKey(), "sensor ids of 1 to 64 letters, digits, '_' or '-'");
-                }
-                inventory.put(sensor.getKey(), labels(sensor.getValue()));
-            }
+            inventory.putAll(inventory(inv));
         }
         Node rules = top.get("rules");
         if (rules == null) {
@@ -352,24 +347,21 @@ final class RulesFile {
         return node == null ? Map.of() : labels(node);
     }
 
-    private static Map<String, String> labels(Node node) throws Invalid {
-        node.requireObject("a mapping of label to value, e.g. {site: dc-1, room: hall-a}");
-        Map<String, String> labels = new LinkedHashMap<>();
-        for (Map.Entry<String, Node> label : node.fields()) {
-            if (!NAME.matcher(label.getKey()).matches()) {
-                throw invalid(node.path, label.getKey(), "label names of 1 to 64 letters, digits, '_', '.' or '-'");
-            }
-            Node value = label.getValue();
-            if (!value.node.isValueNode() || value.node.isNull()) {
-                throw invalid(value, "a label value (text)");
-            }
-            String text = value.node.asText();
-            if (text.length() > MAX_LABEL_VALUE || text.chars().anyMatch(Character::isISOControl)) {
-                throw invalid(value, "one line of at most " + MAX_LABEL_VALUE + " characters");
-            }
-            labels.put(label.getKey(), text);
+    /** Common's {@link SensorInventory}: the dashboard reads the same section with the same checks. */
+    private static Map<String, Map<String, String>> inventory(Node node) throws Invalid {
+        try {
+            return SensorInventory.fromYaml(new YamlNode(node.path, node.node)).bySensor();
+        } catch (InvalidYaml e) {
+            throw new Invalid(e.getMessage());
         }
-        return labels;
+    }
+
+    private static Map<String, String> labels(Node node) throws Invalid {
+        try {
+            return SensorInventory.labels(new YamlNode(node.path, node.node));
+        } catch (InvalidYaml e) {
+            throw new Invalid(e.getMessage());
+        }
     }
 
     private static List<String> recipients(Node node) throws Invalid {

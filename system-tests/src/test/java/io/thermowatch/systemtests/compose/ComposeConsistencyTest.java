@@ -313,6 +313,54 @@ class ComposeConsistencyTest {
         assertEquals(1, distinct.size(), "TEMPERATURE_THRESHOLD differs between services: " + values);
     }
 
+    @Test
+    void the_dashboard_reads_its_sensor_labels_from_the_rules_file_email_sender_reads() {
+        // Given the file email-sender reads its rules (and inventory) from, and the one the dashboard reads labels from
+        List<String> problems = new ArrayList<>();
+        String rules = project.rawEnvironment("email-sender").getOrDefault("ALERT_RULES_FILE", "");
+        String inventory = project.rawEnvironment("dashboard").getOrDefault("SENSOR_INVENTORY_FILE", "");
+        // When each is traced through its service's bind mounts to a file of this repository
+        Optional<Path> rulesOnHost = boundHostFile("email-sender", rules, problems);
+        Optional<Path> inventoryOnHost = boundHostFile("dashboard", inventory, problems);
+        // Then both are the same file, and scripts/stack gives the natively started dashboard that file too
+        if (rulesOnHost.isPresent() && inventoryOnHost.isPresent()) {
+            if (!rulesOnHost.equals(inventoryOnHost)) {
+                problems.add("email-sender reads " + rulesOnHost.get() + ", the dashboard " + inventoryOnHost.get());
+            } else if (!Files.isRegularFile(project.root.resolve(rulesOnHost.get()))) {
+                problems.add(rulesOnHost.get() + ": no such file in the repository");
+            }
+            String stack = project.stackEnvironment("dashboard").getOrDefault("SENSOR_INVENTORY_FILE", "");
+            if (!stack.equals("$ROOT/" + rulesOnHost.get())) {
+                problems.add("scripts/stack gives the dashboard SENSOR_INVENTORY_FILE=" + stack + ", not $ROOT/"
+                        + rulesOnHost.get());
+            }
+        }
+        assertNoProblems("the sensor inventory's file", problems);
+    }
+
+    /** The repository file (relative path) a bind mount of {@code service} puts at {@code containerPath}. */
+    private static Optional<Path> boundHostFile(String service, String containerPath, List<String> problems) {
+        if (containerPath.isBlank()) {
+            problems.add(service + ": no file set");
+            return Optional.empty();
+        }
+        Object volumes = project.service(service).get("volumes");
+        if (volumes instanceof List<?> items) {
+            for (Object item : items) {
+                String[] parts = String.valueOf(item).split(":");
+                if (parts.length >= 2 && parts[0].startsWith("./") && containerPath.startsWith(parts[1] + "/")) {
+                    if (parts.length < 3 || !parts[2].equals("ro")) {
+                        problems.add(service + ": " + item + " is not mounted read-only (:ro)");
+                    }
+                    return Optional.of(Path.of(parts[0] + containerPath.substring(parts[1].length()))
+                            .normalize());
+                }
+            }
+        }
+        problems.add(service + ": no bind mount of a repository folder holds " + containerPath);
+        return Optional.empty();
+    }
+
     // --- hosts and ports -------------------------------------------------------------------------------------
 
     @Test
