@@ -8,16 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.thermowatch.common.config.DurationText;
 import io.thermowatch.common.inventory.InvalidYaml;
+import io.thermowatch.common.inventory.InventoryFile;
 import io.thermowatch.common.inventory.SensorInventory;
 import io.thermowatch.common.inventory.YamlNode;
 import jakarta.mail.internet.AddressException;
 import jakarta.mail.internet.InternetAddress;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
@@ -45,9 +40,8 @@ import java.util.regex.Pattern;
 final class RulesFile {
 
     /** A file this large is not a rules file someone wrote. */
-    static final int MAX_BYTES = 1 << 20;
-
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
     private static final Pattern GLOB = Pattern.compile("[A-Za-z0-9_*?-]{1,64}");
     private static final double MIN_CELSIUS = -273.15;
     private static final double MAX_CELSIUS = 1000.0;
@@ -76,26 +70,12 @@ final class RulesFile {
         return parse(readText(path), path.toString(), env);
     }
 
-    /** The file's text, UTF-8 and at most {@link #MAX_BYTES}. */
+    /** The file's text, UTF-8 and at most {@link InventoryFile#MAX_BYTES} (the same reading as the dashboard's). */
     static String readText(Path path) throws Invalid {
-        byte[] bytes;
         try {
-            if (Files.size(path) > MAX_BYTES) {
-                throw new Invalid("larger than " + MAX_BYTES + " bytes: expected a rules file");
-            }
-            bytes = Files.readAllBytes(path);
-        } catch (IOException e) {
-            throw new Invalid("cannot be read (" + e + ")");
-        }
-        try {
-            return StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new Invalid("not valid UTF-8");
+            return InventoryFile.readText(path);
+        } catch (InvalidYaml e) {
+            throw new Invalid(e.getMessage());
         }
     }
 
@@ -440,13 +420,6 @@ final class RulesFile {
                     throw new Invalid(join(key) + ": unknown key: expected one of " + String.join(", ", allowed));
                 }
             }
-        }
-
-        List<Map.Entry<String, Node>> fields() {
-            List<Map.Entry<String, Node>> out = new ArrayList<>();
-            node.fields()
-                    .forEachRemaining(e -> out.add(Map.entry(e.getKey(), new Node(join(e.getKey()), e.getValue()))));
-            return out;
         }
 
         List<Node> textOrList(String expected) throws Invalid {
