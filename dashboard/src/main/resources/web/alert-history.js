@@ -53,6 +53,9 @@
     if (event.acknowledgedBy) {
       parts.push('acknowledged by ' + event.acknowledgedBy);
     }
+    if (event.mailError) {
+      parts.push('not mailed: ' + event.mailError);
+    }
     return parts.length ? parts.join(', ') : '–';
   }
 

@@ -87,6 +87,8 @@
       }
       if (alert.silenceId != null) {
         notes.push('silenced');
+      } else if (alert.maintenance) {
+        notes.push('muted by ' + alert.maintenance);
       }
       tr.appendChild(cell(notes.length ? notes.join(', ') : '–', 'alert-state'));
       const actions = document.createElement('td');

@@ -31,7 +31,8 @@ final class AlertStore {
      * alerts without a state file), not ended by an OFFLINE of its sensor, and seen within 30 days (a firing alert
      * is reminded far more often). Since when: its last FIRING from NORMAL. Acknowledged: by the latest
      * acknowledgement given since then. Silenced: by a silence in force now that selects the sensor by glob, or the
-     * one that muted its latest event (label silences: the dashboard does not know the inventory's labels).
+     * one that muted its latest event (label silences: the dashboard does not know the inventory's labels). In
+     * maintenance: its latest event was muted by a maintenance window of the rules file ({@code maintenance:<name>}).
      */
     static final String ACTIVE_SQL = """
             WITH restart AS (
@@ -58,14 +59,16 @@ final class AlertStore {
                    (SELECT s.id FROM alert_silences s
                     WHERE s.starts_at <= now() AND s.ends_at > now()
                       AND (s.id = a.silence_id OR (s.sensors IS NOT NULL AND a.sensor LIKE %s))
-                    ORDER BY s.ends_at DESC LIMIT 1) AS silence_id
+                    ORDER BY s.ends_at DESC LIMIT 1) AS silence_id,
+                   CASE WHEN a.silence_id IS NULL AND a.silenced_by LIKE 'maintenance:%%' THEN a.silenced_by END
+                       AS maintenance
             FROM active a
             ORDER BY CASE a.to_level WHEN 'CRITICAL' THEN 0 ELSE 1 END, a.since NULLS LAST, a.sensor, a.rule
             LIMIT 1000""".formatted(GLOB_AS_LIKE);
 
     static final String HISTORY_SQL = """
             SELECT time, sensor, rule, kind, from_level, to_level, value, mailed_at, silence_id, silenced_by,
-                   acknowledged_by
+                   acknowledged_by, mail_error
             FROM alert_events WHERE sensor = ? ORDER BY time DESC, id DESC LIMIT ?""";
 
     static final String SILENCES_SQL = """
@@ -95,6 +98,7 @@ final class AlertStore {
                 row.put("lastEvent", millis(rs.getTimestamp("time")));
                 row.put("acknowledgedBy", rs.getString("acknowledged_by"));
                 row.put("silenceId", longOrNull(rs, "silence_id"));
+                row.put("maintenance", rs.getString("maintenance"));
                 out.add(row);
             }
             return out;
@@ -122,6 +126,7 @@ final class AlertStore {
                     row.put("silenceId", longOrNull(rs, "silence_id"));
                     row.put("silencedBy", rs.getString("silenced_by"));
                     row.put("acknowledgedBy", rs.getString("acknowledged_by"));
+                    row.put("mailError", rs.getString("mail_error"));
                     out.add(row);
                 }
                 return out;

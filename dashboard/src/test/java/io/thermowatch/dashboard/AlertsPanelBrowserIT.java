@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.thermowatch.common.config.EnvConfig;
 import io.thermowatch.common.runtime.Metrics;
+import io.thermowatch.testkit.ScratchDatabase;
 import io.thermowatch.testkit.Stack;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,7 +55,7 @@ class AlertsPanelBrowserIT {
     static Path config;
 
     private static Stack stack;
-    private static AlertTestDatabase database;
+    private static ScratchDatabase database;
     private static DashboardService server;
     private static ChromeDriver driver;
     private static String url;
@@ -64,7 +65,7 @@ class AlertsPanelBrowserIT {
     static void start() throws Exception {
         stack = Stack.get();
         database = AlertTestDatabase.recreate(stack, "alerts_panel_browser_it");
-        var env = database.dashboardEnv(TOKEN);
+        var env = AlertTestDatabase.dashboardEnv(stack, database, TOKEN);
         Files.writeString(config.resolve("alerts.yaml"), INVENTORY);
         env.put("SENSOR_INVENTORY_FILE", config.resolve("alerts.yaml").toString());
         server = DashboardService.start(

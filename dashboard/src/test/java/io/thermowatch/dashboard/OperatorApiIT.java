@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.thermowatch.common.config.EnvConfig;
 import io.thermowatch.common.runtime.Metrics;
 import io.thermowatch.testkit.Credentials;
+import io.thermowatch.testkit.ScratchDatabase;
 import io.thermowatch.testkit.Stack;
 import java.io.IOException;
 import java.net.URI;
@@ -41,7 +42,7 @@ class OperatorApiIT {
     private static final String DATABASE = "operator_api_it";
     private static final String TOKEN = "it-operator-token-" + UUID.randomUUID();
     private static Stack stack;
-    private static AlertTestDatabase database;
+    private static ScratchDatabase database;
     private static DashboardService server;
 
     @BeforeAll
@@ -49,7 +50,7 @@ class OperatorApiIT {
         stack = Stack.get();
         database = AlertTestDatabase.recreate(stack, DATABASE);
         server = DashboardService.start(
-                DashboardConfig.fromEnv(EnvConfig.of(database.dashboardEnv(TOKEN))),
+                DashboardConfig.fromEnv(EnvConfig.of(AlertTestDatabase.dashboardEnv(stack, database, TOKEN))),
                 Metrics.newRegistry("dashboard"),
                 Clock.systemUTC());
     }
@@ -170,6 +171,13 @@ class OperatorApiIT {
         String hot = "op_" + UUID.randomUUID().toString().substring(0, 8);
         String warm = "op_" + UUID.randomUUID().toString().substring(0, 8);
         String cooled = "op_" + UUID.randomUUID().toString().substring(0, 8);
+        String serviced = "op_" + UUID.randomUUID().toString().substring(0, 8);
+        execute("INSERT INTO alert_events (time, sensor, rule, kind, from_level, to_level, value, silenced_by)"
+                + " VALUES (now() - interval '4 minutes', '" + serviced + "', 'hall', 'FIRING', 'NORMAL', 'WARNING',"
+                + " 31, 'maintenance:hall-b-service')");
+        execute("INSERT INTO alert_events (time, sensor, rule, kind, from_level, to_level, value, mail_error) VALUES"
+                + " (now() - interval '7 minutes', '" + hot + "', 'hall', 'REMINDER', 'WARNING', 'WARNING', 31,"
+                + " '550 5.1.1 every recipient refused')");
         execute("INSERT INTO alert_events (time, sensor, rule, kind, from_level, to_level, value, mailed_at) VALUES"
                 + " (now() - interval '10 minutes', '" + hot + "', 'hall', 'FIRING', 'NORMAL', 'WARNING', 31, now()),"
                 + " (now() - interval '5 minutes', '" + hot + "', 'hall', 'FIRING', 'WARNING', 'CRITICAL', 36, now()),"
@@ -198,15 +206,22 @@ class OperatorApiIT {
         var alerts = json(send("GET", "/api/alerts/active", null)).path("alerts");
         JsonNode first = null;
         JsonNode second = null;
+        JsonNode third = null;
         for (var a : alerts) {
             assertFalse(a.path("sensor").asText().equals(cooled), alerts.toString());
             if (a.path("sensor").asText().equals(hot)) {
                 first = a;
             } else if (a.path("sensor").asText().equals(warm)) {
                 second = a;
+            } else if (a.path("sensor").asText().equals(serviced)) {
+                third = a;
             }
         }
-        assertTrue(first != null && second != null, alerts.toString());
+        assertTrue(first != null && second != null && third != null, alerts.toString());
+        assertTrue(first.path("maintenance").isNull(), first.toString());
+        // And one muted by a maintenance window of the rules file says so
+        assertEquals("maintenance:hall-b-service", third.path("maintenance").asText(), third.toString());
+        assertTrue(third.path("silenceId").isNull(), third.toString());
         assertEquals("CRITICAL", first.path("level").asText());
         assertEquals("alice", first.path("acknowledgedBy").asText());
         assertTrue(first.path("silenceId").isNull());
@@ -217,8 +232,14 @@ class OperatorApiIT {
         // And the sensor's history, newest first
         var history =
                 json(send("GET", "/api/alerts/history?sensor=" + hot, null)).path("events");
-        assertEquals(2, history.size());
+        assertEquals(3, history.size());
         assertEquals("CRITICAL", history.get(0).path("to").asText());
+        assertTrue(history.get(0).path("mailError").isNull(), history.toString());
+        // with a mail SMTP refused for good and why
+        assertEquals(
+                "550 5.1.1 every recipient refused",
+                history.get(1).path("mailError").asText(),
+                history.toString());
     }
 
     @Test

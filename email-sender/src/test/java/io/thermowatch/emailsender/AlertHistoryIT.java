@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.thermowatch.testkit.MqttTestClient;
 import io.thermowatch.testkit.QueueProbe;
+import io.thermowatch.testkit.ScratchDatabase;
 import io.thermowatch.testkit.ServiceEnv;
 import io.thermowatch.testkit.ServiceProcess;
 import io.thermowatch.testkit.Stack;
@@ -47,7 +48,7 @@ class AlertHistoryIT {
     private static SmtpServer smtp;
     private static TcpRelay relay;
     private static ServiceProcess process;
-    private static AlertTablesDatabase database;
+    private static ScratchDatabase database;
 
     @BeforeAll
     static void start() throws Exception {
@@ -55,7 +56,7 @@ class AlertHistoryIT {
         try (QueueProbe probe = stack.queueProbe()) {
             probe.purge(Stack.EMAIL_SENDER_QUEUE);
         }
-        database = AlertTablesDatabase.create(stack, DATABASE);
+        database = ScratchDatabase.recreate(stack, DATABASE, ScratchDatabase.ALERT_TABLES);
         relay = new TcpRelay(ServiceEnv.freePort(), stack.dbHost(), stack.dbPort());
         relay.open();
         mqtt = MqttTestClient.connect(stack.mqttUri(), stack.sensor());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.thermowatch.testkit.MqttTestClient;
 import io.thermowatch.testkit.QueueProbe;
+import io.thermowatch.testkit.ScratchDatabase;
 import io.thermowatch.testkit.ServiceEnv;
 import io.thermowatch.testkit.ServiceProcess;
 import io.thermowatch.testkit.Stack;
@@ -46,7 +47,7 @@ class MaintenanceAndRefusedMailIT {
     private static final ZoneId ZONE = ZoneId.of("Asia/Kolkata"); // UTC+05:30: local times are not UTC's
 
     private static Stack stack;
-    private static AlertTablesDatabase database;
+    private static ScratchDatabase database;
     private static MqttTestClient mqtt;
     private static RefusingSmtpServer smtp;
     private static ServiceProcess process;
@@ -57,7 +58,7 @@ class MaintenanceAndRefusedMailIT {
         try (QueueProbe probe = stack.queueProbe()) {
             probe.purge(Stack.EMAIL_SENDER_QUEUE);
         }
-        database = AlertTablesDatabase.create(stack, "maintenance_refused_it");
+        database = ScratchDatabase.recreate(stack, "maintenance_refused_it", ScratchDatabase.ALERT_TABLES);
         mqtt = MqttTestClient.connect(stack.mqttUri(), stack.sensor());
         smtp = new RefusingSmtpServer(Set.of(NOBODY), Integer.MAX_VALUE);
         LocalTime now = ZonedDateTime.now(ZONE).toLocalTime().truncatedTo(ChronoUnit.MINUTES);
@@ -106,7 +107,7 @@ class MaintenanceAndRefusedMailIT {
                         .with("ALERT_RULES_FILE", rules.toString())
                         .with("DB_HOST", stack.dbHost())
                         .with("DB_PORT", Integer.toString(stack.dbPort()))
-                        .with("DB_NAME", database.name)
+                        .with("DB_NAME", database.name())
                         .with("DB_USER", stack.emailSenderDatabase().username())
                         .with("DB_PASS", stack.emailSenderDatabase().password())
                         .build());
