@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The page's live feed (issue 18): one subscription to the readings for the whole dashboard instead of one per open
@@ -18,6 +20,10 @@ final class LiveFeed implements AutoCloseable {
 
     /** How often the feed checks whether anyone still watches. */
     static final Duration WATCH_CHECK = Duration.ofSeconds(1);
+    /** How long a page's token request waits for the readings subscription to be in place. */
+    static final Duration FIRST_SUBSCRIBE_WAIT = Duration.ofSeconds(2);
+
+    private static final Logger LOG = LoggerFactory.getLogger(LiveFeed.class);
 
     private final ScheduledExecutorService thread;
     private final LiveViewers viewers;
@@ -54,10 +60,26 @@ final class LiveFeed implements AutoCloseable {
         thread.scheduleWithFixedDelay(this::stopIfUnwatched, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** A page token was minted: someone watches (or still does); read the readings if not yet. */
-    synchronized void pageTokenMinted() {
-        viewers.minted();
-        subscriber.start();
+    /**
+     * A page token was minted: someone watches (or still does); read the readings if not yet. Waits (at most
+     * {@link #FIRST_SUBSCRIBE_WAIT}) until the subscription is in place, so a page that says "live" gets every
+     * reading published from then on, also the first page after a quiet spell.
+     */
+    void pageTokenMinted() {
+        MqttSession session;
+        synchronized (this) {
+            viewers.minted();
+            session = subscriber.start();
+        }
+        try {
+            if (!session.awaitReady(FIRST_SUBSCRIBE_WAIT)) {
+                LOG.warn(
+                        "live-readings - not subscribed {} ms after a page token was minted; the page goes on",
+                        FIRST_SUBSCRIBE_WAIT.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     boolean subscribed() {

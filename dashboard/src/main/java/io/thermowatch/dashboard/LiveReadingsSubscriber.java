@@ -30,8 +30,8 @@ final class LiveReadingsSubscriber implements AutoCloseable {
         this.sink = sink;
     }
 
-    /** Connects and subscribes, unless already started. */
-    synchronized void start() {
+    /** Connects and subscribes, unless already started; returns the session to wait on. */
+    synchronized MqttSession start() {
         if (session == null) {
             session = new MqttSession(
                     "live-readings", settings, client -> client.subscribe(FILTER, 0), (topic, message) -> {
@@ -42,6 +42,7 @@ final class LiveReadingsSubscriber implements AutoCloseable {
                     });
             session.start();
         }
+        return session;
     }
 
     /** Disconnects (the broker deletes the subscription's queue), if started. */

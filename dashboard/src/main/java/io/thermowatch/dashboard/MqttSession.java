@@ -5,6 +5,9 @@ import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
 import io.thermowatch.common.config.MqttSettings;
 import io.thermowatch.common.runtime.Retries;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
@@ -42,6 +45,7 @@ final class MqttSession implements AutoCloseable {
     private final OnMessage onMessage;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread connector;
+    private final CountDownLatch firstReady = new CountDownLatch(1);
     private volatile MqttClient client;
 
     MqttSession(String name, MqttSettings settings, OnConnected onConnected, OnMessage onMessage) {
@@ -55,6 +59,11 @@ final class MqttSession implements AutoCloseable {
 
     void start() {
         connector.start();
+    }
+
+    /** Waits until the first connect and its {@code onConnected} succeeded; false if not within {@code timeout}. */
+    boolean awaitReady(Duration timeout) throws InterruptedException {
+        return firstReady.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** The connected client, or null (not yet connected, reconnecting or closed). */
@@ -107,6 +116,7 @@ final class MqttSession implements AutoCloseable {
         public void connectComplete(boolean reconnect, String serverUri) {
             try {
                 onConnected.connected(owner);
+                firstReady.countDown();
                 LOG.info("{} - {} to {}", name, reconnect ? "reconnected" : "connected", serverUri);
             } catch (MqttException e) {
                 LOG.warn("{} - set-up after connect failed: {}", name, e.getMessage());
