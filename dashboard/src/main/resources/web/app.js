@@ -13,7 +13,6 @@
   const RECONNECT_MIN_MS = 500;
   const RECONNECT_MAX_MS = 5000;
   const RENEW_RETRY_MS = 5000; // a failed token renewal is tried again this soon, while the live connection lasts
-  const READING_TOPIC = /^temperature\/(.+)$/;
   const STATUS_TOPIC = /^sensors\/(.+)\/status$/;
   const VALID_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -668,24 +667,40 @@
   function onMessage(message) {
     stats.messages++;
     const topic = message.destinationName;
-    let match = READING_TOPIC.exec(topic);
-    if (match) {
-      let reading;
-      try {
-        reading = JSON.parse(message.payloadString);
-      } catch (e) {
-        return; // not JSON: the consumers reject it too
-      }
-      if (reading && typeof reading === 'object') {
-        applyReading(match[1], reading.value, reading.timestamp, Date.now(), !message.retained);
-      }
+    if (topic === LIVE_TOPIC) {
+      applyLiveFrame(message.payloadString);
       return;
     }
-    match = STATUS_TOPIC.exec(topic);
+    const match = STATUS_TOPIC.exec(topic);
     if (match) {
       const status = message.payloadString.trim();
       if (status === 'online' || status === 'offline') {
         applyStatus(match[1], status);
+      }
+    }
+  }
+
+  const LIVE_TOPIC = 'dashboard/live';
+  stats.readings = 0; // readings the live frames stand for (their counts); stats.messages counts the frames
+
+  // The dashboard's live feed (dashboard/live): per sensor the latest reading that reached the dashboard since its
+  // previous frame, and how many did. The frame just arrived, so each entry is a reading that arrived now: the
+  // page's time rules (latest by arrival, clock skew, staleness) apply to it as to a reading of its own.
+  function applyLiveFrame(payload) {
+    let frame;
+    try {
+      frame = JSON.parse(payload);
+    } catch (e) {
+      return;
+    }
+    if (!frame || !Array.isArray(frame.readings)) {
+      return;
+    }
+    const arrivedAt = Date.now();
+    for (const entry of frame.readings) {
+      if (entry && typeof entry === 'object' && typeof entry.sensor === 'string' && VALID_ID.test(entry.sensor)) {
+        stats.readings += Number.isSafeInteger(entry.count) && entry.count > 0 ? entry.count : 1;
+        applyReading(entry.sensor, entry.value, entry.timestamp, arrivedAt, true);
       }
     }
   }

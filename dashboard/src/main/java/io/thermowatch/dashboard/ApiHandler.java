@@ -37,6 +37,7 @@ final class ApiHandler extends Handler.Abstract {
     private final StatusTracker statuses;
     private final PageConfig pageConfig;
     private final PageTokens pageTokens;
+    private final Runnable pageTokenMinted;
     private final CsvExport csv;
     private final InventoryReloader inventory;
     private final JsonResponses responses;
@@ -50,6 +51,7 @@ final class ApiHandler extends Handler.Abstract {
             ClusterClient cluster,
             StatusTracker statuses,
             InventoryReloader inventory,
+            Runnable pageTokenMinted,
             JsonResponses responses,
             MeterRegistry meters,
             Clock clock) {
@@ -59,6 +61,7 @@ final class ApiHandler extends Handler.Abstract {
         this.cluster = cluster;
         this.statuses = statuses;
         this.inventory = inventory;
+        this.pageTokenMinted = pageTokenMinted;
         this.pageConfig = new PageConfig(config);
         this.pageTokens =
                 new PageTokens(config.pageTokenUser(), config.pageTokenKey(), config.pageTokenLifetime(), clock);
@@ -156,9 +159,13 @@ final class ApiHandler extends Handler.Abstract {
         return body;
     }
 
-    /** The page's MQTT login: its identity and a fresh short-lived read-only token as the password (no-store). */
+    /**
+     * The page's MQTT login: its identity and a fresh short-lived read-only token as the password (no-store). A mint
+     * is also a page's heartbeat: the live feed reads the readings while pages keep minting.
+     */
     private Map<String, Object> mqttToken() {
         var minted = pageTokens.mint();
+        pageTokenMinted.run();
         var body = new LinkedHashMap<String, Object>();
         body.put("username", pageTokens.subject());
         body.put("password", minted.token());

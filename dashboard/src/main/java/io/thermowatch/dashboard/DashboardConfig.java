@@ -42,6 +42,11 @@ import java.util.UUID;
  *                               keep growing before the page's pipeline banner says so (as email-sender's mails)
  * @param csvMaxRows             {@code CSV_MAX_ROWS} (default 1,000,000, 1 to 10,000,000): the most readings one CSV
  *                               export returns; a range holding more is refused before anything is sent
+ * @param liveFeedInterval       {@code LIVE_FEED_INTERVAL} (default 100 ms, 10 ms to 10 s): the live feed sends the pages
+ *                               at most one frame per this (the latest reading of each sensor that sent one)
+ * @param liveUser               {@code MQTT_LIVE_USER} (default {@code dashboard-live}): the live feed's publisher, may
+ *                               publish {@code dashboard/live} and nothing else; never sent to the browser
+ * @param livePassword           {@code MQTT_LIVE_PASS}
  * @param operator               {@code OPERATOR_TOKEN}, {@code OPERATOR_DB_USER}, {@code OPERATOR_DB_PASS}: the
  *                               operator API (silences, acknowledgements); empty without a token (API off)
  * @param inventory              {@code SENSOR_INVENTORY_FILE}, validated, and {@code SENSOR_INVENTORY_CHECK_INTERVAL}
@@ -68,6 +73,9 @@ record DashboardConfig(
         MqttSettings statusMqtt,
         Duration pipelineGrowthFor,
         int csvMaxRows,
+        Duration liveFeedInterval,
+        String liveUser,
+        String livePassword,
         Optional<OperatorSettings> operator,
         Optional<InventorySettings> inventory) {
 
@@ -80,11 +88,30 @@ record DashboardConfig(
     /** 31 days of one sensor reading every 2.7 s; about 40 MB of CSV with short sensor ids. */
     static final int DEFAULT_CSV_MAX_ROWS = 1_000_000;
 
+    static final Duration DEFAULT_LIVE_FEED_INTERVAL = Duration.ofMillis(100);
+    static final Duration MIN_LIVE_FEED_INTERVAL = Duration.ofMillis(10);
+    static final Duration MAX_LIVE_FEED_INTERVAL = Duration.ofSeconds(10);
+
     static final Duration DEFAULT_PAGE_TOKEN_LIFETIME = Duration.ofMinutes(5);
     static final Duration MIN_PAGE_TOKEN_LIFETIME = Duration.ofSeconds(10);
     static final Duration MAX_PAGE_TOKEN_LIFETIME = Duration.ofHours(1);
     /** .env's demo key, like the other demo secrets: change it (and the nodes') anywhere but a laptop. */
     static final String DEMO_PAGE_TOKEN_KEY = "6cuzF6TY_8CgbBPxBZSvC0loPYMMfo_EC3rKEDJE30k";
+
+    /** The live feed's subscription to the readings: the status subscription's broker and user, its own client id. */
+    MqttSettings liveReadingsMqtt() {
+        return withClient(statusMqtt.username(), statusMqtt.password(), statusMqtt.clientId() + "-live-in");
+    }
+
+    /** The live feed's publisher: the status subscription's broker, the live user. */
+    MqttSettings liveFramesMqtt() {
+        return withClient(liveUser, livePassword, statusMqtt.clientId() + "-live-out");
+    }
+
+    private MqttSettings withClient(String user, String password, String clientId) {
+        return new MqttSettings(
+                statusMqtt.serverUris(), user, password, clientId, statusMqtt.keepAliveSeconds(), statusMqtt.tlsCa());
+    }
 
     /** Reads and validates every variable; throws the common one-line {@code ConfigException} on the first bad one. */
     static DashboardConfig fromEnv(EnvConfig env) {
@@ -120,6 +147,13 @@ record DashboardConfig(
         var inventory = env.optionalString("SENSOR_INVENTORY_FILE")
                 .filter(path -> !path.isBlank())
                 .map(path -> InventorySettings.load(Path.of(path), inventoryCheckInterval));
+        var liveFeedInterval = env.positiveDuration("LIVE_FEED_INTERVAL", DEFAULT_LIVE_FEED_INTERVAL);
+        EnvConfig.check(
+                liveFeedInterval.compareTo(MIN_LIVE_FEED_INTERVAL) >= 0
+                        && liveFeedInterval.compareTo(MAX_LIVE_FEED_INTERVAL) <= 0,
+                "LIVE_FEED_INTERVAL",
+                liveFeedInterval,
+                "a duration from 10ms to 10s");
         return new DashboardConfig(
                 env.integer("DASHBOARD_PORT", DEFAULT_PORT, 0, 65535),
                 env.port("HEALTH_PORT", DEFAULT_HEALTH_PORT),
@@ -140,6 +174,9 @@ record DashboardConfig(
                 statusMqtt,
                 env.positiveDuration("PIPELINE_BACKLOG_GROWTH_FOR", PipelineWatch.DEFAULT_GROWTH_FOR),
                 env.integer("CSV_MAX_ROWS", DEFAULT_CSV_MAX_ROWS, 1, 10_000_000),
+                liveFeedInterval,
+                env.string("MQTT_LIVE_USER", "dashboard-live"),
+                env.secret("MQTT_LIVE_PASS", "live-demo-pass"),
                 OperatorSettings.fromEnv(env, database),
                 inventory);
     }

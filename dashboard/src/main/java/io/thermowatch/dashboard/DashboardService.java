@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * The running dashboard: the public Jetty server on {@code DASHBOARD_PORT} serving the page, the API and
  * {@code /healthz /readyz}; common's {@link HealthServer} on {@code HEALTH_PORT} serving {@code /healthz /readyz
  * /metrics} like every service's (metrics describe the internals: never on the public port); the database pool and
- * the status subscriber. {@link #close()} is idempotent.
+ * the status subscriber; the pages' live feed ({@link LiveFeed}). {@link #close()} is idempotent.
  */
 final class DashboardService implements AutoCloseable {
 
@@ -35,6 +35,7 @@ final class DashboardService implements AutoCloseable {
     private final java.util.Optional<HikariDataSource> operatorPool;
     private final StatusTracker statuses;
     private final InventoryReloader inventory;
+    private final LiveFeed liveFeed;
     private final int port;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -45,8 +46,10 @@ final class DashboardService implements AutoCloseable {
             java.util.Optional<HikariDataSource> operatorPool,
             StatusTracker statuses,
             InventoryReloader inventory,
+            LiveFeed liveFeed,
             int port) {
         this.inventory = inventory;
+        this.liveFeed = liveFeed;
         this.operatorPool = operatorPool;
         this.server = server;
         this.healthServer = healthServer;
@@ -89,7 +92,31 @@ final class DashboardService implements AutoCloseable {
                 .description("Sensor statuses forgotten to stay within MAX_TRACKED_SENSORS")
                 .register(registry);
         var inventory = config.inventory().map(InventoryReloader::of).orElseGet(InventoryReloader::none);
-        var api = new ApiHandler(config, store, sensorState, cluster, statuses, inventory, responses, registry, clock);
+        var liveFeed = new LiveFeed(
+                config.liveReadingsMqtt(),
+                config.liveFramesMqtt(),
+                config.liveFeedInterval(),
+                config.pageTokenLifetime());
+        FunctionCounter.builder("thermowatch.live.frames.sent", liveFeed, LiveFeed::framesSent)
+                .description("Live feed messages published to dashboard/live")
+                .register(registry);
+        FunctionCounter.builder("thermowatch.live.frames.dropped", liveFeed, LiveFeed::framesDropped)
+                .description("Live feed messages dropped (no connection to the broker)")
+                .register(registry);
+        FunctionCounter.builder("thermowatch.live.readings.rejected", liveFeed, LiveFeed::readingsRejected)
+                .description("Readings the live feed did not forward (the codec rejected them)")
+                .register(registry);
+        var api = new ApiHandler(
+                config,
+                store,
+                sensorState,
+                cluster,
+                statuses,
+                inventory,
+                liveFeed::pageTokenMinted,
+                responses,
+                registry,
+                clock);
         // The operator's writes go through a pool of their own, as the narrow operator role (none without a token).
         var operatorPool = config.operator().map(operator -> Database.openForOperator(operator.database()));
         var alerts = new AlertsHandler(
@@ -111,6 +138,7 @@ final class DashboardService implements AutoCloseable {
             dataSource.close();
             operatorPool.ifPresent(HikariDataSource::close);
             statuses.close();
+            liveFeed.close();
             throw e;
         }
         try {
@@ -121,6 +149,7 @@ final class DashboardService implements AutoCloseable {
             dataSource.close();
             operatorPool.ifPresent(HikariDataSource::close);
             statuses.close();
+            liveFeed.close();
             throw new IllegalStateException(
                     "dashboard - cannot listen on port " + config.port()
                             + " (in use? set DASHBOARD_PORT to a free port)",
@@ -145,7 +174,9 @@ final class DashboardService implements AutoCloseable {
                                     settings.checkInterval());
                         },
                         () -> LOG.info("dashboard - no sensor labels (no SENSOR_INVENTORY_FILE)"));
-        return new DashboardService(server, healthServer, dataSource, operatorPool, statuses, inventory, port);
+        liveFeed.start();
+        return new DashboardService(
+                server, healthServer, dataSource, operatorPool, statuses, inventory, liveFeed, port);
     }
 
     int port() {
@@ -163,6 +194,7 @@ final class DashboardService implements AutoCloseable {
             try {
                 inventory.close();
                 statuses.close();
+                liveFeed.close();
                 server.stop();
                 healthServer.close();
             } finally {

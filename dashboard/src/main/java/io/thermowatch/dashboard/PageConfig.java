@@ -1,6 +1,7 @@
 package io.thermowatch.dashboard;
 
 import io.thermowatch.common.wire.ReadingCodec;
+import io.thermowatch.common.wire.Topics;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +28,7 @@ final class PageConfig {
         var mqtt = new LinkedHashMap<String, Object>();
         mqtt.put("url", config.mqttWsUrl().orElseGet(() -> derivedUrl(requestHost, secure)));
         mqtt.put("tokenUrl", "api/mqtt-token");
-        mqtt.put("topics", List.of("temperature/#", "sensors/+/status"));
+        mqtt.put("topics", List.of(LivePublisher.TOPIC, Topics.ALL_STATUSES_FILTER));
         var body = new LinkedHashMap<String, Object>();
         body.put("mqtt", mqtt);
         body.put("threshold", config.threshold());

@@ -17,9 +17,10 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * Mints the browser's MQTT credential: a short-lived JWT (HS256) that RabbitMQ's OAuth 2 backend checks with the
  * same key ({@code MQTT_PAGE_TOKEN_KEY}, rendered into the nodes' advanced.config). The page sends it as the MQTT
- * password. Its scopes allow exactly what a clean-session, QoS 0 subscriber of readings and statuses needs: its own
+ * password. Its scopes allow exactly what a clean-session, QoS 0 subscriber of the live feed and statuses needs: its own
  * {@code mqtt-subscription-*qos0} queue (configure, bind, consume), reading {@code amq.topic} with the routing keys
- * {@code temperature.*} and {@code sensors.*.status}. No write on any exchange (no publish, no retained message,
+ * {@code dashboard.live} (the dashboard's coalesced live feed, not the readings themselves: one copy of the stream
+ * per dashboard, not per page) and {@code sensors.*.status}. No write on any exchange (no publish, no retained message,
  * no will) and no {@code qos1} queue (no durable session on 3.10). The identity ({@code sub}) is
  * {@code MQTT_PAGE_TOKEN_USER}: the broker counts its connections against that internal user's limits.
  */
@@ -34,7 +35,7 @@ public final class PageTokens {
             AUDIENCE + ".configure:*/mqtt-subscription-*qos0",
             AUDIENCE + ".write:*/mqtt-subscription-*qos0",
             AUDIENCE + ".read:*/mqtt-subscription-*qos0",
-            AUDIENCE + ".read:*/amq.topic/temperature.*",
+            AUDIENCE + ".read:*/amq.topic/dashboard.live",
             AUDIENCE + ".read:*/amq.topic/sensors.*.status");
     /** Base64url without padding, at least 32 bytes (what {@code render-advanced-config} accepts). */
     public static final String KEY_PATTERN = "[A-Za-z0-9_-]{43,}";

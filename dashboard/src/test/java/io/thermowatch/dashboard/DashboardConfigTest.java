@@ -69,6 +69,36 @@ class DashboardConfigTest {
     }
 
     @Test
+    void the_live_feed_sends_a_frame_at_most_every_100_ms_as_its_own_publisher_on_the_status_broker() {
+        // Given
+        var config = fromEnv(Map.of("MQTT_URIS", "tcp://broker:1883", "MQTT_CLIENT_ID", "dash"));
+
+        // Then
+        assertEquals(Duration.ofMillis(100), config.liveFeedInterval());
+        assertEquals("dashboard-live", config.liveFramesMqtt().username());
+        assertEquals("live-demo-pass", config.liveFramesMqtt().password());
+        assertEquals(List.of("tcp://broker:1883"), config.liveFramesMqtt().serverUris());
+        assertEquals("dashboard-page", config.liveReadingsMqtt().username(), "the readings are read as the page user");
+        assertEquals(
+                3,
+                java.util.Set.of(
+                                config.statusMqtt().clientId(),
+                                config.liveReadingsMqtt().clientId(),
+                                config.liveFramesMqtt().clientId())
+                        .size(),
+                "three connections, three client ids");
+        assertEquals(
+                Duration.ofSeconds(1),
+                fromEnv(Map.of("LIVE_FEED_INTERVAL", "1s")).liveFeedInterval());
+    }
+
+    @Test
+    void a_live_feed_interval_outside_10_ms_to_10_s_stops_the_start() {
+        assertMessageStartsWith("LIVE_FEED_INTERVAL=", Map.of("LIVE_FEED_INTERVAL", "5ms"));
+        assertMessageStartsWith("LIVE_FEED_INTERVAL=", Map.of("LIVE_FEED_INTERVAL", "1m"));
+    }
+
+    @Test
     void csv_exports_return_at_most_a_million_rows_unless_csv_max_rows_says_otherwise() {
         assertEquals(1_000_000, fromEnv(Map.of()).csvMaxRows());
         assertEquals(500, fromEnv(Map.of("CSV_MAX_ROWS", "500")).csvMaxRows());

@@ -24,7 +24,7 @@ class PageConfigTest {
         assertEquals("ws://dashboard.example.org:15675/ws", mqtt.get("url"));
         assertEquals("api/mqtt-token", mqtt.get("tokenUrl"));
         assertEquals(Set.of("url", "tokenUrl", "topics"), mqtt.keySet(), "no user name, no password: only a token URL");
-        assertEquals(List.of("temperature/#", "sensors/+/status"), mqtt.get("topics"));
+        assertEquals(List.of("dashboard/live", "sensors/+/status"), mqtt.get("topics"));
         assertEquals(25.0, body.get("threshold"));
         assertEquals(120L, body.get("offlineAfterSeconds"));
         assertEquals(30L, body.get("clockSkewWarnSeconds"));

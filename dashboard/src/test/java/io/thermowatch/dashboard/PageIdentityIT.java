@@ -82,20 +82,20 @@ class PageIdentityIT {
     }
 
     @Test
-    void a_fresh_token_subscribes_at_qos_0_and_receives_readings() throws Exception {
-        // Given the page's login
+    void a_fresh_token_subscribes_at_qos_0_to_the_live_feed_and_receives_its_frames() throws Exception {
+        // Given the page's login, subscribed to the dashboard's live feed
         var page = connect(tokens.mint().token(), true);
-        var received = subscribe(page, "temperature/#", 0);
+        var received = subscribe(page, LivePublisher.TOPIC, 0);
 
-        // When a sensor publishes
-        var topic = "temperature/" + run;
-        try (var sensor = MqttTestClient.connect(stack.mqttUri(), stack.sensor())) {
-            Awaitility.await("the page receives " + topic)
+        // When the dashboard's live feed publishes a frame
+        var frame = frame(run, 21.5);
+        try (var feed = MqttTestClient.connect(stack.mqttUri(), stack.live())) {
+            Awaitility.await("the page receives a frame on " + LivePublisher.TOPIC)
                     .atMost(TIMEOUT)
                     .pollInterval(Duration.ofMillis(500))
                     .until(() -> {
-                        sensor.publish(topic, reading(21.5));
-                        return received.contains(topic);
+                        feed.publish(LivePublisher.TOPIC, frame);
+                        return received.payloads.contains(frame);
                     });
         }
 
@@ -104,28 +104,42 @@ class PageIdentityIT {
     }
 
     @Test
+    void the_page_identity_cannot_subscribe_to_the_readings() throws Exception {
+        // Given a page login (the same one subscribes to the live feed: the refusal is not a broken login)
+        var page = connect(tokens.mint().token(), true);
+        subscribe(page, LivePublisher.TOPIC, 0);
+
+        // When it subscribes to every reading, or to one sensor's, Then the broker refuses (issue 18: one copy of
+        // the readings per dashboard, not per page)
+        assertTrue(refused(page, "temperature/#"), "temperature/# must be refused to the page identity");
+        assertTrue(
+                refused(connect(tokens.mint().token(), true), "temperature/" + run),
+                "temperature/<id> must be refused to the page identity");
+    }
+
+    @Test
     void the_page_identity_cannot_publish() throws Exception {
-        // Given a page subscribed to a sensor's topic, and a second page login that tries to forge a reading there
-        var topic = "temperature/" + run;
+        // Given a page subscribed to the live feed, and a second page login that tries to forge a frame there
         var watcher = connect(tokens.mint().token(), true);
-        var received = subscribe(watcher, topic, 0);
+        var received = subscribe(watcher, LivePublisher.TOPIC, 0);
         var forger = connect(tokens.mint().token(), true);
 
         // When it publishes (QoS 1, so the broker must answer)
         var forged =
-                new org.eclipse.paho.client.mqttv3.MqttMessage(reading(99.0).getBytes(StandardCharsets.UTF_8));
+                new org.eclipse.paho.client.mqttv3.MqttMessage(frame(run, 99.0).getBytes(StandardCharsets.UTF_8));
         forged.setQos(1);
-        assertThrows(MqttException.class, () -> forger.publish(topic, forged), "a publish must be refused");
+        assertThrows(
+                MqttException.class, () -> forger.publish(LivePublisher.TOPIC, forged), "a publish must be refused");
 
-        // Then the broker closed that connection, and only the real sensor's reading reaches the watcher
+        // Then the broker closed that connection, and only the live feed's own frame reaches the watcher
         Awaitility.await("the forger is disconnected").atMost(TIMEOUT).until(() -> !forger.isConnected());
-        try (var sensor = MqttTestClient.connect(stack.mqttUri(), stack.sensor())) {
-            sensor.publish(topic, reading(20.0));
+        try (var feed = MqttTestClient.connect(stack.mqttUri(), stack.live())) {
+            feed.publish(LivePublisher.TOPIC, frame(run, 20.0));
         }
-        Awaitility.await("the sensor's reading arrives").atMost(TIMEOUT).until(() -> received.payloads.size() >= 1);
+        Awaitility.await("the live feed's frame arrives").atMost(TIMEOUT).until(() -> received.payloads.size() >= 1);
         assertTrue(
                 received.payloads.stream().noneMatch(p -> p.contains("99.0")),
-                "forged reading delivered: " + received.payloads);
+                "forged frame delivered: " + received.payloads);
     }
 
     @Test
@@ -138,7 +152,7 @@ class PageIdentityIT {
         // When it subscribes at QoS 1: RabbitMQ would keep a durable queue mqtt-subscription-<id>qos1 for it
         boolean refused;
         try {
-            int[] granted = client.subscribeWithResponse(new String[] {"temperature/#"}, new int[] {1})
+            int[] granted = client.subscribeWithResponse(new String[] {LivePublisher.TOPIC}, new int[] {1})
                     .getGrantedQos();
             refused = granted.length == 1 && granted[0] == 0x80;
         } catch (MqttException e) {
@@ -152,7 +166,7 @@ class PageIdentityIT {
         // And a persistent session's QoS 0 subscription (allowed) leaves nothing behind once the page disconnects:
         // on 3.10 its queue is non-durable and auto-deleted; on 4.x the mqtt-qos0-sessions policy expires it in 60 s.
         var again = connect(tokens.mint().token(), false);
-        subscribe(again, "temperature/#", 0);
+        subscribe(again, LivePublisher.TOPIC, 0);
         var qos0 = "mqtt-subscription-" + again.getClientId() + "qos0";
         Awaitility.await(qos0 + " exists while connected")
                 .atMost(TIMEOUT)
@@ -272,7 +286,19 @@ class PageIdentityIT {
         return count;
     }
 
-    private static String reading(double value) {
-        return "{\"value\": " + value + ", \"timestamp\": " + System.currentTimeMillis() + "}";
+    /** True if the broker refuses {@code filter} (SUBACK failure, or the connection closed). */
+    private static boolean refused(MqttClient client, String filter) {
+        try {
+            int[] granted = client.subscribeWithResponse(new String[] {filter}, new int[] {0})
+                    .getGrantedQos();
+            return granted.length == 1 && granted[0] == 0x80;
+        } catch (MqttException e) {
+            return true;
+        }
+    }
+
+    private static String frame(String sensor, double value) {
+        return "{\"readings\":[{\"sensor\":\"" + sensor + "\",\"value\":" + value + ",\"timestamp\":"
+                + System.currentTimeMillis() + ",\"count\":1}]}";
     }
 }

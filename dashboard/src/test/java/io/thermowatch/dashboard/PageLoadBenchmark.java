@@ -82,6 +82,8 @@ public final class PageLoadBenchmark {
         env.put("RABBITMQ_MONITOR_PASS", stack.monitor().password());
         env.put("MQTT_PAGE_USER", stack.page().username());
         env.put("MQTT_PAGE_PASS", stack.page().password());
+        env.put("MQTT_LIVE_USER", stack.live().username());
+        env.put("MQTT_LIVE_PASS", stack.live().password());
         env.put("MQTT_URIS", stack.mqttUri());
         var driver = Browser.start(1400, 900);
         try (var server = DashboardService.start(

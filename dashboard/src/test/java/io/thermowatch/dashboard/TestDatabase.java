@@ -110,6 +110,8 @@ final class TestDatabase {
         env.put("RABBITMQ_MONITOR_PASS", stack.monitor().password());
         env.put("MQTT_PAGE_USER", stack.page().username());
         env.put("MQTT_PAGE_PASS", stack.page().password());
+        env.put("MQTT_LIVE_USER", stack.live().username());
+        env.put("MQTT_LIVE_PASS", stack.live().password());
         env.put("TEMPERATURE_THRESHOLD", "25");
         env.put("MQTT_URIS", stack.mqttUri());
         env.put("SENSOR_OFFLINE_AFTER", "2m");
@@ -133,6 +135,8 @@ final class TestDatabase {
                 .with("RABBITMQ_MONITOR_PASS", stack.monitor().password())
                 .with("MQTT_PAGE_USER", stack.page().username())
                 .with("MQTT_PAGE_PASS", stack.page().password())
+                .with("MQTT_LIVE_USER", stack.live().username())
+                .with("MQTT_LIVE_PASS", stack.live().password())
                 .with("MQTT_PAGE_TOKEN_USER", stack.pageTokenUser())
                 .with("MQTT_PAGE_TOKEN_KEY", stack.pageTokenKey())
                 .with("TEMPERATURE_THRESHOLD", "25")

@@ -28,7 +28,8 @@ import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
  *   <li><b>publish → row</b>: a steady fleet ({@code bench.sensors} × {@code bench.rate}/s) for
  *       {@code bench.seconds}, and a marker sensor at 20/s whose rows are watched: p50/p99;</li>
  *   <li><b>publish → browser</b>: the same fleet, the dashboard in headless Chromium, a marker at 5/s for
- *       {@code bench.browser.seconds}: when each value is rendered, p50/p99;</li>
+ *       {@code bench.browser.seconds}: when each value is rendered, p50/p99, with each count of {@code bench.pages}
+ *       (default 1, 5, 20) pages open, and the CPU per 1,000 readings of the nodes and the dashboard meanwhile;</li>
  *   <li><b>drain after a db-writer outage</b> of {@code bench.outage.seconds} with the fleet publishing: backlog,
  *       drain seconds, rows/s, loss;</li>
  *   <li>RSS of each service and each RabbitMQ node before and after;</li>
@@ -48,6 +49,14 @@ public final class SystemBenchmark {
     private static final double RATE = Double.parseDouble(System.getProperty("bench.rate", "1"));
     private static final int BROWSER_SECONDS = Integer.getInteger("bench.browser.seconds", 60);
     private static final int OUTAGE_SECONDS = Integer.getInteger("bench.outage.seconds", 300);
+    /** Pages open in each publish → browser phase. */
+    private static final List<Integer> PAGES = java.util.Arrays.stream(
+                    System.getProperty("bench.pages", "1,5,20").split(","))
+            .map(String::trim)
+            .map(Integer::valueOf)
+            .toList();
+    /** The page identity's connection limit on the stack (scripts/stack), set back after the page phases. */
+    private static final int PAGE_TOKEN_MAX_CONNECTIONS = 10;
     /** email-sender's batch of acks with its default AMQP_PREFETCH (2,000 / 4), and that prefetch. */
     static final int ACK_BATCH = 500;
 
@@ -116,16 +125,8 @@ public final class SystemBenchmark {
             }
             progress("publish → row: " + summary(rowLatencies));
 
-            PageLatency.Result page;
-            try (Fleet fleet = new Fleet(stack, run + "_p", SENSORS, CONNECTIONS, RATE);
-                    PageLatency browser = PageLatency.open(system.dashboard("/").toString())) {
-                List<MqttAsyncClient> marker = Publishers.connect(stack, run + "_pagemarker", 1);
-                fleet.start();
-                page = browser.measure(marker.get(0), run + "_pagemarker", Duration.ofSeconds(BROWSER_SECONDS));
-                fleet.stop();
-                Publishers.close(marker);
-            }
-            progress("publish → browser: " + summary(page.latencies()) + ", " + page.missed() + " not rendered");
+            List<PagePhase> pagePhases = pagePhases(system, run);
+            PageLatency.Result page = pagePhases.get(0).result();
 
             OutageDrain.Result drain;
             try (Fleet fleet = new Fleet(stack, run + "_o", SENSORS, CONNECTIONS, RATE)) {
@@ -144,6 +145,7 @@ public final class SystemBenchmark {
                     e2eSeconds,
                     rowLatencies,
                     page,
+                    pagePhases,
                     drain,
                     rssBefore,
                     ProcessRss.of(system, stack),
@@ -164,6 +166,65 @@ public final class SystemBenchmark {
     }
 
     // ------------------------------------------------------------------------------------------------ phases
+
+    /** One publish → browser phase with {@code pages} pages open: latencies and CPU over the phase. */
+    private record PagePhase(
+            int pages,
+            PageLatency.Result result,
+            long readings,
+            Map<String, ProcessCpu.Sample> before,
+            Map<String, ProcessCpu.Sample> after) {
+
+        double perThousand(String process) {
+            return ProcessCpu.perThousand(before.get(process), after.get(process), readings);
+        }
+
+        double nodesPerThousand() {
+            double sum = 0;
+            for (int n = 1; n <= Stack.NODES; n++) {
+                sum += perThousand("rabbit" + n);
+            }
+            return sum;
+        }
+    }
+
+    /**
+     * Publish → browser with each count of {@code bench.pages} (default 1, 5, 20) open, the fleet publishing. The
+     * page identity's connection limit (10 on the stack) is raised for the phase and set back after it.
+     */
+    private List<PagePhase> pagePhases(SystemUnderTest system, String run) throws Exception {
+        List<PagePhase> phases = new ArrayList<>();
+        int most = PAGES.stream().mapToInt(Integer::intValue).max().orElse(1);
+        String limit = "/api/user-limits/" + stack.pageTokenUser() + "/max-connections";
+        stack.management().put(limit, "{\"value\": " + (2 * most + 2) + "}");
+        try {
+            for (int pages : PAGES) {
+                try (Fleet fleet = new Fleet(stack, run + "_p" + pages, SENSORS, CONNECTIONS, RATE);
+                        PageLatency browser =
+                                PageLatency.open(system.dashboard("/").toString(), pages)) {
+                    List<MqttAsyncClient> marker = Publishers.connect(stack, run + "_pagemarker" + pages, 1);
+                    fleet.start();
+                    Map<String, ProcessCpu.Sample> before = ProcessCpu.of(system, stack);
+                    long ackedBefore = fleet.acked();
+                    PageLatency.Result result = browser.measure(
+                            marker.get(0), run + "_pagemarker" + pages, Duration.ofSeconds(BROWSER_SECONDS));
+                    Map<String, ProcessCpu.Sample> after = ProcessCpu.of(system, stack);
+                    long readings = fleet.acked() - ackedBefore + result.published();
+                    fleet.stop();
+                    Publishers.close(marker);
+                    PagePhase phase = new PagePhase(pages, result, readings, before, after);
+                    phases.add(phase);
+                    progress("publish → browser, " + pages + " page(s): " + summary(result.latencies()) + ", "
+                            + result.missed() + " not rendered; CPU ms per 1,000 readings: nodes "
+                            + fmt(phase.nodesPerThousand()) + ", dashboard " + fmt(phase.perThousand("dashboard"))
+                            + ", machine " + fmt(phase.perThousand(ProcessCpu.MACHINE)));
+                }
+            }
+        } finally {
+            stack.management().put(limit, "{\"value\": " + PAGE_TOKEN_MAX_CONNECTIONS + "}");
+        }
+        return phases;
+    }
 
     private record Blast(List<String> sensors, long acked, double seconds, int stuck) {
 
@@ -471,6 +532,7 @@ public final class SystemBenchmark {
         private final double e2eSeconds;
         private final List<Long> rowLatencies;
         private final PageLatency.Result page;
+        private final List<PagePhase> pagePhases;
         private final OutageDrain.Result drain;
         private final Map<String, Long> rssBefore;
         private final Map<String, Long> rssAfter;
@@ -487,6 +549,7 @@ public final class SystemBenchmark {
                 double e2eSeconds,
                 List<Long> rowLatencies,
                 PageLatency.Result page,
+                List<PagePhase> pagePhases,
                 OutageDrain.Result drain,
                 Map<String, Long> rssBefore,
                 Map<String, Long> rssAfter,
@@ -500,6 +563,7 @@ public final class SystemBenchmark {
             this.e2eSeconds = e2eSeconds;
             this.rowLatencies = sorted(rowLatencies);
             this.page = page;
+            this.pagePhases = pagePhases;
             this.drain = drain;
             this.rssBefore = rssBefore;
             this.rssAfter = rssAfter;
@@ -526,6 +590,8 @@ public final class SystemBenchmark {
             line("    -Dbench.seconds=" + SECONDS + " -Dbench.connections=" + CONNECTIONS + " -Dbench.sensors="
                     + SENSORS
                     + " -Dbench.rate=" + fmt(RATE) + " -Dbench.browser.seconds=" + BROWSER_SECONDS
+                    + " -Dbench.pages="
+                    + PAGES.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","))
                     + " -Dbench.outage.seconds=" + OUTAGE_SECONDS);
             line("```");
             line("");
@@ -569,6 +635,21 @@ public final class SystemBenchmark {
                     + " never shown within 2 s"
                     + " of the end (the page draws once per animation frame, so a value followed by the next one within"
                     + " a frame is never drawn; and it subscribes with QoS 0).");
+            line("");
+            line("Open pages (tabs of one headless Chromium, background tabs not throttled; the marker watched in the"
+                    + " first), each phase " + BROWSER_SECONDS + " s with the fleet publishing; CPU in ms per 1,000"
+                    + " readings published in the phase:");
+            line("");
+            line("| pages | samples | p50 ms | p99 ms | max ms | not rendered | RabbitMQ nodes | dashboard |"
+                    + " whole machine |");
+            line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            for (PagePhase phase : pagePhases) {
+                List<Long> l = sorted(phase.result().latencies());
+                line("| " + phase.pages() + " | " + l.size() + " | " + percentile(l, 50) + " | " + percentile(l, 99)
+                        + " | " + max(l) + " | " + phase.result().missed() + " | " + fmt(phase.nodesPerThousand())
+                        + " | " + fmt(phase.perThousand("dashboard")) + " | "
+                        + fmt(phase.perThousand(ProcessCpu.MACHINE)) + " |");
+            }
             line("");
             line("## Drain after a " + OUTAGE_SECONDS + " s db-writer outage");
             line("");

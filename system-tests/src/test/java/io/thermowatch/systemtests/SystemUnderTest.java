@@ -381,6 +381,8 @@ final class SystemUnderTest implements AutoCloseable {
                 .with("DASHBOARD_PORT", Integer.toString(dashboardPort))
                 .with("MQTT_PAGE_USER", stack.page().username())
                 .with("MQTT_PAGE_PASS", stack.page().password())
+                .with("MQTT_LIVE_USER", stack.live().username())
+                .with("MQTT_LIVE_PASS", stack.live().password())
                 .with("MQTT_WS_URL", stack.webMqttUri().toString())
                 .with("RABBITMQ_MANAGEMENT_URL", stack.managementUri().toString())
                 .with("RABBITMQ_MONITOR_USER", stack.monitor().username())

@@ -341,6 +341,11 @@ public final class Stack {
         return credentials("MQTT_PAGE_USER", "MQTT_PAGE_PASS");
     }
 
+    /** The dashboard's live feed publisher: may publish {@code dashboard/live} and nothing else. */
+    public Credentials live() {
+        return credentials("MQTT_LIVE_USER", "MQTT_LIVE_PASS");
+    }
+
     /** The browser's identity: a passwordless internal user (for its connection limit) that logs in with a JWT. */
     public String pageTokenUser() {
         return credentials.required("MQTT_PAGE_TOKEN_USER");
