@@ -56,9 +56,9 @@ final class Browser implements AutoCloseable {
                         .anyMatch(row -> status.equals(row.getAttribute("data-status"))));
     }
 
-    /** {@code id:status} of every row of the sensor table. */
+    /** {@code id:status} of every sensor row of the table (not the site/room headings). */
     List<String> rows() {
-        return driver.findElements(By.cssSelector("#sensor-rows tr")).stream()
+        return driver.findElements(By.cssSelector("#sensor-rows tr[data-sensor]")).stream()
                 .map(row -> row.getAttribute("data-sensor") + ":" + row.getAttribute("data-status"))
                 .toList();
     }
