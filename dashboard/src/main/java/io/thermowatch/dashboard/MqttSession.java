@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One clean-session MQTT connection of the live feed, kept up until closed, as {@link StatusTracker}'s: the first
- * connect is retried here (Paho's automatic reconnect only starts after one succeeded), and {@code onConnected}
+ * One clean-session MQTT connection of the dashboard (the status tracker's, the live feed's), kept up until closed:
+ * the first connect is retried here (Paho's automatic reconnect only starts after one succeeded), and {@code onConnected}
  * runs after every connect and reconnect (to subscribe again). Used once: a new session per start.
  */
 final class MqttSession implements AutoCloseable {
