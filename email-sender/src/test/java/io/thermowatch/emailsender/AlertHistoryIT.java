@@ -24,7 +24,6 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -111,13 +110,6 @@ class AlertHistoryIT {
         }
     }
 
-    private static final AtomicLong LAST_STAMP = new AtomicLong();
-
-    private static void publish(String sensor, double value) throws Exception {
-        long stamp = LAST_STAMP.updateAndGet(last -> Math.max(last + 1, System.currentTimeMillis()));
-        mqtt.publish("temperature/" + sensor, "{\"value\": " + value + ", \"timestamp\": " + stamp + "}");
-    }
-
     private static String sensor() {
         return "ith_" + UUID.randomUUID().toString().substring(0, 8);
     }
@@ -179,7 +171,7 @@ class AlertHistoryIT {
             loop.scheduleAtFixedRate(
                     () -> {
                         try {
-                            publish(sensor, value);
+                            StampedReadings.publish(mqtt, sensor, value);
                         } catch (Exception e) {
                             throw new IllegalStateException(e);
                         }
@@ -198,11 +190,11 @@ class AlertHistoryIT {
         // Given
         String s = sensor();
         // When
-        publish(s, 31.0);
+        StampedReadings.publish(mqtt, s, 31.0);
         await().atMost(WAIT).until(() -> subjects(s).size() == 1);
-        publish(s, 36.0);
+        StampedReadings.publish(mqtt, s, 36.0);
         await().atMost(WAIT).until(() -> subjects(s).size() == 2);
-        publish(s, 20.0);
+        StampedReadings.publish(mqtt, s, 20.0);
         // Then
         await().atMost(WAIT).until(() -> events(s).size() >= 3);
         assertEquals(
@@ -222,7 +214,7 @@ class AlertHistoryIT {
                 + "', now() + interval '3 seconds', 'it-silencer', 'maintenance')");
         awaitMutesRead(reads);
         // When it fires within the silence
-        publish(s, 31.0);
+        StampedReadings.publish(mqtt, s, 31.0);
         // Then the FIRING is recorded as silenced, and not mailed
         await().atMost(WAIT).until(() -> !events(s).isEmpty());
         assertEquals("FIRING NORMAL→WARNING silenced:it-silencer", events(s).get(0));
@@ -252,7 +244,7 @@ class AlertHistoryIT {
     void an_acknowledgement_stops_the_reminders_until_the_alert_resolves() throws Exception {
         // Given a firing alert, reminded every second
         String s = sensor();
-        publish(s, 31.0);
+        StampedReadings.publish(mqtt, s, 31.0);
         await().atMost(WAIT).until(() -> subjects(s).size() == 1);
         // When an operator acknowledges it, and the service has read it
         int reads = count(process.output(), "mutes - ");
@@ -271,7 +263,7 @@ class AlertHistoryIT {
         // Then no reminder was mailed meanwhile
         assertEquals(mailsBefore, subjects(s).size(), subjects(s).toString());
         // When it resolves: mailed as usual
-        publish(s, 20.0);
+        StampedReadings.publish(mqtt, s, 20.0);
         await().atMost(WAIT).until(() -> subjects(s).contains("Resolved: 20.0°C on temperature/" + s));
         await().atMost(WAIT).until(() -> events(s).contains("RESOLVED WARNING→NORMAL mailed"));
     }
@@ -283,9 +275,9 @@ class AlertHistoryIT {
         relay.cut();
         try {
             // When the sensor fires and resolves
-            publish(s, 36.0);
+            StampedReadings.publish(mqtt, s, 36.0);
             await().atMost(WAIT).until(() -> subjects(s).size() == 1);
-            publish(s, 20.0);
+            StampedReadings.publish(mqtt, s, 20.0);
             // Then both are mailed without waiting for the database
             await().atMost(WAIT).until(() -> subjects(s).size() == 2);
             assertEquals(

@@ -18,7 +18,6 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -110,14 +109,6 @@ class AlertRulesIT {
         return prefix + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    /** Strictly increasing stamps: two readings in one millisecond would make the second stale (never lowers). */
-    private static final AtomicLong LAST_STAMP = new AtomicLong();
-
-    private static void publish(String sensor, double value) throws Exception {
-        long stamp = LAST_STAMP.updateAndGet(last -> Math.max(last + 1, System.currentTimeMillis()));
-        mqtt.publish("temperature/" + sensor, "{\"value\": " + value + ", \"timestamp\": " + stamp + "}");
-    }
-
     /** Subjects of the mails about {@code sensor}, in arrival order. */
     private static List<String> subjects(String sensor) {
         return mails(sensor).stream().map(SmtpServer.Mail::subject).toList();
@@ -159,15 +150,15 @@ class AlertRulesIT {
         // Given
         String s = sensor("itl_");
         // When / Then: each mail awaited before the next reading, so each is a mail of its own
-        publish(s, 31.0);
+        StampedReadings.publish(mqtt, s, 31.0);
         awaitSubjects(s, "Temperature Warning: 31.0°C on temperature/" + s);
-        publish(s, 36.0);
+        StampedReadings.publish(mqtt, s, 36.0);
         awaitSubjects(
                 s,
                 "Temperature Warning: 31.0°C on temperature/" + s,
                 "Temperature Alert: 36.0°C on temperature/" + s + " (was warning)");
-        publish(s, 34.5); // above critical's clear threshold: still critical, no mail
-        publish(s, 20.0);
+        StampedReadings.publish(mqtt, s, 34.5); // above critical's clear threshold: still critical, no mail
+        StampedReadings.publish(mqtt, s, 20.0);
         awaitSubjects(
                 s,
                 "Temperature Warning: 31.0°C on temperature/" + s,
@@ -183,9 +174,9 @@ class AlertRulesIT {
     void a_for_duration_keeps_a_one_reading_spike_silent_and_fires_once_the_heat_lasts() throws Exception {
         // Given: critical above 30 for 2 s; a spike between cool readings
         String s = sensor("itf_");
-        publish(s, 20.0);
-        publish(s, 45.0);
-        publish(s, 20.0);
+        StampedReadings.publish(mqtt, s, 20.0);
+        StampedReadings.publish(mqtt, s, 45.0);
+        StampedReadings.publish(mqtt, s, 20.0);
         // When: then it stays at 40 °C, a reading every 250 ms
         long hotSince = System.nanoTime();
         ScheduledExecutorService sensorLoop = Executors.newSingleThreadScheduledExecutor();
@@ -193,7 +184,7 @@ class AlertRulesIT {
             sensorLoop.scheduleAtFixedRate(
                     () -> {
                         try {
-                            publish(s, 40.0);
+                            StampedReadings.publish(mqtt, s, 40.0);
                         } catch (Exception e) {
                             throw new IllegalStateException(e);
                         }
@@ -220,7 +211,7 @@ class AlertRulesIT {
         String s = sensor("itx_");
         // When: 20 → 23.5 °C in about a second
         for (double value : new double[] {20.0, 21.0, 22.0, 23.5}) {
-            publish(s, value);
+            StampedReadings.publish(mqtt, s, value);
             Thread.sleep(300); // the sensor's cadence, not a wait for the system under test
         }
         // Then
@@ -234,8 +225,8 @@ class AlertRulesIT {
             throws Exception {
         // Given: it-reload fires above 30 °C; a reading of 28 °C then 31 °C mails only 31 °C
         String before = sensor("itr_");
-        publish(before, 28.0);
-        publish(before, 31.0);
+        StampedReadings.publish(mqtt, before, 28.0);
+        StampedReadings.publish(mqtt, before, 31.0);
         awaitSubjects(before, "Temperature Alert: 31.0°C on temperature/" + before);
         int reloads = count(process.output(), "rules - Reloaded " + rulesFile);
         long pid = process.pid();
@@ -244,7 +235,7 @@ class AlertRulesIT {
         replaceRules(rules(reloadRule("{critical: {above: 26}}")));
         awaitLogged("rules - Reloaded " + rulesFile, reloads + 1);
         String after = sensor("itr_");
-        publish(after, 28.0);
+        StampedReadings.publish(mqtt, after, 28.0);
         // Then: 28 °C fires, in the same process
         awaitSubjects(after, "Temperature Alert: 28.0°C on temperature/" + after);
 
@@ -253,8 +244,8 @@ class AlertRulesIT {
         replaceRules(rules(reloadRule("{critical: {above: 20, clear: 21}}")));
         awaitLogged("keeping the previous rules", refusals + 1);
         String broken = sensor("itr_");
-        publish(broken, 24.0);
-        publish(broken, 27.0);
+        StampedReadings.publish(mqtt, broken, 24.0);
+        StampedReadings.publish(mqtt, broken, 27.0);
         // Then: the 26 °C rule is still in force (24 °C silent, 27 °C fires), and nothing restarted
         awaitSubjects(broken, "Temperature Alert: 27.0°C on temperature/" + broken);
         assertTrue(process.output().contains("levels.critical.clear='21': expected a number (°C) below above (20.0)"));

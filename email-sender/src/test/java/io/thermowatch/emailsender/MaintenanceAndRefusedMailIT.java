@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,11 +104,8 @@ class MaintenanceAndRefusedMailIT {
                         .with("EMAIL_TO", OPS)
                         .with("ALERT_GROUP_WAIT", "100ms")
                         .with("ALERT_RULES_FILE", rules.toString())
-                        .with("DB_HOST", stack.dbHost())
-                        .with("DB_PORT", Integer.toString(stack.dbPort()))
+                        .database(stack.emailSenderDatabase())
                         .with("DB_NAME", database.name())
-                        .with("DB_USER", stack.emailSenderDatabase().username())
-                        .with("DB_PASS", stack.emailSenderDatabase().password())
                         .build());
         process.awaitReady(Duration.ofSeconds(60));
     }
@@ -125,13 +121,6 @@ class MaintenanceAndRefusedMailIT {
         if (smtp != null) {
             smtp.close();
         }
-    }
-
-    private static final AtomicLong LAST_STAMP = new AtomicLong();
-
-    private static void publish(String sensor, double value) throws Exception {
-        long stamp = LAST_STAMP.updateAndGet(last -> Math.max(last + 1, System.currentTimeMillis()));
-        mqtt.publish("temperature/" + sensor, "{\"value\": " + value + ", \"timestamp\": " + stamp + "}");
     }
 
     private static String sensor(String prefix) {
@@ -177,9 +166,9 @@ class MaintenanceAndRefusedMailIT {
         String muted = sensor("itm_open_");
         String other = sensor("itm_other_");
         // When the first fires, then the second
-        publish(muted, 36.0);
+        StampedReadings.publish(mqtt, muted, 36.0);
         await().atMost(WAIT).until(() -> !events(muted).isEmpty());
-        publish(other, 36.0);
+        StampedReadings.publish(mqtt, other, 36.0);
         // Then the second is mailed (mails go out in order: the first's would have been sent before it)
         await().atMost(WAIT).until(() -> subjects(other).size() == 1);
         // and the first only recorded, muted by the window, with no silence id
@@ -192,7 +181,7 @@ class MaintenanceAndRefusedMailIT {
         // Given a sensor of a window that opens in an hour
         String s = sensor("itm_later_");
         // When it fires
-        publish(s, 36.0);
+        StampedReadings.publish(mqtt, s, 36.0);
         // Then it is mailed and recorded as such
         await().atMost(WAIT).until(() -> subjects(s).size() == 1);
         assertEquals(
@@ -206,7 +195,7 @@ class MaintenanceAndRefusedMailIT {
         // Given a sensor whose rule mails only an address the server refuses (550 5.1.1)
         String s = sensor("itm_refused_");
         // When it fires
-        publish(s, 36.0);
+        StampedReadings.publish(mqtt, s, 36.0);
         // Then its row says why it was not mailed
         await().atMost(WAIT).until(() -> !events(s).isEmpty());
         List<String> events = events(s);
