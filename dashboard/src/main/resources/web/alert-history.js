@@ -11,25 +11,7 @@
   let sensor = null;
   let asked = 0;               // answers to an older question (another sensor selected meanwhile) are dropped
 
-  function pad(n) { return n < 10 ? '0' + n : String(n); }
-
-  function formatTime(millis) {
-    if (millis == null) {
-      return '–';
-    }
-    const d = new Date(millis);
-    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' '
-      + pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
-  }
-
-  function cell(text, className) {
-    const td = document.createElement('td');
-    td.textContent = text;
-    if (className) {
-      td.className = className;
-    }
-    return td;
-  }
+  const { formatTime, cell } = window.thermowatchFormat;
 
   // "WARNING → CRITICAL"; one level when there is no transition (a reminder), – when the event has none.
   function levels(event) {

@@ -4,6 +4,8 @@
 (function () {
   'use strict';
 
+  const { cell } = window.thermowatchFormat;
+
   const REFRESH_MS = 5000;
   const SILENCE_MINUTES = 60;
   const el = (id) => document.getElementById(id);
@@ -46,15 +48,6 @@
       return at + ' (' + minutes + ' min)';
     }
     return at + ' (' + Math.floor(minutes / 60) + ' h ' + (minutes % 60) + ' min)';
-  }
-
-  function cell(text, className) {
-    const td = document.createElement('td');
-    td.textContent = text;
-    if (className) {
-      td.className = className;
-    }
-    return td;
   }
 
   function actionButton(label, onClick) {

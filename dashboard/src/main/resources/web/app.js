@@ -3,6 +3,8 @@
 (function () {
   'use strict';
 
+  const { formatTime } = window.thermowatchFormat;
+
   const CLUSTER_REFRESH_MS = 3000;
   const CHART_REFRESH_MS = 60000;   // the charted history is read again this often (live points fill the gap)
   const SENSORS_REFRESH_MS = 60000; // api/sensors again: labels edited in the inventory file, sensors seen live only
@@ -326,8 +328,6 @@
     }
   }
 
-  function pad(n) { return n < 10 ? '0' + n : String(n); }
-
   function formatSpan(millis) {
     if (millis < 90000) {
       return Math.round(millis / 1000) + ' s';
@@ -336,12 +336,6 @@
       return Math.round(millis / 60000) + ' min';
     }
     return Math.round(millis / 3600000) + ' h';
-  }
-
-  function formatTime(millis) {
-    const d = new Date(millis);
-    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' '
-      + pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
   }
 
   // ---- initial load from the API -------------------------------------------------------------------------

@@ -40,6 +40,7 @@ final class StaticAssets extends Handler.Abstract {
         add("/app.css", "web/app.css", "text/css; charset=utf-8", page);
         add("/alerts.js", "web/alerts.js", "text/javascript; charset=utf-8", page);
         add("/alerts.css", "web/alerts.css", "text/css; charset=utf-8", page);
+        add("/format.js", "web/format.js", "text/javascript; charset=utf-8", page);
         add("/groups.js", "web/groups.js", "text/javascript; charset=utf-8", page);
         add("/alert-history.js", "web/alert-history.js", "text/javascript; charset=utf-8", page);
         add("/favicon.svg", "web/favicon.svg", "image/svg+xml", page);
