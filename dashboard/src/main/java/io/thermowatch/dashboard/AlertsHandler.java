@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -85,14 +84,14 @@ final class AlertsHandler extends Handler.Abstract {
             if (operator) {
                 if (token.isEmpty()) {
                     status = 403;
-                    closeIfBodyUnread(request, response);
+                    JsonResponses.closeIfBodyUnread(request, response);
                     responses.error(response, callback, status, DISABLED);
                     return true;
                 }
                 if (!token.get().accepts(request.getHeaders().get(HttpHeader.AUTHORIZATION))) {
                     status = 401;
                     response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer");
-                    closeIfBodyUnread(request, response);
+                    JsonResponses.closeIfBodyUnread(request, response);
                     responses.error(response, callback, status, UNAUTHORIZED);
                     return true;
                 }
@@ -205,18 +204,6 @@ final class AlertsHandler extends Handler.Abstract {
             return bytes;
         } catch (IOException e) {
             throw new BadRequestException("body: could not be read");
-        }
-    }
-
-    /**
-     * A refused request's body is never read (a stranger's upload is not worth reading). Jetty then cannot always
-     * tell whether the body has ended, and closes the connection without saying so when it has not all arrived: a
-     * client that reuses the connection gets no answer to its next request. Saying {@code Connection: close} up front
-     * makes every client open a new one.
-     */
-    private static void closeIfBodyUnread(Request request, Response response) {
-        if (request.getLength() != 0) {
-            response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
         }
     }
 }

@@ -84,6 +84,7 @@ final class ApiHandler extends Handler.Abstract {
             if (!HttpMethod.GET.is(request.getMethod()) && !HttpMethod.HEAD.is(request.getMethod())) {
                 status = 405;
                 response.getHeaders().put("Allow", "GET, HEAD");
+                JsonResponses.closeIfBodyUnread(request, response);
                 responses.error(response, callback, status, "method not allowed: only GET");
                 return true;
             }

@@ -290,6 +290,8 @@ class DashboardApiIT {
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(405, post.statusCode());
         assertTrue(post.body().contains("\"error\""), post.body());
+        // the body is not read, so the connection is not reused (the next request on it would get no answer)
+        assertEquals("close", post.headers().firstValue("Connection").orElse(""));
     }
 
     @Test
