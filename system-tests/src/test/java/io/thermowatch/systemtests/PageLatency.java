@@ -116,6 +116,7 @@ final class PageLatency implements AutoCloseable {
      */
     Result measure(MqttAsyncClient client, String marker, Duration duration) throws InterruptedException {
         ((JavascriptExecutor) driver).executeScript(OBSERVER, marker);
+        PageWork workBefore = pageWork();
         Map<String, Long> publishedAt = new ConcurrentHashMap<>();
         List<Long> latencies = new ArrayList<>();
         AtomicBoolean publishing = new AtomicBoolean(true);
@@ -148,10 +149,47 @@ final class PageLatency implements AutoCloseable {
         }
         publishing.set(false);
         collector.join();
-        return new Result(published, latencies, published - latencies.size());
+        PageWork work = pageWork().minus(workBefore);
+        return new Result(published, latencies, published - latencies.size(), work, duration.toMillis() / 1000.0);
     }
 
-    record Result(int published, List<Long> latencies, int missed) {}
+    /**
+     * What the watched page did over a phase, from its {@code window.thermowatchStats}: the live messages it took,
+     * the animation frames in which it drew rows ({@code flush}) and the milliseconds those draws took.
+     */
+    record PageWork(long messages, long frames, double drawMillis) {
+
+        PageWork minus(PageWork earlier) {
+            return new PageWork(messages - earlier.messages, frames - earlier.frames, drawMillis - earlier.drawMillis);
+        }
+    }
+
+    /** Latencies (ms) of the rendered marker values; {@code seconds}: how long the marker published. */
+    record Result(int published, List<Long> latencies, int missed, PageWork work, double seconds) {
+
+        double framesPerSecond() {
+            return work.frames() / seconds;
+        }
+
+        double drawMillisPerFrame() {
+            return work.frames() == 0 ? Double.NaN : work.drawMillis() / work.frames();
+        }
+
+        double messagesPerSecond() {
+            return work.messages() / seconds;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private PageWork pageWork() {
+        Map<String, Object> stats = (Map<String, Object>) ((JavascriptExecutor) driver)
+                .executeScript("const s = window.thermowatchStats;"
+                        + " return {messages: s.messages, flushes: s.flushes, totalFlushMs: s.totalFlushMs};");
+        return new PageWork(
+                ((Number) stats.get("messages")).longValue(),
+                ((Number) stats.get("flushes")).longValue(),
+                ((Number) stats.get("totalFlushMs")).doubleValue());
+    }
 
     @SuppressWarnings("unchecked")
     private void collect(Map<String, Long> publishedAt, List<Long> latencies) {

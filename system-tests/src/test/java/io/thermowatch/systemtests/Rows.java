@@ -102,6 +102,29 @@ final class Rows {
         }
     }
 
+    /**
+     * Deletes every reading of the sensors whose id starts with {@code prefix}, a few hundred sensors per statement
+     * (each well inside the connection's socket timeout); returns how many sensors had readings.
+     */
+    int deleteSensorsStartingWith(String prefix) {
+        List<String> sensors = new ArrayList<>();
+        query(
+                "SELECT DISTINCT sensor FROM temperature WHERE starts_with(sensor, ?)",
+                List.of(prefix),
+                rs -> sensors.add(rs.getString(1)));
+        for (int from = 0; from < sensors.size(); from += 200) {
+            List<String> chunk = sensors.subList(from, Math.min(sensors.size(), from + 200));
+            try (Connection c = stack.openDatabase();
+                    PreparedStatement s = c.prepareStatement("DELETE FROM temperature WHERE sensor = ANY (?)")) {
+                s.setArray(1, c.createArrayOf("text", chunk.toArray()));
+                s.executeUpdate();
+            } catch (SQLException e) {
+                throw new IllegalStateException("deleting the readings of " + prefix + "*: " + e.getMessage(), e);
+            }
+        }
+        return sensors.size();
+    }
+
     interface RowHandler {
         void row(ResultSet rs) throws SQLException;
     }

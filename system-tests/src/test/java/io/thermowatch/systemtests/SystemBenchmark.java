@@ -43,12 +43,21 @@ import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
  */
 public final class SystemBenchmark {
 
+    /** Every sensor id of a run starts with it; the run deletes its readings when it ends. */
+    private static final String RUN_PREFIX = "bench";
+
     private static final int SECONDS = Integer.getInteger("bench.seconds", 30);
     private static final int CONNECTIONS = Integer.getInteger("bench.connections", 8);
     private static final int SENSORS = Integer.getInteger("bench.sensors", 500);
     private static final double RATE = Double.parseDouble(System.getProperty("bench.rate", "1"));
     private static final int BROWSER_SECONDS = Integer.getInteger("bench.browser.seconds", 60);
     private static final int OUTAGE_SECONDS = Integer.getInteger("bench.outage.seconds", 300);
+    /**
+     * An unmeasured burst before each throughput phase (0: none): the publishers' JVM before the broker-only phase,
+     * the freshly started services before the end-to-end one. The services run for days, so their cost per reading
+     * is a warm JVM's; the first burst's (JIT compilation and class loading included) is reported beside it.
+     */
+    private static final int WARM_UP_SECONDS = Integer.getInteger("bench.warmup.seconds", 10);
     /** Pages open in each publish → browser phase. */
     private static final List<Integer> PAGES = java.util.Arrays.stream(
                     System.getProperty("bench.pages", "1,5,20").split(","))
@@ -75,12 +84,25 @@ public final class SystemBenchmark {
     }
 
     private void run() throws Exception {
-        String run = "bench" + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+        String run = RUN_PREFIX + Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
         Instant started = Instant.now();
         List<String> machine = Machine.describe(stack);
         requireNoOtherConsumers("at the start");
         purge();
+        // The page draws every sensor with a stored reading: an earlier run's thousands of sensors would be drawn too
+        // (a page of 20,000 rows managed two frames a second here), and not the fleet this run measures.
+        int leftovers = rows.deleteSensorsStartingWith(RUN_PREFIX);
+        if (leftovers > 0) {
+            progress("deleted the readings of " + leftovers + " sensors left by earlier runs");
+        }
 
+        if (WARM_UP_SECONDS > 0) {
+            // the publishers' JVM and the nodes warm, so that the broker-only phase measures their steady pace
+            Blast warmUp = blast(run + "_w", Duration.ofSeconds(WARM_UP_SECONDS));
+            progress("warm-up, broker only: " + warmUp.acked + " acknowledged (not counted)");
+            purge();
+            awaitNodesQuiet("after the broker-only warm-up");
+        }
         Map<String, ProcessCpu.Sample> brokerCpuBefore = ProcessCpu.withoutServices(stack);
         Blast broker = blast(run + "_b", Duration.ofSeconds(SECONDS));
         Map<String, ProcessCpu.Sample> brokerCpuAfter = ProcessCpu.withoutServices(stack);
@@ -93,7 +115,9 @@ public final class SystemBenchmark {
         Report report;
         try (SystemUnderTest system = SystemUnderTest.start(Duration.ofMinutes(10), Map.of(), Map.of())) {
             Map<String, Long> rssBefore = ProcessRss.of(system, stack);
+            FirstBurst firstBurst = WARM_UP_SECONDS > 0 ? firstBurst(system, run) : null;
 
+            Jfr jfr = Jfr.startIfAsked(system);
             Map<String, ProcessCpu.Sample> cpuBefore = ProcessCpu.of(system, stack);
             double consumedBefore = metric(system, "email-sender", "thermowatch_messages_consumed_total");
             double writtenBefore = metric(system, "db-writer", "dbwriter_rows_written_total");
@@ -104,6 +128,7 @@ public final class SystemBenchmark {
             // CPU until email-sender has taken its copy of every reading too (it may trail db-writer)
             boolean drained = awaitNothingReady(Duration.ofMinutes(2));
             Map<String, ProcessCpu.Sample> cpuAfter = ProcessCpu.of(system, stack);
+            jfr.dump(run).forEach(file -> progress("JFR recording: " + file));
             double cpuSeconds = Duration.between(e2eStart, Instant.now()).toMillis() / 1000.0;
             checkOurServicesTookEverything(
                     e2e.acked,
@@ -150,9 +175,11 @@ public final class SystemBenchmark {
                     rssBefore,
                     ProcessRss.of(system, stack),
                     new Cpu(brokerCpuBefore, brokerCpuAfter, cpuBefore, cpuAfter, cpuSeconds),
+                    firstBurst,
                     drains);
         }
         requireNoOtherConsumers("at the end");
+        progress("deleted the readings of this run's " + rows.deleteSensorsStartingWith(run) + " sensors");
         String markdown = report.markdown();
         Path out = stack.root().resolve(System.getProperty("bench.out", "system-tests/BENCHMARKS.md"));
         Files.createDirectories(out.getParent());
@@ -215,7 +242,9 @@ public final class SystemBenchmark {
                     PagePhase phase = new PagePhase(pages, result, readings, before, after);
                     phases.add(phase);
                     progress("publish → browser, " + pages + " page(s): " + summary(result.latencies()) + ", "
-                            + result.missed() + " not rendered; CPU ms per 1,000 readings: nodes "
+                            + result.missed() + " not rendered; the page: " + fmt(result.messagesPerSecond())
+                            + " live messages/s, " + fmt(result.framesPerSecond()) + " frames drawn/s, "
+                            + fmt(result.drawMillisPerFrame()) + " ms per draw; CPU ms per 1,000 readings: nodes "
                             + fmt(phase.nodesPerThousand()) + ", dashboard " + fmt(phase.perThousand("dashboard"))
                             + ", machine " + fmt(phase.perThousand(ProcessCpu.MACHINE)));
                 }
@@ -274,6 +303,38 @@ public final class SystemBenchmark {
                     + "(they may be stored all the same)");
         }
         return new Blast(sensors, acked.get(), seconds, stuck);
+    }
+
+    /** The services' first burst after their start: its CPU per 1,000 readings, cold JVMs included. */
+    private record FirstBurst(long acked, Map<String, ProcessCpu.Sample> before, Map<String, ProcessCpu.Sample> after) {
+
+        double perThousand(String process) {
+            return ProcessCpu.perThousand(before.get(process), after.get(process), acked);
+        }
+
+        double services() {
+            double sum = 0;
+            for (String service : ProcessRss.SERVICES) {
+                sum += perThousand(service);
+            }
+            return sum;
+        }
+    }
+
+    /** A burst through the just-started services, until every reading is a row and both queues are empty. */
+    private FirstBurst firstBurst(SystemUnderTest system, String run) throws Exception {
+        Map<String, ProcessCpu.Sample> before = ProcessCpu.of(system, stack);
+        Blast burst = blast(run + "_v", Duration.ofSeconds(WARM_UP_SECONDS));
+        long stored = awaitRows(burst, Duration.ofMinutes(5));
+        if (!awaitNothingReady(Duration.ofMinutes(2)) || stored < burst.acked()) {
+            notes.add("the warm-up burst through the services was not fully processed (" + stored + " rows of "
+                    + burst.acked() + ") when the end-to-end phase began");
+        }
+        Map<String, ProcessCpu.Sample> after = ProcessCpu.of(system, stack);
+        FirstBurst first = new FirstBurst(burst.acked(), before, after);
+        progress("warm-up, end to end (the services' first burst, not counted): " + burst.acked()
+                + " acknowledged; CPU ms per 1,000: " + cpuSummary(before, after, burst.acked()));
+        return first;
     }
 
     /** A marker sensor at 20/s whose rows are polled every 10 ms: publish → row latency of each reading (ms). */
@@ -335,7 +396,7 @@ public final class SystemBenchmark {
             notes.add("no ack-cost drains: the broker-only backlog was " + backlog);
             return drains;
         }
-        awaitNodesQuiet();
+        awaitNodesQuiet("after the broker-only phase, when the ack-cost drains started");
         drains.add(RawDrain.drain(stack, Stack.EMAIL_SENDER_QUEUE, half, 1, ACK_PREFETCH));
         drains.add(RawDrain.drain(stack, Stack.EMAIL_SENDER_QUEUE, half, ACK_BATCH, ACK_PREFETCH));
         drains.add(RawDrain.drain(stack, Stack.DB_WRITER_QUEUE, half, ACK_BATCH, ACK_PREFETCH));
@@ -414,7 +475,7 @@ public final class SystemBenchmark {
      * Until the nodes are nearly idle (under 150 ms of CPU together in a second), at most 30 s: after a burst the
      * quorum queues keep writing their logs for a while, which would be charged to the first drain.
      */
-    private void awaitNodesQuiet() {
+    private void awaitNodesQuiet(String when) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         Map<String, ProcessCpu.Sample> last = ProcessCpu.withoutServices(stack);
         while (System.nanoTime() < deadline) {
@@ -430,7 +491,7 @@ public final class SystemBenchmark {
             }
             last = now;
         }
-        notes.add("the nodes were still busy 30 s after the broker-only phase when the ack-cost drains started");
+        notes.add("the nodes were still busy 30 s " + when);
     }
 
     /** Until neither service queue has a ready message; false on timeout. */
@@ -537,6 +598,7 @@ public final class SystemBenchmark {
         private final Map<String, Long> rssBefore;
         private final Map<String, Long> rssAfter;
         private final Cpu cpu;
+        private final FirstBurst firstBurst;
         private final List<RawDrain.Result> drains;
         private final StringBuilder text = new StringBuilder();
 
@@ -554,6 +616,7 @@ public final class SystemBenchmark {
                 Map<String, Long> rssBefore,
                 Map<String, Long> rssAfter,
                 Cpu cpu,
+                FirstBurst firstBurst,
                 List<RawDrain.Result> drains) {
             this.started = started;
             this.machine = machine;
@@ -568,6 +631,7 @@ public final class SystemBenchmark {
             this.rssBefore = rssBefore;
             this.rssAfter = rssAfter;
             this.cpu = cpu;
+            this.firstBurst = firstBurst;
             this.drains = drains;
         }
 
@@ -592,7 +656,7 @@ public final class SystemBenchmark {
                     + " -Dbench.rate=" + fmt(RATE) + " -Dbench.browser.seconds=" + BROWSER_SECONDS
                     + " -Dbench.pages="
                     + PAGES.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","))
-                    + " -Dbench.outage.seconds=" + OUTAGE_SECONDS);
+                    + " -Dbench.outage.seconds=" + OUTAGE_SECONDS + " -Dbench.warmup.seconds=" + WARM_UP_SECONDS);
             line("```");
             line("");
             line("Machine:");
@@ -640,13 +704,16 @@ public final class SystemBenchmark {
                     + " first), each phase " + BROWSER_SECONDS + " s with the fleet publishing; CPU in ms per 1,000"
                     + " readings published in the phase:");
             line("");
-            line("| pages | samples | p50 ms | p99 ms | max ms | not rendered | RabbitMQ nodes | dashboard |"
-                    + " whole machine |");
-            line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            line("| pages | samples | p50 ms | p99 ms | max ms | not rendered | watched page: live messages/s |"
+                    + " frames drawn/s | ms per draw | RabbitMQ nodes | dashboard | whole machine |");
+            line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             for (PagePhase phase : pagePhases) {
                 List<Long> l = sorted(phase.result().latencies());
                 line("| " + phase.pages() + " | " + l.size() + " | " + percentile(l, 50) + " | " + percentile(l, 99)
-                        + " | " + max(l) + " | " + phase.result().missed() + " | " + fmt(phase.nodesPerThousand())
+                        + " | " + max(l) + " | " + phase.result().missed() + " | "
+                        + fmt(phase.result().messagesPerSecond()) + " | "
+                        + fmt(phase.result().framesPerSecond())
+                        + " | " + fmt(phase.result().drawMillisPerFrame()) + " | " + fmt(phase.nodesPerThousand())
                         + " | " + fmt(phase.perThousand("dashboard")) + " | "
                         + fmt(phase.perThousand(ProcessCpu.MACHINE)) + " |");
             }
@@ -702,6 +769,19 @@ public final class SystemBenchmark {
             line("| **services** (db-writer + email-sender + dashboard) | – | – | – | **" + fmt(servicesMs)
                     + "** | – |");
             line("| **RabbitMQ nodes** | – | " + fmt(nodesBrokerMs) + " | – | **" + fmt(nodesMs) + "** | – |");
+            line("");
+            if (firstBurst == null) {
+                line("No warm-up (`bench.warmup.seconds=0`): the end-to-end figures include the services' JIT"
+                        + " compilation and class loading, and the broker-only ones the publishers'.");
+            } else {
+                line("Both phases follow an unmeasured " + WARM_UP_SECONDS + " s burst (the services run for days, so"
+                        + " a reading costs them what it costs a warm JVM). The services' first burst after their start,"
+                        + " " + firstBurst.acked() + " readings with the JIT compiling and classes loading, cost them "
+                        + fmt(firstBurst.services()) + " ms per 1,000 (db-writer "
+                        + fmt(firstBurst.perThousand("db-writer")) + ", email-sender "
+                        + fmt(firstBurst.perThousand("email-sender")) + ", dashboard "
+                        + fmt(firstBurst.perThousand("dashboard")) + ") against " + fmt(servicesMs) + " warm.");
+            }
             line("");
             line("The whole machine's figure includes HAProxy, PostgreSQL, the kernel and whatever else ran meanwhile"
                     + " (the machine is shared); cores busy = CPU s / wall s of the phase ("
