@@ -1,17 +1,13 @@
 package io.thermowatch.emailsender;
 
+import static io.thermowatch.emailsender.RulesFileService.OPS;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.thermowatch.testkit.MqttTestClient;
-import io.thermowatch.testkit.QueueProbe;
 import io.thermowatch.testkit.ScratchDatabase;
 import io.thermowatch.testkit.ServiceEnv;
-import io.thermowatch.testkit.ServiceProcess;
 import io.thermowatch.testkit.Stack;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,8 +20,6 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,30 +33,24 @@ import org.junit.jupiter.api.Test;
  */
 class AlertHistoryIT {
 
-    private static final String OPS = "ops@example.com";
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final String DATABASE = "alert_history_it";
-    private static Stack stack;
-    private static MqttTestClient mqtt;
     private static SmtpServer smtp;
     private static TcpRelay relay;
-    private static ServiceProcess process;
     private static ScratchDatabase database;
+    private static RulesFileService service;
 
     @BeforeAll
     static void start() throws Exception {
-        stack = Stack.get();
-        try (QueueProbe probe = stack.queueProbe()) {
-            probe.purge(Stack.EMAIL_SENDER_QUEUE);
-        }
+        Stack stack = Stack.get();
         database = ScratchDatabase.recreate(stack, DATABASE, ScratchDatabase.ALERT_TABLES);
         relay = new TcpRelay(ServiceEnv.freePort(), stack.dbHost(), stack.dbPort());
         relay.open();
-        mqtt = MqttTestClient.connect(stack.mqttUri(), stack.sensor());
         smtp = new SmtpServer();
         smtp.start();
-        Path dir = Files.createDirectories(stack.workDir().resolve("alert-history-" + UUID.randomUUID()));
-        Path rules = Files.writeString(dir.resolve("alerts.yaml"), """
+        service = RulesFileService.start(
+                "alert-history",
+                """
                 rules:
                   - name: it-history
                     sensors: "ith_*"
@@ -70,24 +58,13 @@ class AlertHistoryIT {
                       warning: {above: 30, clear: 29}
                       critical: {above: 35, clear: 34}
                     repeat: 1s
-                """);
-        process = ServiceProcess.start(
-                "email-sender",
-                ServiceEnv.forEmailSender(stack)
-                        .with("SMTP_HOST", "127.0.0.1")
-                        .with("SMTP_PORT", Integer.toString(smtp.port()))
-                        .with("SMTP_RETRY_MAX_DELAY", "1s")
-                        .with("EMAIL_TO", OPS)
-                        .with("ALERT_GROUP_WAIT", "100ms")
-                        .with("ALERT_RULES_FILE", rules.toString())
-                        .with("ALERT_MUTES_CHECK_INTERVAL", "300ms")
+                """,
+                smtp.port(),
+                env -> env.with("ALERT_MUTES_CHECK_INTERVAL", "300ms")
+                        .database(stack.emailSenderDatabase()) // its own role, through the relay the outage test cuts
                         .with("DB_HOST", "127.0.0.1")
                         .with("DB_PORT", Integer.toString(relay.port()))
-                        .with("DB_NAME", DATABASE)
-                        .with("DB_USER", stack.emailSenderDatabase().username())
-                        .with("DB_PASS", stack.emailSenderDatabase().password())
-                        .build());
-        process.awaitReady(Duration.ofSeconds(60));
+                        .with("DB_NAME", DATABASE));
     }
 
     private static Connection superuser() throws SQLException {
@@ -96,11 +73,8 @@ class AlertHistoryIT {
 
     @AfterAll
     static void stop() {
-        if (process != null) {
-            process.close();
-        }
-        if (mqtt != null) {
-            mqtt.close();
+        if (service != null) {
+            service.close();
         }
         if (smtp != null) {
             smtp.close();
@@ -152,16 +126,7 @@ class AlertHistoryIT {
 
     /** Waits until the service read the silences and acknowledgements once more after a change. */
     private static void awaitMutesRead(int before) {
-        await().atMost(WAIT).until(() -> count(process.output(), "mutes - ") > before);
-    }
-
-    private static int count(String output, String text) {
-        Matcher m = Pattern.compile(Pattern.quote(text)).matcher(output);
-        int n = 0;
-        while (m.find()) {
-            n++;
-        }
-        return n;
+        service.awaitLoggedAgain("mutes - ", before);
     }
 
     /** Publishes {@code value} every 200 ms until {@code done} holds. */
@@ -171,7 +136,7 @@ class AlertHistoryIT {
             loop.scheduleAtFixedRate(
                     () -> {
                         try {
-                            StampedReadings.publish(mqtt, sensor, value);
+                            service.publish(sensor, value);
                         } catch (Exception e) {
                             throw new IllegalStateException(e);
                         }
@@ -190,11 +155,11 @@ class AlertHistoryIT {
         // Given
         String s = sensor();
         // When
-        StampedReadings.publish(mqtt, s, 31.0);
+        service.publish(s, 31.0);
         await().atMost(WAIT).until(() -> subjects(s).size() == 1);
-        StampedReadings.publish(mqtt, s, 36.0);
+        service.publish(s, 36.0);
         await().atMost(WAIT).until(() -> subjects(s).size() == 2);
-        StampedReadings.publish(mqtt, s, 20.0);
+        service.publish(s, 20.0);
         // Then
         await().atMost(WAIT).until(() -> events(s).size() >= 3);
         assertEquals(
@@ -209,12 +174,12 @@ class AlertHistoryIT {
     void a_silence_mutes_the_sensor_and_mails_go_out_again_once_it_expired() throws Exception {
         // Given a silence of this sensor for 3 s, read by the service
         String s = sensor();
-        int reads = count(process.output(), "mutes - ");
+        int reads = service.timesLogged("mutes - ");
         execute("INSERT INTO alert_silences (sensors, ends_at, created_by, comment) VALUES ('" + s
                 + "', now() + interval '3 seconds', 'it-silencer', 'maintenance')");
         awaitMutesRead(reads);
         // When it fires within the silence
-        StampedReadings.publish(mqtt, s, 31.0);
+        service.publish(s, 31.0);
         // Then the FIRING is recorded as silenced, and not mailed
         await().atMost(WAIT).until(() -> !events(s).isEmpty());
         assertEquals("FIRING NORMAL→WARNING silenced:it-silencer", events(s).get(0));
@@ -244,10 +209,10 @@ class AlertHistoryIT {
     void an_acknowledgement_stops_the_reminders_until_the_alert_resolves() throws Exception {
         // Given a firing alert, reminded every second
         String s = sensor();
-        StampedReadings.publish(mqtt, s, 31.0);
+        service.publish(s, 31.0);
         await().atMost(WAIT).until(() -> subjects(s).size() == 1);
         // When an operator acknowledges it, and the service has read it
-        int reads = count(process.output(), "mutes - ");
+        int reads = service.timesLogged("mutes - ");
         execute("INSERT INTO alert_acknowledgements (sensor, rule, acknowledged_by) VALUES ('" + s
                 + "', 'it-history', 'it-operator')");
         awaitMutesRead(reads);
@@ -263,7 +228,7 @@ class AlertHistoryIT {
         // Then no reminder was mailed meanwhile
         assertEquals(mailsBefore, subjects(s).size(), subjects(s).toString());
         // When it resolves: mailed as usual
-        StampedReadings.publish(mqtt, s, 20.0);
+        service.publish(s, 20.0);
         await().atMost(WAIT).until(() -> subjects(s).contains("Resolved: 20.0°C on temperature/" + s));
         await().atMost(WAIT).until(() -> events(s).contains("RESOLVED WARNING→NORMAL mailed"));
     }
@@ -275,9 +240,9 @@ class AlertHistoryIT {
         relay.cut();
         try {
             // When the sensor fires and resolves
-            StampedReadings.publish(mqtt, s, 36.0);
+            service.publish(s, 36.0);
             await().atMost(WAIT).until(() -> subjects(s).size() == 1);
-            StampedReadings.publish(mqtt, s, 20.0);
+            service.publish(s, 20.0);
             // Then both are mailed without waiting for the database
             await().atMost(WAIT).until(() -> subjects(s).size() == 2);
             assertEquals(

@@ -1,25 +1,19 @@
 package io.thermowatch.emailsender;
 
+import static io.thermowatch.emailsender.RulesFileService.OPS;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.thermowatch.testkit.MqttTestClient;
-import io.thermowatch.testkit.QueueProbe;
-import io.thermowatch.testkit.ServiceEnv;
 import io.thermowatch.testkit.ServiceProcess;
-import io.thermowatch.testkit.Stack;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,14 +27,10 @@ import org.junit.jupiter.api.Test;
  */
 class AlertRulesIT {
 
-    private static final String OPS = "ops@example.com";
     private static final Duration MAIL = Duration.ofSeconds(15);
 
-    private static Stack stack;
-    private static MqttTestClient mqtt;
     private static SmtpServer smtp;
-    private static Path rulesFile;
-    private static ServiceProcess process;
+    private static RulesFileService service;
 
     /** The test's rules; {@code reloadAbove} is the one threshold the reload test changes. */
     private static String rules(String reloadRule) {
@@ -67,38 +57,19 @@ class AlertRulesIT {
 
     @BeforeAll
     static void startEmailSender() throws Exception {
-        stack = Stack.get();
-        try (QueueProbe probe = stack.queueProbe()) {
-            probe.purge(Stack.EMAIL_SENDER_QUEUE); // readings other tests left would only add noise
-        }
-        mqtt = MqttTestClient.connect(stack.mqttUri(), stack.sensor());
         smtp = new SmtpServer();
         smtp.start();
-        Path dir = Files.createDirectories(stack.workDir().resolve("alert-rules-" + UUID.randomUUID()));
-        rulesFile = Files.writeString(dir.resolve("alerts.yaml"), rules(reloadRule("{critical: {above: 30}}")));
-        process = ServiceProcess.start("email-sender", env(rulesFile));
-        process.awaitReady(Duration.ofSeconds(60));
-    }
-
-    private static java.util.Map<String, String> env(Path rules) {
-        return ServiceEnv.forEmailSender(stack)
-                .with("SMTP_HOST", "127.0.0.1")
-                .with("SMTP_PORT", Integer.toString(smtp.port()))
-                .with("SMTP_RETRY_MAX_DELAY", "1s")
-                .with("EMAIL_TO", OPS)
-                .with("ALERT_GROUP_WAIT", "200ms")
-                .with("ALERT_RULES_FILE", rules.toString())
-                .with("ALERT_RULES_CHECK_INTERVAL", "300ms")
-                .build();
+        service = RulesFileService.start(
+                "alert-rules",
+                rules(reloadRule("{critical: {above: 30}}")),
+                smtp.port(),
+                env -> env.with("ALERT_GROUP_WAIT", "200ms").with("ALERT_RULES_CHECK_INTERVAL", "300ms"));
     }
 
     @AfterAll
     static void stopEverything() {
-        if (process != null) {
-            process.close();
-        }
-        if (mqtt != null) {
-            mqtt.close();
+        if (service != null) {
+            service.close();
         }
         if (smtp != null) {
             smtp.close();
@@ -125,40 +96,20 @@ class AlertRulesIT {
         assertEquals(List.of(expected), subjects(sensor));
     }
 
-    /** Waits until the service logged {@code text} {@code times} times in all (earlier tests may have logged it). */
-    private static void awaitLogged(String text, int times) {
-        await().atMost(MAIL).until(() -> count(process.output(), text) >= times);
-    }
-
-    private static int count(String output, String text) {
-        Matcher m = Pattern.compile(Pattern.quote(text)).matcher(output);
-        int n = 0;
-        while (m.find()) {
-            n++;
-        }
-        return n;
-    }
-
-    /** As an editor saves: a new file renamed over the old one, so the service never reads half of it. */
-    private static void replaceRules(String text) throws Exception {
-        Path next = Files.writeString(rulesFile.resolveSibling("alerts.yaml.new"), text);
-        Files.move(next, rulesFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
     @Test
     void a_warning_then_a_critical_escalation_then_its_resolution_are_mailed_once_each() throws Exception {
         // Given
         String s = sensor("itl_");
         // When / Then: each mail awaited before the next reading, so each is a mail of its own
-        StampedReadings.publish(mqtt, s, 31.0);
+        service.publish(s, 31.0);
         awaitSubjects(s, "Temperature Warning: 31.0°C on temperature/" + s);
-        StampedReadings.publish(mqtt, s, 36.0);
+        service.publish(s, 36.0);
         awaitSubjects(
                 s,
                 "Temperature Warning: 31.0°C on temperature/" + s,
                 "Temperature Alert: 36.0°C on temperature/" + s + " (was warning)");
-        StampedReadings.publish(mqtt, s, 34.5); // above critical's clear threshold: still critical, no mail
-        StampedReadings.publish(mqtt, s, 20.0);
+        service.publish(s, 34.5); // above critical's clear threshold: still critical, no mail
+        service.publish(s, 20.0);
         awaitSubjects(
                 s,
                 "Temperature Warning: 31.0°C on temperature/" + s,
@@ -174,9 +125,9 @@ class AlertRulesIT {
     void a_for_duration_keeps_a_one_reading_spike_silent_and_fires_once_the_heat_lasts() throws Exception {
         // Given: critical above 30 for 2 s; a spike between cool readings
         String s = sensor("itf_");
-        StampedReadings.publish(mqtt, s, 20.0);
-        StampedReadings.publish(mqtt, s, 45.0);
-        StampedReadings.publish(mqtt, s, 20.0);
+        service.publish(s, 20.0);
+        service.publish(s, 45.0);
+        service.publish(s, 20.0);
         // When: then it stays at 40 °C, a reading every 250 ms
         long hotSince = System.nanoTime();
         ScheduledExecutorService sensorLoop = Executors.newSingleThreadScheduledExecutor();
@@ -184,7 +135,7 @@ class AlertRulesIT {
             sensorLoop.scheduleAtFixedRate(
                     () -> {
                         try {
-                            StampedReadings.publish(mqtt, s, 40.0);
+                            service.publish(s, 40.0);
                         } catch (Exception e) {
                             throw new IllegalStateException(e);
                         }
@@ -211,7 +162,7 @@ class AlertRulesIT {
         String s = sensor("itx_");
         // When: 20 → 23.5 °C in about a second
         for (double value : new double[] {20.0, 21.0, 22.0, 23.5}) {
-            StampedReadings.publish(mqtt, s, value);
+            service.publish(s, value);
             Thread.sleep(300); // the sensor's cadence, not a wait for the system under test
         }
         // Then
@@ -225,42 +176,44 @@ class AlertRulesIT {
             throws Exception {
         // Given: it-reload fires above 30 °C; a reading of 28 °C then 31 °C mails only 31 °C
         String before = sensor("itr_");
-        StampedReadings.publish(mqtt, before, 28.0);
-        StampedReadings.publish(mqtt, before, 31.0);
+        service.publish(before, 28.0);
+        service.publish(before, 31.0);
         awaitSubjects(before, "Temperature Alert: 31.0°C on temperature/" + before);
-        int reloads = count(process.output(), "rules - Reloaded " + rulesFile);
-        long pid = process.pid();
+        int reloads = service.timesLogged("rules - Reloaded " + service.rulesFile());
+        long pid = service.process().pid();
 
         // When: the threshold is lowered to 26 °C in the file
-        replaceRules(rules(reloadRule("{critical: {above: 26}}")));
-        awaitLogged("rules - Reloaded " + rulesFile, reloads + 1);
+        service.replaceRules(rules(reloadRule("{critical: {above: 26}}")));
+        service.awaitLoggedAgain("rules - Reloaded " + service.rulesFile(), reloads);
         String after = sensor("itr_");
-        StampedReadings.publish(mqtt, after, 28.0);
+        service.publish(after, 28.0);
         // Then: 28 °C fires, in the same process
         awaitSubjects(after, "Temperature Alert: 28.0°C on temperature/" + after);
 
         // When: the file is broken (20 °C, with a clear threshold above it)
-        int refusals = count(process.output(), "keeping the previous rules");
-        replaceRules(rules(reloadRule("{critical: {above: 20, clear: 21}}")));
-        awaitLogged("keeping the previous rules", refusals + 1);
+        int refusals = service.timesLogged("keeping the previous rules");
+        service.replaceRules(rules(reloadRule("{critical: {above: 20, clear: 21}}")));
+        service.awaitLoggedAgain("keeping the previous rules", refusals);
         String broken = sensor("itr_");
-        StampedReadings.publish(mqtt, broken, 24.0);
-        StampedReadings.publish(mqtt, broken, 27.0);
+        service.publish(broken, 24.0);
+        service.publish(broken, 27.0);
         // Then: the 26 °C rule is still in force (24 °C silent, 27 °C fires), and nothing restarted
         awaitSubjects(broken, "Temperature Alert: 27.0°C on temperature/" + broken);
-        assertTrue(process.output().contains("levels.critical.clear='21': expected a number (°C) below above (20.0)"));
-        assertEquals(pid, process.pid());
-        assertTrue(process.isAlive());
+        assertTrue(service.process()
+                .output()
+                .contains("levels.critical.clear='21': expected a number (°C) below above (20.0)"));
+        assertEquals(pid, service.process().pid());
+        assertTrue(service.process().isAlive());
     }
 
     @Test
     void a_broken_rules_file_at_start_stops_the_service_with_one_line_naming_it() throws Exception {
         // Given
         Path broken = Files.writeString(
-                rulesFile.resolveSibling("broken-" + UUID.randomUUID() + ".yaml"),
+                service.rulesFile().resolveSibling("broken-" + UUID.randomUUID() + ".yaml"),
                 "rules: [{name: hall, levels: {warning: {above: 30}, critical: {above: 28}}}]\n");
         // When
-        try (ServiceProcess failing = ServiceProcess.start("email-sender", env(broken))) {
+        try (ServiceProcess failing = service.startAnother(broken)) {
             // Then: exit code 2 (configuration error) and the line
             assertEquals(2, failing.awaitExit(Duration.ofSeconds(30)), failing.tail());
             assertTrue(

@@ -1,17 +1,12 @@
 package io.thermowatch.emailsender;
 
+import static io.thermowatch.emailsender.RulesFileService.OPS;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.thermowatch.testkit.MqttTestClient;
-import io.thermowatch.testkit.QueueProbe;
 import io.thermowatch.testkit.ScratchDatabase;
-import io.thermowatch.testkit.ServiceEnv;
-import io.thermowatch.testkit.ServiceProcess;
 import io.thermowatch.testkit.Stack;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -40,30 +35,22 @@ import org.junit.jupiter.api.Test;
  */
 class MaintenanceAndRefusedMailIT {
 
-    private static final String OPS = "ops@example.com";
     private static final String NOBODY = "nobody@example.com";
     private static final Duration WAIT = Duration.ofSeconds(15);
     private static final ZoneId ZONE = ZoneId.of("Asia/Kolkata"); // UTC+05:30: local times are not UTC's
 
-    private static Stack stack;
     private static ScratchDatabase database;
-    private static MqttTestClient mqtt;
     private static RefusingSmtpServer smtp;
-    private static ServiceProcess process;
+    private static RulesFileService service;
 
     @BeforeAll
     static void start() throws Exception {
-        stack = Stack.get();
-        try (QueueProbe probe = stack.queueProbe()) {
-            probe.purge(Stack.EMAIL_SENDER_QUEUE);
-        }
+        Stack stack = Stack.get();
         database = ScratchDatabase.recreate(stack, "maintenance_refused_it", ScratchDatabase.ALERT_TABLES);
-        mqtt = MqttTestClient.connect(stack.mqttUri(), stack.sensor());
         smtp = new RefusingSmtpServer(Set.of(NOBODY), Integer.MAX_VALUE);
         LocalTime now = ZonedDateTime.now(ZONE).toLocalTime().truncatedTo(ChronoUnit.MINUTES);
-        Path dir = Files.createDirectories(stack.workDir().resolve("maintenance-refused-" + UUID.randomUUID()));
         // Open from 5 minutes ago for 15 (crossing midnight where it must); the other opens in an hour.
-        Path rules = Files.writeString(dir.resolve("alerts.yaml"), """
+        String rules = """
                 maintenance:
                   - name: it-open-now
                     sensors: "itm_open_*"
@@ -88,35 +75,18 @@ class MaintenanceAndRefusedMailIT {
                     levels:
                       critical: {above: 35, clear: 34}
                 """.formatted(
-                        now.minusMinutes(5),
-                        now.plusMinutes(10),
-                        ZONE,
-                        now.plusMinutes(60),
-                        now.plusMinutes(70),
-                        ZONE,
-                        NOBODY));
-        process = ServiceProcess.start(
-                "email-sender",
-                ServiceEnv.forEmailSender(stack)
-                        .with("SMTP_HOST", "127.0.0.1")
-                        .with("SMTP_PORT", Integer.toString(smtp.port()))
-                        .with("SMTP_RETRY_MAX_DELAY", "1s")
-                        .with("EMAIL_TO", OPS)
-                        .with("ALERT_GROUP_WAIT", "100ms")
-                        .with("ALERT_RULES_FILE", rules.toString())
-                        .database(stack.emailSenderDatabase())
-                        .with("DB_NAME", database.name())
-                        .build());
-        process.awaitReady(Duration.ofSeconds(60));
+                now.minusMinutes(5), now.plusMinutes(10), ZONE, now.plusMinutes(60), now.plusMinutes(70), ZONE, NOBODY);
+        service = RulesFileService.start(
+                "maintenance-refused",
+                rules,
+                smtp.port(),
+                env -> env.database(stack.emailSenderDatabase()).with("DB_NAME", database.name()));
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (process != null) {
-            process.close();
-        }
-        if (mqtt != null) {
-            mqtt.close();
+        if (service != null) {
+            service.close();
         }
         if (smtp != null) {
             smtp.close();
@@ -166,9 +136,9 @@ class MaintenanceAndRefusedMailIT {
         String muted = sensor("itm_open_");
         String other = sensor("itm_other_");
         // When the first fires, then the second
-        StampedReadings.publish(mqtt, muted, 36.0);
+        service.publish(muted, 36.0);
         await().atMost(WAIT).until(() -> !events(muted).isEmpty());
-        StampedReadings.publish(mqtt, other, 36.0);
+        service.publish(other, 36.0);
         // Then the second is mailed (mails go out in order: the first's would have been sent before it)
         await().atMost(WAIT).until(() -> subjects(other).size() == 1);
         // and the first only recorded, muted by the window, with no silence id
@@ -181,7 +151,7 @@ class MaintenanceAndRefusedMailIT {
         // Given a sensor of a window that opens in an hour
         String s = sensor("itm_later_");
         // When it fires
-        StampedReadings.publish(mqtt, s, 36.0);
+        service.publish(s, 36.0);
         // Then it is mailed and recorded as such
         await().atMost(WAIT).until(() -> subjects(s).size() == 1);
         assertEquals(
@@ -195,7 +165,7 @@ class MaintenanceAndRefusedMailIT {
         // Given a sensor whose rule mails only an address the server refuses (550 5.1.1)
         String s = sensor("itm_refused_");
         // When it fires
-        StampedReadings.publish(mqtt, s, 36.0);
+        service.publish(s, 36.0);
         // Then its row says why it was not mailed
         await().atMost(WAIT).until(() -> !events(s).isEmpty());
         List<String> events = events(s);
