@@ -3,49 +3,49 @@ package io.thermowatch.dashboard;
 import io.thermowatch.common.inventory.InvalidYaml;
 import io.thermowatch.common.inventory.InventoryFile;
 import io.thermowatch.common.inventory.SensorInventory;
+import io.thermowatch.common.inventory.WatchedFile;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sensor labels the API serves, kept equal to {@code SENSOR_INVENTORY_FILE} without a restart: the file is read
- * every check interval and its text compared, as email-sender's rules reloader does (an edit in place, a replace by
- * rename and a bind mount whose change events never reach the container all look the same). A file that is not valid
- * (or was half written when read) changes nothing: the previous labels stay and one WARN line names the problem, once
- * per problem. Without a file, no sensor has labels. Thread safe.
+ * The sensor labels the API serves, kept equal to {@code SENSOR_INVENTORY_FILE} without a restart: a
+ * {@link WatchedFile} reads it every check interval and hands over a changed text, as for email-sender's rules. A
+ * file that is not valid (or was half written when read) changes nothing: the previous labels stay and one WARN line
+ * names the problem, once per problem. Without a file, no sensor has labels. Thread safe.
  */
-final class InventoryReloader implements AutoCloseable {
+final class InventoryReloader implements AutoCloseable, WatchedFile.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(InventoryReloader.class);
 
     private final Path path;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private final WatchedFile file;
     private volatile SensorInventory current;
-    private ScheduledExecutorService timer;
 
-    // guarded by this
-    private String lastText;
+    // only touched in the watch's calls, one at a time
     private String lastProblem;
 
-    private InventoryReloader(Path path, String text, SensorInventory inventory) {
-        this.path = path;
-        this.lastText = text;
-        this.current = inventory;
+    private InventoryReloader(InventorySettings settings) {
+        this.path = settings.path();
+        this.current = settings.inventory();
+        this.file = new WatchedFile("inventory", settings.path(), settings.text(), this);
+    }
+
+    private InventoryReloader() {
+        this.path = null;
+        this.current = SensorInventory.EMPTY;
+        this.file = null;
     }
 
     /** No file: no labels, nothing to watch. */
     static InventoryReloader none() {
-        return new InventoryReloader(null, null, SensorInventory.EMPTY);
+        return new InventoryReloader();
     }
 
     /** The inventory read at start; {@link #start} watches the file. */
     static InventoryReloader of(InventorySettings settings) {
-        return new InventoryReloader(settings.path(), settings.text(), settings.inventory());
+        return new InventoryReloader(settings);
     }
 
     /** The labels of {@code sensorId} now; empty when it has none. */
@@ -55,21 +55,7 @@ final class InventoryReloader implements AutoCloseable {
 
     /** Checks every {@code settings.checkInterval()} on a named daemon thread. */
     void start(InventorySettings settings) {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "inventory-reloader");
-            t.setDaemon(true);
-            return t;
-        });
-        long millis = settings.checkInterval().toMillis();
-        timer.scheduleWithFixedDelay(this::checkAndGoOn, millis, millis, TimeUnit.MILLISECONDS);
-    }
-
-    private void checkAndGoOn() {
-        try {
-            check();
-        } catch (RuntimeException e) {
-            LOG.error("inventory - Checking {} failed", path, e);
-        }
+        file.start(settings.checkInterval());
     }
 
     /**
@@ -77,22 +63,12 @@ final class InventoryReloader implements AutoCloseable {
      *
      * @return true if it had changed and its new labels are now served
      */
-    synchronized boolean check() {
-        if (path == null) {
-            return false;
-        }
-        String text;
-        try {
-            text = InventoryFile.readText(path);
-        } catch (InvalidYaml e) {
-            lastText = null; // read it again as new once it is back
-            refuse(e.getMessage());
-            return false;
-        }
-        if (text.equals(lastText)) {
-            return false;
-        }
-        lastText = text;
+    boolean check() {
+        return file != null && file.check();
+    }
+
+    @Override
+    public boolean changed(String text) {
         SensorInventory next;
         try {
             next = InventoryFile.parse(text);
@@ -106,8 +82,13 @@ final class InventoryReloader implements AutoCloseable {
         return true;
     }
 
+    @Override
+    public void unreadable(String problem) {
+        refuse(problem);
+    }
+
     private void refuse(String problem) {
-        if (!problem.equals(lastProblem)) { // one line per problem, not one per check
+        if (!problem.equals(lastProblem)) { // one line per problem, not one per changed text
             lastProblem = problem;
             LOG.warn("inventory - {}: {}; keeping the previous labels", path, problem);
         }
@@ -116,8 +97,8 @@ final class InventoryReloader implements AutoCloseable {
     /** Stops checking. Idempotent. */
     @Override
     public void close() {
-        if (closed.compareAndSet(false, true) && timer != null) {
-            timer.shutdownNow();
+        if (file != null) {
+            file.close();
         }
     }
 }
