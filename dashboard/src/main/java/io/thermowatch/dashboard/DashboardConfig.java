@@ -132,13 +132,11 @@ record DashboardConfig(
                 "MQTT_PAGE_TOKEN_KEY",
                 "(" + pageTokenKey.length() + " characters)",
                 "base64url (A-Z a-z 0-9 _ -), at least 43 characters");
-        var pageTokenLifetime = env.positiveDuration("MQTT_PAGE_TOKEN_LIFETIME", DEFAULT_PAGE_TOKEN_LIFETIME);
-        EnvConfig.check(
-                pageTokenLifetime.compareTo(MIN_PAGE_TOKEN_LIFETIME) >= 0
-                        && pageTokenLifetime.compareTo(MAX_PAGE_TOKEN_LIFETIME) <= 0,
+        var pageTokenLifetime = env.durationBetween(
                 "MQTT_PAGE_TOKEN_LIFETIME",
-                pageTokenLifetime,
-                "a duration from 10s to 1h");
+                DEFAULT_PAGE_TOKEN_LIFETIME,
+                MIN_PAGE_TOKEN_LIFETIME,
+                MAX_PAGE_TOKEN_LIFETIME);
         var statusMqtt = MqttSettings.fromEnv(
                 env, "thermowatch-dashboard-" + UUID.randomUUID().toString().substring(0, 8), pageUser, pagePassword);
         var database = DatabaseSettings.fromEnv(env);
@@ -147,13 +145,8 @@ record DashboardConfig(
         var inventory = env.optionalString("SENSOR_INVENTORY_FILE")
                 .filter(path -> !path.isBlank())
                 .map(path -> InventorySettings.load(Path.of(path), inventoryCheckInterval));
-        var liveFeedInterval = env.positiveDuration("LIVE_FEED_INTERVAL", DEFAULT_LIVE_FEED_INTERVAL);
-        EnvConfig.check(
-                liveFeedInterval.compareTo(MIN_LIVE_FEED_INTERVAL) >= 0
-                        && liveFeedInterval.compareTo(MAX_LIVE_FEED_INTERVAL) <= 0,
-                "LIVE_FEED_INTERVAL",
-                liveFeedInterval,
-                "a duration from 10ms to 10s");
+        var liveFeedInterval = env.durationBetween(
+                "LIVE_FEED_INTERVAL", DEFAULT_LIVE_FEED_INTERVAL, MIN_LIVE_FEED_INTERVAL, MAX_LIVE_FEED_INTERVAL);
         return new DashboardConfig(
                 env.integer("DASHBOARD_PORT", DEFAULT_PORT, 0, 65535),
                 env.port("HEALTH_PORT", DEFAULT_HEALTH_PORT),

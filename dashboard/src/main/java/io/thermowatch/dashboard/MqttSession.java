@@ -1,8 +1,5 @@
 package io.thermowatch.dashboard;
 
-import dev.failsafe.Failsafe;
-import dev.failsafe.FailsafeException;
-import dev.failsafe.RetryPolicy;
 import io.thermowatch.common.config.MqttSettings;
 import io.thermowatch.common.runtime.Retries;
 import java.time.Duration;
@@ -73,24 +70,25 @@ final class MqttSession implements AutoCloseable {
     }
 
     private void connectUntilClosed() {
-        RetryPolicy<Object> untilConnected = Retries.statusSubscription()
-                .handle(MqttException.class)
-                .abortIf((result, failure) -> closed.get())
-                .onRetryScheduled(e -> LOG.warn(
-                        "{} - cannot connect to {} ({}); retrying in {} ms",
-                        name,
-                        settings.serverUris(),
-                        e.getLastException().getMessage(),
-                        e.getDelay().toMillis()))
-                .build();
         try {
-            Failsafe.with(untilConnected).run(this::connectOnce);
-        } catch (FailsafeException e) {
+            Retries.untilSuccess(
+                    Retries.<MqttClient>statusSubscription()
+                            .handle(MqttException.class)
+                            .abortIf((result, failure) -> closed.get()),
+                    (failure, delay) -> LOG.warn(
+                            "{} - cannot connect to {} ({}); retrying in {} ms",
+                            name,
+                            settings.serverUris(),
+                            failure.getMessage(),
+                            delay.toMillis()),
+                    this::connectOnce);
+        } catch (MqttException | InterruptedException e) { // closed meanwhile
             LOG.debug("{} - gave up connecting: {}", name, e.getMessage());
         }
     }
 
-    private void connectOnce() throws MqttException {
+    /** The connected client, or one already closed again when the session was closed meanwhile. */
+    private MqttClient connectOnce() throws MqttException {
         var candidate = new MqttClient(settings.serverUris().get(0), settings.clientId(), new MemoryPersistence());
         candidate.setCallback(new Callback(candidate));
         var options = settings.toConnectOptions();
@@ -103,6 +101,7 @@ final class MqttSession implements AutoCloseable {
                 client = candidate;
             }
         }
+        return candidate;
     }
 
     private final class Callback implements MqttCallbackExtended {

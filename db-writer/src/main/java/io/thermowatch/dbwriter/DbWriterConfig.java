@@ -39,6 +39,10 @@ record DbWriterConfig(
     static final String DEFAULT_AMQP_PASS = "dbwriter-demo-pass";
     static final int DEFAULT_BATCH_SIZE = 2000;
     static final Duration DEFAULT_BATCH_MAX_WAIT = Duration.ofMillis(100);
+    /** Any wait at all: durations are read in whole milliseconds, so this refuses only zero. */
+    static final Duration MIN_BATCH_MAX_WAIT = Duration.ofMillis(1);
+
+    static final Duration MAX_BATCH_MAX_WAIT = Duration.ofMinutes(1);
     static final int DEFAULT_RETENTION_DAYS = 90;
     static final int DEFAULT_HEALTH_PORT = 9102;
     static final int DEFAULT_CONSUMERS = 2;
@@ -79,12 +83,8 @@ record DbWriterConfig(
         DatabaseSettings database = DatabaseSettings.fromEnv(env);
         AmqpSettings amqp = AmqpSettings.fromEnv(env, DEFAULT_AMQP_USER, DEFAULT_AMQP_PASS);
         int batchSize = env.integer("BATCH_SIZE", DEFAULT_BATCH_SIZE, 1, 50_000);
-        Duration batchMaxWait = env.positiveDuration("BATCH_MAX_WAIT", DEFAULT_BATCH_MAX_WAIT);
-        EnvConfig.check(
-                batchMaxWait.compareTo(Duration.ofMinutes(1)) <= 0,
-                "BATCH_MAX_WAIT",
-                batchMaxWait,
-                "a duration of at most 1m");
+        Duration batchMaxWait =
+                env.durationBetween("BATCH_MAX_WAIT", DEFAULT_BATCH_MAX_WAIT, MIN_BATCH_MAX_WAIT, MAX_BATCH_MAX_WAIT);
         int consumers = env.integer("CONSUMERS", DEFAULT_CONSUMERS, 1, 8);
         int maxMessageBytes = env.integer("AMQP_MAX_MESSAGE_SIZE", DEFAULT_MAX_MESSAGE_BYTES, 1024, 536_870_912);
         long budget = maxHeapBytes / 2;
@@ -106,13 +106,8 @@ record DbWriterConfig(
         }
         int retentionDays = env.integer("RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, 36_500);
         int healthPort = env.port("HEALTH_PORT", DEFAULT_HEALTH_PORT);
-        Duration rejectsRetention = env.duration("REJECTS_RETENTION", DEFAULT_REJECTS_RETENTION);
-        EnvConfig.check(
-                rejectsRetention.compareTo(MIN_REJECTS_RETENTION) >= 0
-                        && rejectsRetention.compareTo(MAX_REJECTS_RETENTION) <= 0,
-                "REJECTS_RETENTION",
-                env.optionalString("REJECTS_RETENTION").orElse(""),
-                "a duration between 1h and 36500d, e.g. 30d or 12h (a bare number means seconds)");
+        Duration rejectsRetention = env.durationBetween(
+                "REJECTS_RETENTION", DEFAULT_REJECTS_RETENTION, MIN_REJECTS_RETENTION, MAX_REJECTS_RETENTION);
         Duration clockSkewWarn = ClockSkewMeter.warnFromEnv(env);
         return new DbWriterConfig(
                 database,

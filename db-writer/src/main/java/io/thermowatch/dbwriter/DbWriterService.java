@@ -2,9 +2,6 @@ package io.thermowatch.dbwriter;
 
 import com.rabbitmq.client.Connection;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.failsafe.Failsafe;
-import dev.failsafe.FailsafeException;
-import dev.failsafe.RetryPolicy;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.thermowatch.common.amqp.AmqpConsumer;
 import io.thermowatch.common.amqp.AmqpDelivery;
@@ -185,20 +182,14 @@ final class DbWriterService implements AutoCloseable {
     }
 
     /** Waits for the database: at start it may still be booting (compose starts everything at once). */
-    private static SchemaMode migrateWithRetry(SchemaMigrator migrator) throws Exception {
-        RetryPolicy<SchemaMode> untilReachable = Retries.<SchemaMode>database()
-                .handleIf(DbWriterService::isConnectionFailure)
-                .onRetryScheduled(e -> log.warn(
+    private static SchemaMode migrateWithRetry(SchemaMigrator migrator) throws SQLException, InterruptedException {
+        return Retries.untilSuccess(
+                Retries.<SchemaMode>database().handleIf(DbWriterService::isConnectionFailure),
+                (failure, delay) -> log.warn(
                         "schema - Database not reachable ({}); retrying in {} ms",
-                        e.getLastException().getMessage(),
-                        e.getDelay().toMillis()))
-                .build();
-        try {
-            return Failsafe.with(untilReachable).get(migrator::migrate);
-        } catch (FailsafeException e) {
-            // Failsafe wraps checked exceptions (the SQLException of a broken migration, an interrupt).
-            throw e.getCause() instanceof Exception cause ? cause : e;
-        }
+                        failure.getMessage(),
+                        delay.toMillis()),
+                migrator::migrate);
     }
 
     /** SQLState class 08 (connection exception) or 57P (server shutting down or starting up). */

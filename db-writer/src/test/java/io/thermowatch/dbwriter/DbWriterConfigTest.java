@@ -74,16 +74,23 @@ class DbWriterConfigTest {
     void bad_values_stop_the_start_with_one_line_naming_the_variable() {
         assertMessageStartsWith("DB_PORT='x'", Map.of("DB_PORT", "x"));
         assertMessageStartsWith("BATCH_SIZE='0'", Map.of("BATCH_SIZE", "0"));
-        assertMessageStartsWith("BATCH_MAX_WAIT='0'", Map.of("BATCH_MAX_WAIT", "0"));
+        assertMessageStartsWith(
+                "BATCH_MAX_WAIT='0': expected a duration from 1ms to 1m", Map.of("BATCH_MAX_WAIT", "0"));
+        assertMessageStartsWith(
+                "BATCH_MAX_WAIT='2m': expected a duration from 1ms to 1m", Map.of("BATCH_MAX_WAIT", "2m"));
         assertMessageStartsWith("PREFETCH='10'", Map.of("BATCH_SIZE", "100", "PREFETCH", "10"));
         assertMessageStartsWith("RETENTION_DAYS='-1'", Map.of("RETENTION_DAYS", "-1"));
         assertMessageStartsWith("HEALTH_PORT='70000'", Map.of("HEALTH_PORT", "70000"));
         assertMessageStartsWith("CONSUMERS='0'", Map.of("CONSUMERS", "0"));
         assertMessageStartsWith("REJECTS_RETENTION='thirty'", Map.of("REJECTS_RETENTION", "thirty"));
         // A bare number means seconds: 30 would delete every reject within the hour, so it is refused.
-        assertMessageStartsWith("REJECTS_RETENTION='30'", Map.of("REJECTS_RETENTION", "30"));
+        assertMessageStartsWith(
+                "REJECTS_RETENTION='30': expected a duration from 1h to 36500d (a bare number means seconds)",
+                Map.of("REJECTS_RETENTION", "30"));
         assertMessageStartsWith("REJECTS_RETENTION='0'", Map.of("REJECTS_RETENTION", "0"));
-        assertMessageStartsWith("REJECTS_RETENTION='40000d'", Map.of("REJECTS_RETENTION", "40000d"));
+        assertMessageStartsWith(
+                "REJECTS_RETENTION='40000d': expected a duration from 1h to 36500d",
+                Map.of("REJECTS_RETENTION", "40000d"));
         assertMessageStartsWith("CLOCK_SKEW_WARN='later'", Map.of("CLOCK_SKEW_WARN", "later"));
     }
 

@@ -22,6 +22,30 @@ public final class DurationText {
 
     private DurationText() {}
 
+    /**
+     * {@code duration} as a person writes it, in the largest unit that states it exactly: {@code 10ms}, {@code 30s},
+     * {@code 5m}, {@code 1h}, {@code 36500d}; {@link #parse} reads it back. Below a millisecond is cut off.
+     */
+    public static String format(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis == 0) {
+            return "0s";
+        }
+        if (millis % 86_400_000 == 0) {
+            return millis / 86_400_000 + "d";
+        }
+        if (millis % 3_600_000 == 0) {
+            return millis / 3_600_000 + "h";
+        }
+        if (millis % 60_000 == 0) {
+            return millis / 60_000 + "m";
+        }
+        if (millis % 1_000 == 0) {
+            return millis / 1_000 + "s";
+        }
+        return millis + "ms";
+    }
+
     /** The duration {@code text} says, or empty when it is not one (negative values never are). */
     public static Optional<Duration> parse(String text) {
         Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
+import java.util.regex.Pattern;
 
 /**
  * Typed access to environment variables, validated once at start.
@@ -21,6 +22,8 @@ import java.util.StringJoiner;
 public final class EnvConfig {
 
     private static final String MASK = "****";
+    /** A duration written without a unit, which {@link DurationText} reads as seconds. */
+    private static final Pattern BARE_NUMBER = Pattern.compile("[\\d.]+");
 
     private final Map<String, String> env;
     private final Map<String, String> effective = new LinkedHashMap<>();
@@ -137,6 +140,31 @@ public final class EnvConfig {
         Duration value = duration(name, defaultValue);
         if (value.isZero()) {
             throw ConfigException.invalid(name, env.get(name), "a duration greater than zero");
+        }
+        return value;
+    }
+
+    /**
+     * A duration from {@code min} to {@code max}, both included, see {@link #duration}. The message of a value
+     * outside names the range as a person writes it ({@code a duration from 10ms to 10s}), and adds that a bare
+     * number means seconds when the value is one: {@code 30} meant as 30 days is refused, not kept as 30 s.
+     *
+     * @throws IllegalArgumentException if {@code min} exceeds {@code max} or the default lies outside them (a
+     *     mistake in the code, not in the configuration)
+     */
+    public Duration durationBetween(String name, Duration defaultValue, Duration min, Duration max) {
+        if (min.compareTo(max) > 0 || defaultValue.compareTo(min) < 0 || defaultValue.compareTo(max) > 0) {
+            throw new IllegalArgumentException(
+                    name + ": default " + defaultValue + " is not within " + min + " to " + max);
+        }
+        Duration value = duration(name, defaultValue);
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            String raw = env.get(name).trim();
+            String expected = "a duration from " + DurationText.format(min) + " to " + DurationText.format(max);
+            throw ConfigException.invalid(
+                    name,
+                    raw,
+                    BARE_NUMBER.matcher(raw).matches() ? expected + " (a bare number means seconds)" : expected);
         }
         return value;
     }

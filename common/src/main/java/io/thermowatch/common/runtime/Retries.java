@@ -1,5 +1,7 @@
 package io.thermowatch.common.runtime;
 
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
 import dev.failsafe.RetryPolicyBuilder;
 import java.time.Duration;
@@ -7,7 +9,8 @@ import java.time.Duration;
 /**
  * Every retry and reconnect back-off of the suite, stated once: Failsafe retry policies with exponential
  * back-off (doubling), a cap chosen per use, jitter, and no limit on attempts (a dependency that is down is
- * waited for; readiness tells the operator meanwhile). Callers add what they retry on and their logging.
+ * waited for; readiness tells the operator meanwhile). Callers add what they retry on and their logging; a
+ * blocking wait (connect or migrate at start) runs through {@link #untilSuccess}.
  *
  * <table>
  *   <caption>Policies</caption>
@@ -105,6 +108,46 @@ public final class Retries {
     /** The dashboard's first connect of its sensor-status subscription. */
     public static <R> RetryPolicyBuilder<R> statusSubscription() {
         return backoff(STATUS_SUBSCRIPTION_FIRST, STATUS_SUBSCRIPTION_MAX);
+    }
+
+    /** One try of what {@link #untilSuccess} repeats. */
+    @FunctionalInterface
+    public interface Attempt<T, E extends Exception> {
+        T run() throws E;
+    }
+
+    /** How a service words a failure that will be retried: what failed, and how long until the next try. */
+    @FunctionalInterface
+    public interface RetryLog {
+        void retrying(Throwable failure, Duration delay);
+    }
+
+    /**
+     * Runs {@code attempt} on this thread until it succeeds, waiting {@code policy}'s delay after each failure the
+     * policy handles, which {@code log} reports once. It gives up on a failure the policy does not handle or aborts
+     * on (a stop condition is the policy's {@code abortIf}, e.g. "closed meanwhile") and throws that failure as the
+     * attempt threw it, not wrapped; an interrupt while waiting throws {@link InterruptedException}.
+     *
+     * @param policy one of this class's builders, with what it retries on; this method adds the logging
+     */
+    public static <T, E extends Exception> T untilSuccess(
+            RetryPolicyBuilder<T> policy, RetryLog log, Attempt<T, E> attempt) throws E, InterruptedException {
+        RetryPolicy<T> retryPolicy = policy.onRetryScheduled(e -> log.retrying(e.getLastException(), e.getDelay()))
+                .build();
+        try {
+            return Failsafe.with(retryPolicy).get(attempt::run);
+        } catch (FailsafeException e) {
+            // Failsafe wraps checked exceptions: the attempt's own (E) and an interrupt while it waited.
+            if (e.getCause() instanceof InterruptedException interrupted) {
+                throw interrupted;
+            }
+            if (e.getCause() instanceof Exception) {
+                @SuppressWarnings("unchecked") // the attempt throws no other checked exception
+                E failure = (E) e.getCause();
+                throw failure;
+            }
+            throw e;
+        }
     }
 
     private static <R> RetryPolicyBuilder<R> backoff(Duration first, Duration max) {

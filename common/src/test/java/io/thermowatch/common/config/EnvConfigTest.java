@@ -74,6 +74,65 @@ class EnvConfigTest {
     }
 
     @Test
+    void a_bounded_duration_accepts_both_bounds_and_takes_the_default_when_unset() {
+        Duration min = Duration.ofMillis(10);
+        Duration max = Duration.ofSeconds(10);
+
+        assertEquals(min, env("D", "10ms").durationBetween("D", Duration.ofSeconds(1), min, max));
+        assertEquals(max, env("D", "10s").durationBetween("D", Duration.ofSeconds(1), min, max));
+        assertEquals(Duration.ofMillis(250), env("D", "0.25").durationBetween("D", Duration.ofSeconds(1), min, max));
+        assertEquals(Duration.ofSeconds(1), env().durationBetween("D", Duration.ofSeconds(1), min, max));
+        assertEquals(Duration.ofSeconds(1), env("D", " ").durationBetween("D", Duration.ofSeconds(1), min, max));
+    }
+
+    @Test
+    void a_bounded_duration_outside_its_range_names_variable_value_and_range_in_one_line() {
+        EnvConfig below = env("LIVE_FEED_INTERVAL", "5ms");
+        EnvConfig above = env("LIVE_FEED_INTERVAL", "1m");
+
+        ConfigException low = assertThrows(
+                ConfigException.class,
+                () -> below.durationBetween(
+                        "LIVE_FEED_INTERVAL", Duration.ofMillis(100), Duration.ofMillis(10), Duration.ofSeconds(10)));
+        ConfigException high = assertThrows(
+                ConfigException.class,
+                () -> above.durationBetween(
+                        "LIVE_FEED_INTERVAL", Duration.ofMillis(100), Duration.ofMillis(10), Duration.ofSeconds(10)));
+
+        assertEquals("LIVE_FEED_INTERVAL='5ms': expected a duration from 10ms to 10s", low.getMessage());
+        assertEquals("LIVE_FEED_INTERVAL='1m': expected a duration from 10ms to 10s", high.getMessage());
+    }
+
+    @Test
+    void a_bounded_duration_written_as_a_bare_number_is_reminded_that_it_means_seconds() {
+        EnvConfig config = env("RETENTION", "30");
+
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> config.durationBetween(
+                        "RETENTION", Duration.ofDays(30), Duration.ofHours(1), Duration.ofDays(36_500)));
+
+        assertEquals(
+                "RETENTION='30': expected a duration from 1h to 36500d (a bare number means seconds)", e.getMessage());
+    }
+
+    @Test
+    void a_bounded_duration_refuses_zero_garbage_and_a_default_outside_its_range() {
+        Duration min = Duration.ofSeconds(10);
+        Duration max = Duration.ofHours(1);
+
+        ConfigException zero = assertThrows(
+                ConfigException.class, () -> env("D", "0").durationBetween("D", Duration.ofMinutes(5), min, max));
+        ConfigException garbage = assertThrows(
+                ConfigException.class, () -> env("D", "soon").durationBetween("D", Duration.ofMinutes(5), min, max));
+        assertThrows(IllegalArgumentException.class, () -> env().durationBetween("D", Duration.ofHours(2), min, max));
+        assertThrows(IllegalArgumentException.class, () -> env().durationBetween("D", min, max, min));
+
+        assertEquals("D='0': expected a duration from 10s to 1h (a bare number means seconds)", zero.getMessage());
+        assertEquals("D='soon': expected " + DurationText.EXPECTED, garbage.getMessage());
+    }
+
+    @Test
     void booleans_accept_common_spellings_only() {
         assertTrue(env("B", "yes").bool("B", false));
         assertFalse(env("B", "0").bool("B", true));
