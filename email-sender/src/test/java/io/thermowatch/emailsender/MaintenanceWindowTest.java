@@ -133,9 +133,16 @@ class MaintenanceWindowTest {
     private static final Instant NOON = at("2026-12-01T12:00:00Z");
 
     private static final String RULES = """
+            inventory:
+              berlin_1: {site: berlin}
             maintenance:
               - name: noon-backup
                 sensors: "rack_*"
+                every: daily
+                from: "12:00"
+                to: "12:30"
+              - name: berlin-power
+                labels: {site: berlin}
                 every: daily
                 from: "12:00"
                 to: "12:30"
@@ -184,6 +191,18 @@ class MaintenanceWindowTest {
                 List.of(RESOLVED),
                 reading("rack_a1", 20).stream().map(Notification::kind).toList());
         assertEquals(1, muted.size());
+    }
+
+    @Test
+    void a_window_by_label_mutes_the_offline_notice_of_a_sensor_the_inventory_labels() {
+        // Given a sensor of site berlin, heard from at 12:01
+        assertEquals(List.of(), reading("berlin_1", 20));
+        // When it says it goes offline within the berlin window (no rule is involved: OFFLINE goes to EMAIL_TO)
+        List<Notification> out = engine.onOffline("berlin_1");
+        // Then nothing to mail: the notice carries the inventory's labels, so the window by label selects it
+        assertEquals(List.of(), out);
+        assertEquals(List.of("OFFLINE"), muted.stream().map(AlertEvent::kind).toList());
+        assertEquals("maintenance:berlin-power", muted.get(0).silencedBy());
     }
 
     @Test
