@@ -82,8 +82,10 @@ final class MqttSession implements AutoCloseable {
                             failure.getMessage(),
                             delay.toMillis()),
                     this::connectOnce);
-        } catch (MqttException | InterruptedException e) { // closed meanwhile
+        } catch (MqttException e) { // closed meanwhile
             LOG.debug("{} - gave up connecting: {}", name, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the connecting thread is being stopped: let it see so
         }
     }
 

@@ -112,15 +112,15 @@ final class Rows {
                 "SELECT DISTINCT sensor FROM temperature WHERE starts_with(sensor, ?)",
                 List.of(prefix),
                 rs -> sensors.add(rs.getString(1)));
-        for (int from = 0; from < sensors.size(); from += 200) {
-            List<String> chunk = sensors.subList(from, Math.min(sensors.size(), from + 200));
-            try (Connection c = stack.openDatabase();
-                    PreparedStatement s = c.prepareStatement("DELETE FROM temperature WHERE sensor = ANY (?)")) {
+        try (Connection c = stack.openDatabase();
+                PreparedStatement s = c.prepareStatement("DELETE FROM temperature WHERE sensor = ANY (?)")) {
+            for (int from = 0; from < sensors.size(); from += 200) {
+                List<String> chunk = sensors.subList(from, Math.min(sensors.size(), from + 200));
                 s.setArray(1, c.createArrayOf("text", chunk.toArray()));
                 s.executeUpdate();
-            } catch (SQLException e) {
-                throw new IllegalStateException("deleting the readings of " + prefix + "*: " + e.getMessage(), e);
             }
+        } catch (SQLException e) {
+            throw new IllegalStateException("deleting the readings of " + prefix + "*: " + e.getMessage(), e);
         }
         return sensors.size();
     }

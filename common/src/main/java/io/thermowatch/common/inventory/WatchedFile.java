@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A rules file read again every check interval (with {@link InventoryFile#readText}, so at most
+ * A configuration file (email-sender's rules, the dashboard's sensor inventory) read again every check interval (with {@link InventoryFile#readText}, so at most
  * {@link InventoryFile#MAX_BYTES} of UTF-8) and handed to a {@link Listener} when its text changed. The text is
  * compared, not the modification time or size: an edit in place, a file replaced by rename (editors, {@code kubectl}
  * config maps), a bind mount whose change events never reach the container and two edits within one timestamp tick
