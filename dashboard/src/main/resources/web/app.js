@@ -24,6 +24,8 @@
     config: null,
     threshold: Infinity,
     offlineAfterMs: 120000,
+    retireAfterMs: Infinity, // from /api/config: a sensor silent this long and not in the inventory leaves the page
+    retired: 0,              // sensors left off: the server's count at the last api/sensors, plus the page's since
     skewWarnMs: 30000,
     // The codec's validity rules, from /api/config; until then nothing is trusted.
     rules: { minValue: -273.15, maxValue: 1000, minTimestamp: 946684800000, maxFutureMs: 300000 },
@@ -61,7 +63,8 @@
     let sensor = state.sensors.get(id);
     if (!sensor) {
       sensor = { id: id, value: null, timestamp: null, seenAt: null, skewMs: null, status: 'unknown', row: null,
-        labels: {}, labelsKey: '{}', alertLevel: state.alertLevels.get(id) || null, rank: -1, groupKey: null };
+        labels: {}, labelsKey: '{}', listed: false, alertLevel: state.alertLevels.get(id) || null, rank: -1,
+        groupKey: null };
       state.sensors.set(id, sensor);
     }
     return sensor;
@@ -69,10 +72,7 @@
 
   function markDirty(sensor) {
     state.dirty.add(sensor.id);
-    if (!state.frameRequested) {
-      state.frameRequested = true;
-      requestAnimationFrame(flush);
-    }
+    requestFlush();
   }
 
   // The codec's rules (common's ReadingCodec, via /api/config): what db-writer would reject is never drawn.
@@ -316,15 +316,45 @@
     el('count-hot').textContent = String(hot);
     el('count-stale').textContent = String(stale);
     el('count-offline').textContent = String(offline);
+    el('count-retired').textContent = String(state.retired);
+    el('summary-retired').hidden = state.retired === 0;
   }
 
   function checkStale() {
     const now = Date.now();
     for (const sensor of state.sensors.values()) {
-      if (sensor.status === 'online' && sensor.seenAt !== null && now - sensor.seenAt > state.offlineAfterMs) {
+      if (sensor.seenAt !== null && now - sensor.seenAt > state.retireAfterMs && !sensor.listed) {
+        retire(sensor);
+      } else if (sensor.status === 'online' && sensor.seenAt !== null && now - sensor.seenAt > state.offlineAfterMs) {
         sensor.status = 'stale';
         markDirty(sensor);
       }
+    }
+  }
+
+  // The server's rule (SensorState.isRetired), on the page: a sensor silent for longer than the retire time that
+  // the inventory does not list leaves the page. Its next reading brings it back.
+  function retire(sensor) {
+    if (sensor.row) {
+      sensor.row.remove();
+    }
+    state.sensors.delete(sensor.id);
+    state.dirty.delete(sensor.id);
+    state.retired++;
+    if (state.selected === sensor.id) {
+      state.selected = null;
+    }
+    if (state.charted.includes(sensor.id)) {
+      setCharted(state.charted.filter((id) => id !== sensor.id));
+    }
+    state.orderDirty = true; // its group's heading may go, or its summary change
+    requestFlush();
+  }
+
+  function requestFlush() {
+    if (!state.frameRequested) {
+      state.frameRequested = true;
+      requestAnimationFrame(flush);
     }
   }
 
@@ -335,7 +365,10 @@
     if (millis < 90 * 60000) {
       return Math.round(millis / 60000) + ' min';
     }
-    return Math.round(millis / 3600000) + ' h';
+    if (millis < 48 * 3600000) {
+      return Math.round(millis / 3600000) + ' h';
+    }
+    return Math.round(millis / 86400000) + ' d';
   }
 
   // ---- initial load from the API -------------------------------------------------------------------------
@@ -353,7 +386,9 @@
     try {
       const body = await (pending || getJson('api/sensors'));
       const now = Date.now();
+      const answered = new Set();
       for (const view of body.sensors) {
+        answered.add(view.sensor);
         // seenAt in this browser's clock: how old the reading was on the server, subtracted from now.
         applyReading(view.sensor, view.value, view.timestamp,
           now - Math.max(0, body.generatedAt - view.timestamp), false);
@@ -362,10 +397,18 @@
           continue; // a reading outside the codec's rules: no row
         }
         applyLabels(sensor, view.labels);
+        sensor.listed = view.listed === true;
         if (sensor.timestamp === view.timestamp && view.status !== 'online') {
           sensor.status = view.status;
         }
       }
+      for (const sensor of state.sensors.values()) {
+        if (!answered.has(sensor.id)) {
+          sensor.listed = false; // left off by the server: retired there, or not stored (yet)
+        }
+      }
+      state.retired = body.retired || 0;
+      requestFlush();
       el('load-error').hidden = true;
     } catch (error) {
       el('load-error').textContent = 'Could not load sensors: ' + error.message + ' (live updates still arrive)';
@@ -894,6 +937,9 @@
     }
     state.threshold = state.config.threshold;
     state.offlineAfterMs = state.config.offlineAfterSeconds * 1000;
+    state.retireAfterMs = state.config.retireAfterSeconds * 1000;
+    el('summary-retired').title = 'sensors the inventory does not list, silent for more than '
+      + formatSpan(state.retireAfterMs) + ': not shown';
     state.skewWarnMs = state.config.clockSkewWarnSeconds * 1000;
     const rules = state.config.reading;
     state.rules = { minValue: rules.minValue, maxValue: rules.maxValue, minTimestamp: rules.minTimestamp,

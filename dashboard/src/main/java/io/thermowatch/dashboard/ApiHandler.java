@@ -3,8 +3,8 @@ package io.thermowatch.dashboard;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Handler;
@@ -147,15 +147,24 @@ final class ApiHandler extends Handler.Abstract {
 
     private Map<String, Object> sensors() {
         var now = clock.instant();
-        List<SensorState.View> views = store.latest().stream()
-                .map(latest -> sensorState
-                        .judge(latest, now, statuses.status(latest.sensor()))
-                        .withLabels(inventory.labelsOf(latest.sensor())))
-                .toList();
+        var views = new ArrayList<SensorState.View>();
+        int retired = 0;
+        for (LatestReading latest : store.latest()) {
+            boolean listed = inventory.lists(latest.sensor());
+            if (sensorState.isRetired(latest, now, listed)) {
+                retired++;
+                continue;
+            }
+            views.add(sensorState
+                    .judge(latest, now, statuses.status(latest.sensor()))
+                    .withInventory(inventory.labelsOf(latest.sensor()), listed));
+        }
         var body = new LinkedHashMap<String, Object>();
         body.put("generatedAt", now.toEpochMilli());
         body.put("threshold", config.threshold());
         body.put("offlineAfterSeconds", config.offlineAfter().toSeconds());
+        body.put("retireAfterSeconds", config.retireAfter().toSeconds());
+        body.put("retired", retired);
         body.put("sensors", views);
         return body;
     }

@@ -1,6 +1,7 @@
 package io.thermowatch.dashboard;
 
 import io.thermowatch.common.config.DatabaseSettings;
+import io.thermowatch.common.config.DurationText;
 import io.thermowatch.common.config.EnvConfig;
 import io.thermowatch.common.config.MqttSettings;
 import io.thermowatch.common.runtime.ClockSkewMeter;
@@ -33,6 +34,10 @@ import java.util.UUID;
  * @param mqttWsUrl              {@code MQTT_WS_URL}: overrides the derived {@code ws://<request host>:15675/ws}
  * @param threshold              {@code TEMPERATURE_THRESHOLD} (default 25 °C)
  * @param offlineAfter           {@code SENSOR_OFFLINE_AFTER} (default 2 minutes): no reading for this long = stale
+ * @param retireAfter            {@code SENSOR_RETIRE_AFTER} (default 7 days, 1 s to 3,650 days, longer than
+ *                               {@code SENSOR_OFFLINE_AFTER}): a sensor the inventory does not list and with no
+ *                               reading for this long is retired: the API and the page leave it off (its readings
+ *                               stay in the database)
  * @param clockSkewWarn          {@code CLOCK_SKEW_WARN} (default 30 s): the page marks a sensor whose stamps are this far
  *                               from when its readings arrive
  * @param maxTrackedSensors      {@code MAX_TRACKED_SENSORS} (default 100,000): sensor statuses kept in memory
@@ -68,6 +73,7 @@ record DashboardConfig(
         Optional<String> mqttWsUrl,
         double threshold,
         Duration offlineAfter,
+        Duration retireAfter,
         Duration clockSkewWarn,
         int maxTrackedSensors,
         MqttSettings statusMqtt,
@@ -84,6 +90,9 @@ record DashboardConfig(
     static final String DEFAULT_MANAGEMENT_URL = "http://haproxy:15672";
     static final double DEFAULT_THRESHOLD = 25.0;
     static final Duration DEFAULT_OFFLINE_AFTER = Duration.ofMinutes(2);
+    static final Duration DEFAULT_RETIRE_AFTER = Duration.ofDays(7);
+    static final Duration MIN_RETIRE_AFTER = Duration.ofSeconds(1);
+    static final Duration MAX_RETIRE_AFTER = Duration.ofDays(3650);
     static final int DEFAULT_MAX_TRACKED_SENSORS = 100_000;
     /** 31 days of one sensor reading every 2.7 s; about 40 MB of CSV with short sensor ids. */
     static final int DEFAULT_CSV_MAX_ROWS = 1_000_000;
@@ -145,6 +154,15 @@ record DashboardConfig(
         var inventory = env.optionalString("SENSOR_INVENTORY_FILE")
                 .filter(path -> !path.isBlank())
                 .map(path -> InventorySettings.load(Path.of(path), inventoryCheckInterval));
+        var offlineAfter = env.positiveDuration("SENSOR_OFFLINE_AFTER", DEFAULT_OFFLINE_AFTER);
+        var retireAfter =
+                env.durationBetween("SENSOR_RETIRE_AFTER", DEFAULT_RETIRE_AFTER, MIN_RETIRE_AFTER, MAX_RETIRE_AFTER);
+        // A sensor is stale before it is retired: the page shows it silent before it leaves.
+        EnvConfig.check(
+                retireAfter.compareTo(offlineAfter) > 0,
+                "SENSOR_RETIRE_AFTER",
+                DurationText.format(retireAfter),
+                "longer than SENSOR_OFFLINE_AFTER (" + DurationText.format(offlineAfter) + ")");
         var liveFeedInterval = env.durationBetween(
                 "LIVE_FEED_INTERVAL", DEFAULT_LIVE_FEED_INTERVAL, MIN_LIVE_FEED_INTERVAL, MAX_LIVE_FEED_INTERVAL);
         return new DashboardConfig(
@@ -161,7 +179,8 @@ record DashboardConfig(
                 pageTokenLifetime,
                 wsUrl.map(url -> Urls.webSocketUrl("MQTT_WS_URL", url)),
                 env.decimal("TEMPERATURE_THRESHOLD", DEFAULT_THRESHOLD, -273.15, 1000.0, "°C"),
-                env.positiveDuration("SENSOR_OFFLINE_AFTER", DEFAULT_OFFLINE_AFTER),
+                offlineAfter,
+                retireAfter,
                 ClockSkewMeter.warnFromEnv(env),
                 env.integer("MAX_TRACKED_SENSORS", DEFAULT_MAX_TRACKED_SENSORS, 1, 10_000_000),
                 statusMqtt,

@@ -73,7 +73,7 @@ final class DashboardService implements AutoCloseable {
                 clock,
                 new PipelineWatch(config.pipelineGrowthFor()),
                 MonotonicClock.system());
-        var sensorState = new SensorState(config.threshold(), config.offlineAfter(), clock);
+        var sensorState = new SensorState(config.threshold(), config.offlineAfter(), config.retireAfter(), clock);
 
         var threads = new QueuedThreadPool(32, 4);
         threads.setName("dashboard-http");

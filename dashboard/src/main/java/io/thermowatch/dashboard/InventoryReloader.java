@@ -53,6 +53,11 @@ final class InventoryReloader implements AutoCloseable, WatchedFile.Listener {
         return current.labelsOf(sensorId);
     }
 
+    /** Whether the inventory lists {@code sensorId} now: a listed sensor is expected, so it is never retired. */
+    boolean lists(String sensorId) {
+        return current.lists(sensorId);
+    }
+
     /** Checks every {@code settings.checkInterval()} on a named daemon thread. */
     void start(InventorySettings settings) {
         file.start(settings.checkInterval());

@@ -33,6 +33,7 @@ final class PageConfig {
         body.put("mqtt", mqtt);
         body.put("threshold", config.threshold());
         body.put("offlineAfterSeconds", config.offlineAfter().toSeconds());
+        body.put("retireAfterSeconds", config.retireAfter().toSeconds());
         body.put("historyMinutes", 60);
         body.put("clockSkewWarnSeconds", config.clockSkewWarn().toSeconds());
         body.put("maxTrackedSensors", config.maxTrackedSensors());

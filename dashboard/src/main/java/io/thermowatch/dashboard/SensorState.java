@@ -10,7 +10,9 @@ import java.util.Optional;
 /**
  * Judges a sensor from its latest stored reading and its last status message: {@code offline} when its last status
  * was {@code offline} and no reading is newer than that status, else {@code online} while its last reading is
- * younger than the offline timeout, {@code stale} after that; and whether the value is over the alert threshold.
+ * younger than the offline timeout, {@code stale} after that; whether the value is over the alert threshold; and
+ * whether the sensor is retired: silent for longer than the retire time and not listed in the inventory, so the page
+ * no longer shows it (a fleet's decommissioned sensors would otherwise stay on it for ever).
  */
 final class SensorState {
 
@@ -20,11 +22,13 @@ final class SensorState {
 
     private final double threshold;
     private final Duration offlineAfter;
+    private final Duration retireAfter;
     private final Clock clock;
 
-    SensorState(double threshold, Duration offlineAfter, Clock clock) {
+    SensorState(double threshold, Duration offlineAfter, Duration retireAfter, Clock clock) {
         this.threshold = threshold;
         this.offlineAfter = offlineAfter;
+        this.retireAfter = retireAfter;
         this.clock = clock;
     }
 
@@ -33,6 +37,7 @@ final class SensorState {
      *
      * @param labels its labels from the sensor inventory ({@code site}, {@code room}, {@code rack},
      *               {@code description}, ...); empty when it has none
+     * @param listed whether the inventory lists it: the page never retires a listed sensor
      */
     record View(
             String sensor,
@@ -40,10 +45,11 @@ final class SensorState {
             long timestamp,
             String status,
             boolean overThreshold,
-            Map<String, String> labels) {
+            Map<String, String> labels,
+            boolean listed) {
 
-        View withLabels(Map<String, String> labels) {
-            return new View(sensor, value, timestamp, status, overThreshold, labels);
+        View withInventory(Map<String, String> labels, boolean listed) {
+            return new View(sensor, value, timestamp, status, overThreshold, labels, listed);
         }
     }
 
@@ -64,7 +70,13 @@ final class SensorState {
                 latest.time().toEpochMilli(),
                 status,
                 isOverThreshold(latest.value()),
-                Map.of());
+                Map.of(),
+                false);
+    }
+
+    /** Silent (by its newest stamp) for longer than the retire time, and not {@code listed} in the inventory. */
+    boolean isRetired(LatestReading latest, Instant now, boolean listed) {
+        return !listed && Duration.between(latest.time(), now).compareTo(retireAfter) > 0;
     }
 
     boolean isOverThreshold(double value) {

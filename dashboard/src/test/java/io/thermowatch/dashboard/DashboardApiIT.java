@@ -80,10 +80,15 @@ class DashboardApiIT {
     }
 
     private static DashboardService start(String databaseName) throws Exception {
+        return start(
+                databaseName, "inventory: {a1: {site: dc-1}}\nrules: [{name: d, levels: {warning: {above: 3}}}]\n");
+    }
+
+    private static DashboardService start(String databaseName, String rulesFile) throws Exception {
         var env = TestDatabase.create(stack, databaseName).dashboardEnv();
         // The rules file as email-sender reads it; this test rewrites it to see the labels follow.
         var rules = config.resolve(databaseName + ".yaml");
-        Files.writeString(rules, "inventory: {a1: {site: dc-1}}\nrules: [{name: d, levels: {warning: {above: 3}}}]\n");
+        Files.writeString(rules, rulesFile);
         env.put("SENSOR_INVENTORY_FILE", rules.toString());
         env.put("SENSOR_INVENTORY_CHECK_INTERVAL", "200ms");
         return DashboardService.start(
@@ -137,6 +142,41 @@ class DashboardApiIT {
         assertTrue(hot.path("overThreshold").asBoolean());
         assertEquals(31.5, hot.path("value").asDouble());
         assertEquals("stale", sensorNamed(sensors, "old").path("status").asText());
+    }
+
+    @Test
+    void a_sensor_silent_for_longer_than_seven_days_is_retired_unless_the_inventory_lists_it() throws Exception {
+        // Given: two sensors silent for 8 days, one of them listed (without labels), one silent for 6 days, one fresh
+        var retiring = TestDatabase.create(stack, "dashboard_it_retire").withEmptyTable();
+        retiring.insert("decommissioned", NOW.minus(Duration.ofDays(8)), 20.0);
+        retiring.insert("expected", NOW.minus(Duration.ofDays(8)), 20.5);
+        retiring.insert("quiet", NOW.minus(Duration.ofDays(6)), 21.0);
+        retiring.insert("fresh", NOW.minusSeconds(5), 21.5);
+        try (var dashboard = start(retiring.name(), "inventory: {expected: {}}\n")) {
+            // When
+            var body = json(get(dashboard, "/api/sensors"));
+
+            // Then: the decommissioned one is left off and counted; the listed one stays, stale
+            var sensors = body.path("sensors");
+            assertEquals(
+                    List.of("expected", "fresh", "quiet"),
+                    java.util.stream.StreamSupport.stream(sensors.spliterator(), false)
+                            .map(s -> s.path("sensor").asText())
+                            .toList());
+            assertEquals(1, body.path("retired").asInt());
+            assertEquals(
+                    Duration.ofDays(7).toSeconds(),
+                    body.path("retireAfterSeconds").asLong());
+            assertTrue(sensorNamed(sensors, "expected").path("listed").asBoolean());
+            assertEquals(
+                    "stale", sensorNamed(sensors, "expected").path("status").asText());
+            assertFalse(sensorNamed(sensors, "quiet").path("listed").asBoolean());
+            assertEquals(
+                    Duration.ofDays(7).toSeconds(),
+                    json(get(dashboard, "/api/config"))
+                            .path("retireAfterSeconds")
+                            .asLong());
+        }
     }
 
     @Test

@@ -290,6 +290,42 @@ class DashboardBrowserIT {
     }
 
     @Test
+    void a_sensor_silent_for_longer_than_the_retire_time_leaves_the_page_and_its_next_reading_brings_it_back() {
+        // Given a dashboard that retires sensors after 6 s of silence (stale after 2 s): the class's stored sensors
+        // leave the page (retired by the API, or by the page if their newest reading was younger than 6 s)
+        var leaving = "room_" + RUN + "_leaving";
+        var port = ServiceEnv.freePort();
+        try (var shortRetire =
+                startDashboard(port, Map.of("SENSOR_OFFLINE_AFTER", "2s", "SENSOR_RETIRE_AFTER", "6s"))) {
+            driver.get("http://127.0.0.1:" + port + "/");
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> "connected"
+                            .equals(driver.findElement(By.id("connection")).getAttribute("data-state")));
+            await().atMost(Duration.ofSeconds(8))
+                    .until(() -> findRow(COOL).isEmpty() && findRow(WARM).isEmpty() && retiredCount() >= 2);
+
+            // When a reading arrives, then nothing
+            publish(leaving, 21.0);
+            await().atMost(TWO_SECONDS).until(() -> "online".equals(attributeOf(leaving, "data-status")));
+            var retiredBefore = retiredCount();
+
+            // Then the row turns stale, then leaves, and the summary counts it
+            await().atMost(Duration.ofSeconds(5)).until(() -> "stale".equals(attributeOf(leaving, "data-status")));
+            await().atMost(Duration.ofSeconds(8)).until(() -> findRow(leaving).isEmpty());
+            assertEquals(retiredBefore + 1, retiredCount());
+            assertTrue(driver.findElement(By.id("summary-retired")).isDisplayed());
+
+            // And its next reading brings it back
+            publish(leaving, 21.5);
+            await().atMost(TWO_SECONDS).until(() -> cellText(leaving, 1).equals("21.5 °C"));
+        }
+    }
+
+    private static int retiredCount() {
+        return Integer.parseInt((String) js("return document.getElementById('count-retired').textContent;"));
+    }
+
+    @Test
     void the_page_renews_its_token_before_it_expires_and_stays_live() {
         // Given a dashboard whose page tokens live 10 s (the page replaces its connection at 70 %, i.e. every 7 s)
         var port = ServiceEnv.freePort();

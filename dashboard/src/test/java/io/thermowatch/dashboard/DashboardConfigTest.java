@@ -105,6 +105,29 @@ class DashboardConfigTest {
     }
 
     @Test
+    void a_sensor_is_retired_after_seven_days_unless_sensor_retire_after_says_otherwise() {
+        assertEquals(Duration.ofDays(7), fromEnv(Map.of()).retireAfter());
+        assertEquals(
+                Duration.ofDays(30),
+                fromEnv(Map.of("SENSOR_RETIRE_AFTER", "30d")).retireAfter());
+        assertMessageStartsWith(
+                "SENSOR_RETIRE_AFTER='soon': expected a duration", Map.of("SENSOR_RETIRE_AFTER", "soon"));
+        assertMessageStartsWith(
+                "SENSOR_RETIRE_AFTER='4000d': expected a duration from 1s to 3650d",
+                Map.of("SENSOR_RETIRE_AFTER", "4000d"));
+    }
+
+    @Test
+    void a_retire_time_not_longer_than_the_offline_timeout_stops_the_start() {
+        assertMessageStartsWith(
+                "SENSOR_RETIRE_AFTER='2m': expected longer than SENSOR_OFFLINE_AFTER (2m)",
+                Map.of("SENSOR_RETIRE_AFTER", "2m"));
+        assertMessageStartsWith(
+                "SENSOR_RETIRE_AFTER='1h': expected longer than SENSOR_OFFLINE_AFTER (2h)",
+                Map.of("SENSOR_RETIRE_AFTER", "1h", "SENSOR_OFFLINE_AFTER", "2h"));
+    }
+
+    @Test
     void csv_exports_return_at_most_a_million_rows_unless_csv_max_rows_says_otherwise() {
         assertEquals(1_000_000, fromEnv(Map.of()).csvMaxRows());
         assertEquals(500, fromEnv(Map.of("CSV_MAX_ROWS", "500")).csvMaxRows());

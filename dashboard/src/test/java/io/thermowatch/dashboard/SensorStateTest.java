@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class SensorStateTest {
 
     private static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
-    private final SensorState state = new SensorState(25.0, Duration.ofMinutes(2), Clock.fixed(NOW, ZoneOffset.UTC));
+    private final SensorState state =
+            new SensorState(25.0, Duration.ofMinutes(2), Duration.ofDays(7), Clock.fixed(NOW, ZoneOffset.UTC));
 
     @Test
     void a_recent_reading_is_online() {
@@ -82,5 +83,17 @@ class SensorStateTest {
     void over_threshold_means_strictly_above_it() {
         assertFalse(state.judge(new LatestReading("a1", 25.0, NOW)).overThreshold());
         assertTrue(state.judge(new LatestReading("a1", 25.01, NOW)).overThreshold());
+    }
+
+    @Test
+    void a_sensor_silent_for_longer_than_the_retire_time_is_retired_unless_the_inventory_lists_it() {
+        // Given
+        var justInside = new LatestReading("a1", 21.5, NOW.minus(Duration.ofDays(7)));
+        var beyond = new LatestReading("a1", 21.5, NOW.minus(Duration.ofDays(7)).minusMillis(1));
+
+        // Then
+        assertFalse(state.isRetired(justInside, NOW, false));
+        assertTrue(state.isRetired(beyond, NOW, false));
+        assertFalse(state.isRetired(beyond, NOW, true), "a listed sensor is expected: it stays, stale");
     }
 }

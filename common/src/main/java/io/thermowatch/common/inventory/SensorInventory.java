@@ -78,6 +78,11 @@ public final class SensorInventory {
         return labels.getOrDefault(sensorId, Map.of());
     }
 
+    /** Whether the inventory lists the sensor (with labels or with none). */
+    public boolean lists(String sensorId) {
+        return labels.containsKey(sensorId);
+    }
+
     /** Every listed sensor's labels, in the document's order. */
     public Map<String, Map<String, String>> bySensor() {
         return labels;

@@ -45,6 +45,15 @@ class InventoryFileTest {
     }
 
     @Test
+    void a_sensor_listed_without_labels_is_listed_all_the_same() throws Exception {
+        SensorInventory inventory = InventoryFile.parse("inventory: {a1: {}, a2: {site: dc-1}}");
+        assertTrue(inventory.lists("a1"));
+        assertEquals(Map.of(), inventory.labelsOf("a1"));
+        assertTrue(inventory.lists("a2"));
+        assertTrue(!inventory.lists("a3"));
+    }
+
+    @Test
     void a_file_without_inventory_or_empty_has_no_labels() throws Exception {
         assertEquals(
                 0,
