@@ -170,19 +170,25 @@
     stats.maxFlushMs = Math.max(stats.maxFlushMs, took);
   }
 
+  // A sensor's row: role="row" with six role="cell" children, in the order of the column headers.
   function createRow(sensor) {
-    const row = document.createElement('tr');
+    const row = document.createElement('div');
+    row.className = 'sensor-row';
+    row.setAttribute('role', 'row');
     row.dataset.sensor = sensor.id;
     row.tabIndex = 0;
     for (let i = 0; i < 6; i++) {
-      row.appendChild(document.createElement('td'));
+      const cell = document.createElement('span');
+      cell.setAttribute('role', 'cell');
+      row.appendChild(cell);
     }
+    const cells = row.children;
     const badge = document.createElement('span');
     badge.className = 'badge';
-    row.cells[2].appendChild(badge);
-    row.cells[0].textContent = sensor.id;
-    row.cells[0].title = sensor.id;
-    row.cells[4].appendChild(chartToggle(sensor.id));
+    cells[2].appendChild(badge);
+    cells[0].textContent = sensor.id;
+    cells[0].title = sensor.id;
+    cells[4].appendChild(chartToggle(sensor.id));
     row.addEventListener('click', () => select(sensor.id));
     row.addEventListener('keydown', (event) => {
       if (event.target !== row) {
@@ -207,12 +213,13 @@
       createRow(sensor);
     }
     const row = sensor.row;
+    const cells = row.children;
     const hot = sensor.value !== null && sensor.value > state.threshold;
-    row.cells[1].textContent = sensor.value === null ? '–' : sensor.value.toFixed(1) + ' °C';
-    const badge = row.cells[2].firstChild;
+    cells[1].textContent = sensor.value === null ? '–' : sensor.value.toFixed(1) + ' °C';
+    const badge = cells[2].firstChild;
     badge.textContent = sensor.status;
     badge.className = 'badge ' + sensor.status;
-    row.cells[3].textContent = sensor.timestamp === null ? '–' : formatTime(sensor.timestamp);
+    cells[3].textContent = sensor.timestamp === null ? '–' : formatTime(sensor.timestamp);
     row.dataset.skew = sensor.skewMs === null ? '' : (sensor.skewMs > 0 ? 'ahead' : 'behind');
     if (sensor.skewMs !== null) {
       const note = document.createElement('span');
@@ -220,12 +227,12 @@
       note.textContent = 'clock ' + row.dataset.skew + ' ' + formatSpan(Math.abs(sensor.skewMs));
       note.title = 'stamped ' + formatSpan(Math.abs(sensor.skewMs)) + ' ' + (sensor.skewMs > 0 ? 'after' : 'before')
         + ' it arrived';
-      row.cells[3].appendChild(note);
+      cells[3].appendChild(note);
     }
     const place = thermowatchGroups.placeText(sensor.labels);
-    if (row.cells[5].textContent !== place) {
-      row.cells[5].textContent = place;
-      row.cells[5].title = Object.keys(sensor.labels).map((name) => name + ': ' + sensor.labels[name]).join(', ');
+    if (cells[5].textContent !== place) {
+      cells[5].textContent = place;
+      cells[5].title = Object.keys(sensor.labels).map((name) => name + ': ' + sensor.labels[name]).join(', ');
     }
     const rank = thermowatchGroups.rank(sensor, state.threshold);
     const groupKey = thermowatchGroups.groupKey(sensor.labels);
@@ -268,26 +275,67 @@
         state.groupRows.delete(key);
       }
     }
-    const body = el('sensor-rows');
-    let at = body.firstChild;
-    for (const node of wanted) {
-      if (node === at) {
-        at = at.nextSibling;
-      } else {
-        body.insertBefore(node, at);
+    placeRows(el('sensor-rows'), wanted);
+  }
+
+  // Puts body's children in the order of wanted with the fewest moves: the rows whose order among themselves is
+  // already right (the longest run of increasing wanted positions, in document order) stay; every other row is
+  // inserted before its wanted successor, last first. A row that drops down a long table moves alone: walking the
+  // table and inserting each row that is not where it should be moved every row between its old and new place.
+  function placeRows(body, wanted) {
+    const position = new Map();
+    wanted.forEach((node, i) => position.set(node, i));
+    const current = [];
+    for (let node = body.firstChild; node !== null; node = node.nextSibling) {
+      if (position.has(node)) {
+        current.push(position.get(node));
       }
+    }
+    const staying = new Set(longestIncreasing(current));
+    let successor = null;
+    for (let i = wanted.length - 1; i >= 0; i--) {
+      if (!staying.has(i)) {
+        body.insertBefore(wanted[i], successor);
+      }
+      successor = wanted[i];
     }
   }
 
-  // A group's heading row: never a tr[data-sensor] (tests and the latency probe look rows up by that).
+  // The longest strictly increasing subsequence of numbers (patience sorting, n log n).
+  function longestIncreasing(numbers) {
+    const tails = [];   // tails[k]: index in numbers of the smallest last element of a run of length k + 1
+    const previous = new Array(numbers.length);
+    for (let i = 0; i < numbers.length; i++) {
+      let low = 0;
+      let high = tails.length;
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (numbers[tails[middle]] < numbers[i]) {
+          low = middle + 1;
+        } else {
+          high = middle;
+        }
+      }
+      tails[low] = i;
+      previous[i] = low > 0 ? tails[low - 1] : -1;
+    }
+    const run = [];
+    for (let i = tails.length > 0 ? tails[tails.length - 1] : -1; i >= 0; i = previous[i]) {
+      run.push(numbers[i]);
+    }
+    return run;
+  }
+
+  // A group's heading row: never a [data-sensor] row (tests and the latency probe look rows up by that).
   function groupHeading(group) {
     let heading = state.groupRows.get(group.key);
     if (!heading) {
-      heading = document.createElement('tr');
-      heading.className = 'group';
-      const cell = document.createElement('th');
-      cell.scope = 'colgroup';
-      cell.colSpan = 6;
+      heading = document.createElement('div');
+      heading.className = 'sensor-row group';
+      heading.setAttribute('role', 'row');
+      const cell = document.createElement('span');
+      cell.setAttribute('role', 'rowheader');
+      cell.setAttribute('aria-colspan', '6');
       const title = document.createElement('span');
       title.className = 'group-title';
       const summary = document.createElement('span');
@@ -298,8 +346,8 @@
     }
     heading.dataset.group = group.title;
     heading.dataset.rank = thermowatchGroups.RANK_NAMES[group.rank];
-    heading.cells[0].firstChild.textContent = group.title;
-    heading.cells[0].lastChild.textContent = thermowatchGroups.groupSummary(group);
+    heading.firstChild.firstChild.textContent = group.title;
+    heading.firstChild.lastChild.textContent = thermowatchGroups.groupSummary(group);
     return heading;
   }
 
@@ -459,7 +507,7 @@
   function syncToggle(id) {
     const sensor = state.sensors.get(id);
     if (sensor && sensor.row) {
-      sensor.row.cells[4].firstChild.checked = state.charted.includes(id);
+      sensor.row.children[4].firstChild.checked = state.charted.includes(id);
     }
   }
 

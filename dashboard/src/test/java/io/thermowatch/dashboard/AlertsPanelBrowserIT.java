@@ -214,8 +214,8 @@ class AlertsPanelBrowserIT {
         var order = (List<String>)
                 ((JavascriptExecutor) driver)
                         .executeScript(
-                                "return Array.from(document.querySelectorAll('#sensor-rows tr'))"
-                                        + ".map((tr) => tr.classList.contains('group') ? '# ' + tr.dataset.group : tr.dataset.sensor);");
+                                "return Array.from(document.querySelectorAll('#sensor-rows > [role=row]'))"
+                                        + ".map((row) => row.classList.contains('group') ? '# ' + row.dataset.group : row.dataset.sensor);");
         return order;
     }
 
@@ -252,18 +252,19 @@ class AlertsPanelBrowserIT {
         assertEquals(
                 "A1 · inlet <b>cold</b>",
                 ((JavascriptExecutor) driver)
-                        .executeScript("return document.querySelector('tr[data-sensor=\"grp_a1\"]').cells[5]"
-                                + ".textContent;"));
+                        .executeScript(
+                                "return document.querySelector('#sensor-rows [data-sensor=\"grp_a1\"]').children[5]"
+                                        + ".textContent;"));
         assertEquals(
                 "31.0 °C",
                 ((JavascriptExecutor) driver)
-                        .executeScript("return document.querySelector('tr[data-sensor=\"grp_b2\"]').cells[1]"
-                                + ".textContent;"));
+                        .executeScript(
+                                "return document.querySelector('#sensor-rows [data-sensor=\"grp_b2\"]').children[1]"
+                                        + ".textContent;"));
         assertTrue(driver.findElements(By.cssSelector("#sensors b")).isEmpty(), "labels are text, never markup");
         assertEquals(
                 "2 sensors · 1 critical",
-                driver.findElement(
-                                By.cssSelector("#sensor-rows tr.group[data-group='it-site / room-b'] .group-summary"))
+                driver.findElement(By.cssSelector("#sensor-rows .group[data-group='it-site / room-b'] .group-summary"))
                         .getDomProperty("textContent"));
     }
 
@@ -285,10 +286,11 @@ class AlertsPanelBrowserIT {
                 + " now() - interval '5 minutes', null, null, null)");
         driver.get(url);
         await().atMost(WAIT)
-                .until(() -> !driver.findElements(By.cssSelector("tr[data-sensor='" + sensor + "']"))
+                .until(() -> !driver.findElements(By.cssSelector("#sensor-rows [data-sensor='" + sensor + "']"))
                         .isEmpty());
         // When the operator clicks its row
-        driver.findElement(By.cssSelector("tr[data-sensor='" + sensor + "']")).click();
+        driver.findElement(By.cssSelector("#sensor-rows [data-sensor='" + sensor + "']"))
+                .click();
         // Then the alert history panel shows its events, newest first
         await().atMost(WAIT)
                 .until(() -> driver.findElement(By.id("alert-history-sensor"))

@@ -115,7 +115,7 @@ class DashboardBrowserIT {
         assertEquals("online", row(COOL).getAttribute("data-status"));
         assertEquals(
                 List.of("Sensor", "Temperature", "Status", "Timestamp", "Chart", "Rack / description"),
-                driver.findElements(By.cssSelector("#sensors thead th")).stream()
+                driver.findElements(By.cssSelector("#sensors [role=columnheader]")).stream()
                         .map(th -> th.getDomProperty("textContent"))
                         .toList());
         assertTrue(cellText(COOL, 3).matches("\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}"), cellText(COOL, 3));
@@ -137,7 +137,7 @@ class DashboardBrowserIT {
                 EVIL,
                 findRow(EVIL)
                         .orElseThrow()
-                        .findElements(By.tagName("td"))
+                        .findElements(By.cssSelector("[role=cell]"))
                         .get(0)
                         .getText());
         assertTrue(
@@ -445,7 +445,7 @@ class DashboardBrowserIT {
 
     /** The row of a sensor, found by its text (works for any id, markup included). */
     private static Optional<WebElement> findRow(String sensor) {
-        for (var row : driver.findElements(By.cssSelector("#sensor-rows tr"))) {
+        for (var row : driver.findElements(By.cssSelector("#sensor-rows [data-sensor]"))) {
             if (sensor.equals(row.getAttribute("data-sensor"))) {
                 return Optional.of(row);
             }
@@ -454,19 +454,22 @@ class DashboardBrowserIT {
     }
 
     private static String attributeOf(String sensor, String attribute) {
-        var rows = driver.findElements(By.cssSelector("#sensor-rows tr[data-sensor='" + sensor + "']"));
+        var rows = driver.findElements(By.cssSelector("#sensor-rows [data-sensor='" + sensor + "']"));
         return rows.isEmpty() ? null : rows.get(0).getAttribute(attribute);
     }
 
     private static WebElement row(String sensor) {
-        return driver.findElement(By.cssSelector("#sensor-rows tr[data-sensor='" + sensor + "']"));
+        return driver.findElement(By.cssSelector("#sensor-rows [data-sensor='" + sensor + "']"));
     }
 
     private static String cellText(String sensor, int column) {
-        var rows = driver.findElements(By.cssSelector("#sensor-rows tr[data-sensor='" + sensor + "']"));
+        var rows = driver.findElements(By.cssSelector("#sensor-rows [data-sensor='" + sensor + "']"));
         return rows.isEmpty()
                 ? ""
-                : rows.get(0).findElements(By.tagName("td")).get(column).getText();
+                : rows.get(0)
+                        .findElements(By.cssSelector("[role=cell]"))
+                        .get(column)
+                        .getText();
     }
 
     /** The node of the page's Web MQTT connection, from the management API (statistics lag a few seconds). */

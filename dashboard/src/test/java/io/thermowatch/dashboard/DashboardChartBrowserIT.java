@@ -246,12 +246,12 @@ class DashboardChartBrowserIT {
     }
 
     private static boolean findRows(String sensor) {
-        return !driver.findElements(By.cssSelector("#sensor-rows tr[data-sensor='" + sensor + "']"))
+        return !driver.findElements(By.cssSelector("#sensor-rows [data-sensor='" + sensor + "']"))
                 .isEmpty();
     }
 
     private static WebElement row(String sensor) {
-        return driver.findElement(By.cssSelector("#sensor-rows tr[data-sensor='" + sensor + "']"));
+        return driver.findElement(By.cssSelector("#sensor-rows [data-sensor='" + sensor + "']"));
     }
 
     private static WebElement chartToggle(String sensor) {

@@ -52,20 +52,20 @@ final class Browser implements AutoCloseable {
     void awaitSensorStatus(String sensorId, String status, Duration timeout) {
         new WebDriverWait(driver, timeout)
                 .withMessage(() -> "row of " + sensorId + " with status " + status + "; rows now: " + rows())
-                .until(d -> d.findElements(By.cssSelector("tr[data-sensor='" + sensorId + "']")).stream()
+                .until(d -> d.findElements(By.cssSelector("#sensor-rows [data-sensor='" + sensorId + "']")).stream()
                         .anyMatch(row -> status.equals(row.getAttribute("data-status"))));
     }
 
     /** {@code id:status} of every sensor row of the table (not the site/room headings). */
     List<String> rows() {
-        return driver.findElements(By.cssSelector("#sensor-rows tr[data-sensor]")).stream()
+        return driver.findElements(By.cssSelector("#sensor-rows [data-sensor]")).stream()
                 .map(row -> row.getAttribute("data-sensor") + ":" + row.getAttribute("data-status"))
                 .toList();
     }
 
     /** The visible text of the sensor's row (value, status, time), or empty if it has none. */
     String rowText(String sensorId) {
-        return driver.findElements(By.cssSelector("tr[data-sensor='" + sensorId + "']")).stream()
+        return driver.findElements(By.cssSelector("#sensor-rows [data-sensor='" + sensorId + "']")).stream()
                 .map(WebElement::getText)
                 .findFirst()
                 .orElse("");

@@ -40,9 +40,9 @@ final class PageLatency implements AutoCloseable {
             const marks = window.__benchMarks = [];
             let last = null;
             new MutationObserver(() => {
-              const row = rows.querySelector('tr[data-sensor="' + marker + '"]');
+              const row = rows.querySelector('[data-sensor="' + marker + '"]');
               if (!row) { return; }
-              const text = row.cells[1].textContent;
+              const text = row.children[1].textContent;
               if (text !== last) { last = text; marks.push([text, Date.now()]); }
             }).observe(rows, { childList: true, subtree: true, characterData: true });
             """;
