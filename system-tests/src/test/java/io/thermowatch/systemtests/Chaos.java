@@ -39,6 +39,7 @@ final class Chaos {
         AtomicInteger samples = new AtomicInteger();
         await("no queue without a consumer keeps growing")
                 .atMost(Duration.ofSeconds(40))
+                .pollDelay(Duration.ZERO) // the first sample at once, the second 5 s later
                 .pollInterval(Duration.ofSeconds(5))
                 .until(() -> {
                     Map<String, Long> now = new HashMap<>();

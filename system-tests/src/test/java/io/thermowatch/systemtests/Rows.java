@@ -72,6 +72,7 @@ final class Rows {
         Set<Long> wanted = new TreeSet<>(expected);
         await(sensor + ": " + wanted.size() + " acknowledged readings stored")
                 .atMost(timeout)
+                .pollDelay(Duration.ZERO)
                 .pollInterval(Duration.ofMillis(500))
                 .ignoreExceptionsInstanceOf(IllegalStateException.class)
                 .untilAsserted(() -> {

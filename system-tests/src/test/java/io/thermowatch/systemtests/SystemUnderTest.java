@@ -114,6 +114,7 @@ final class SystemUnderTest implements AutoCloseable {
                             + "stuck: restart it with scripts/stack stop-node " + n + " && scripts/stack start-node "
                             + n)
                     .atMost(timeout)
+                    .pollDelay(Duration.ZERO) // Awaitility waits one interval before the first look otherwise
                     .pollInterval(Duration.ofSeconds(1))
                     .ignoreExceptions()
                     .until(() -> {
@@ -275,6 +276,7 @@ final class SystemUnderTest implements AutoCloseable {
     void awaitAllReady(Duration timeout) {
         await("every service ready")
                 .atMost(timeout)
+                .pollDelay(Duration.ZERO)
                 .pollInterval(Duration.ofMillis(500))
                 .ignoreExceptions()
                 .untilAsserted(() -> {
