@@ -443,19 +443,28 @@ class DashboardBrowserIT {
         return ((JavascriptExecutor) driver).executeScript(script);
     }
 
-    /** The row of a sensor, found by its text (works for any id, markup included). */
+    /**
+     * The row of a sensor, found by its id as text (works for any id, markup included), in one script: the page may
+     * remove a row (a retired sensor) between a lookup and a read, which two WebDriver calls would meet as a stale
+     * element.
+     */
     private static Optional<WebElement> findRow(String sensor) {
-        for (var row : driver.findElements(By.cssSelector("#sensor-rows [data-sensor]"))) {
-            if (sensor.equals(row.getAttribute("data-sensor"))) {
-                return Optional.of(row);
-            }
-        }
-        return Optional.empty();
+        return Optional.ofNullable((WebElement) ((JavascriptExecutor) driver)
+                .executeScript(
+                        "return Array.from(document.querySelectorAll('#sensor-rows [data-sensor]'))"
+                                + ".find((row) => row.dataset.sensor === arguments[0]) || null;",
+                        sensor));
     }
 
+    /** An attribute of the sensor's row, null without a row; read in the same script that finds the row. */
     private static String attributeOf(String sensor, String attribute) {
-        var rows = driver.findElements(By.cssSelector("#sensor-rows [data-sensor='" + sensor + "']"));
-        return rows.isEmpty() ? null : rows.get(0).getAttribute(attribute);
+        return (String) ((JavascriptExecutor) driver)
+                .executeScript(
+                        "const row = Array.from(document.querySelectorAll('#sensor-rows [data-sensor]'))"
+                                + ".find((r) => r.dataset.sensor === arguments[0]);"
+                                + " return row ? row.getAttribute(arguments[1]) : null;",
+                        sensor,
+                        attribute);
     }
 
     private static WebElement row(String sensor) {
